@@ -1,0 +1,44 @@
+"""The list of domains: their models, routes, realtime handlers and jobs.
+
+Adding a domain means adding it here once; the app, the worker and Alembic read this file.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+DOMAINS = ("users", "auth", "notifications", "health")
+
+
+def import_models() -> None:
+    for domain in DOMAINS:
+        try:
+            importlib.import_module(f"baton.{domain}.models")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"baton.{domain}.models":
+                raise
+
+
+def import_jobs() -> None:
+    import_models()
+    for domain in DOMAINS:
+        try:
+            importlib.import_module(f"baton.{domain}.jobs")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"baton.{domain}.jobs":
+                raise
+
+
+def route_handlers() -> list[Any]:
+    from baton.auth.routes import ApiKeysController, AuthController
+    from baton.health.routes import health
+    from baton.users.routes import UsersController
+
+    return [health, AuthController, ApiKeysController, UsersController]
+
+
+def register_realtime(sio: Any, runtime: Any) -> None:
+    from baton.auth.realtime import register_realtime as auth_realtime
+
+    auth_realtime(sio, runtime)

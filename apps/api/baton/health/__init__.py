@@ -1,0 +1,1 @@
+"""Liveness and readiness: database and Redis reachability."""

@@ -1,0 +1,1 @@
+"""Small pieces every domain uses: errors, ids, pagination, the unit of work, crypto."""

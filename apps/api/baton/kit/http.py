@@ -1,0 +1,92 @@
+"""HTTP edge helpers: the unit-of-work dependency, the error handler, OpenAPI error docs."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncGenerator
+from typing import Any
+
+from litestar import Request, Response
+from litestar.datastructures import State
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from baton.auth.principal import Principal
+from baton.kit.errors import DomainError, ErrorBody, RateLimited
+from baton.kit.uow import UnitOfWork, unit_of_work
+from baton.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+}
+
+
+async def provide_uow(state: State) -> AsyncGenerator[UnitOfWork, None]:
+    """One unit of work per request: commits after the handler, before the response is sent."""
+    runtime: Runtime = state.runtime
+    async with unit_of_work(runtime) as uow:
+        yield uow
+
+
+def provide_runtime(state: State) -> Runtime:
+    return state.runtime  # type: ignore[no-any-return]
+
+
+def provide_principal(request: Request[Principal, Any, Any]) -> Principal:
+    return request.user
+
+
+def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if isinstance(exc, DomainError):
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+        return Response(exc.body(), status_code=exc.status_code, headers=headers)
+    if isinstance(exc, ValidationException):
+        detail: Any = exc.detail
+        if exc.extra:
+            detail = {"message": exc.detail, "errors": exc.extra}
+        status = 400 if "JSON" in str(exc.detail) or "decode" in str(exc.detail).lower() else 422
+        code = "invalid_json" if status == 400 else "validation_error"
+        return Response({"error": code, "detail": detail}, status_code=status)
+    if isinstance(exc, HTTPException):
+        status = exc.status_code
+        if status >= 500:
+            log.error("http error %s: %s", status, exc.detail)
+        code = _HTTP_CODES.get(status, "error" if status < 500 else "internal_error")
+        return Response({"error": code, "detail": exc.detail}, status_code=status, headers=exc.headers)
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return Response(
+        {"error": "internal_error", "detail": "an unexpected error occurred"},
+        status_code=HTTP_500_INTERNAL_SERVER_ERROR,
+    )
+
+
+_DESCRIPTIONS = {
+    400: "Malformed request",
+    401: "Missing or invalid credentials",
+    403: "Not permitted",
+    404: "Not found (or not visible to the caller)",
+    409: "Conflicts with the current state",
+    413: "Body too large",
+    422: "Invalid input",
+    429: "Rate limited",
+}
+
+
+def errors(*statuses: int) -> dict[int, ResponseSpec]:
+    """OpenAPI documentation of a route's error responses, all shaped like ErrorBody."""
+    return {
+        s: ResponseSpec(data_container=ErrorBody, description=_DESCRIPTIONS.get(s, "Error"))
+        for s in (401, 422, *statuses)
+    }

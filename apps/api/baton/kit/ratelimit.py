@@ -1,0 +1,56 @@
+"""Fixed-window rate limits, counted in Redis when configured so every process shares them."""
+
+from __future__ import annotations
+
+import time
+from typing import Protocol
+
+from redis.asyncio import Redis
+
+
+class RateLimiter(Protocol):
+    async def hit(self, key: str, limit: int, window_seconds: int) -> tuple[bool, int]:
+        """Count one attempt; return (allowed, seconds until the window resets)."""
+        ...
+
+    async def reset(self, key: str) -> None: ...
+
+
+class RedisRateLimiter:
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+
+    async def hit(self, key: str, limit: int, window_seconds: int) -> tuple[bool, int]:
+        window = int(time.time() // window_seconds)
+        full_key = f"baton:rl:{key}:{window}"
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.incr(full_key)
+            pipe.expire(full_key, window_seconds + 1)
+            count, _ = await pipe.execute()
+        retry = window_seconds - int(time.time()) % window_seconds
+        return int(count) <= limit, retry
+
+    async def reset(self, key: str) -> None:
+        pattern = f"baton:rl:{key}:*"
+        async for found in self.redis.scan_iter(match=pattern):
+            await self.redis.delete(found)
+
+
+class MemoryRateLimiter:
+    """For the single-process embedded default."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, tuple[int, int]] = {}
+
+    async def hit(self, key: str, limit: int, window_seconds: int) -> tuple[bool, int]:
+        now = int(time.time())
+        window = now // window_seconds
+        if len(self.counts) > 100_000:  # bound memory under a spray of keys
+            self.counts = {k: v for k, v in self.counts.items() if v[0] == window}
+        prev_window, count = self.counts.get(key, (window, 0))
+        count = count + 1 if prev_window == window else 1
+        self.counts[key] = (window, count)
+        return count <= limit, window_seconds - now % window_seconds
+
+    async def reset(self, key: str) -> None:
+        self.counts.pop(key, None)

@@ -1,0 +1,107 @@
+"""The unit of work: one session, one commit, and side effects released only after it.
+
+Realtime events and jobs are buffered while a request or job runs and go out once the
+transaction commits; a rolled-back unit of work emits nothing and enqueues nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+if TYPE_CHECKING:
+    from baton.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PendingEvent:
+    event: str
+    payload: Any
+    rooms: tuple[str, ...]
+    namespace: str
+    skip_sid: str | None = None
+
+
+@dataclass(frozen=True)
+class PendingJob:
+    name: str
+    kwargs: dict[str, Any]
+    defer_seconds: float | None = None
+
+
+class UnitOfWork:
+    """A plain class on purpose: Litestar would try to parse a dataclass as request data."""
+
+    def __init__(self, session: AsyncSession, runtime: Runtime) -> None:
+        self.session = session
+        self.runtime = runtime
+        self.events: list[PendingEvent] = []
+        self.jobs: list[PendingJob] = []
+        self.after_commit_hooks: list[Callable[[], Awaitable[None]]] = []
+
+    def publish(
+        self,
+        event: str,
+        payload: Any,
+        *,
+        rooms: str | list[str] | tuple[str, ...],
+        namespace: str,
+        skip_sid: str | None = None,
+    ) -> None:
+        """Buffer a realtime event; it is emitted only if the unit of work commits."""
+        room_tuple = (rooms,) if isinstance(rooms, str) else tuple(rooms)
+        if room_tuple:
+            self.events.append(PendingEvent(event, payload, room_tuple, namespace, skip_sid))
+
+    def enqueue(self, name: str, *, defer_seconds: float | None = None, **kwargs: Any) -> None:
+        """Buffer a background job; it is enqueued only if the unit of work commits."""
+        self.jobs.append(PendingJob(name, kwargs, defer_seconds))
+
+    def after_commit(self, hook: Callable[[], Awaitable[None]]) -> None:
+        """Run ``hook`` once the transaction has committed (e.g. start a streamed AI reply)."""
+        self.after_commit_hooks.append(hook)
+
+    async def commit(self) -> None:
+        await self.session.commit()
+        events, jobs, hooks = self.events, self.jobs, self.after_commit_hooks
+        self.events, self.jobs, self.after_commit_hooks = [], [], []
+        for ev in events:
+            try:
+                await self.runtime.publisher.emit(
+                    ev.event, ev.payload, rooms=ev.rooms, namespace=ev.namespace, skip_sid=ev.skip_sid
+                )
+            except Exception:  # events are hints; state is already committed
+                log.exception("publish failed", extra={"event": ev.event})
+        for job in jobs:
+            await self.runtime.jobs.enqueue(job.name, job.kwargs, defer_seconds=job.defer_seconds)
+        for hook in hooks:
+            try:
+                await hook()
+            except Exception:
+                log.exception("after-commit hook failed")
+
+    async def rollback(self) -> None:
+        self.events.clear()
+        self.jobs.clear()
+        self.after_commit_hooks.clear()
+        await self.session.rollback()
+
+
+@asynccontextmanager
+async def unit_of_work(runtime: Runtime) -> AsyncIterator[UnitOfWork]:
+    """Open a session; commit on success (then release side effects), roll back on error."""
+    async with runtime.db.session() as session:
+        uow = UnitOfWork(session=session, runtime=runtime)
+        try:
+            yield uow
+        except BaseException:
+            await uow.rollback()
+            raise
+        await uow.commit()

@@ -1,0 +1,1 @@
+"""Outgoing email through Resend, recorded in an outbox so every send is auditable."""

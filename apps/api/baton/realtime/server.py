@@ -1,0 +1,28 @@
+"""The Socket.IO server: in-process rooms, or Redis fan-out across api processes."""
+
+from __future__ import annotations
+
+import socketio
+
+from baton.settings import Settings
+
+SOCKETIO_CHANNEL = "baton-socketio"
+
+
+def build_sio(settings: Settings) -> socketio.AsyncServer:
+    manager = (
+        socketio.AsyncRedisManager(settings.redis_url, channel=SOCKETIO_CHANNEL)
+        if settings.redis_url
+        else None
+    )
+    origins: str | list[str] = "*" if "*" in settings.cors_origins else list(settings.cors_origins)
+    return socketio.AsyncServer(
+        async_mode="asgi",
+        client_manager=manager,
+        cors_allowed_origins=origins,
+        max_http_buffer_size=settings.max_body_bytes,
+        ping_interval=20,
+        ping_timeout=20,
+        logger=False,
+        engineio_logger=False,
+    )

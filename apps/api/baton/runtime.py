@@ -1,0 +1,72 @@
+"""What a running process holds: settings, database, Redis, the emitter and the job queue.
+
+The api builds one at start-up (with its Socket.IO server); the worker builds one with a
+Redis-only emitter. Domains reach it through the unit of work, never through globals.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import socketio
+from redis.asyncio import Redis
+
+from baton.db import Database
+from baton.jobs.queues import ArqQueue, InProcessQueue, JobQueue
+from baton.kit.crypto import Envelope
+from baton.kit.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from baton.realtime.publisher import Publisher, RedisPublisher, ServerPublisher
+from baton.settings import Settings
+
+log = logging.getLogger(__name__)
+
+from baton.realtime.server import SOCKETIO_CHANNEL
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    redis: Redis | None
+    publisher: Publisher
+    jobs: JobQueue
+    limiter: RateLimiter
+    envelope: Envelope
+    sio: socketio.AsyncServer | None = None
+    state: dict[str, Any] = field(default_factory=dict)
+
+    async def start(self) -> None:
+        await self.jobs.start(self)
+
+    async def stop(self) -> None:
+        await self.jobs.stop()
+        if self.redis is not None:
+            await self.redis.aclose()
+        await self.db.dispose()
+
+
+def build_runtime(
+    settings: Settings, *, sio: socketio.AsyncServer | None, run_jobs_in_process: bool | None = None
+) -> Runtime:
+    """``sio`` is the api's server; the worker passes None and emits through Redis."""
+    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    in_process = run_jobs_in_process if run_jobs_in_process is not None else redis is None
+    jobs: JobQueue = InProcessQueue() if in_process else ArqQueue(settings.redis_url or "")
+    if sio is not None:
+        publisher: Publisher = ServerPublisher(sio)
+    elif settings.redis_url:
+        publisher = RedisPublisher(settings.redis_url, SOCKETIO_CHANNEL)
+    else:
+        raise RuntimeError("a process without a Socket.IO server needs BATON_REDIS_URL to emit")
+    return Runtime(
+        settings=settings,
+        db=Database(settings.database_url),
+        redis=redis,
+        publisher=publisher,
+        jobs=jobs,
+        limiter=RedisRateLimiter(redis) if redis is not None else MemoryRateLimiter(),
+        envelope=Envelope(settings.master_key),
+        sio=sio,
+    )

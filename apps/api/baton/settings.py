@@ -1,0 +1,126 @@
+"""Settings read once from the environment (every variable is prefixed ``BATON_``)."""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(f"BATON_{name}")
+    return value if value not in (None, "") else default
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = _env(name)
+    return int(raw) if raw is not None else default
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    raw = _env(name)
+    return default if raw is None else raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _persistent_secret(data_dir: Path, filename: str, make: str) -> str:
+    """A secret for the embedded default, generated once and kept in the data folder.
+
+    Production sets the variable; a laptop gets stable secrets without configuration.
+    """
+    path = data_dir / filename
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    value = base64.b64encode(secrets.token_bytes(32)).decode() if make == "b64" else secrets.token_urlsafe(48)
+    path.write_text(value)
+    path.chmod(0o600)
+    return value
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the usual spellings and pick the async driver for each backend."""
+    if url.startswith(("postgres://", "postgresql://")):
+        return "postgresql+asyncpg://" + url.split("://", 1)[1]
+    if url.startswith("sqlite://") and not url.startswith("sqlite+aiosqlite://"):
+        return "sqlite+aiosqlite://" + url.split("://", 1)[1]
+    return url
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    redis_url: str | None
+    secret_key: str
+    master_key: bytes
+    public_url: str
+    cors_origins: tuple[str, ...]
+    force_tls: bool
+    openai_api_key: str | None
+    anthropic_api_key: str | None
+    gemini_api_key: str | None
+    resend_api_key: str | None
+    email_from: str
+    access_token_minutes: int = 12 * 60
+    session_idle_minutes: int = 30
+    max_body_bytes: int = 1024 * 1024
+    max_message_chars: int = 10_000
+    login_limit_per_ip: int = 20
+    login_limit_per_account: int = 5
+    login_window_seconds: int = 300
+    log_level: str = "INFO"
+    log_json: bool = True
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def uses_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def uses_redis(self) -> bool:
+        return self.redis_url is not None
+
+
+def load_settings() -> Settings:
+    data_dir = Path(_env("DATA_DIR", str(PROJECT_ROOT / "data")) or "data").resolve()
+    database_url = _env("DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir / 'baton.db'}"
+    master_raw = _env("MASTER_KEY") or _persistent_secret(data_dir, "master.key", "b64")
+    master_key = base64.b64decode(master_raw)
+    if len(master_key) != 32:
+        raise ValueError("BATON_MASTER_KEY must be base64 for exactly 32 bytes")
+    return Settings(
+        data_dir=data_dir,
+        database_url=normalise_database_url(database_url),
+        redis_url=_env("REDIS_URL"),
+        secret_key=_env("SECRET_KEY") or _persistent_secret(data_dir, "secret.key", "urlsafe"),
+        master_key=master_key,
+        public_url=(_env("PUBLIC_URL", "http://127.0.0.1:8000") or "").rstrip("/"),
+        cors_origins=tuple(
+            o.strip() for o in (_env("CORS_ORIGINS", "*") or "*").split(",") if o.strip()
+        ),
+        force_tls=_env_bool("FORCE_TLS"),
+        openai_api_key=_env("OPENAI_API_KEY"),
+        anthropic_api_key=_env("ANTHROPIC_API_KEY"),
+        gemini_api_key=_env("GEMINI_API_KEY"),
+        resend_api_key=_env("RESEND_API_KEY"),
+        email_from=_env("EMAIL_FROM", "Baton <support@baton.local>") or "",
+        access_token_minutes=_env_int("ACCESS_TOKEN_MINUTES", 12 * 60),
+        session_idle_minutes=_env_int("SESSION_IDLE_MINUTES", 30),
+        max_body_bytes=_env_int("MAX_BODY_BYTES", 1024 * 1024),
+        max_message_chars=_env_int("MAX_MESSAGE_CHARS", 10_000),
+        login_limit_per_ip=_env_int("LOGIN_LIMIT_PER_IP", 20),
+        login_limit_per_account=_env_int("LOGIN_LIMIT_PER_ACCOUNT", 5),
+        login_window_seconds=_env_int("LOGIN_WINDOW_SECONDS", 300),
+        log_level=_env("LOG_LEVEL", "INFO") or "INFO",
+        log_json=_env_bool("LOG_JSON", True),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

@@ -1,0 +1,1 @@
+"""Users: agents and admins, their roles, presence and management."""
