@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 import socketio
@@ -41,7 +40,7 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
     """Give every request a correlation id (honouring X-Request-ID) and echo it back."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http":  # type: ignore[comparison-overlap]
             await app(scope, receive, send)
             return
         incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode()[:64]
@@ -70,7 +69,10 @@ def _static_handlers() -> list[Any]:
         if directory.is_dir():
             routers.append(
                 create_static_files_router(
-                    path=path, directories=[directory], html_mode=True, opt={"public": True},
+                    path=path,
+                    directories=[directory],
+                    html_mode=True,
+                    opt={"public": True},
                     include_in_schema=False,
                 )
             )
@@ -88,7 +90,10 @@ def create_app(settings: Settings | None = None) -> tuple[Litestar, socketio.Asy
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await runtime.start()
-        log.info("baton api started", extra={"database": runtime.db.dialect, "redis": bool(runtime.redis)})
+        log.info(
+            "baton api started",
+            extra={"database": runtime.db.dialect, "redis": bool(runtime.redis)},
+        )
         try:
             yield
         finally:
@@ -111,7 +116,9 @@ def create_app(settings: Settings | None = None) -> tuple[Litestar, socketio.Asy
             "principal": Provide(provide_principal, sync_to_thread=False),
         },
         middleware=[
-            DefineMiddleware(BearerAuthMiddleware, exclude=PUBLIC_PATHS, exclude_from_auth_key="public"),
+            DefineMiddleware(
+                BearerAuthMiddleware, exclude=PUBLIC_PATHS, exclude_from_auth_key="public"
+            ),
         ],
         exception_handlers={Exception: exception_handler},
         cors_config=cors,
@@ -138,9 +145,13 @@ def create_app(settings: Settings | None = None) -> tuple[Litestar, socketio.Asy
     return app, sio, runtime
 
 
-def build_asgi(settings: Settings | None = None) -> Any:
+def wrap_asgi(app: Litestar, sio: socketio.AsyncServer) -> Any:
     """One ASGI app on one port: /socket.io goes to python-socketio, the rest to Litestar."""
+    return socketio.ASGIApp(
+        sio, other_asgi_app=request_id_middleware(app), socketio_path="socket.io"
+    )
+
+
+def build_asgi(settings: Settings | None = None) -> Any:
     app, sio, _runtime = create_app(settings)
-    return socketio.ASGIApp(sio, other_asgi_app=request_id_middleware(app), socketio_path="socket.io")
-
-
+    return wrap_asgi(app, sio)

@@ -37,7 +37,9 @@ def _users_create(args: argparse.Namespace) -> int:
     from baton.users.commands import create_user_command
 
     return asyncio.run(
-        create_user_command(email=args.email, password=args.password, role=args.role, name=args.name)
+        create_user_command(
+            email=args.email, password=args.password, role=args.role, name=args.name
+        )
     )
 
 
@@ -54,7 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the api, realtime and front ends on one port")
     serve.add_argument("--host", default=os.environ.get("BATON_HOST", "127.0.0.1"))
     serve.add_argument("--port", type=int, default=int(os.environ.get("BATON_PORT", "8000")))
-    serve.add_argument("--server", choices=SERVERS, default=os.environ.get("BATON_SERVER", "granian"))
+    serve.add_argument(
+        "--server", choices=SERVERS, default=os.environ.get("BATON_SERVER", "granian")
+    )
     serve.add_argument("--workers", type=int, default=1, help="worker processes (granian/uvicorn)")
     serve.set_defaults(fn=_serve)
 

@@ -22,8 +22,6 @@ from baton.settings import Settings
 
 log = logging.getLogger(__name__)
 
-from baton.realtime.server import SOCKETIO_CHANNEL
-
 
 @dataclass
 class Runtime:
@@ -53,11 +51,15 @@ def build_runtime(
     """``sio`` is the api's server; the worker passes None and emits through Redis."""
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
     in_process = run_jobs_in_process if run_jobs_in_process is not None else redis is None
-    jobs: JobQueue = InProcessQueue() if in_process else ArqQueue(settings.redis_url or "")
+    jobs: JobQueue = (
+        InProcessQueue()
+        if in_process
+        else ArqQueue(settings.redis_url or "", settings.job_queue_name)
+    )
     if sio is not None:
         publisher: Publisher = ServerPublisher(sio)
     elif settings.redis_url:
-        publisher = RedisPublisher(settings.redis_url, SOCKETIO_CHANNEL)
+        publisher = RedisPublisher(settings.redis_url, settings.socketio_channel)
     else:
         raise RuntimeError("a process without a Socket.IO server needs BATON_REDIS_URL to emit")
     return Runtime(

@@ -10,13 +10,27 @@ def serve(*, server: str, host: str, port: int, workers: int = 1) -> None:
         from granian.constants import Interfaces
         from granian.server import Server
 
-        Server(APP_TARGET, address=host, port=port, interface=Interfaces.ASGI, workers=workers,
-               websockets=True, log_access=False).serve()
+        Server(
+            APP_TARGET,
+            address=host,
+            port=port,
+            interface=Interfaces.ASGI,
+            workers=workers,
+            websockets=True,
+            log_access=False,
+        ).serve()
     elif server == "uvicorn":
         import uvicorn
 
-        uvicorn.run(APP_TARGET, host=host, port=port, workers=workers, log_level="warning",
-                    proxy_headers=True, lifespan="on")
+        uvicorn.run(
+            APP_TARGET,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+            proxy_headers=True,
+            lifespan="on",
+        )
     elif server == "socketify":
         from baton.socketify_compat import run_socketify
 

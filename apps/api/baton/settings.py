@@ -36,7 +36,11 @@ def _persistent_secret(data_dir: Path, filename: str, make: str) -> str:
     if path.exists():
         return path.read_text().strip()
     data_dir.mkdir(parents=True, exist_ok=True)
-    value = base64.b64encode(secrets.token_bytes(32)).decode() if make == "b64" else secrets.token_urlsafe(48)
+    value = (
+        base64.b64encode(secrets.token_bytes(32)).decode()
+        if make == "b64"
+        else secrets.token_urlsafe(48)
+    )
     path.write_text(value)
     path.chmod(0o600)
     return value
@@ -73,6 +77,7 @@ class Settings:
     login_limit_per_ip: int = 20
     login_limit_per_account: int = 5
     login_window_seconds: int = 300
+    redis_namespace: str = "baton"
     log_level: str = "INFO"
     log_json: bool = True
     extra: dict[str, str] = field(default_factory=dict)
@@ -84,6 +89,15 @@ class Settings:
     @property
     def uses_redis(self) -> bool:
         return self.redis_url is not None
+
+    @property
+    def socketio_channel(self) -> str:
+        """Redis pub/sub is not per-database: namespacing keeps two deployments apart."""
+        return f"{self.redis_namespace}-socketio"
+
+    @property
+    def job_queue_name(self) -> str:
+        return f"{self.redis_namespace}:jobs"
 
 
 def load_settings() -> Settings:
@@ -116,6 +130,7 @@ def load_settings() -> Settings:
         login_limit_per_ip=_env_int("LOGIN_LIMIT_PER_IP", 20),
         login_limit_per_account=_env_int("LOGIN_LIMIT_PER_ACCOUNT", 5),
         login_window_seconds=_env_int("LOGIN_WINDOW_SECONDS", 300),
+        redis_namespace=_env("REDIS_NAMESPACE", "baton") or "baton",
         log_level=_env("LOG_LEVEL", "INFO") or "INFO",
         log_json=_env_bool("LOG_JSON", True),
     )

@@ -7,7 +7,7 @@ from typing import Any
 from arq import cron
 from arq.worker import func
 
-from baton.jobs.queues import ARQ_QUEUE, arq_redis_settings
+from baton.jobs.queues import arq_redis_settings
 from baton.jobs.registry import load_all, run_job
 from baton.kit.logging import configure_logging
 from baton.runtime import Runtime, build_runtime
@@ -45,7 +45,12 @@ def worker_settings() -> dict[str, Any]:
         )
     registry = load_all()
     functions = [
-        func(_arq_function(spec.name), name=spec.name, max_tries=spec.max_tries, timeout=spec.timeout_seconds)
+        func(
+            _arq_function(spec.name),
+            name=spec.name,
+            max_tries=spec.max_tries,
+            timeout=spec.timeout_seconds,
+        )
         for spec in registry.jobs.values()
     ]
     crons = [
@@ -64,7 +69,7 @@ def worker_settings() -> dict[str, Any]:
         "on_startup": startup,
         "on_shutdown": shutdown,
         "redis_settings": arq_redis_settings(settings.redis_url),
-        "queue_name": ARQ_QUEUE,
+        "queue_name": settings.job_queue_name,
         "max_jobs": 20,
         "handle_signals": True,
     }

@@ -112,7 +112,9 @@ class ApiKeysController(Controller):
             raise Forbidden("API keys cannot mint API keys")
         if not data.name.strip():
             raise ValidationFailed("name must not be blank")
-        key, raw = await service.create_api_key(uow.session, name=data.name, created_by=principal.user_id)
+        key, raw = await service.create_api_key(
+            uow.session, name=data.name, created_by=principal.user_id
+        )
         return ApiKeyCreated(key.id, key.name, key.prefix, raw, key.created_at)
 
     @get("/", responses=errors(403))

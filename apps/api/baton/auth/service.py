@@ -49,16 +49,16 @@ async def login(
 ) -> LoginResult:
     email = email.strip().lower()
     window = settings.login_window_seconds
-    ip_ok, ip_retry = await limiter.hit(f"login:ip:{client_ip}", settings.login_limit_per_ip, window)
+    ip_ok, ip_retry = await limiter.hit(
+        f"login:ip:{client_ip}", settings.login_limit_per_ip, window
+    )
     acct_ok, acct_retry = await limiter.hit(
         f"login:acct:{email}", settings.login_limit_per_account, window
     )
     if not (ip_ok and acct_ok):
         retry = max(ip_retry if not ip_ok else 0, acct_retry if not acct_ok else 0)
         raise RateLimited("too many login attempts; try again later", retry_after=retry)
-    user = await session.scalar(
-        select(User).where(User.email == email, User.deleted_at.is_(None))
-    )
+    user = await session.scalar(select(User).where(User.email == email, User.deleted_at.is_(None)))
     valid = await verify_password_async(user.password_hash if user else None, password)
     if user is None or not valid or not user.is_active:
         raise Unauthorized("invalid email or password", code="invalid_credentials")
@@ -74,7 +74,9 @@ async def authenticate(session: AsyncSession, settings: Settings, token: str) ->
     """Resolve a bearer credential (access token or API key) to a principal, or None."""
     if looks_like_api_key(token):
         key = await session.scalar(
-            select(ApiKey).where(ApiKey.key_hash == hash_api_key(token), ApiKey.revoked_at.is_(None))
+            select(ApiKey).where(
+                ApiKey.key_hash == hash_api_key(token), ApiKey.revoked_at.is_(None)
+            )
         )
         if key is None:
             return None
@@ -96,7 +98,9 @@ async def authenticate(session: AsyncSession, settings: Settings, token: str) ->
     return principal_for_user(user)
 
 
-async def create_api_key(session: AsyncSession, *, name: str, created_by: uuid.UUID) -> tuple[ApiKey, str]:
+async def create_api_key(
+    session: AsyncSession, *, name: str, created_by: uuid.UUID
+) -> tuple[ApiKey, str]:
     raw = new_api_key()
     key = ApiKey(
         name=name.strip(),

@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from baton.runtime import Runtime
 
 log = logging.getLogger(__name__)
-ARQ_QUEUE = "baton:jobs"
 
 
 class JobQueue(Protocol):
@@ -37,12 +36,15 @@ def arq_redis_settings(url: str) -> RedisSettings:
 class ArqQueue:
     """Enqueues into Redis; ``baton worker`` executes the jobs and runs the crons."""
 
-    def __init__(self, redis_url: str) -> None:
+    def __init__(self, redis_url: str, queue_name: str) -> None:
         self.redis_url = redis_url
+        self.queue_name = queue_name
         self.pool: ArqRedis | None = None
 
     async def start(self, runtime: Runtime) -> None:
-        self.pool = await create_pool(arq_redis_settings(self.redis_url), default_queue_name=ARQ_QUEUE)
+        self.pool = await create_pool(
+            arq_redis_settings(self.redis_url), default_queue_name=self.queue_name
+        )
 
     async def stop(self) -> None:
         if self.pool is not None:
@@ -56,7 +58,7 @@ class ArqQueue:
         if self.pool is None:
             raise RuntimeError("job queue not started")
         await self.pool.enqueue_job(
-            name, _queue_name=ARQ_QUEUE, _defer_by=defer_seconds, **kwargs
+            name, _queue_name=self.queue_name, _defer_by=defer_seconds, **kwargs
         )
 
 
@@ -124,7 +126,9 @@ class InProcessQueue:
     async def _cron(self) -> None:
         now = datetime.now(UTC)
         due = {
-            c.job: (now if c.run_at_startup else next_cron(now, minute=_set(c.minute), second=c.second))
+            c.job: (
+                now if c.run_at_startup else next_cron(now, minute=_set(c.minute), second=c.second)
+            )
             for c in registry.crons
         }
         specs = {c.job: c for c in registry.crons}
@@ -134,7 +138,9 @@ class InProcessQueue:
                 if when <= now:
                     await self.enqueue(name, {})
                     c = specs[name]
-                    due[name] = next_cron(now + timedelta(seconds=1), minute=_set(c.minute), second=c.second)
+                    due[name] = next_cron(
+                        now + timedelta(seconds=1), minute=_set(c.minute), second=c.second
+                    )
             await asyncio.sleep(0.5)
 
 

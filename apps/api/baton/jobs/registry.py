@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from baton.kit.uow import UnitOfWork
+    pass
 
 JobFn = Callable[..., Awaitable[Any]]
 
@@ -54,9 +54,7 @@ class Registry:
 registry = Registry()
 
 
-def job(
-    name: str, *, max_tries: int = 3, timeout_seconds: int = 300
-) -> Callable[[JobFn], JobFn]:
+def job(name: str, *, max_tries: int = 3, timeout_seconds: int = 300) -> Callable[[JobFn], JobFn]:
     def decorate(fn: JobFn) -> JobFn:
         registry.add(JobSpec(name, fn, max_tries, timeout_seconds))
         return fn
@@ -95,5 +93,3 @@ async def run_job(runtime: Any, name: str, kwargs: dict[str, Any]) -> Any:
     with job_context(name):
         async with unit_of_work(runtime) as uow:
             return await spec.fn(uow, **kwargs)
-
-

@@ -8,7 +8,7 @@ from typing import Any
 
 from litestar import Request, Response
 from litestar.datastructures import State
-from litestar.exceptions import HTTPException, ValidationException
+from litestar.exceptions import HTTPException, SerializationException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
@@ -56,15 +56,21 @@ def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[
         detail: Any = exc.detail
         if exc.extra:
             detail = {"message": exc.detail, "errors": exc.extra}
-        status = 400 if "JSON" in str(exc.detail) or "decode" in str(exc.detail).lower() else 422
-        code = "invalid_json" if status == 400 else "validation_error"
-        return Response({"error": code, "detail": detail}, status_code=status)
+        return Response({"error": "validation_error", "detail": detail}, status_code=422)
     if isinstance(exc, HTTPException):
         status = exc.status_code
         if status >= 500:
             log.error("http error %s: %s", status, exc.detail)
         code = _HTTP_CODES.get(status, "error" if status < 500 else "internal_error")
-        return Response({"error": code, "detail": exc.detail}, status_code=status, headers=exc.headers)
+        if isinstance(exc.__cause__, SerializationException):
+            code = "invalid_json"
+            return Response(
+                {"error": code, "detail": f"request body is not valid JSON: {exc.detail}"},
+                status_code=400,
+            )
+        return Response(
+            {"error": code, "detail": exc.detail}, status_code=status, headers=exc.headers
+        )
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return Response(
         {"error": "internal_error", "detail": "an unexpected error occurred"},

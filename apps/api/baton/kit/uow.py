@@ -75,7 +75,11 @@ class UnitOfWork:
         for ev in events:
             try:
                 await self.runtime.publisher.emit(
-                    ev.event, ev.payload, rooms=ev.rooms, namespace=ev.namespace, skip_sid=ev.skip_sid
+                    ev.event,
+                    ev.payload,
+                    rooms=ev.rooms,
+                    namespace=ev.namespace,
+                    skip_sid=ev.skip_sid,
                 )
             except Exception:  # events are hints; state is already committed
                 log.exception("publish failed", extra={"event": ev.event})

@@ -30,7 +30,9 @@ async def deliver(settings: Settings, message: EmailMessage) -> None:
     if not settings.resend_api_key:
         message.status = "skipped"
         message.error = "BATON_RESEND_API_KEY is not set"
-        log.info("email not sent (no provider)", extra={"to": message.to_address, "kind": message.kind})
+        log.info(
+            "email not sent (no provider)", extra={"to": message.to_address, "kind": message.kind}
+        )
         return
     try:
         message.provider_id = await asyncio.to_thread(_send_with_resend, settings, message)

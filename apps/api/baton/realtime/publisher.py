@@ -53,4 +53,6 @@ class RedisPublisher:
         namespace: str,
         skip_sid: str | None = None,
     ) -> None:
-        await self.manager.emit(event, payload, room=list(rooms), namespace=namespace, skip_sid=skip_sid)
+        await self.manager.emit(
+            event, payload, room=list(rooms), namespace=namespace, skip_sid=skip_sid
+        )

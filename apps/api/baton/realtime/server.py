@@ -6,12 +6,10 @@ import socketio
 
 from baton.settings import Settings
 
-SOCKETIO_CHANNEL = "baton-socketio"
-
 
 def build_sio(settings: Settings) -> socketio.AsyncServer:
     manager = (
-        socketio.AsyncRedisManager(settings.redis_url, channel=SOCKETIO_CHANNEL)
+        socketio.AsyncRedisManager(settings.redis_url, channel=settings.socketio_channel)
         if settings.redis_url
         else None
     )

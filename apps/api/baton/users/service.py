@@ -83,8 +83,15 @@ async def create_user(
 
 async def _count_active_admins(session: AsyncSession, excluding: uuid.UUID) -> int:
     admin_roles = [r for r in ROLES if Permission.USERS_MANAGE in permissions_for_role(r)]
-    stmt = select(func.count()).select_from(User).where(
-        User.role.in_(admin_roles), User.is_active.is_(True), User.deleted_at.is_(None), User.id != excluding
+    stmt = (
+        select(func.count())
+        .select_from(User)
+        .where(
+            User.role.in_(admin_roles),
+            User.is_active.is_(True),
+            User.deleted_at.is_(None),
+            User.id != excluding,
+        )
     )
     return int(await session.scalar(stmt) or 0)
 
@@ -99,12 +106,12 @@ async def update_user(
     password: str | None = None,
     presence: str | None = None,
 ) -> User:
-    losing_admin = (role is not None and Permission.USERS_MANAGE not in permissions_for_role(role)) or (
-        is_active is False
-    )
-    if losing_admin and Permission.USERS_MANAGE in permissions_for_role(user.role):
-        if await _count_active_admins(session, user.id) == 0:
-            raise Conflict("the workspace must keep at least one active admin", code="last_admin")
+    losing_admin = (
+        role is not None and Permission.USERS_MANAGE not in permissions_for_role(role)
+    ) or (is_active is False)
+    is_admin = Permission.USERS_MANAGE in permissions_for_role(user.role)
+    if losing_admin and is_admin and await _count_active_admins(session, user.id) == 0:
+        raise Conflict("the workspace must keep at least one active admin", code="last_admin")
     if name is not None:
         user.name = check_name(name)
     if role is not None:

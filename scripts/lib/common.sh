@@ -1,0 +1,75 @@
+# Shared by scripts/run and scripts/test: install whatever is missing, idempotently.
+# shellcheck shell=bash
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+VENV="$ROOT/.venv"
+PY="$VENV/bin/python"
+
+say() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
+die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+find_python() {
+  for candidate in python3.11 python3; do
+    if command -v "$candidate" >/dev/null 2>&1 &&
+       "$candidate" -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' 2>/dev/null; then
+      command -v "$candidate"; return 0
+    fi
+  done
+  die "Python 3.11 is required (python3.11 not found)"
+}
+
+stamp_of() { cat "$@" 2>/dev/null | sha256sum | cut -c1-16; }
+
+ensure_python_env() {
+  if [ ! -x "$PY" ]; then
+    say "creating virtualenv in .venv"
+    "$(find_python)" -m venv "$VENV"
+    "$PY" -m pip install -q --upgrade pip
+  fi
+  local want; want="$(stamp_of "$ROOT/pyproject.toml")"
+  if [ "$(cat "$VENV/.baton-stamp" 2>/dev/null)" != "$want" ]; then
+    say "installing Python dependencies"
+    "$PY" -m pip install -q --disable-pip-version-check -e "$ROOT[dev]"
+    echo "$want" > "$VENV/.baton-stamp"
+  fi
+}
+
+# npm install when package.json changed, build when sources are newer than the bundle.
+ensure_front_end() {
+  local dir="$ROOT/$1"
+  [ -f "$dir/package.json" ] || return 0
+  command -v npm >/dev/null 2>&1 || die "Node.js and npm are required to build $1"
+  local want; want="$(stamp_of "$dir/package.json" "$dir/package-lock.json")"
+  if [ ! -d "$dir/node_modules" ] || [ "$(cat "$dir/node_modules/.baton-stamp" 2>/dev/null)" != "$want" ]; then
+    say "installing npm packages for $1"
+    (cd "$dir" && npm install --no-audit --no-fund --loglevel=error)
+    echo "$want" > "$dir/node_modules/.baton-stamp"
+  fi
+  local newest
+  newest="$(find "$dir" -path "$dir/node_modules" -prune -o -path "$dir/dist" -prune -o -type f -newer "$dir/dist/.built" -print 2>/dev/null | head -n 1)"
+  if [ ! -f "$dir/dist/.built" ] || [ -n "$newest" ]; then
+    say "building $1"
+    (cd "$dir" && npm run build --silent)
+    touch "$dir/dist/.built"
+  fi
+}
+
+ensure_front_ends() {
+  ensure_front_end apps/widget
+  ensure_front_end apps/admin_web
+}
+
+ensure_chromium() {
+  if [ -x /usr/bin/chromium ]; then return 0; fi
+  command -v apt-get >/dev/null 2>&1 || die "Chromium is missing and apt-get is unavailable: install Debian's chromium package"
+  say "installing Debian's chromium for the browser tests"
+  local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+}
+
+ensure_all() {
+  ensure_python_env
+  ensure_front_ends
+}

@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from baton.db.migrate import upgrade
+from baton.jobs.queues import InProcessQueue
+from baton.kit.ratelimit import MemoryRateLimiter
+from baton.settings import Settings
+from tests.support import (
+    REDIS_URL,
+    LiveServer,
+    Subprocess,
+    create_postgres_database,
+    drop_postgres_database,
+    make_settings,
+    settings_env,
+    start_live_server,
+    truncate_all,
+    uses_postgres,
+)
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("baton-data")
+
+
+@pytest.fixture(scope="session")
+async def database_url(data_dir: Path) -> AsyncIterator[str]:
+    if uses_postgres():
+        name = f"baton_test_{uuid.uuid4().hex[:8]}"
+        yield await create_postgres_database(name)
+        await drop_postgres_database(name)
+    else:
+        yield f"sqlite+aiosqlite:///{data_dir / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+async def redis_url() -> AsyncIterator[str | None]:
+    if not uses_postgres():
+        yield None
+        return
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(REDIS_URL)
+    await client.flushdb()
+    await client.aclose()
+    yield REDIS_URL
+
+
+@pytest.fixture(scope="session")
+async def settings(data_dir: Path, database_url: str, redis_url: str | None) -> Settings:
+    settings = make_settings(data_dir, database_url, redis_url)
+    await asyncio.to_thread(upgrade, settings.database_url)
+    return settings
+
+
+@pytest.fixture(scope="session")
+async def worker(settings: Settings, data_dir: Path) -> AsyncIterator[Subprocess | None]:
+    """With Redis, jobs run in a real ``baton worker``; embedded, in the api process."""
+    if settings.redis_url is None:
+        yield None
+        return
+    proc = Subprocess(["worker"], settings_env(settings), data_dir / "worker.log")
+    yield proc
+    proc.stop()
+
+
+@pytest.fixture(scope="session")
+async def server(settings: Settings, worker: Subprocess | None) -> AsyncIterator[LiveServer]:
+    live = await start_live_server(settings)
+    yield live
+    await live.stop()
+
+
+@pytest.fixture(autouse=True)
+async def _clean_state(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    yield
+    if "server" in request.fixturenames:
+        live: LiveServer = request.getfixturevalue("server")
+        if isinstance(live.runtime.jobs, InProcessQueue):
+            await live.runtime.jobs.drain(timeout=20)
+        await truncate_all(live.runtime)
+        if isinstance(live.runtime.limiter, MemoryRateLimiter):
+            live.runtime.limiter.counts.clear()
+
+
+@pytest.fixture
+async def client(server: LiveServer) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=server.base_url, timeout=20) as c:
+        yield c
+
+
+@pytest.fixture
+def runtime(server: LiveServer):  # type: ignore[no-untyped-def]
+    return server.runtime

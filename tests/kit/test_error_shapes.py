@@ -1,0 +1,56 @@
+"""Bad input gets a clear 4xx in the error shape, never a 500."""
+
+from __future__ import annotations
+
+import httpx
+
+from baton.runtime import Runtime
+from tests.factories import user_headers
+
+
+async def test_malformed_json(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/api/v1/auth/login", content=b'{"email": ', headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_json"
+
+
+async def test_wrong_types_and_unknown_fields(client: httpx.AsyncClient, runtime: Runtime) -> None:
+    wrong = await client.post("/api/v1/auth/login", json={"email": 5, "password": []})
+    assert wrong.status_code == 422 and wrong.json()["error"] == "validation_error"
+    _, admin = await user_headers(client, runtime, "admin")
+    unknown = await client.post(
+        "/api/v1/users",
+        json={"email": "a@example.com", "password": "longenough", "is_superuser": True},
+        headers=admin,
+    )
+    assert unknown.status_code == 422
+    assert "is_superuser" in str(unknown.json()["detail"])
+    not_object = await client.post("/api/v1/users", json=[1, 2], headers=admin)
+    assert not_object.status_code in (400, 422)
+
+
+async def test_oversized_body(client: httpx.AsyncClient, runtime: Runtime) -> None:
+    big = b'{"email": "' + b"a" * (runtime.settings.max_body_bytes + 10) + b'", "password": "x"}'
+    response = await client.post(
+        "/api/v1/auth/login", content=big, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 413
+    assert response.json()["error"] == "payload_too_large"
+
+
+async def test_unknown_route_and_bad_id(client: httpx.AsyncClient, runtime: Runtime) -> None:
+    missing = await client.get("/api/v1/nope")
+    assert missing.status_code in (401, 404)
+    assert "error" in missing.json()
+    _, admin = await user_headers(client, runtime, "admin")
+    bad_id = await client.get("/api/v1/users/not-a-uuid", headers=admin)
+    assert bad_id.status_code in (400, 404)
+    assert "error" in bad_id.json()
+
+
+async def test_request_id_is_echoed(client: httpx.AsyncClient) -> None:
+    response = await client.get("/health", headers={"X-Request-ID": "trace-123"})
+    assert response.headers["x-request-id"] == "trace-123"
+    assert response.json()["database"] == "ok"

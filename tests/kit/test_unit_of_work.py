@@ -1,0 +1,77 @@
+"""Side effects leave only after commit: a rolled-back unit of work emits and enqueues nothing."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from baton.kit.uow import unit_of_work
+from baton.notifications.models import EmailMessage
+from baton.runtime import Runtime
+from baton.users.models import User
+from tests.factories import make_user, user_headers
+from tests.realtime.clients import RecordingClient
+from tests.support import LiveServer, wait_for
+
+
+async def _count(runtime: Runtime, model: type) -> int:
+    async with runtime.db.session() as session:
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def test_failed_unit_of_work_leaves_nothing_behind(
+    server: LiveServer, client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    _, headers = await user_headers(client, runtime)
+    existing = await make_user(runtime)
+    listener = RecordingClient("/agent")
+    await listener.connect(server.base_url, auth={"token": headers["Authorization"][7:]})
+    users_before = await _count(runtime, User)
+    try:
+        with pytest.raises(RuntimeError):
+            async with unit_of_work(runtime) as uow:
+                uow.session.add(
+                    User(email="ghost@example.com", name="G", password_hash="x", role="agent")
+                )
+                await uow.session.flush()
+                uow.publish("probe", {"phase": "rolled-back"}, rooms="agents", namespace="/agent")
+                uow.enqueue("notifications.welcome_email", user_id=str(existing.id))
+                raise RuntimeError("fails after emitting and enqueuing")
+
+        # a committed unit of work right after proves the listener and the queue work
+        async with unit_of_work(runtime) as uow:
+            uow.publish("probe", {"phase": "committed"}, rooms="agents", namespace="/agent")
+        await listener.wait_for("probe", lambda d: d["phase"] == "committed")
+        await asyncio.sleep(1.0)  # give a wrongly-sent job time to run
+
+        assert listener.received["probe"] == [{"phase": "committed"}]
+        assert await _count(runtime, User) == users_before
+        assert await _count(runtime, EmailMessage) == 0
+        if runtime.redis is not None:
+            assert await runtime.redis.zcard(runtime.settings.job_queue_name) == 0
+    finally:
+        await listener.disconnect()
+
+
+async def test_committed_request_enqueues_its_job(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    """POST /users enqueues the welcome email; it runs in ``baton worker`` (Redis) or in-process."""
+    _, admin = await user_headers(client, runtime, "admin")
+    created = await client.post(
+        "/api/v1/users", json={"email": "new@example.com", "password": "longenough"}, headers=admin
+    )
+    assert created.status_code == 201
+
+    async def delivered() -> EmailMessage | None:
+        async with runtime.db.session() as session:
+            return await session.scalar(
+                select(EmailMessage).where(EmailMessage.to_address == "new@example.com")
+            )
+
+    message = await wait_for(delivered, timeout=20)
+    # no Resend key in tests: recorded honestly as skipped, not faked as sent
+    assert message.status == "skipped" and message.kind == "welcome"

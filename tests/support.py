@@ -1,0 +1,213 @@
+"""Test support: backends, a live server on a free port, factories as plain functions."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import os
+import socket
+import subprocess
+import sys
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+from sqlalchemy import text
+
+from baton.app import create_app, wrap_asgi
+from baton.db.base import Base
+from baton.runtime import Runtime
+from baton.settings import PROJECT_ROOT, Settings, load_settings
+
+BACKEND = os.environ.get("BATON_TEST_BACKEND", "embedded")
+POSTGRES_ADMIN_URL = os.environ.get(
+    "BATON_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+REDIS_URL = os.environ.get("BATON_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+VENV_BIN = Path(sys.executable).parent
+
+
+def uses_postgres() -> bool:
+    return BACKEND == "postgres"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def create_postgres_database(name: str) -> str:
+    import asyncpg
+
+    admin = POSTGRES_ADMIN_URL.replace("postgresql+asyncpg://", "postgresql://")
+    conn = await asyncpg.connect(admin)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return admin.rsplit("/", 1)[0] + f"/{name}"
+
+
+async def drop_postgres_database(name: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(
+        POSTGRES_ADMIN_URL.replace("postgresql+asyncpg://", "postgresql://")
+    )
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+def make_settings(
+    data_dir: Path, database_url: str, redis_url: str | None, **overrides: Any
+) -> Settings:
+    os.environ["BATON_DATA_DIR"] = str(data_dir)
+    base = load_settings()
+    values: dict[str, Any] = dict(
+        data_dir=data_dir,
+        database_url=database_url,
+        redis_url=redis_url,
+        login_limit_per_ip=10_000,
+        login_limit_per_account=10_000,
+        log_json=False,
+        log_level="WARNING",
+        redis_namespace=f"bt{uuid.uuid4().hex[:8]}",
+        public_url="http://127.0.0.1",
+    )
+    values.update(overrides)
+    from baton.settings import normalise_database_url
+
+    values["database_url"] = normalise_database_url(values["database_url"])
+    return dataclasses.replace(base, **values)
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """Environment that makes a child process (baton serve / worker) use the same backends."""
+    env = dict(os.environ)
+    env.update(
+        BATON_DATA_DIR=str(settings.data_dir),
+        BATON_DATABASE_URL=settings.database_url,
+        BATON_REDIS_NAMESPACE=settings.redis_namespace,
+        BATON_LOG_JSON="0",
+        BATON_LOG_LEVEL="WARNING",
+        BATON_LOGIN_LIMIT_PER_IP="10000",
+        BATON_LOGIN_LIMIT_PER_ACCOUNT="10000",
+        PYTHONUNBUFFERED="1",
+    )
+    if settings.redis_url:
+        env["BATON_REDIS_URL"] = settings.redis_url
+    else:
+        env.pop("BATON_REDIS_URL", None)
+    return env
+
+
+@dataclass
+class LiveServer:
+    base_url: str
+    runtime: Runtime
+    settings: Settings
+    server: uvicorn.Server
+    task: asyncio.Task[None]
+
+    async def stop(self) -> None:
+        self.server.should_exit = True
+        await asyncio.wait_for(self.task, 15)
+
+
+async def start_live_server(settings: Settings) -> LiveServer:
+    """A real server on a free port inside the test's event loop (real sockets, real clients)."""
+    app, sio, runtime = create_app(settings)
+    port = free_port()
+    config = uvicorn.Config(
+        wrap_asgi(app, sio),
+        host="127.0.0.1",
+        port=port,
+        lifespan="on",
+        log_level="warning",
+        ws="websockets-sansio",
+    )
+    server = uvicorn.Server(config)
+    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+    task = asyncio.create_task(server.serve())
+    for _ in range(200):
+        if server.started:
+            break
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.05)
+    else:
+        raise RuntimeError("live server did not start")
+    return LiveServer(f"http://127.0.0.1:{port}", runtime, settings, server, task)
+
+
+async def truncate_all(runtime: Runtime) -> None:
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    async with runtime.db.engine.begin() as conn:
+        if runtime.db.dialect == "postgresql":
+            await conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                await conn.execute(text(f"DELETE FROM {table}"))
+
+
+class Subprocess:
+    """A child ``baton`` process (serve or worker) with its output kept for failure reports."""
+
+    def __init__(self, args: list[str], env: dict[str, str], log_path: Path) -> None:
+        self.log_path = log_path
+        self.log = log_path.open("wb")
+        self.proc = subprocess.Popen(
+            [str(VENV_BIN / "baton"), *args],
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            cwd=PROJECT_ROOT,
+        )
+
+    def output(self) -> str:
+        self.log.flush()
+        return self.log_path.read_text(errors="replace")[-4000:]
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self.log.close()
+
+
+async def wait_for(
+    predicate: Callable[[], Awaitable[Any]], timeout: float = 10, interval: float = 0.05
+) -> Any:
+    """Poll until ``predicate`` returns something truthy; fail with a clear message otherwise."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        value = await predicate()
+        if value:
+            return value
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s")
+        await asyncio.sleep(interval)
+
+
+async def wait_http(url: str, timeout: float = 30) -> None:
+    async with httpx.AsyncClient() as client:
+
+        async def up() -> bool:
+            try:
+                return (await client.get(url)).status_code < 500
+            except httpx.HTTPError:
+                return False
+
+        await wait_for(up, timeout, 0.2)
