@@ -1,11 +1,18 @@
-"""Run the ASGI app under granian (default), uvicorn or socketify."""
+"""Run the ASGI app under granian (default), uvicorn or socketify.
+
+granian is the default because it measured fastest here (docs/performance.md, scenario 6).
+socketify runs through ``baton.socketify_compat``, which corrects its ASGI defects.
+"""
 
 from __future__ import annotations
 
 APP_TARGET = "baton.asgi:app"
+SERVERS = ("granian", "uvicorn", "socketify")
 
 
 def serve(*, server: str, host: str, port: int, workers: int = 1) -> None:
+    if workers < 1:
+        raise SystemExit("--workers must be at least 1")
     if server == "granian":
         from granian.constants import Interfaces
         from granian.server import Server
@@ -32,8 +39,13 @@ def serve(*, server: str, host: str, port: int, workers: int = 1) -> None:
             lifespan="on",
         )
     elif server == "socketify":
+        if workers != 1:
+            raise SystemExit(
+                "socketify runs one process per `baton serve`; run several behind the proxy "
+                "(scripts/cluster, docker/compose.yaml) instead of --workers"
+            )
         from baton.socketify_compat import run_socketify
 
         run_socketify(APP_TARGET, host=host, port=port)
     else:
-        raise ValueError(f"unknown server {server!r}")
+        raise SystemExit(f"unknown server {server!r} (choose from {', '.join(SERVERS)})")
