@@ -69,7 +69,18 @@ ensure_chromium() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
 }
 
+# socketify's prebuilt .so links against the system libuv (Debian's libuv1).
+ensure_libuv() {
+  if ldconfig -p 2>/dev/null | grep -q 'libuv\.so\.1'; then return 0; fi
+  command -v apt-get >/dev/null 2>&1 || { say "libuv1 is missing (needed only for --server socketify): install Debian's libuv1"; return 0; }
+  say "installing Debian's libuv1 (socketify needs it)"
+  local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq libuv1 >/dev/null
+}
+
 ensure_all() {
   ensure_python_env
+  ensure_libuv
   ensure_front_ends
 }
