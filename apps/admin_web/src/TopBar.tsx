@@ -1,0 +1,120 @@
+import { useEffect, useId, useState } from "react";
+import { errorText } from "./api/client";
+import { me, setPresence } from "./api/rest";
+import { useStore } from "./lib/store";
+import { desktopPermission, enableDesktop, lastNotice, notifySettings } from "./notify";
+import { realtime } from "./realtime/connector";
+import { signOut, type Session } from "./session";
+import type { Presence } from "./types";
+
+export function TopBar({ session }: { session: Session }) {
+  const connection = useStore(realtime.state);
+  return (
+    <header className="topbar">
+      <a className="skip-link" href="#main">
+        Skip to conversation
+      </a>
+      <span className="brand" aria-label="Baton">
+        Baton <span className="muted">inbox</span>
+      </span>
+      <span className={`connection ${connection}`} role="status">
+        {connection === "online" ? "Live" : connection === "connecting" ? "Reconnecting…" : "Offline"}
+      </span>
+      <span className="spacer" />
+      <PresenceControl userId={session.user.id} />
+      <NotifyControls />
+      <span className="user" title={session.user.email}>
+        {session.user.name}
+      </span>
+      <button type="button" className="secondary" onClick={() => { realtime.stop(); signOut(); }}>
+        Sign out
+      </button>
+      <Announcer />
+    </header>
+  );
+}
+
+function PresenceControl({ userId }: { userId: string }) {
+  const [presence, setValue] = useState<Presence | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const id = useId();
+  useEffect(() => {
+    let alive = true;
+    me()
+      .then((m) => alive && setValue(m.presence === "away" ? "away" : m.presence === "online" ? "online" : "away"))
+      .catch((exc: unknown) => alive && setError(errorText(exc)));
+    const off = realtime.on("agent_presence", (p) => {
+      if (p.user_id === userId && (p.presence === "online" || p.presence === "away")) setValue(p.presence);
+    });
+    return () => {
+      alive = false;
+      off();
+    };
+  }, [userId]);
+  const change = async (next: Presence) => {
+    const before = presence;
+    setValue(next);
+    setError(null);
+    try {
+      const result = await setPresence(next);
+      setValue(result.presence === "online" ? "online" : "away");
+    } catch (exc) {
+      setValue(before);
+      setError(errorText(exc));
+    }
+  };
+  return (
+    <span className={`presence presence-${presence ?? "unknown"}`}>
+      <label htmlFor={id}>Status</label>
+      <select
+        id={id}
+        value={presence ?? ""}
+        disabled={presence === null}
+        onChange={(e) => void change(e.target.value as Presence)}
+        title={error ?? "Online agents receive new conversations"}
+        aria-invalid={error ? true : undefined}
+      >
+        {presence === null && <option value="">…</option>}
+        <option value="online">Online</option>
+        <option value="away">Away</option>
+      </select>
+    </span>
+  );
+}
+
+function NotifyControls() {
+  const settings = useStore(notifySettings);
+  const permission = desktopPermission();
+  return (
+    <fieldset className="notify">
+      <legend className="visually-hidden">Alerts</legend>
+      <label>
+        <input
+          type="checkbox"
+          checked={settings.sound}
+          onChange={(e) => notifySettings.set((s) => ({ ...s, sound: e.target.checked }))}
+        />
+        Sound
+      </label>
+      <label title={permission === "denied" ? "Notifications are blocked in this browser's site settings" : undefined}>
+        <input
+          type="checkbox"
+          checked={settings.desktop && permission !== "denied" && permission !== "unsupported"}
+          disabled={permission === "denied" || permission === "unsupported"}
+          onChange={(e) => void enableDesktop(e.target.checked)}
+        />
+        Notifications
+      </label>
+    </fieldset>
+  );
+}
+
+/** Reads alerts to screen readers (and lets tests observe them). */
+function Announcer() {
+  const notice = useStore(lastNotice);
+  return (
+    <span className="visually-hidden" aria-live="assertive" data-testid="last-alert">
+      {notice?.text ?? ""}
+    </span>
+  );
+}

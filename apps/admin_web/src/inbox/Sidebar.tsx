@@ -1,0 +1,185 @@
+import { useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
+import { href, navigate } from "../lib/route";
+import { duration, useNow } from "../lib/time";
+import type { Conversation, Counts } from "../types";
+import { SENDER_LABEL, TABS, visitorLabel, type TabDef, type TabId } from "./model";
+import { useConversationList } from "./useConversationList";
+
+interface Props {
+  tab: TabId;
+  conversationId: string | null;
+  counts: Counts | null;
+  meId: string;
+  isAdmin: boolean;
+}
+
+export function Sidebar({ tab, conversationId, counts, meId, isAdmin }: Props) {
+  const tabs = TABS.filter((t) => !t.admin || isAdmin);
+  const [query, setQuery] = useState("");
+  const [q, setQ] = useState("");
+  useEffect(() => {
+    const timer = window.setTimeout(() => setQ(query.trim()), 250);
+    return () => window.clearTimeout(timer);
+  }, [query]);
+  const list = useConversationList(tab, q, meId);
+  const panelId = useId();
+  const searchId = useId();
+
+  return (
+    <nav className="sidebar" aria-label="Conversations">
+      <Tabs tabs={tabs} current={tab} counts={counts} panelId={panelId} />
+      <div className="search">
+        <label htmlFor={searchId} className="visually-hidden">
+          Search conversations
+        </label>
+        <input
+          id={searchId}
+          type="search"
+          placeholder="Search name, email or text"
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+          autoComplete="off"
+        />
+      </div>
+      <div id={panelId} role="tabpanel" aria-label={`${TABS.find((t) => t.id === tab)?.label} conversations`} className="list-panel">
+        {list.error && (
+          <p role="alert" className="error">
+            Could not load conversations: {list.error}{" "}
+            <button type="button" className="link" onClick={() => void list.reload()}>
+              Retry
+            </button>
+          </p>
+        )}
+        {!list.loading && !list.error && list.items.length === 0 && (
+          <p className="empty">{q ? `No conversations match “${q}”.` : emptyText(tab)}</p>
+        )}
+        <ul className="conversation-list" aria-busy={list.loading}>
+          {list.items.map((c) => (
+            <Row key={c.id} c={c} tab={tab} selected={c.id === conversationId} meId={meId} />
+          ))}
+        </ul>
+        {list.nextCursor && (
+          <button type="button" className="secondary load-more" onClick={() => void list.loadMore()}>
+            Load more
+          </button>
+        )}
+      </div>
+    </nav>
+  );
+}
+
+function emptyText(tab: TabId): string {
+  switch (tab) {
+    case "waiting":
+      return "Nobody is waiting. Nice.";
+    case "mine":
+      return "No open conversations assigned to you.";
+    case "unassigned":
+      return "No unassigned conversations.";
+    case "resolved":
+      return "No resolved conversations yet.";
+    case "all":
+      return "No conversations yet.";
+  }
+}
+
+function Tabs({ tabs, current, counts, panelId }: { tabs: TabDef[]; current: TabId; counts: Counts | null; panelId: string }) {
+  const refs = useRef<(HTMLAnchorElement | null)[]>([]);
+  const onKeyDown = (e: KeyboardEvent, index: number) => {
+    const delta = e.key === "ArrowRight" || e.key === "ArrowDown" ? 1 : e.key === "ArrowLeft" || e.key === "ArrowUp" ? -1 : 0;
+    let next = index + delta;
+    if (e.key === "Home") next = 0;
+    if (e.key === "End") next = tabs.length - 1;
+    if (next === index) return;
+    e.preventDefault();
+    next = (next + tabs.length) % tabs.length;
+    navigate(tabs[next]!.id);
+    refs.current[next]?.focus();
+  };
+  return (
+    <div role="tablist" aria-label="Inbox views" className="tabs">
+      {tabs.map((t, i) => {
+        const n = counts?.[t.count];
+        const selected = t.id === current;
+        return (
+          <a
+            key={t.id}
+            ref={(el) => {
+              refs.current[i] = el;
+            }}
+            role="tab"
+            id={`tab-${t.id}`}
+            href={href(t.id)}
+            aria-selected={selected}
+            aria-controls={panelId}
+            tabIndex={selected ? 0 : -1}
+            title={t.hint}
+            className={selected ? "tab selected" : "tab"}
+            onKeyDown={(e) => onKeyDown(e, i)}
+          >
+            <span>{t.label}</span>
+            <span className={`count${t.id === "waiting" && n ? " hot" : ""}`} aria-label={n === undefined ? undefined : `${n} conversations`}>
+              {n ?? "–"}
+            </span>
+          </a>
+        );
+      })}
+    </div>
+  );
+}
+
+function Row({ c, tab, selected, meId }: { c: Conversation; tab: TabId; selected: boolean; meId: string }) {
+  const now = useNow(15_000);
+  const last = c.last_message;
+  const waited = c.status === "waiting" ? duration(c.waiting_since, now) : null;
+  return (
+    <li>
+      <a
+        href={href(tab, c.id)}
+        className={`row status-${c.status}${selected ? " selected" : ""}`}
+        aria-current={selected ? "page" : undefined}
+        data-conversation-id={c.id}
+      >
+        <span className="row-top">
+          <span className="row-name">{visitorLabel(c)}</span>
+          {waited ? (
+            <span className="waited" title={`Waiting since ${new Date(c.waiting_since!).toLocaleString()}`}>
+              waiting {waited}
+            </span>
+          ) : (
+            <span className="row-time">{duration(c.updated_at, now)} ago</span>
+          )}
+        </span>
+        <span className="row-preview">
+          {last ? (
+            <>
+              <span className="row-sender">{SENDER_LABEL[last.sender] ?? last.sender}:</span> {last.text}
+            </>
+          ) : (
+            "No messages yet"
+          )}
+        </span>
+        <span className="row-meta">
+          <span className={`badge badge-${c.status}`}>{statusLabel(c.status)}</span>
+          {c.status === "waiting" && c.queue_position ? <span>#{c.queue_position} in queue</span> : null}
+          {c.assignee && <span>{c.assignee.id === meId ? "You" : c.assignee.name}</span>}
+        </span>
+      </a>
+    </li>
+  );
+}
+
+export function statusLabel(status: string): string {
+  switch (status) {
+    case "bot":
+      return "With AI";
+    case "waiting":
+      return "Waiting";
+    case "agent":
+      return "With agent";
+    case "resolved":
+      return "Resolved";
+    default:
+      return status;
+  }
+}

@@ -1,0 +1,75 @@
+// The shapes of docs/realtime.md. The events themselves are not in the OpenAPI schema, so
+// they are typed here once; their payloads reuse the generated REST types.
+
+import type { components } from "./api/schema";
+
+type Schemas = components["schemas"];
+
+// REST and Socket.IO share these shapes (the server serialises the same structs for both), so
+// they come from the generated schema: regenerate with `npm run gen:api`, never by hand.
+export type Conversation = Schemas["ConversationOut"];
+export type Message = Schemas["MessageOut"];
+export type Counts = Schemas["ConversationCounts"];
+export type Visitor = Schemas["VisitorOut"];
+
+/** The values the documented `status` and `sender` fields take. */
+export type ConversationStatus = "bot" | "waiting" | "agent" | "resolved";
+export type Sender = "visitor" | "bot" | "agent" | "system";
+
+export interface UserRef {
+  id: string;
+  name: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+export interface SessionUser {
+  id: string;
+  email: string;
+  name: string;
+  role: string;
+}
+
+export type Presence = "online" | "away";
+
+/** Server -> client events on /agent. */
+export interface AgentServerEvents {
+  conversation_updated: { conversation: Conversation };
+  message_created: { message: Message };
+  bot_stream: { conversation_id: string; message_id: string; delta: string };
+  display_typing: {
+    conversation_id: string;
+    sender: "visitor" | "agent" | "bot";
+    typing: boolean;
+    name?: string | null;
+  };
+  new_notification: {
+    kind: "waiting" | "message" | "assigned";
+    conversation_id: string;
+    text: string;
+  };
+  agent_presence: { user_id: string; presence: string };
+}
+
+export interface MessageAck {
+  id: string;
+  client_id: string | null;
+  created_at: string;
+}
+
+/** Client -> server events on /agent, with their acks. */
+export interface AgentClientEvents {
+  join_session: [{ conversation_id: string }, { conversation: Conversation; messages: Message[] }];
+  leave_session: [{ conversation_id: string }, { ok: boolean }];
+  take_over: [{ conversation_id: string }, { conversation: Conversation }];
+  release: [{ conversation_id: string }, { conversation: Conversation }];
+  resolve: [{ conversation_id: string }, { conversation: Conversation }];
+  agent_message: [{ conversation_id: string; client_id: string; text: string }, MessageAck];
+  internal_note: [{ conversation_id: string; client_id: string; text: string }, MessageAck];
+  typing_start: [{ conversation_id: string }, { ok: boolean }];
+  typing_stop: [{ conversation_id: string }, { ok: boolean }];
+  set_presence: [{ presence: Presence }, { presence: Presence }];
+}
