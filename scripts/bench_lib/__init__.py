@@ -1,0 +1,1 @@
+"""Code behind scripts/cluster and scripts/bench (local cluster, load generators, reports)."""
