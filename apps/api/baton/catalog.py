@@ -8,7 +8,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-DOMAINS = ("users", "auth", "notifications", "health")
+DOMAINS = ("users", "auth", "notifications", "health", "workspace", "conversations", "widget")
 
 
 def import_models() -> None:
@@ -32,13 +32,27 @@ def import_jobs() -> None:
 
 def route_handlers() -> list[Any]:
     from baton.auth.routes import ApiKeysController, AuthController
+    from baton.conversations.routes import ConversationsController
     from baton.health.routes import health
     from baton.users.routes import UsersController
+    from baton.widget.routes import WidgetController, widget_loader
+    from baton.workspace.routes import WorkspaceController
 
-    return [health, AuthController, ApiKeysController, UsersController]
+    return [
+        health,
+        AuthController,
+        ApiKeysController,
+        UsersController,
+        WorkspaceController,
+        ConversationsController,
+        WidgetController,
+        widget_loader,
+    ]
 
 
 def register_realtime(sio: Any, runtime: Any) -> None:
     from baton.auth.realtime import register_realtime as auth_realtime
+    from baton.conversations.realtime import register_realtime as conversations_realtime
 
     auth_realtime(sio, runtime)
+    conversations_realtime(sio, runtime)

@@ -73,6 +73,7 @@ class InProcessQueue:
         self.idle = asyncio.Event()
         self.idle.set()
         self._inflight = 0
+        self.deferred: set[asyncio.TimerHandle] = set()
 
     async def start(self, runtime: Runtime) -> None:
         self.runtime = runtime
@@ -80,6 +81,8 @@ class InProcessQueue:
         self.tasks.append(asyncio.create_task(self._cron()))
 
     async def stop(self) -> None:
+        for handle in self.deferred:
+            handle.cancel()
         for task in self.tasks:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
@@ -89,16 +92,24 @@ class InProcessQueue:
         self, name: str, kwargs: dict[str, Any], *, defer_seconds: float | None = None
     ) -> None:
         registry.get(name)
+        self._later(defer_seconds or 0, (name, kwargs, 1))
+
+    def _later(self, delay: float, item: tuple[str, dict[str, Any], int]) -> None:
+        if delay <= 0:
+            self._put(item)
+            return
+        loop = asyncio.get_running_loop()
+        # forget timers that already fired, keep the pending ones cancellable on stop()
+        self.deferred = {h for h in self.deferred if not h.cancelled() and h.when() > loop.time()}
+        self.deferred.add(loop.call_later(delay, self._put, item))
+
+    def _put(self, item: tuple[str, dict[str, Any], int]) -> None:
         self._inflight += 1
         self.idle.clear()
-        if defer_seconds:
-            loop = asyncio.get_running_loop()
-            loop.call_later(defer_seconds, self.queue.put_nowait, (name, kwargs, 1))
-        else:
-            self.queue.put_nowait((name, kwargs, 1))
+        self.queue.put_nowait(item)
 
     async def drain(self, timeout: float = 10) -> None:
-        """Wait until every enqueued job has finished (tests and graceful shutdown)."""
+        """Wait until every job due now has finished (deferred ones are not waited for)."""
         await asyncio.wait_for(self.idle.wait(), timeout)
 
     async def _work(self) -> None:
@@ -113,15 +124,12 @@ class InProcessQueue:
             except Exception:
                 log.exception("job failed", extra={"job": name, "attempt": attempt})
                 if attempt < spec.max_tries:
-                    delay = min(60.0, 2.0**attempt)
-                    asyncio.get_running_loop().call_later(
-                        delay, self.queue.put_nowait, (name, kwargs, attempt + 1)
-                    )
-                    continue
-            self._inflight -= 1
-            if self._inflight <= 0:
-                self._inflight = 0
-                self.idle.set()
+                    self._later(min(60.0, 2.0**attempt), (name, kwargs, attempt + 1))
+            finally:
+                self._inflight -= 1
+                if self._inflight <= 0:
+                    self._inflight = 0
+                    self.idle.set()
 
     async def _cron(self) -> None:
         now = datetime.now(UTC)

@@ -1,0 +1,1 @@
+"""Conversations: visitor sessions, the handoff state machine, agents, lossless delivery."""

@@ -1,0 +1,45 @@
+"""Scheduled and deferred conversation jobs."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from baton.conversations import assignment as _assignment  # registers the offer-timeout job
+from baton.conversations.models import Conversation, VisitorSession
+from baton.conversations.service import resolve
+from baton.conversations.sessions import end_session, idle_cutoff
+from baton.conversations.state import SYSTEM
+from baton.jobs import cron_job
+from baton.kit.uow import UnitOfWork
+
+__all__ = ["_assignment", "expire_idle_sessions"]
+
+SWEEP_BATCH = 500
+
+
+@cron_job("conversations.expire_idle_sessions", every_minutes=1, second=15)
+async def expire_idle_sessions(uow: UnitOfWork) -> int:
+    """End widget sessions idle past the limit; a conversation only the AI was handling is
+    closed (one a person is on, or is waiting for, stays open for the team)."""
+    stale = list(
+        await uow.session.scalars(
+            select(VisitorSession)
+            .where(
+                VisitorSession.ended_at.is_(None), VisitorSession.last_seen_at < idle_cutoff(uow)
+            )
+            .order_by(VisitorSession.last_seen_at)
+            .limit(SWEEP_BATCH)
+        )
+    )
+    for vs in stale:
+        await end_session(vs, "expired")
+        vs.connected = 0
+        conversation = await uow.session.get(Conversation, vs.conversation_id)
+        if (
+            conversation is not None
+            and conversation.status == "bot"
+            and conversation.last_message_at is not None
+        ):
+            await resolve(uow, conversation, SYSTEM, reason="inactive")
+    await uow.session.flush()
+    return len(stale)

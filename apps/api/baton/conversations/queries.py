@@ -1,0 +1,215 @@
+"""Reading conversations: views, lists with filters and cursors, counts, transcripts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from baton.conversations.models import Conversation, Message, Visitor
+from baton.conversations.schemas import ConversationOut, MessageOut, conversation_out
+from baton.conversations.state import STATUSES
+from baton.kit.errors import NotFound, ValidationFailed
+from baton.kit.pagination import keyset, page_cursor
+from baton.users.models import User
+
+
+async def get_conversation(session: AsyncSession, conversation_id: uuid.UUID) -> Conversation:
+    conversation = await session.get(Conversation, conversation_id)
+    if conversation is None:
+        raise NotFound("no such conversation")
+    return conversation
+
+
+async def queue_position(session: AsyncSession, conversation: Conversation) -> int | None:
+    if conversation.status != "waiting" or conversation.waiting_since is None:
+        return None
+    ahead = await session.scalar(
+        select(func.count())
+        .select_from(Conversation)
+        .where(
+            Conversation.status == "waiting",
+            or_(
+                Conversation.waiting_since < conversation.waiting_since,
+                and_(
+                    Conversation.waiting_since == conversation.waiting_since,
+                    Conversation.id < conversation.id,
+                ),
+            ),
+        )
+    )
+    return int(ahead or 0) + 1
+
+
+async def waiting_queue(session: AsyncSession, limit: int = 500) -> list[uuid.UUID]:
+    rows = await session.scalars(
+        select(Conversation.id)
+        .where(Conversation.status == "waiting")
+        .order_by(Conversation.waiting_since, Conversation.id)
+        .limit(limit)
+    )
+    return list(rows)
+
+
+async def view(session: AsyncSession, conversation: Conversation) -> ConversationOut:
+    visitor = await session.get(Visitor, conversation.visitor_id)
+    assert visitor is not None
+    assignee = (
+        await session.get(User, conversation.assignee_id) if conversation.assignee_id else None
+    )
+    return conversation_out(
+        conversation, visitor, assignee, await queue_position(session, conversation)
+    )
+
+
+async def messages_of(
+    session: AsyncSession,
+    conversation_id: uuid.UUID,
+    *,
+    include_internal: bool,
+    after: uuid.UUID | None = None,
+    limit: int = 500,
+    cursor: str | None = None,
+) -> tuple[list[Message], str | None]:
+    """Oldest first; ``after`` returns only what came after a message the client already has."""
+    stmt = select(Message).where(Message.conversation_id == conversation_id)
+    if not include_internal:
+        stmt = stmt.where(Message.internal.is_(False))
+    if after is not None:
+        stmt = stmt.where(Message.id > after)
+    stmt = keyset(stmt, [Message.id], descending=False, cursor=cursor, limit=limit)
+    rows = list(await session.scalars(stmt))
+    return page_cursor(rows, limit, lambda m: [m.id])
+
+
+def message_views(messages: list[Message]) -> list[MessageOut]:
+    return [MessageOut.of(m) for m in messages]
+
+
+def _parse_statuses(status: str | None) -> list[str] | None:
+    if not status:
+        return None
+    values = [s.strip() for s in status.split(",") if s.strip()]
+    bad = [s for s in values if s not in STATUSES]
+    if bad:
+        raise ValidationFailed(f"unknown status: {', '.join(bad)}; use {', '.join(STATUSES)}")
+    return values
+
+
+async def list_conversations(
+    session: AsyncSession,
+    *,
+    me: uuid.UUID | None,
+    status: str | None,
+    assignee: str | None,
+    q: str | None,
+    updated_since: datetime | None,
+    include_empty: bool,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[ConversationOut], str | None]:
+    assignee_user = aliased(User)
+    stmt: Any = (
+        select(Conversation, Visitor, assignee_user)
+        .join(Visitor, Visitor.id == Conversation.visitor_id)
+        .outerjoin(assignee_user, assignee_user.id == Conversation.assignee_id)
+    )
+    statuses = _parse_statuses(status)
+    if statuses:
+        stmt = stmt.where(Conversation.status.in_(statuses))
+    if assignee:
+        if assignee == "me":
+            if me is None:
+                raise ValidationFailed("assignee=me needs a signed-in user")
+            stmt = stmt.where(Conversation.assignee_id == me)
+        elif assignee == "none":
+            stmt = stmt.where(Conversation.assignee_id.is_(None))
+        else:
+            try:
+                stmt = stmt.where(Conversation.assignee_id == uuid.UUID(assignee))
+            except ValueError as exc:
+                raise ValidationFailed("assignee must be me, none or a user id") from exc
+    if updated_since is not None:
+        stmt = stmt.where(Conversation.updated_at >= updated_since)
+    if not include_empty:
+        stmt = stmt.where(Conversation.last_message_at.is_not(None))
+    if q and q.strip():
+        needle = f"%{q.strip().lower()[:200]}%"
+        in_messages = (
+            select(Message.id)
+            .where(
+                Message.conversation_id == Conversation.id, func.lower(Message.text).like(needle)
+            )
+            .exists()
+        )
+        stmt = stmt.where(
+            or_(
+                func.lower(Visitor.name).like(needle),
+                func.lower(Visitor.email).like(needle),
+                in_messages,
+            )
+        )
+    # the queue is served oldest first; everything else most recently updated first
+    waiting_only = statuses == ["waiting"]
+    keys = (
+        [Conversation.waiting_since, Conversation.id]
+        if waiting_only
+        else [Conversation.updated_at, Conversation.id]
+    )
+    stmt = keyset(stmt, keys, descending=not waiting_only, cursor=cursor, limit=limit)
+    rows = (await session.execute(stmt)).all()
+    kept, next_cursor = page_cursor(
+        rows,
+        limit,
+        (lambda r: [r[0].waiting_since, r[0].id])
+        if waiting_only
+        else (lambda r: [r[0].updated_at, r[0].id]),
+    )
+    positions: dict[uuid.UUID, int] = {}
+    if any(r[0].status == "waiting" for r in kept):
+        positions = {cid: i + 1 for i, cid in enumerate(await waiting_queue(session))}
+    items = [conversation_out(c, v, a, positions.get(c.id)) for c, v, a in kept]
+    return items, next_cursor
+
+
+async def counts(session: AsyncSession, me: uuid.UUID | None) -> dict[str, int]:
+    visible = Conversation.last_message_at.is_not(None)
+    rows = await session.execute(
+        select(Conversation.status, func.count()).where(visible).group_by(Conversation.status)
+    )
+    by_status = {status: int(n) for status, n in rows.all()}
+    mine = 0
+    if me is not None:
+        mine = int(
+            await session.scalar(
+                select(func.count())
+                .select_from(Conversation)
+                .where(visible, Conversation.assignee_id == me, Conversation.status != "resolved")
+            )
+            or 0
+        )
+    unassigned = int(
+        await session.scalar(
+            select(func.count())
+            .select_from(Conversation)
+            .where(
+                visible,
+                Conversation.assignee_id.is_(None),
+                Conversation.status.in_(("bot", "waiting")),
+            )
+        )
+        or 0
+    )
+    return {
+        "waiting": by_status.get("waiting", 0),
+        "mine": mine,
+        "bot": by_status.get("bot", 0),
+        "unassigned": unassigned,
+        "agent": by_status.get("agent", 0),
+        "resolved": by_status.get("resolved", 0),
+        "all": sum(by_status.values()),
+    }

@@ -1,0 +1,197 @@
+"""Who receives what. The one place that maps a conversation change to rooms and events.
+
+Visitors receive only their own conversation's public messages and status; internal notes
+and agent-side events never reach a visitor room.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+
+from baton.auth.realtime import AGENTS_ROOM, user_room
+from baton.conversations.schemas import ConversationOut, MessageOut
+
+VISITOR_NS = "/widget"
+AGENT_NS = "/agent"
+
+
+def visitor_room(conversation_id: uuid.UUID | str) -> str:
+    return f"visitor:{conversation_id}"
+
+
+def conversation_room(conversation_id: uuid.UUID | str) -> str:
+    """Agents (and integrators) who opened the conversation."""
+    return f"conversation:{conversation_id}"
+
+
+@dataclass(frozen=True)
+class Emission:
+    event: str
+    payload: Any
+    rooms: tuple[str, ...]
+    namespace: str
+
+
+def _iso(value: Any) -> Any:
+    return msgspec.to_builtins(value)
+
+
+def message_emissions(message: MessageOut, assignee_id: uuid.UUID | None) -> list[Emission]:
+    out: list[Emission] = []
+    cid = message.conversation_id
+    if not message.internal:
+        base = {"id": str(message.id), "text": message.text, "created_at": _iso(message.created_at)}
+        if message.sender == "visitor":
+            out.append(
+                Emission(
+                    "visitor_message",
+                    {**base, "client_id": message.client_id},
+                    (visitor_room(cid),),
+                    VISITOR_NS,
+                )
+            )
+        elif message.sender == "bot":
+            out.append(
+                Emission(
+                    "bot_message",
+                    {
+                        **base,
+                        "suggestions": list(message.suggestions),
+                        "source": message.meta.get("source"),
+                    },
+                    (visitor_room(cid),),
+                    VISITOR_NS,
+                )
+            )
+        elif message.sender == "agent":
+            name = message.author.name if message.author else "Agent"
+            out.append(
+                Emission(
+                    "agent_message",
+                    {**base, "agent": {"name": name}},
+                    (visitor_room(cid),),
+                    VISITOR_NS,
+                )
+            )
+        else:
+            out.append(Emission("system_message", base, (visitor_room(cid),), VISITOR_NS))
+    agent_rooms = [conversation_room(cid)]
+    if assignee_id is not None:
+        agent_rooms.append(user_room(assignee_id))
+    out.append(
+        Emission("message_created", {"message": _iso(message)}, tuple(agent_rooms), AGENT_NS)
+    )
+    return out
+
+
+def conversation_emissions(
+    conversation: ConversationOut, *, status_changed: bool
+) -> list[Emission]:
+    out = [
+        Emission(
+            "conversation_updated", {"conversation": _iso(conversation)}, (AGENTS_ROOM,), AGENT_NS
+        )
+    ]
+    if status_changed:
+        out.append(
+            Emission(
+                "status_changed",
+                {"status": conversation.status, "queue_position": conversation.queue_position},
+                (visitor_room(conversation.id),),
+                VISITOR_NS,
+            )
+        )
+    return out
+
+
+def queue_position_emission(conversation_id: uuid.UUID, position: int) -> Emission:
+    return Emission(
+        "status_changed",
+        {"status": "waiting", "queue_position": position},
+        (visitor_room(conversation_id),),
+        VISITOR_NS,
+    )
+
+
+def visitor_typing_emission(conversation_id: uuid.UUID, typing: bool) -> Emission:
+    return Emission(
+        "display_typing",
+        {"conversation_id": str(conversation_id), "sender": "visitor", "typing": typing},
+        (conversation_room(conversation_id),),
+        AGENT_NS,
+    )
+
+
+def agent_typing_emissions(conversation_id: uuid.UUID, name: str, typing: bool) -> list[Emission]:
+    return [
+        Emission(
+            "display_typing",
+            {"sender": "agent", "typing": typing, "name": name},
+            (visitor_room(conversation_id),),
+            VISITOR_NS,
+        ),
+        Emission(
+            "display_typing",
+            {
+                "conversation_id": str(conversation_id),
+                "sender": "agent",
+                "typing": typing,
+                "name": name,
+            },
+            (conversation_room(conversation_id),),
+            AGENT_NS,
+        ),
+    ]
+
+
+def bot_stream_emissions(
+    conversation_id: uuid.UUID, message_id: uuid.UUID, delta: str
+) -> list[Emission]:
+    return [
+        Emission(
+            "bot_stream",
+            {"message_id": str(message_id), "delta": delta},
+            (visitor_room(conversation_id),),
+            VISITOR_NS,
+        ),
+        Emission(
+            "bot_stream",
+            {
+                "conversation_id": str(conversation_id),
+                "message_id": str(message_id),
+                "delta": delta,
+            },
+            (conversation_room(conversation_id),),
+            AGENT_NS,
+        ),
+    ]
+
+
+def bot_typing_emission(conversation_id: uuid.UUID, typing: bool) -> Emission:
+    return Emission(
+        "display_typing",
+        {"sender": "bot", "typing": typing},
+        (visitor_room(conversation_id),),
+        VISITOR_NS,
+    )
+
+
+def notification_emission(
+    user_ids: list[uuid.UUID] | None, kind: str, conversation_id: uuid.UUID, text: str
+) -> Emission:
+    """To the listed agents, or to every connected agent when ``user_ids`` is None."""
+    rooms = (AGENTS_ROOM,) if user_ids is None else tuple(user_room(u) for u in user_ids)
+    return Emission(
+        "new_notification",
+        {"kind": kind, "conversation_id": str(conversation_id), "text": text[:200]},
+        rooms,
+        AGENT_NS,
+    )
+
+
+def live_visitors_emission(visitors: list[dict[str, Any]]) -> Emission:
+    return Emission("live_visitors_update", {"visitors": visitors}, (AGENTS_ROOM,), AGENT_NS)

@@ -1,0 +1,197 @@
+"""REST for the inbox and integrators. API keys and agent tokens both work."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from litestar import Controller, get, post
+from litestar.params import Parameter
+from litestar.status_codes import HTTP_200_OK
+
+from baton.auth.edge import requires
+from baton.auth.permissions import Permission
+from baton.auth.principal import Principal
+from baton.conversations import queries, service
+from baton.conversations.schemas import (
+    AssignIn,
+    ConversationCounts,
+    ConversationOut,
+    ConversationPage,
+    HandoffIn,
+    MessageOut,
+    MessagePage,
+    ReplyIn,
+)
+from baton.conversations.state import Actor
+from baton.kit.http import errors
+from baton.kit.pagination import check_limit
+from baton.kit.uow import UnitOfWork
+
+
+class ConversationsController(Controller):
+    path = "/api/v1/conversations"
+    tags = ["conversations"]
+    guards = [requires(Permission.CONVERSATIONS_READ)]
+
+    @get("/", responses=errors(403))
+    async def list_conversations(
+        self,
+        uow: UnitOfWork,
+        principal: Principal,
+        status: str | None = Parameter(
+            default=None, description="bot, waiting, agent, resolved (comma-separated)"
+        ),
+        assignee: str | None = Parameter(default=None, description="me, none or a user id"),
+        q: str | None = Parameter(
+            default=None, max_length=200, description="visitor name, email or message text"
+        ),
+        updated_since: datetime | None = None,
+        include_empty: bool = False,
+        limit: int = Parameter(default=50, description="1-200"),
+        cursor: str | None = None,
+    ) -> ConversationPage:
+        items, next_cursor = await queries.list_conversations(
+            uow.session,
+            me=principal.user_id,
+            status=status,
+            assignee=assignee,
+            q=q,
+            updated_since=updated_since,
+            include_empty=include_empty,
+            limit=check_limit(limit),
+            cursor=cursor,
+        )
+        return ConversationPage(items, next_cursor)
+
+    @get("/counts", responses=errors(403))
+    async def counts(self, uow: UnitOfWork, principal: Principal) -> ConversationCounts:
+        return ConversationCounts(**await queries.counts(uow.session, principal.user_id))
+
+    @get("/{conversation_id:uuid}", responses=errors(403, 404))
+    async def get_conversation(
+        self, uow: UnitOfWork, conversation_id: uuid.UUID
+    ) -> ConversationOut:
+        return await queries.view(
+            uow.session, await queries.get_conversation(uow.session, conversation_id)
+        )
+
+    @get("/{conversation_id:uuid}/messages", responses=errors(403, 404))
+    async def messages(
+        self,
+        uow: UnitOfWork,
+        conversation_id: uuid.UUID,
+        after: uuid.UUID | None = Parameter(
+            default=None, description="only messages after this id"
+        ),
+        limit: int = Parameter(default=100, description="1-200"),
+        cursor: str | None = None,
+    ) -> MessagePage:
+        conversation = await queries.get_conversation(uow.session, conversation_id)
+        rows, next_cursor = await queries.messages_of(
+            uow.session,
+            conversation.id,
+            include_internal=True,
+            after=after,
+            limit=check_limit(limit),
+            cursor=cursor,
+        )
+        return MessagePage(queries.message_views(rows), next_cursor)
+
+    @post(
+        "/{conversation_id:uuid}/messages",
+        guards=[requires(Permission.CONVERSATIONS_REPLY)],
+        responses=errors(403, 404, 409),
+    )
+    async def reply(
+        self, uow: UnitOfWork, principal: Principal, conversation_id: uuid.UUID, data: ReplyIn
+    ) -> MessageOut:
+        conversation = await queries.get_conversation(uow.session, conversation_id)
+        message, _ = await service.add_agent_message(
+            uow,
+            conversation,
+            Actor.of(principal),
+            text=data.text,
+            client_id=data.client_id,
+            internal=data.internal,
+        )
+        return MessageOut.of(message)
+
+    @post(
+        "/{conversation_id:uuid}/handoff",
+        guards=[requires(Permission.CONVERSATIONS_HANDOFF)],
+        status_code=HTTP_200_OK,
+        responses=errors(403, 404, 409),
+    )
+    async def handoff(
+        self,
+        uow: UnitOfWork,
+        principal: Principal,
+        conversation_id: uuid.UUID,
+        data: HandoffIn | None = None,
+    ) -> ConversationOut:
+        conversation = await queries.get_conversation(uow.session, conversation_id)
+        await service.request_handoff(
+            uow,
+            conversation,
+            Actor.of(principal),
+            reason=(data.reason if data and data.reason else "api"),
+        )
+        return await queries.view(uow.session, conversation)
+
+    @post(
+        "/{conversation_id:uuid}/assign",
+        guards=[requires(Permission.CONVERSATIONS_ASSIGN)],
+        status_code=HTTP_200_OK,
+        responses=errors(403, 404, 409),
+    )
+    async def assign(
+        self, uow: UnitOfWork, principal: Principal, conversation_id: uuid.UUID, data: AssignIn
+    ) -> ConversationOut:
+        conversation = await queries.get_conversation(uow.session, conversation_id)
+        await service.assign(uow, conversation, Actor.of(principal), data.agent_id)
+        return await queries.view(uow.session, conversation)
+
+    @post(
+        "/{conversation_id:uuid}/take-over",
+        guards=[requires(Permission.CONVERSATIONS_REPLY)],
+        status_code=HTTP_200_OK,
+        responses=errors(403, 404, 409),
+    )
+    async def take_over(
+        self, uow: UnitOfWork, principal: Principal, conversation_id: uuid.UUID
+    ) -> ConversationOut:
+        conversation = await queries.get_conversation(uow.session, conversation_id)
+        await service.take_over(uow, conversation, Actor.of(principal))
+        return await queries.view(uow.session, conversation)
+
+    @post(
+        "/{conversation_id:uuid}/release",
+        guards=[requires(Permission.CONVERSATIONS_REPLY)],
+        status_code=HTTP_200_OK,
+        responses=errors(403, 404, 409),
+    )
+    async def release(
+        self, uow: UnitOfWork, principal: Principal, conversation_id: uuid.UUID
+    ) -> ConversationOut:
+        conversation = await queries.get_conversation(uow.session, conversation_id)
+        await service.release(
+            uow,
+            conversation,
+            Actor.of(principal),
+            may_release_others=principal.has(Permission.CONVERSATIONS_ASSIGN),
+        )
+        return await queries.view(uow.session, conversation)
+
+    @post(
+        "/{conversation_id:uuid}/resolve",
+        guards=[requires(Permission.CONVERSATIONS_RESOLVE)],
+        status_code=HTTP_200_OK,
+        responses=errors(403, 404, 409),
+    )
+    async def resolve(
+        self, uow: UnitOfWork, principal: Principal, conversation_id: uuid.UUID
+    ) -> ConversationOut:
+        conversation = await queries.get_conversation(uow.session, conversation_id)
+        await service.resolve(uow, conversation, Actor.of(principal))
+        return await queries.view(uow.session, conversation)

@@ -1,0 +1,157 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+import msgspec
+
+from baton.conversations.models import Conversation, Message, Visitor
+from baton.users.models import User
+
+ClientId = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+# Length is checked by the service against BATON_MAX_MESSAGE_CHARS with a clear error; this
+# cap only bounds what we parse.
+MessageText = Annotated[str, msgspec.Meta(max_length=200_000)]
+ShortText = Annotated[str, msgspec.Meta(max_length=2048)]
+
+
+class PersonRef(msgspec.Struct):
+    id: uuid.UUID
+    name: str
+
+
+class VisitorOut(msgspec.Struct):
+    id: uuid.UUID
+    name: str | None
+    email: str | None
+    page_url: str | None
+    page_title: str | None
+    timezone: str | None
+    locale: str | None
+
+    @classmethod
+    def of(cls, v: Visitor) -> VisitorOut:
+        return cls(v.id, v.name, v.email, v.page_url, v.page_title, v.timezone, v.locale)
+
+
+class LastMessage(msgspec.Struct):
+    text: str
+    sender: str
+    created_at: datetime
+
+
+class ConversationOut(msgspec.Struct):
+    id: uuid.UUID
+    status: str
+    visitor: VisitorOut
+    assignee: PersonRef | None
+    last_message: LastMessage | None
+    queue_position: int | None
+    waiting_since: datetime | None
+    handoff_reason: str | None
+    follow_up_email: str | None
+    created_at: datetime
+    updated_at: datetime
+    resolved_at: datetime | None
+
+
+class AuthorRef(msgspec.Struct):
+    id: uuid.UUID | None  # None for an integrator's API key
+    name: str
+
+
+class MessageOut(msgspec.Struct):
+    id: uuid.UUID
+    conversation_id: uuid.UUID
+    sender: str
+    text: str
+    internal: bool
+    client_id: str | None
+    author: AuthorRef | None
+    suggestions: list[str]
+    created_at: datetime
+    meta: dict[str, Any] = msgspec.field(default_factory=dict)
+
+    @classmethod
+    def of(cls, m: Message) -> MessageOut:
+        author = (
+            AuthorRef(m.author_id, m.author_name or "")
+            if m.author_id is not None or m.author_name
+            else None
+        )
+        return cls(
+            m.id,
+            m.conversation_id,
+            m.sender,
+            m.text,
+            m.internal,
+            m.client_id,
+            author,
+            list(m.suggestions or []),
+            m.created_at,
+            dict(m.meta or {}),
+        )
+
+
+def conversation_out(
+    c: Conversation, visitor: Visitor, assignee: User | None, queue_position: int | None
+) -> ConversationOut:
+    last = (
+        LastMessage(c.last_message_text or "", c.last_message_sender or "", c.last_message_at)
+        if c.last_message_at is not None
+        else None
+    )
+    return ConversationOut(
+        id=c.id,
+        status=c.status,
+        visitor=VisitorOut.of(visitor),
+        assignee=PersonRef(assignee.id, assignee.name) if assignee is not None else None,
+        last_message=last,
+        queue_position=queue_position,
+        waiting_since=c.waiting_since,
+        handoff_reason=c.handoff_reason,
+        follow_up_email=c.follow_up_email,
+        created_at=c.created_at,
+        updated_at=c.updated_at,
+        resolved_at=c.resolved_at,
+    )
+
+
+class ConversationPage(msgspec.Struct):
+    items: list[ConversationOut]
+    next_cursor: str | None
+
+
+class MessagePage(msgspec.Struct):
+    items: list[MessageOut]
+    next_cursor: str | None
+
+
+class ConversationCounts(msgspec.Struct):
+    waiting: int
+    mine: int
+    bot: int
+    unassigned: int
+    agent: int
+    resolved: int
+    all: int
+
+
+class ReplyIn(msgspec.Struct, forbid_unknown_fields=True):
+    text: MessageText
+    client_id: ClientId
+    internal: bool = False
+
+
+class AssignIn(msgspec.Struct, forbid_unknown_fields=True):
+    agent_id: uuid.UUID
+
+
+class HandoffIn(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+
+
+class ConversationWithMessages(msgspec.Struct):
+    conversation: ConversationOut
+    messages: list[MessageOut]

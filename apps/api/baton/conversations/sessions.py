@@ -1,0 +1,113 @@
+"""Visitor sessions: a token (kept by the widget) resumes the visitor's open conversation
+until it has been idle for ``BATON_SESSION_IDLE_MINUTES``; after that a fresh conversation
+starts and the old one stays readable to agents."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Annotated
+
+import msgspec
+from sqlalchemy import select
+
+from baton.conversations.models import Conversation, Visitor, VisitorSession
+from baton.db.base import utcnow
+from baton.kit.errors import Unauthorized
+from baton.kit.uow import UnitOfWork
+
+
+class VisitorInfo(msgspec.Struct, forbid_unknown_fields=False):
+    name: Annotated[str, msgspec.Meta(max_length=120)] | None = None
+    email: Annotated[str, msgspec.Meta(max_length=320)] | None = None
+    page_url: Annotated[str, msgspec.Meta(max_length=2048)] | None = None
+    page_title: Annotated[str, msgspec.Meta(max_length=300)] | None = None
+    timezone: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    locale: Annotated[str, msgspec.Meta(max_length=32)] | None = None
+
+
+@dataclass
+class OpenedSession:
+    session: VisitorSession
+    conversation: Conversation
+    visitor: Visitor
+    token: str
+    resumed: bool
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def apply_visitor_info(
+    visitor: Visitor, info: VisitorInfo | None, user_agent: str | None = None
+) -> None:
+    if info is not None:
+        for field in ("name", "email", "page_url", "page_title", "timezone", "locale"):
+            value = getattr(info, field)
+            if value is not None and value.strip():
+                setattr(visitor, field, value.strip())
+    if user_agent:
+        visitor.user_agent = user_agent[:512]
+
+
+def idle_cutoff(uow: UnitOfWork) -> object:
+    return utcnow() - timedelta(minutes=uow.runtime.settings.session_idle_minutes)
+
+
+async def end_session(vs: VisitorSession, reason: str) -> None:
+    if vs.ended_at is None:
+        vs.ended_at = utcnow()
+        vs.end_reason = reason
+
+
+async def open_session(
+    uow: UnitOfWork, *, token: str | None, info: VisitorInfo | None, user_agent: str | None
+) -> OpenedSession:
+    """Resume the session behind ``token`` if it is alive; otherwise start a fresh one."""
+    visitor: Visitor | None = None
+    if token:
+        vs = await uow.session.scalar(
+            select(VisitorSession).where(VisitorSession.token_hash == hash_token(token))
+        )
+        if vs is not None:
+            visitor = await uow.session.get(Visitor, vs.visitor_id)
+            alive = vs.ended_at is None and vs.last_seen_at > idle_cutoff(uow)  # type: ignore[operator]
+            if alive and visitor is not None:
+                conversation = await uow.session.get(Conversation, vs.conversation_id)
+                assert conversation is not None
+                vs.last_seen_at = utcnow()
+                apply_visitor_info(visitor, info, user_agent)
+                await uow.session.flush()
+                return OpenedSession(vs, conversation, visitor, token, resumed=True)
+            await end_session(vs, "expired")
+    if visitor is None:
+        visitor = Visitor()
+        uow.session.add(visitor)
+    apply_visitor_info(visitor, info, user_agent)
+    await uow.session.flush()
+    conversation = Conversation(visitor_id=visitor.id, status="bot")
+    uow.session.add(conversation)
+    await uow.session.flush()
+    raw = secrets.token_urlsafe(32)
+    vs = VisitorSession(
+        token_hash=hash_token(raw), visitor_id=visitor.id, conversation_id=conversation.id
+    )
+    uow.session.add(vs)
+    await uow.session.flush()
+    return OpenedSession(vs, conversation, visitor, raw, resumed=False)
+
+
+async def live_session(uow: UnitOfWork, session_id: object) -> tuple[VisitorSession, Conversation]:
+    """The socket's session, refreshed; an idle or ended one must be started again."""
+    vs = await uow.session.get(VisitorSession, session_id)
+    if vs is None or vs.ended_at is not None or vs.last_seen_at <= idle_cutoff(uow):  # type: ignore[operator]
+        raise Unauthorized(
+            "the session has expired; call start_session again", code="session_expired"
+        )
+    conversation = await uow.session.get(Conversation, vs.conversation_id)
+    assert conversation is not None
+    vs.last_seen_at = utcnow()
+    return vs, conversation

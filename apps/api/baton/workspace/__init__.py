@@ -1,0 +1,1 @@
+"""Workspace settings: typed, validated keys that admins change at run time."""

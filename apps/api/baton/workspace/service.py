@@ -1,0 +1,115 @@
+"""Workspace settings with defaults. Every key is declared once with its type and default;
+domains read them through ``get_settings`` (one query) and admins change them over REST."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from baton.kit.errors import ValidationFailed
+from baton.workspace.models import WorkspaceSetting
+
+DEFAULT_HANDOFF_PHRASES = [
+    "help me",
+    "help",
+    "agent",
+    "human",
+    "person",
+    "operator",
+    "representative",
+    "real person",
+    "live agent",
+    "live person",
+    "customer service",
+    "talk to an agent",
+    "talk to a human",
+    "talk to a person",
+    "talk to someone",
+    "speak to an agent",
+    "speak to a human",
+    "speak to someone",
+    "i want a human",
+    "i want an agent",
+    "i need a human",
+    "connect me to an agent",
+    "connect me to a human",
+]
+
+
+class WorkspaceConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Every workspace setting, its type and its default."""
+
+    handoff_phrases: list[str] = msgspec.field(
+        default_factory=lambda: list(DEFAULT_HANDOFF_PHRASES)
+    )
+    ai_while_waiting: bool = True
+    assignment_mode: str = "round_robin"  # round_robin: offer waiting conversations | manual
+    max_open_per_agent: int = 5
+    offer_timeout_seconds: int = 60
+    welcome_message: str = (
+        "Hi! I'm the Baton assistant. Ask me anything, or ask for a person at any time."
+    )
+    system_prompt: str = (
+        "You are a friendly, concise customer-support assistant. Answer only from the provided "
+        "knowledge-base passages and cite the article titles you used. If the passages do not "
+        "answer the question, say so honestly and offer to connect the visitor with a person."
+    )
+    context_messages: int = 12
+
+
+class WorkspacePatch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    handoff_phrases: list[str] | None = None
+    ai_while_waiting: bool | None = None
+    assignment_mode: str | None = None
+    max_open_per_agent: int | None = None
+    offer_timeout_seconds: int | None = None
+    welcome_message: str | None = None
+    system_prompt: str | None = None
+    context_messages: int | None = None
+
+
+def _validate(config: WorkspaceConfig) -> None:
+    if config.assignment_mode not in ("round_robin", "manual"):
+        raise ValidationFailed("assignment_mode must be round_robin or manual")
+    if not 1 <= config.max_open_per_agent <= 100:
+        raise ValidationFailed("max_open_per_agent must be between 1 and 100")
+    if not 10 <= config.offer_timeout_seconds <= 3600:
+        raise ValidationFailed("offer_timeout_seconds must be between 10 and 3600")
+    if not 0 <= config.context_messages <= 100:
+        raise ValidationFailed("context_messages must be between 0 and 100")
+    if len(config.handoff_phrases) > 200 or any(
+        not p.strip() or len(p) > 200 for p in config.handoff_phrases
+    ):
+        raise ValidationFailed(
+            "handoff_phrases: up to 200 non-empty phrases of at most 200 characters"
+        )
+    if not config.welcome_message.strip() or len(config.welcome_message) > 2000:
+        raise ValidationFailed("welcome_message must be 1-2000 characters")
+    if len(config.system_prompt) > 20_000:
+        raise ValidationFailed("system_prompt is too long")
+
+
+async def get_config(session: AsyncSession) -> WorkspaceConfig:
+    rows = (await session.scalars(select(WorkspaceSetting))).all()
+    stored = {row.key: row.value for row in rows if row.key in WorkspaceConfig.__struct_fields__}
+    return msgspec.convert(stored, WorkspaceConfig)
+
+
+async def update_config(session: AsyncSession, patch: WorkspacePatch) -> WorkspaceConfig:
+    changes: dict[str, Any] = {
+        k: getattr(patch, k) for k in patch.__struct_fields__ if getattr(patch, k) is not None
+    }
+    current = await get_config(session)
+    merged = msgspec.structs.replace(current, **changes)
+    _validate(merged)
+    for key, value in changes.items():
+        row = await session.get(WorkspaceSetting, key)
+        if row is None:
+            session.add(WorkspaceSetting(key=key, value=value))
+        else:
+            row.value = value
+    await session.flush()
+    return merged
