@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+
+from baton.widget.service import WidgetTheme
+
+Title = Annotated[str, msgspec.Meta(max_length=60)]
+Color = Annotated[str, msgspec.Meta(pattern=r"^#[0-9a-fA-F]{6}$")]
+LauncherText = Annotated[str, msgspec.Meta(max_length=40)]
+Welcome = Annotated[str, msgspec.Meta(max_length=2000)]
+
+
+class WidgetConfigOut(msgspec.Struct):
+    """What the widget needs to draw itself (public: any visitor's browser reads it)."""
+
+    title: str
+    color: str
+    position: str
+    launcher_text: str
+    welcome_message: str
+
+    @classmethod
+    def of(cls, theme: WidgetTheme) -> WidgetConfigOut:
+        return cls(
+            title=theme.title,
+            color=theme.color,
+            position=theme.position,
+            launcher_text=theme.launcher_text,
+            welcome_message=theme.welcome_message,
+        )
+
+
+class WidgetSettingsOut(msgspec.Struct):
+    title: str
+    color: str
+    position: str
+    launcher_text: str
+    welcome_message: str
+    updated_at: datetime | None
+
+    @classmethod
+    def of(cls, theme: WidgetTheme) -> WidgetSettingsOut:
+        return cls(
+            title=theme.title,
+            color=theme.color,
+            position=theme.position,
+            launcher_text=theme.launcher_text,
+            welcome_message=theme.welcome_message,
+            updated_at=theme.updated_at,
+        )
+
+
+class WidgetSettingsPatch(msgspec.Struct, forbid_unknown_fields=True):
+    title: Title | None = None
+    color: Color | None = None
+    position: str | None = None
+    launcher_text: LauncherText | None = None
+    welcome_message: Welcome | None = None
+
+
+class SnippetOut(msgspec.Struct):
+    """The one tag a site owner pastes before ``</body>``."""
+
+    snippet: str
+    loader_url: str

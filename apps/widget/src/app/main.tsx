@@ -1,0 +1,126 @@
+// The chat app inside the iframe: read the loader's parameters, fetch the theme, connect,
+// render the launcher at once, and talk to the host page only through postMessage.
+import { render } from "preact";
+import { type AppEvent, type Command, decodeParams, type FrameParams } from "../bridge";
+import { Chat, type Config } from "./store";
+import { App, type Layout } from "./view";
+import "./style.css";
+
+const DEFAULTS: Config = {
+  title: "Support",
+  color: "#4f46e5",
+  position: "right",
+  launcher_text: "Chat with us",
+  welcome_message: "",
+};
+
+const params: FrameParams = decodeParams(location.hash) || {
+  origin: "",
+  open: false,
+  url: document.referrer,
+  title: "",
+  mobile: false,
+};
+// Where the host page is: the browser's own record when it has one, else the loader's word.
+// Posting to that origin only means a page that lies about it receives nothing.
+const ancestors = (location as Location & { ancestorOrigins?: DOMStringList }).ancestorOrigins;
+const parentOrigin = ancestors && ancestors.length ? ancestors[0] : params.origin;
+const embedded = window.parent !== window && !!parentOrigin && parentOrigin !== "null";
+const started = performance.now();
+performance.mark("baton:start");
+
+function post(event: AppEvent): void {
+  if (embedded) window.parent.postMessage(event, parentOrigin);
+}
+
+async function loadConfig(): Promise<Config> {
+  try {
+    const response = await fetch("/api/v1/widget/config");
+    if (!response.ok) return DEFAULTS;
+    const body = (await response.json()) as Partial<Config>;
+    return { ...DEFAULTS, ...body, position: body.position === "left" ? "left" : "right" };
+  } catch {
+    return DEFAULTS;
+  }
+}
+
+const chat = new Chat(
+  location.origin,
+  "",
+  { url: params.url, title: params.title },
+  { name: params.name, email: params.email },
+  (message) => post({ baton: 1, ev: "message", message }),
+);
+let lastUnread = 0;
+chat.connect(); // in parallel with the theme
+chat.subscribe(() => {
+  if (chat.state.unread !== lastUnread) {
+    lastUnread = chat.state.unread;
+    post({ baton: 1, ev: "unread", count: lastUnread });
+  }
+});
+let mobile = params.mobile;
+let config = DEFAULTS;
+let readySent = false;
+
+function onLayout(layout: Layout): void {
+  post({ baton: 1, ev: "layout", position: config.position, ...layout });
+  if (!readySent) {
+    readySent = true;
+    performance.mark("baton:launcher");
+    post({ baton: 1, ev: "ready", launcherMs: performance.now() - started });
+  }
+  try {
+    sessionStorage.setItem("baton:open", layout.open ? "1" : "0");
+  } catch {
+    /* storage blocked: the panel just starts closed */
+  }
+}
+
+function draw(): void {
+  render(<App chat={chat} config={config} mobile={mobile} onLayout={onLayout} />, document.body);
+}
+
+window.addEventListener("message", (event: MessageEvent) => {
+  if (event.source !== window.parent || event.source === window) return;
+  const command = event.data as Command;
+  if (!command || command.baton !== 1) return;
+  switch (command.cmd) {
+    case "open":
+      chat.setOpen(true);
+      break;
+    case "close":
+      chat.setOpen(false);
+      break;
+    case "identify":
+      chat.identify({
+        name: typeof command.visitor.name === "string" ? command.visitor.name : undefined,
+        email: typeof command.visitor.email === "string" ? command.visitor.email : undefined,
+      });
+      break;
+    case "page":
+      chat.setPage({ url: String(command.url), title: String(command.title) });
+      break;
+    case "viewport":
+      mobile = !!command.mobile;
+      draw();
+      break;
+  }
+});
+document.addEventListener("keydown", (e) => {
+  if (e.key === "Escape") chat.setOpen(false);
+});
+
+void loadConfig().then((loaded) => {
+  performance.mark("baton:config");
+  config = loaded;
+  chat.state = { ...chat.state, welcome: chat.state.welcome || loaded.welcome_message };
+  let reopen = false;
+  try {
+    reopen = sessionStorage.getItem("baton:open") === "1";
+  } catch {
+    reopen = false;
+  }
+  if (params.open || reopen) chat.setOpen(true);
+  draw();
+});

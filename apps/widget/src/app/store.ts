@@ -1,0 +1,553 @@
+// The chat's state and its connection to the api's /widget namespace (docs/realtime.md).
+//
+// Delivery: a visitor's message is shown at once as pending and kept in an outbox in
+// localStorage; it leaves only over a started session and stays pending until the server's
+// ack. After a reconnect (or a reload) the outbox is re-sent with the same client_id, which
+// the server stores once, so nothing is lost or duplicated on a flaky network.
+import { io, type Socket } from "socket.io-client";
+import type { PublicMessage, Visitor } from "../bridge";
+import { storage } from "./storage";
+
+export type Sender = "visitor" | "bot" | "agent" | "system";
+export type Status = "bot" | "waiting" | "agent" | "resolved";
+
+export interface Config {
+  title: string;
+  color: string;
+  position: "left" | "right";
+  launcher_text: string;
+  welcome_message: string;
+}
+
+export interface ChatMessage {
+  key: string;
+  id: string | null;
+  client_id: string | null;
+  sender: Sender;
+  text: string;
+  created_at: string;
+  author: string | null;
+  suggestions: string[];
+  state: "sent" | "pending" | "failed" | "streaming";
+  error?: string;
+}
+
+export interface State {
+  connection: "connecting" | "online" | "offline";
+  sessionReady: boolean;
+  conversationId: string | null;
+  status: Status | null;
+  queuePosition: number | null;
+  waitingSince: number | null; // epoch ms, for the handoff countdown
+  handoffTimedOut: boolean;
+  agentsOnline: boolean | null;
+  requestingAgent: boolean;
+  welcome: string;
+  messages: ChatMessage[];
+  typing: { sender: "agent" | "bot"; name: string | null } | null;
+  unread: number;
+  open: boolean;
+  email: { state: "idle" | "sending" | "sent" | "error"; address: string; error: string | null };
+  notice: string | null;
+}
+
+/** How long a visitor waits for a person before being told nobody could pick up. */
+export const HANDOFF_WAIT_MS = 3 * 60 * 1000;
+const ACK_TIMEOUT_MS = 8000;
+
+interface ServerMessage {
+  id: string;
+  sender: Sender;
+  text: string;
+  client_id?: string | null;
+  author?: { name: string } | null;
+  agent?: { name: string } | null;
+  suggestions?: string[];
+  created_at: string;
+  internal?: boolean;
+}
+
+interface StartAck {
+  session_token: string;
+  conversation_id: string;
+  status: Status;
+  messages: ServerMessage[];
+  queue_position?: number | null;
+  waiting_since?: string | null;
+  welcome?: string | null;
+}
+
+interface ErrorAck {
+  error: string;
+  detail?: unknown;
+}
+
+interface Outgoing {
+  client_id: string;
+  text: string;
+  created_at: string;
+}
+
+const isError = (ack: unknown): ack is ErrorAck =>
+  !!ack && typeof ack === "object" && typeof (ack as ErrorAck).error === "string";
+
+/** A UUIDv4 from the CSPRNG (crypto.randomUUID needs a secure context; this does not). */
+export function newClientId(): string {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+function fromServer(m: ServerMessage): ChatMessage {
+  return {
+    key: m.client_id || m.id,
+    id: m.id,
+    client_id: m.client_id || null,
+    sender: m.sender,
+    text: m.text,
+    created_at: m.created_at,
+    author: (m.author && m.author.name) || (m.agent && m.agent.name) || null,
+    suggestions: m.suggestions || [],
+    state: "sent",
+  };
+}
+
+function detail(ack: ErrorAck): string {
+  return typeof ack.detail === "string" ? ack.detail : ack.error.replace(/_/g, " ");
+}
+
+export interface PageInfo {
+  url: string;
+  title: string;
+}
+
+export class Chat {
+  state: State;
+  private socket: Socket | null = null;
+  private listeners = new Set<() => void>();
+  private flushing = false;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private typingTimer: ReturnType<typeof setTimeout> | null = null;
+  private typing = false;
+  private visitor: Visitor;
+
+  constructor(
+    private readonly origin: string,
+    welcome: string,
+    private page: PageInfo,
+    visitor: Visitor,
+    private readonly onPublic: (m: PublicMessage) => void,
+  ) {
+    this.visitor = { ...storage.get<Visitor>("visitor", {}), ...dropEmpty(visitor) };
+    const session = storage.get<{ conversation_id?: string } | null>("session", null);
+    const conversationId = session && session.conversation_id ? session.conversation_id : null;
+    this.state = {
+      connection: "connecting",
+      sessionReady: false,
+      conversationId,
+      status: null,
+      queuePosition: null,
+      waitingSince: null,
+      handoffTimedOut: false,
+      agentsOnline: null,
+      requestingAgent: false,
+      welcome,
+      messages: this.outbox().map((o) => this.pendingMessage(o)),
+      typing: null,
+      unread: 0,
+      open: false,
+      email: { state: "idle", address: this.visitor.email || "", error: null },
+      notice: null,
+    };
+  }
+
+  // ---- state plumbing -------------------------------------------------------------------
+
+  subscribe(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private set(patch: Partial<State>): void {
+    this.state = { ...this.state, ...patch };
+    for (const fn of this.listeners) fn();
+  }
+
+  private setMessages(messages: ChatMessage[]): void {
+    this.set({ messages, unread: this.countUnread(messages) });
+  }
+
+  // ---- persistence ------------------------------------------------------------------------
+
+  private outbox(): Outgoing[] {
+    return storage.get<Outgoing[]>("outbox", []);
+  }
+
+  private saveOutbox(items: Outgoing[]): void {
+    storage.set("outbox", items);
+  }
+
+  private pendingMessage(o: Outgoing): ChatMessage {
+    return {
+      key: o.client_id,
+      id: null,
+      client_id: o.client_id,
+      sender: "visitor",
+      text: o.text,
+      created_at: o.created_at,
+      author: null,
+      suggestions: [],
+      state: "pending",
+    };
+  }
+
+  private seenKey(): string {
+    return `seen:${this.state.conversationId || ""}`;
+  }
+
+  private countUnread(messages: ChatMessage[]): number {
+    if (this.state.open) return 0;
+    const seen = storage.get<string | null>(this.seenKey(), null);
+    let count = 0;
+    for (let i = messages.length - 1; i >= 0; i--) {
+      const m = messages[i];
+      if (m.id && m.id === seen) break;
+      if (m.sender !== "visitor" && m.state !== "streaming") count++;
+    }
+    return count;
+  }
+
+  private markSeen(): void {
+    const last = [...this.state.messages].reverse().find((m) => m.id && m.state !== "streaming");
+    if (last && last.id) storage.set(this.seenKey(), last.id);
+  }
+
+  // ---- connection ---------------------------------------------------------------------------
+
+  connect(): void {
+    const socket = io(`${this.origin}/widget`, {
+      path: "/socket.io",
+      transports: ["websocket", "polling"],
+      tryAllTransports: true,
+      reconnectionDelay: 400,
+      reconnectionDelayMax: 3000,
+      timeout: 8000,
+    });
+    this.socket = socket;
+    socket.on("connect", () => void this.startSession());
+    socket.on("disconnect", () => this.set({ connection: "offline", sessionReady: false, typing: null }));
+    socket.on("connect_error", () => this.set({ connection: "offline", sessionReady: false }));
+    socket.on("bot_stream", (p: { message_id: string; delta: string }) => this.onStream(p));
+    socket.on("bot_message", (m: ServerMessage) => this.onLive({ ...m, sender: "bot" }));
+    socket.on("agent_message", (m: ServerMessage) => this.onLive({ ...m, sender: "agent" }));
+    socket.on("system_message", (m: ServerMessage) => this.onLive({ ...m, sender: "system" }));
+    socket.on("visitor_message", (m: ServerMessage) => this.onLive({ ...m, sender: "visitor" }));
+    socket.on("status_changed", (p: { status: Status; queue_position?: number | null }) =>
+      this.onStatus(p.status, p.queue_position ?? null, null),
+    );
+    socket.on("display_typing", (p: { sender: "agent" | "bot"; typing: boolean; name?: string }) => {
+      if (p.sender !== "agent" && p.sender !== "bot") return;
+      this.set({ typing: p.typing ? { sender: p.sender, name: p.name || null } : null });
+    });
+    // The browser knows it is offline before the socket's heartbeat does: drop the transport
+    // now (messages typed meanwhile stay pending), and reconnect as soon as it is back.
+    window.addEventListener("offline", () => {
+      this.set({ connection: "offline", sessionReady: false });
+      if (socket.io.engine) socket.io.engine.close();
+    });
+    window.addEventListener("online", () => {
+      if (!socket.connected) socket.connect();
+    });
+  }
+
+  private async call<T>(event: string, payload: unknown): Promise<T | ErrorAck> {
+    const socket = this.socket;
+    if (!socket || !socket.connected) return { error: "offline" };
+    try {
+      return (await socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, payload)) as T | ErrorAck;
+    } catch {
+      return { error: "timeout" };
+    }
+  }
+
+  private async startSession(): Promise<void> {
+    const session = storage.get<{ token?: string } | null>("session", null);
+    const visitor: Record<string, string> = {
+      page_url: this.page.url,
+      page_title: this.page.title,
+    };
+    if (this.visitor.name) visitor.name = this.visitor.name;
+    if (this.visitor.email) visitor.email = this.visitor.email;
+    try {
+      const tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+      if (tz) visitor.timezone = tz;
+    } catch {
+      /* no Intl time zone: the server does without */
+    }
+    if (navigator.language) visitor.locale = navigator.language;
+    const payload: Record<string, unknown> = { visitor };
+    if (session && session.token) payload.session_token = session.token;
+    const ack = await this.call<StartAck>("start_session", payload);
+    if (isError(ack)) {
+      if (ack.error !== "offline") this.scheduleRetry(() => this.startSession());
+      return;
+    }
+    storage.set("session", { token: ack.session_token, conversation_id: ack.conversation_id });
+    const changed = ack.conversation_id !== this.state.conversationId;
+    const server = ack.messages.filter((m) => !m.internal).map(fromServer);
+    const known = new Set(server.map((m) => m.client_id).filter(Boolean));
+    const pending = this.outbox()
+      .filter((o) => !known.has(o.client_id))
+      .map((o) => this.pendingMessage(o));
+    // the server is the truth: keep only what it has, plus what is still on its way to it
+    this.saveOutbox(this.outbox().filter((o) => !known.has(o.client_id)));
+    const failed = changed ? [] : this.state.messages.filter((m) => m.state === "failed");
+    this.state = { ...this.state, conversationId: ack.conversation_id };
+    if (changed && storage.get<string | null>(this.seenKey(), null) === null && server.length) {
+      // a first visit: what is already there (the greeting) is not "unread"
+      const last = server[server.length - 1];
+      if (last.id) storage.set(this.seenKey(), last.id);
+    }
+    this.set({
+      connection: "online",
+      sessionReady: true,
+      welcome: ack.welcome || this.state.welcome,
+      handoffTimedOut: changed ? false : this.state.handoffTimedOut,
+    });
+    this.setMessages([...server, ...failed, ...pending]);
+    this.onStatus(ack.status, ack.queue_position ?? null, ack.waiting_since ?? null);
+    void this.call("visitor_join", { page_url: this.page.url, title: this.page.title });
+    if (this.state.open) this.markSeen();
+    void this.flush();
+  }
+
+  private scheduleRetry(fn: () => unknown, ms = 2000): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (this.socket && this.socket.connected) fn();
+    }, ms);
+  }
+
+  // ---- server events ------------------------------------------------------------------------
+
+  private upsert(incoming: ChatMessage): boolean {
+    const messages = this.state.messages.slice();
+    const index = messages.findIndex(
+      (m) =>
+        (incoming.id !== null && m.id === incoming.id) ||
+        (incoming.client_id !== null && m.client_id === incoming.client_id),
+    );
+    const isNew = index < 0 || messages[index].state === "streaming" || messages[index].state === "pending";
+    if (index < 0) messages.push(incoming);
+    else messages[index] = { ...incoming, key: messages[index].key };
+    this.setMessages(messages);
+    return isNew;
+  }
+
+  private onLive(m: ServerMessage): void {
+    const message = fromServer(m);
+    if (message.client_id) this.saveOutbox(this.outbox().filter((o) => o.client_id !== message.client_id));
+    const typing = this.state.typing && this.state.typing.sender === message.sender ? null : this.state.typing;
+    if (typing !== this.state.typing) this.set({ typing });
+    if (this.upsert(message)) this.publish(message);
+    if (this.state.open) this.markSeen();
+  }
+
+  private onStream(p: { message_id: string; delta: string }): void {
+    const messages = this.state.messages.slice();
+    const index = messages.findIndex((m) => m.id === p.message_id);
+    if (index >= 0 && messages[index].state !== "streaming") return; // already complete
+    if (index < 0) {
+      messages.push({
+        key: p.message_id,
+        id: p.message_id,
+        client_id: null,
+        sender: "bot",
+        text: p.delta,
+        created_at: new Date().toISOString(),
+        author: null,
+        suggestions: [],
+        state: "streaming",
+      });
+    } else {
+      messages[index] = { ...messages[index], text: messages[index].text + p.delta };
+    }
+    this.set({ typing: this.state.typing && this.state.typing.sender === "bot" ? null : this.state.typing });
+    this.setMessages(messages);
+  }
+
+  private onStatus(status: Status, position: number | null, since: string | null): void {
+    const key = `wait:${this.state.conversationId || ""}`;
+    let waitingSince: number | null = null;
+    let timedOut = this.state.handoffTimedOut;
+    if (status === "waiting") {
+      const stored = storage.get<number | null>(key, null);
+      waitingSince = since ? Date.parse(since) : stored || Date.now();
+      if (!stored || (since && stored !== waitingSince)) storage.set(key, waitingSince);
+      timedOut = timedOut || Date.now() - waitingSince >= HANDOFF_WAIT_MS;
+    } else {
+      storage.remove(key);
+      if (status === "agent") timedOut = false;
+    }
+    this.set({ status, queuePosition: status === "waiting" ? position : null, waitingSince, handoffTimedOut: timedOut });
+  }
+
+  /** Called every second by the view while waiting: nobody picked up within the limit. */
+  checkHandoffTimeout(now: number): void {
+    const { status, waitingSince, handoffTimedOut } = this.state;
+    if (status === "waiting" && waitingSince !== null && !handoffTimedOut && now - waitingSince >= HANDOFF_WAIT_MS) {
+      this.set({ handoffTimedOut: true });
+    }
+  }
+
+  private publish(m: ChatMessage): void {
+    if (!m.id) return;
+    this.onPublic({ id: m.id, sender: m.sender, text: m.text, created_at: m.created_at, author: m.author });
+  }
+
+  // ---- visitor actions -----------------------------------------------------------------------
+
+  send(raw: string): void {
+    const text = raw.trim();
+    if (!text) return;
+    const item: Outgoing = { client_id: newClientId(), text, created_at: new Date().toISOString() };
+    this.saveOutbox([...this.outbox(), item]);
+    this.setMessages([...this.state.messages, this.pendingMessage(item)]);
+    this.stopTyping();
+    void this.flush();
+  }
+
+  retry(key: string): void {
+    const failed = this.state.messages.find((m) => m.key === key && m.state === "failed");
+    if (!failed) return;
+    this.setMessages(this.state.messages.filter((m) => m !== failed));
+    this.send(failed.text);
+  }
+
+  /** Send the outbox in order, one at a time; stop (and keep it) when the network fails. */
+  private async flush(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      for (;;) {
+        if (!this.state.sessionReady) return;
+        const next = this.outbox()[0];
+        if (!next) return;
+        const ack = await this.call<{ id: string; client_id?: string; created_at: string }>("user_message", {
+          client_id: next.client_id,
+          text: next.text,
+        });
+        if (isError(ack)) {
+          if (["offline", "timeout", "no_session", "session_expired", "rate_limited", "internal_error"].includes(ack.error)) {
+            if (ack.error === "no_session" || ack.error === "session_expired") {
+              this.set({ sessionReady: false });
+              void this.startSession();
+            }
+            else this.scheduleRetry(() => this.flush(), ack.error === "rate_limited" ? 5000 : 2000);
+            return;
+          }
+          // refused for good (too long, invalid): say so; it is not retried as is
+          this.saveOutbox(this.outbox().filter((o) => o.client_id !== next.client_id));
+          this.setMessages(
+            this.state.messages.map((m) =>
+              m.client_id === next.client_id ? { ...m, state: "failed", error: detail(ack) } : m,
+            ),
+          );
+          continue;
+        }
+        this.saveOutbox(this.outbox().filter((o) => o.client_id !== next.client_id));
+        const sent: ChatMessage = {
+          ...this.pendingMessage(next),
+          id: ack.id,
+          created_at: ack.created_at,
+          state: "sent",
+        };
+        if (this.upsert(sent)) this.publish(sent);
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  async requestAgent(): Promise<void> {
+    if (this.state.requestingAgent) return;
+    this.set({ requestingAgent: true, notice: null });
+    const ack = await this.call<{ status: Status; queue_position: number | null; agents_online: boolean }>(
+      "request_agent",
+      {},
+    );
+    if (isError(ack)) {
+      this.set({
+        requestingAgent: false,
+        notice: ack.error === "offline" || ack.error === "timeout" ? "You are offline. Try again in a moment." : detail(ack),
+      });
+      return;
+    }
+    this.set({ requestingAgent: false, agentsOnline: ack.agents_online, handoffTimedOut: false });
+    this.onStatus(ack.status, ack.queue_position, null);
+  }
+
+  async leaveEmail(address: string): Promise<void> {
+    const email = address.trim();
+    this.set({ email: { state: "sending", address: email, error: null } });
+    const ack = await this.call<{ ok: boolean }>("leave_email", { email });
+    if (isError(ack)) {
+      const error = ack.error === "offline" || ack.error === "timeout" ? "You are offline. Try again in a moment." : detail(ack);
+      this.set({ email: { state: "error", address: email, error } });
+      return;
+    }
+    this.visitor = { ...this.visitor, email };
+    storage.set("visitor", this.visitor);
+    this.set({ email: { state: "sent", address: email, error: null } });
+  }
+
+  identify(visitor: Visitor): void {
+    const next = { ...this.visitor, ...dropEmpty(visitor) };
+    if (next.name === this.visitor.name && next.email === this.visitor.email) return;
+    this.visitor = next;
+    storage.set("visitor", next);
+    if (!this.state.email.address && next.email) this.set({ email: { ...this.state.email, address: next.email } });
+    if (this.state.sessionReady) void this.startSession(); // resumes and updates the visitor
+  }
+
+  setPage(page: PageInfo): void {
+    this.page = page;
+    if (this.state.sessionReady) void this.call("visitor_join", { page_url: page.url, title: page.title });
+  }
+
+  setOpen(open: boolean): void {
+    if (open === this.state.open) return;
+    this.state = { ...this.state, open };
+    if (open) this.markSeen();
+    this.setMessages(this.state.messages);
+  }
+
+  typed(): void {
+    if (!this.state.sessionReady) return;
+    if (!this.typing) {
+      this.typing = true;
+      void this.call("typing_start", {});
+    }
+    if (this.typingTimer) clearTimeout(this.typingTimer);
+    this.typingTimer = setTimeout(() => this.stopTyping(), 3000);
+  }
+
+  private stopTyping(): void {
+    if (this.typingTimer) clearTimeout(this.typingTimer);
+    this.typingTimer = null;
+    if (this.typing) {
+      this.typing = false;
+      void this.call("typing_stop", {});
+    }
+  }
+}
+
+function dropEmpty(v: Visitor): Visitor {
+  const out: Visitor = {};
+  if (v.name) out.name = v.name;
+  if (v.email) out.email = v.email;
+  return out;
+}
