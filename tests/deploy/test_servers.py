@@ -1,4 +1,4 @@
-"""The same Baton app under each server `baton serve` offers: REST and a real Socket.IO round trip.
+"""The same Baton app under each server `baton serve` offers: REST and real Socket.IO round trips.
 
 The three servers are started in parallel as real ``baton serve --server X`` processes
 against the test's database (and Redis on the PostgreSQL pass).
@@ -77,6 +77,27 @@ async def test_rest_and_realtime_round_trip(
                 "agent_presence", lambda d: d["user_id"] == str(user.id), timeout=10
             )
             assert event == {"user_id": str(user.id), "presence": "online"}
+
+            # a visitor on /widget: start a session, send a message; the agent sees it
+            visitor = RecordingClient("/widget")
+            await visitor.connect(base)
+            try:
+                started = await visitor.call("start_session", {"visitor": {"name": name}})
+                assert "error" not in started, started
+                conversation_id = started["conversation_id"]
+                sent = await visitor.call(
+                    "user_message", {"client_id": f"probe-{name}", "text": f"hello {name}"}
+                )
+                assert "error" not in sent, sent
+                updated = await agent.wait_for(
+                    "conversation_updated",
+                    lambda d: d["conversation"]["id"] == conversation_id
+                    and (d["conversation"]["last_message"] or {}).get("text") == f"hello {name}",
+                    timeout=10,
+                )
+                assert updated["conversation"]["visitor"]["name"] == name
+            finally:
+                await visitor.disconnect()
         finally:
             await agent.disconnect()
 
