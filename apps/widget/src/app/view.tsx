@@ -186,7 +186,7 @@ function Panel({ chat, state, config }: { chat: Chat; state: State; config: Conf
             {state.typing.sender === "agent" ? <span>{state.typing.name || "An agent"} is typing…</span> : null}
           </div>
         ) : null}
-        {state.status === "waiting" ? <Queue chat={chat} state={state} now={now} /> : null}
+        {state.status === "waiting" ? <Queue chat={chat} state={state} /> : null}
       </div>
       <footer class="footer">
         {suggestions.length ? (
@@ -270,9 +270,11 @@ function Message({ m, onRetry }: { m: ChatMessage; onRetry: () => void }): JSX.E
   );
 }
 
-function Queue({ chat, state, now }: { chat: Chat; state: State; now: number }): JSX.Element {
+function Queue({ chat, state }: { chat: Chat; state: State }): JSX.Element {
   const [email, setEmail] = useState(state.email.address);
-  const remaining = state.waitingSince === null ? HANDOFF_WAIT_MS : state.waitingSince + HANDOFF_WAIT_MS - now;
+  // the panel re-renders every second while waiting; read the clock now, not at that tick
+  const since = state.waitingSince === null ? Date.now() : state.waitingSince;
+  const remaining = Math.min(HANDOFF_WAIT_MS, since + HANDOFF_WAIT_MS - Date.now());
   if (!state.handoffTimedOut) {
     return (
       <div class="card queue" data-testid="queue" role="status">

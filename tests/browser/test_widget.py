@@ -1,0 +1,169 @@
+"""The embeddable widget in real Chromium: a customer page on one origin loads the loader from
+the api on another; a visitor asks, watches the answer stream in, asks for a person, is taken
+over by a scripted agent on /agent, reloads, and loses nothing across a network cut."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+from playwright.async_api import expect
+from sqlalchemy import func, select
+
+from baton.conversations.models import Message
+from baton.runtime import Runtime
+from tests.browser.conftest import artifact
+from tests.browser.widget_fixtures import (
+    ANSWER,
+    SUGGESTIONS,
+    Agent,
+    ScriptedBot,
+    Visit,
+    agent,
+    host_site,
+    open_widget,
+    scripted_bot,
+    send,
+    visit,
+    widget,
+)
+from tests.support import wait_for
+
+pytestmark = pytest.mark.browser
+__all__ = ["agent", "host_site", "scripted_bot", "visit"]  # fixtures used by name
+
+
+async def stored_count(runtime: Runtime, text: str) -> int:
+    async with runtime.db.session() as session:
+        return int(
+            await session.scalar(select(func.count()).select_from(Message).where(Message.text == text))
+            or 0
+        )
+
+
+async def test_visitor_journey_stream_handoff_reload_and_offline(
+    visit: Visit, host_site: str, agent: Agent, scripted_bot: ScriptedBot, runtime: Runtime
+) -> None:
+    page = visit.page
+    await page.goto(host_site + "/")
+    assert await page.evaluate("location.origin") != runtime.settings.public_url
+    frame = widget(page)
+    launcher = frame.get_by_role("button", name="Open chat")
+    await expect(launcher).to_be_visible()
+    await expect(launcher).to_contain_text("Chat with us")  # theme from the server
+    await launcher.click()
+    await expect(frame.get_by_test_id("welcome")).to_contain_text("Ask me anything")
+
+    # -- a question: shown at once, confirmed by the ack, answered by a stream
+    await send(frame, "How do returns work?")
+    mine = frame.locator('.msg[data-sender="visitor"]').filter(has_text="How do returns work?")
+    await expect(mine).to_have_attribute("data-state", "sent")
+    await expect(frame.get_by_test_id("typing")).to_be_visible()  # the AI is "typing"
+    streaming = frame.locator('.msg[data-sender="bot"][data-state="streaming"]')
+    await expect(streaming).to_be_visible()
+    partial = await streaming.inner_text()
+    assert partial and ANSWER.split(" ")[0] in partial
+    answer = frame.locator('.msg[data-sender="bot"][data-state="sent"]').filter(has_text="30 days")
+    await expect(answer).to_contain_text(ANSWER)
+    assert len(partial) < len(ANSWER)  # it arrived in pieces, not all at once
+    await expect(answer.get_by_role("link", name="https://acme.test/returns")).to_have_attribute(
+        "href", "https://acme.test/returns"
+    )
+    await expect(frame.get_by_test_id("suggestions").get_by_role("button")).to_have_text(SUGGESTIONS)
+    assert await frame.locator(".msg.bot .author").first.inner_text() == "AI assistant"
+    # the host page's Baton.on('message') saw the visitor's message and the answer
+    seen = await page.evaluate("window.hostMessages.map(m => m.sender + ':' + m.text)")
+    assert "visitor:How do returns work?" in seen and f"bot:{ANSWER}" in seen
+
+    # -- a quick reply is a message like any other
+    await frame.get_by_role("button", name=SUGGESTIONS[0]).click()
+    await expect(
+        frame.locator('.msg[data-sender="visitor"][data-state="sent"]').filter(has_text=SUGGESTIONS[0])
+    ).to_be_visible()
+    await wait_for(lambda: _true(len(scripted_bot.replies) == 2), timeout=15)
+
+    # -- talk to a person: queue position and a three-minute countdown
+    await frame.get_by_test_id("talk-to-person").click()
+    queue = frame.get_by_test_id("queue")
+    await expect(queue).to_contain_text("next in the queue")
+    countdown = await frame.get_by_test_id("countdown").inner_text()
+    assert countdown in ("3:00", "2:59", "2:58"), countdown
+    await expect(frame.get_by_test_id("status-line")).to_have_text("Waiting for a person")
+    await expect(frame.locator('.msg[data-sender="system"]').last).to_contain_text("queue")
+
+    # -- a scripted agent takes over through /agent
+    conversation_id = await agent.waiting_conversation()
+    joined = await agent.client.call("join_session", {"conversation_id": conversation_id})
+    assert "error" not in joined, joined
+    taken = await agent.client.call("take_over", {"conversation_id": conversation_id})
+    assert taken["conversation"]["status"] == "agent", taken
+    await expect(frame.locator('.msg[data-sender="system"]').filter(has_text="joined the conversation")).to_be_visible()
+    await expect(queue).to_be_hidden()
+    await expect(frame.get_by_test_id("talk-to-person")).to_be_hidden()
+
+    await agent.client.call("typing_start", {"conversation_id": conversation_id})
+    await expect(frame.get_by_test_id("typing")).to_contain_text("Dana Agent is typing")
+    reply = await agent.client.call(
+        "agent_message",
+        {"conversation_id": conversation_id, "client_id": "a-1", "text": "Hi, I'm Dana. Which order?"},
+    )
+    assert "error" not in reply, reply
+    from_agent = frame.locator('.msg[data-sender="agent"]').filter(has_text="Which order?")
+    await expect(from_agent).to_be_visible()
+    await expect(from_agent.locator(".author")).to_have_text("Dana Agent")
+    await expect(from_agent.locator("time")).to_have_text(_clock_pattern())
+    await expect(frame.get_by_test_id("typing")).to_be_hidden()
+    await expect(frame.get_by_test_id("status-line")).to_have_text("You are chatting with Dana Agent")
+
+    await send(frame, "Order 1234, thanks")
+    await wait_for(lambda: _true(agent.messages_with("Order 1234, thanks")), timeout=10)
+
+    # -- reload: the same conversation, from the server, with the agent still there
+    await page.reload()
+    frame = widget(page)
+    await expect(frame.get_by_role("textbox", name="Message")).to_be_visible()  # stays open
+    await expect(frame.locator('.msg[data-sender="agent"]').filter(has_text="Which order?")).to_be_visible()
+    await expect(frame.locator('.msg[data-sender="visitor"]').filter(has_text="Order 1234")).to_have_count(1)
+    await expect(frame.get_by_test_id("status-line")).to_have_text("You are chatting with Dana Agent")
+
+    # -- a new tab resumes it too (the token lives in localStorage)
+    other = await visit.new_page()
+    await open_widget(other, host_site + "/")
+    await expect(widget(other).locator('.msg[data-sender="agent"]').filter(has_text="Which order?")).to_be_visible()
+    await other.close()
+
+    assert visit.problems == [], visit.problems
+    # -- the network drops mid-message: pending, then delivered once when it is back
+    # (the browser logs its failed reconnection attempts meanwhile: expected, not a fault)
+    await visit.context.set_offline(True)
+    offline_text = "Sent while the network was down"
+    await send(frame, offline_text)
+    pending = frame.locator('.msg[data-sender="visitor"]').filter(has_text=offline_text)
+    await expect(pending).to_have_attribute("data-state", "pending")
+    await expect(pending.get_by_test_id("pending")).to_be_visible()
+    await expect(frame.get_by_test_id("offline")).to_be_visible()
+    await asyncio.sleep(1.5)
+    await visit.context.set_offline(False)
+    await expect(pending).to_have_attribute("data-state", "sent", timeout=15_000)
+    await expect(frame.get_by_test_id("offline")).to_be_hidden()
+    await wait_for(lambda: _true(agent.messages_with(offline_text)), timeout=10)
+    await asyncio.sleep(1.5)  # anything duplicated would have arrived by now
+    assert len(agent.messages_with(offline_text)) == 1, json.dumps(agent.messages_with(offline_text))
+    assert await stored_count(runtime, offline_text) == 1
+    await page.reload()
+    await expect(widget(page).locator('.msg[data-sender="visitor"]').filter(has_text=offline_text)).to_have_count(1)
+
+    await page.screenshot(path=artifact("widget-journey.png"))
+    assert [p for p in visit.problems if p.startswith("pageerror")] == []
+
+
+def _clock_pattern() -> Any:
+    import re
+
+    return re.compile(r"^\d{1,2}:\d{2}(\s?[AP]M)?$")
+
+
+async def _true(value: Any) -> Any:
+    return value
