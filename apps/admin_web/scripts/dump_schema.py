@@ -10,7 +10,7 @@ import msgspec
 
 os.environ.setdefault("BATON_DATA_DIR", tempfile.mkdtemp(prefix="baton-schema-"))
 
-from baton.app import create_app  # noqa: E402
+from baton.app import create_app
 
 app, _sio, _runtime = create_app()
 sys.stdout.buffer.write(msgspec.json.format(msgspec.json.encode(app.openapi_schema.to_schema())))

@@ -47,7 +47,7 @@ export interface AgentServerEvents {
     name?: string | null;
   };
   new_notification: {
-    kind: "waiting" | "message" | "assigned";
+    kind: "waiting" | "message" | "assigned" | "offer";
     conversation_id: string;
     text: string;
   };

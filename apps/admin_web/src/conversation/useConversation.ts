@@ -73,10 +73,17 @@ export function useConversation(id: string, me: { id: string; name: string }) {
 
     const loadOverRest = async () => {
       try {
-        const [c, page] = await Promise.all([getConversation(id), listMessages(id, { limit: 500 })]);
+        const c = await getConversation(id);
         if (!alive) return;
         update(c);
-        merge(page.items);
+        let cursor: string | undefined;
+        for (let pages = 0; pages < 20; pages++) {
+          const page = await listMessages(id, { limit: 200, cursor });
+          if (!alive) return;
+          merge(page.items);
+          if (!page.next_cursor) break;
+          cursor = page.next_cursor;
+        }
       } catch (exc) {
         if (!alive) return;
         const text = errorText(exc);

@@ -55,10 +55,16 @@ export function useInboxAlerts(meId: string): void {
       }),
       realtime.on("new_notification", (n) => {
         if (n.kind === "message" && onScreen(n.conversation_id)) return;
-        const title =
-          n.kind === "waiting" ? "Visitor waiting" : n.kind === "assigned" ? "Conversation assigned to you" : `New message from ${label(n.conversation_id)}`;
-        notify(`${n.kind}:${n.conversation_id}`, title, n.text, () =>
-          navigate(n.kind === "waiting" ? "waiting" : "mine", n.conversation_id),
+        const title = {
+          waiting: "Visitor waiting",
+          offer: "A waiting visitor is offered to you",
+          assigned: "Conversation assigned to you",
+          message: `New message from ${label(n.conversation_id)}`,
+        }[n.kind];
+        // an offer is the same event as "waiting" for this agent: alert once
+        const key = `${n.kind === "offer" ? "waiting" : n.kind}:${n.conversation_id}`;
+        notify(key, title ?? "Baton", n.text, () =>
+          navigate(n.kind === "waiting" || n.kind === "offer" ? "waiting" : "mine", n.conversation_id),
         );
       }),
     ];

@@ -1,0 +1,205 @@
+"""The agent inbox in real Chromium against a live api, with a real Socket.IO visitor."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import httpx
+import pytest
+from playwright.async_api import expect
+
+from baton.runtime import Runtime
+from tests.browser.conftest import artifact, require_bundle
+from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.realtime.clients import RecordingClient
+from tests.support import LiveServer
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(autouse=True)
+def _bundle() -> None:
+    require_bundle("apps/admin_web/dist")
+
+
+async def sign_in(page: Any, email: str, password: str = DEFAULT_PASSWORD) -> None:
+    await page.goto("/app/")
+    await page.get_by_label("Email").fill(email)
+    await page.get_by_label("Password").fill(password)
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("tab", name="Waiting")).to_be_visible()
+    await expect(page.get_by_role("status").filter(has_text="Live")).to_be_visible()
+
+
+async def start_visitor(base_url: str, name: str, text: str) -> tuple[RecordingClient, str]:
+    visitor = RecordingClient("/widget")
+    await visitor.connect(base_url)
+    start = await visitor.call(
+        "start_session",
+        {
+            "visitor": {
+                "name": name,
+                "email": f"{name.split()[0].lower()}@example.com",
+                "page_url": "https://shop.example/cart",
+                "page_title": "Your cart",
+                "timezone": "Asia/Tokyo",
+            }
+        },
+    )
+    assert "error" not in start, start
+    ack = await visitor.call("user_message", {"client_id": "v1", "text": text})
+    assert "error" not in ack, ack
+    return visitor, str(start["conversation_id"])
+
+
+def everything_received(client: RecordingClient) -> str:
+    return json.dumps(client.received, default=str)
+
+
+async def test_agent_takes_over_replies_notes_and_resolves(
+    page: Any, server: LiveServer, runtime: Runtime
+) -> None:
+    agent = await make_user(runtime, role="agent", name="Dana", presence="online")
+    await sign_in(page, agent.email)
+    waiting_tab = page.get_by_role("tab", name="Waiting")
+    await expect(waiting_tab).to_have_attribute("aria-selected", "true")
+    await expect(page.get_by_text("Nobody is waiting")).to_be_visible()
+
+    visitor, conversation_id = await start_visitor(
+        server.base_url, "Vera Visitor", "Where is my parcel?"
+    )
+    try:
+        queued = await visitor.call("request_agent", {})
+        assert queued["status"] == "waiting", queued
+
+        # appears live in the queue, with its wait time and the tab count, and alerts the agent
+        row = page.locator(f'a[data-conversation-id="{conversation_id}"]')
+        await expect(row).to_be_visible()
+        await expect(row).to_contain_text("Vera Visitor")
+        await expect(row).to_contain_text("waiting")
+        await expect(waiting_tab).to_contain_text("1")
+        await expect(page.get_by_test_id("last-alert")).to_contain_text("waiting")
+        await page.screenshot(path=str(artifact("inbox-waiting.png")))
+
+        await row.click()
+        transcript = page.get_by_role("log")
+        await expect(transcript).to_contain_text("Where is my parcel?")
+        details = page.get_by_role("complementary", name="Visitor details")
+        await expect(details).to_contain_text("vera@example.com")
+        await expect(details).to_contain_text("Your cart")
+        await expect(details).to_contain_text("Asia/Tokyo")
+
+        await page.get_by_role("button", name="Take over").click()
+        await expect(page.locator(".conversation-header .badge")).to_have_text("With agent")
+        await visitor.wait_for("status_changed", lambda d: d["status"] == "agent")
+
+        # Enter sends, Shift+Enter breaks the line; the server's ack marks it sent
+        composer = page.get_by_label("Reply to the visitor")
+        await composer.click()
+        await composer.press_sequentially("Hi Vera,")
+        await composer.press("Shift+Enter")
+        await composer.press_sequentially("let me check.")
+        await composer.press("Enter")
+        await expect(composer).to_have_value("")
+        reply = await visitor.wait_for("agent_message")
+        assert reply["text"] == "Hi Vera,\nlet me check."
+        assert reply["agent"]["name"] == "Dana"
+        mine = page.locator("article.msg-agent").filter(has_text="let me check.")
+        await expect(mine).to_contain_text("Sent")
+
+        # the visitor types, then writes: both show up live
+        await visitor.call("typing_start", {})
+        await expect(page.get_by_text("Vera Visitor is typing…")).to_be_visible()
+        await visitor.call("user_message", {"client_id": "v2", "text": "Thanks, order 1234."})
+        await expect(transcript).to_contain_text("Thanks, order 1234.")
+        await expect(page.get_by_text("Vera Visitor is typing…")).to_be_hidden()
+
+        # an internal note: visibly different, and the visitor never receives it
+        await page.get_by_label("Internal note").check()
+        note = page.get_by_label("Internal note", exact=True).and_(page.locator("textarea"))
+        await note.fill("VIP customer, refund without asking")
+        await note.press("Enter")
+        note_bubble = page.locator("article.msg-internal")
+        await expect(note_bubble).to_contain_text("VIP customer, refund without asking")
+        await expect(note_bubble).to_contain_text("Internal note")
+        await expect(note_bubble).to_contain_text("Only agents can see this.")
+        await page.screenshot(path=str(artifact("inbox.png")))
+
+        await page.get_by_role("button", name="Resolve").click()
+        await expect(page.locator(".conversation-header .badge")).to_have_text("Resolved")
+        await visitor.wait_for("status_changed", lambda d: d["status"] == "resolved")
+        await asyncio.sleep(0.3)
+        assert "VIP customer" not in everything_received(visitor)
+        assert page.problems == []
+    finally:
+        await visitor.disconnect()
+
+
+async def test_session_survives_reload_and_expiry_keeps_the_draft(
+    page: Any, server: LiveServer, client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    agent = await make_user(runtime, role="agent", name="Sam")
+    visitor, conversation_id = await start_visitor(server.base_url, "Ola Waiting", "Hello?")
+    try:
+        await visitor.call("request_agent", {})
+        await sign_in(page, agent.email)
+        await page.locator(f'a[data-conversation-id="{conversation_id}"]').click()
+        await page.get_by_role("button", name="Take over").click()
+        composer = page.get_by_label("Reply to the visitor")
+        await composer.fill("Half-written answer")
+
+        await page.reload()
+        await expect(page.get_by_role("heading", name="Ola Waiting")).to_be_visible()
+        await expect(page.get_by_label("Reply to the visitor")).to_have_value("Half-written answer")
+
+        # revoke every token of this user: the next call is refused and sign-in comes back
+        async with runtime.db.session() as session:
+            from baton.users.models import User
+
+            user = await session.get(User, agent.id)
+            assert user is not None
+            user.token_version += 1
+            await session.commit()
+        await page.reload()
+        dialog = page.get_by_role("dialog")
+        await expect(dialog).to_contain_text("Your session expired")
+        await dialog.get_by_label("Password").fill(DEFAULT_PASSWORD)
+        await dialog.get_by_role("button", name="Sign in").click()
+        await expect(dialog).to_be_hidden()
+        await expect(page.get_by_label("Reply to the visitor")).to_have_value("Half-written answer")
+        await page.get_by_label("Reply to the visitor").press("Enter")
+        reply = await visitor.wait_for("agent_message")
+        assert reply["text"] == "Half-written answer"
+        assert [p for p in page.problems if "401" not in p] == []
+    finally:
+        await visitor.disconnect()
+
+
+async def test_inbox_resyncs_after_the_connection_drops(
+    page: Any, server: LiveServer, runtime: Runtime
+) -> None:
+    agent = await make_user(runtime, role="admin", name="Ada")
+    visitor, conversation_id = await start_visitor(server.base_url, "Rita Reconnect", "First")
+    try:
+        await sign_in(page, agent.email)
+        await page.get_by_role("tab", name="All").click()
+        row = page.locator(f'a[data-conversation-id="{conversation_id}"]')
+        await row.click()
+        transcript = page.get_by_role("log")
+        await expect(transcript).to_contain_text("First")
+
+        # the server drops the agent's socket; what happens meanwhile shows up after the reconnect
+        assert runtime.sio is not None
+        sids = [sid for sid, _ in runtime.sio.manager.get_participants("/agent", "agents")]
+        assert sids
+        for sid in sids:
+            await runtime.sio.disconnect(sid, namespace="/agent")
+        await visitor.call("user_message", {"client_id": "v2", "text": "Sent while you were away"})
+        await visitor.call("request_agent", {})
+        await expect(transcript).to_contain_text("Sent while you were away")
+        await expect(row).to_contain_text("Waiting")
+        await expect(page.get_by_role("status").filter(has_text="Live")).to_be_visible()
+    finally:
+        await visitor.disconnect()
