@@ -177,6 +177,7 @@ class Agent:
     client: RecordingClient
     token: str
     name: str
+    email: str
     http: httpx.AsyncClient
 
     async def waiting_conversation(self) -> str:
@@ -205,5 +206,5 @@ async def agent(server: LiveServer, runtime: Runtime) -> AsyncIterator[Agent]:
         token = await login(http, user.email)
         client = RecordingClient("/agent")
         await client.connect(server.base_url, auth={"token": token})
-        yield Agent(client, token, user.name, http)
+        yield Agent(client, token, user.name, user.email, http)
         await client.disconnect()
