@@ -8,7 +8,8 @@ import { gzipSync } from "node:zlib";
 
 const KB = 1024;
 const BUDGETS = { loader: 5 * KB, total: 60 * KB };
-const dist = new URL("../dist/", import.meta.url).pathname;
+// node scripts/budget.mjs [dist-dir]   (defaults to this app's dist/)
+const dist = process.argv[2] || new URL("../dist/", import.meta.url).pathname;
 
 function files(dir) {
   return readdirSync(dir).flatMap((name) => {
