@@ -203,3 +203,132 @@ async def test_inbox_resyncs_after_the_connection_drops(
         await expect(page.get_by_role("status").filter(has_text="Live")).to_be_visible()
     finally:
         await visitor.disconnect()
+
+
+async def test_ai_answer_streams_into_the_open_conversation(
+    page: Any, server: LiveServer, runtime: Runtime
+) -> None:
+    from baton.conversations import bot, recipients, service
+    from baton.conversations.models import Conversation
+    from baton.kit.ids import uuid7
+    from baton.kit.uow import unit_of_work
+
+    parts = ["Parcels ", "usually arrive ", "within 3 days."]
+    step = asyncio.Event()
+    streamed = asyncio.Event()
+
+    async def replier(rt: Runtime, conversation_id: Any, _message_id: Any) -> None:
+        answer_id = uuid7()
+        for i, part in enumerate(parts):
+            if i == len(parts) - 1:
+                streamed.set()
+                await step.wait()  # the test looks at the half-streamed answer first
+            for e in recipients.bot_stream_emissions(conversation_id, answer_id, part):
+                await rt.publisher.emit(e.event, e.payload, rooms=e.rooms, namespace=e.namespace)
+        async with unit_of_work(rt) as uow:
+            conversation = await uow.session.get(Conversation, conversation_id)
+            assert conversation is not None
+            await service.add_bot_message(
+                uow, conversation, text="".join(parts), suggestions=[], message_id=answer_id
+            )
+
+    admin = await make_user(runtime, role="admin", name="Ada")
+    visitor, conversation_id = await start_visitor(server.base_url, "Sol Streaming", "Hi there")
+    previous = bot._replier
+    bot.set_bot_replier(replier)
+    try:
+        await sign_in(page, admin.email)
+        await page.goto(f"/app/#/all/{conversation_id}")
+        transcript = page.get_by_role("log")
+        await expect(transcript).to_contain_text("Hi there")
+        await visitor.call("user_message", {"client_id": "v2", "text": "When will it arrive?"})
+        await asyncio.wait_for(streamed.wait(), 10)
+        streaming = page.locator(".msg-bot.streaming")
+        await expect(streaming).to_contain_text("Parcels usually arrive")
+        await expect(streaming).to_contain_text("writing")
+        step.set()
+        final = page.locator('article[data-sender="bot"]')
+        await expect(final).to_have_count(1)
+        await expect(final).to_contain_text("Parcels usually arrive within 3 days.")
+        await expect(streaming).to_have_count(0)
+        # still pinned to the newest message
+        gap = await page.locator(".transcript").evaluate(
+            "el => el.scrollHeight - el.scrollTop - el.clientHeight"
+        )
+        assert gap < 48
+    finally:
+        bot.set_bot_replier(previous)
+        step.set()
+        await visitor.disconnect()
+
+
+async def test_unacknowledged_reply_is_resent_once_after_reconnect(
+    page: Any, server: LiveServer, runtime: Runtime
+) -> None:
+    agent = await make_user(runtime, role="agent", name="Olu")
+    visitor, conversation_id = await start_visitor(server.base_url, "Nia Network", "Anyone?")
+    try:
+        await visitor.call("request_agent", {})
+        await sign_in(page, agent.email)
+        await page.goto(f"/app/#/waiting/{conversation_id}")
+        await page.get_by_role("button", name="Take over").click()
+        await expect(page.locator(".conversation-header .badge")).to_have_text("With agent")
+
+        # the network goes away: the socket drops and cannot come back
+        await page.context.set_offline(True)
+        assert runtime.sio is not None
+        for sid, _ in list(runtime.sio.manager.get_participants("/agent", "agents")):
+            await runtime.sio.disconnect(sid, namespace="/agent")
+        await expect(page.get_by_role("status").filter(has_text="Reconnecting")).to_be_visible()
+        composer = page.get_by_label("Reply to the visitor")
+        await composer.fill("Typed while offline")
+        await composer.press("Enter")
+        pending = page.locator("article.msg-agent").filter(has_text="Typed while offline")
+        await expect(pending).to_contain_text("Sending…")
+        await asyncio.sleep(1)
+        assert "Typed while offline" not in everything_received(visitor)
+
+        await page.context.set_offline(False)
+        await expect(pending).to_contain_text("Sent", timeout=15_000)
+        await visitor.wait_for("agent_message", lambda d: d["text"] == "Typed while offline")
+        await asyncio.sleep(0.5)
+        sent = [m for m in visitor.received["agent_message"] if m["text"] == "Typed while offline"]
+        assert len(sent) == 1
+        await expect(pending).to_have_count(1)
+    finally:
+        await visitor.disconnect()
+
+
+async def test_admin_assigns_and_agent_sets_presence(
+    page: Any, server: LiveServer, client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    admin = await make_user(runtime, role="admin", name="Ada", presence="online")
+    await make_user(runtime, role="agent", name="Bo Agent", presence="online")
+    visitor, conversation_id = await start_visitor(server.base_url, "Pia Assign", "Help")
+    try:
+        await visitor.call("request_agent", {})
+        await sign_in(page, admin.email)
+        await expect(page.get_by_role("tab", name="All")).to_be_visible()
+        await page.goto(f"/app/#/waiting/{conversation_id}")
+        assign = page.get_by_label("Assign to")
+        await assign.focus()
+        await expect(assign.locator("option", has_text="Bo Agent")).to_have_count(1)
+        await assign.select_option(label="Bo Agent (online)")
+        await expect(page.locator(".conversation-header")).to_contain_text("assigned to Bo Agent")
+
+        status = page.get_by_label("Status")
+        await expect(status).to_have_value("online")
+        await status.select_option("away")
+        token = await page.evaluate("JSON.parse(localStorage.getItem('baton.session')).token")
+        headers = {"Authorization": f"Bearer {token}"}
+
+        async def presence() -> str:
+            return str((await client.get("/api/v1/me", headers=headers)).json()["presence"])
+
+        for _ in range(50):
+            if await presence() == "away":
+                break
+            await asyncio.sleep(0.1)
+        assert await presence() == "away"
+    finally:
+        await visitor.disconnect()
