@@ -120,7 +120,7 @@ async def test_login_rate_limited_per_account_and_per_ip(runtime: Runtime) -> No
     settings = dataclasses.replace(
         runtime.settings, login_limit_per_account=3, login_limit_per_ip=5, login_window_seconds=60
     )
-    limiter = MemoryRateLimiter()
+    limiter = MemoryRateLimiter(clock=lambda: 1_000_000.0)  # one fixed window
     user = await make_user(runtime)
     async with runtime.db.session() as session:
         for _ in range(3):

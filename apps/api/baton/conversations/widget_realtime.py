@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import msgspec
 import socketio
-from sqlalchemy import select
+from sqlalchemy import case, select, update
 
 from baton.conversations import queries, recipients, service
 from baton.conversations.bot import schedule_bot_reply
@@ -105,12 +105,18 @@ def register(sio: socketio.AsyncServer, runtime: Runtime) -> None:
         if not state.get("session_id"):
             return
         async with unit_of_work(runtime) as uow:
-            vs = await uow.session.get(VisitorSession, state["session_id"])
-            if vs is not None:
-                vs.connected = max(0, vs.connected - 1)
-                vs.last_seen_at = max(vs.last_seen_at, utcnow())
-                await uow.session.flush()
-                service.emit(uow, [recipients.live_visitors_emission(await live_visitors(uow))])
+            # a plain UPDATE: the session row may be gone (deleted visitor), which is fine
+            await uow.session.execute(
+                update(VisitorSession)
+                .where(VisitorSession.id == state["session_id"])
+                .values(
+                    connected=case(
+                        (VisitorSession.connected > 0, VisitorSession.connected - 1), else_=0
+                    ),
+                    last_seen_at=utcnow(),
+                )
+            )
+            service.emit(uow, [recipients.live_visitors_emission(await live_visitors(uow))])
 
     @acked
     async def start_session(sid: str, data: Any = None) -> dict[str, Any]:

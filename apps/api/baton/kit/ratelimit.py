@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Protocol
 
 from redis.asyncio import Redis
@@ -39,11 +40,12 @@ class RedisRateLimiter:
 class MemoryRateLimiter:
     """For the single-process embedded default."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
         self.counts: dict[str, tuple[int, int]] = {}
+        self.clock = clock
 
     async def hit(self, key: str, limit: int, window_seconds: int) -> tuple[bool, int]:
-        now = int(time.time())
+        now = int(self.clock())
         window = now // window_seconds
         if len(self.counts) > 100_000:  # bound memory under a spray of keys
             self.counts = {k: v for k, v in self.counts.items() if v[0] == window}

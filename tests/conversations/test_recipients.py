@@ -1,0 +1,76 @@
+"""Who receives what, as exact sets of (namespace, event, rooms)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from baton.conversations import recipients
+from baton.conversations.schemas import AuthorRef, MessageOut
+
+CONV = uuid.uuid4()
+AGENT = uuid.uuid4()
+
+
+def _message(sender: str, *, internal: bool = False) -> MessageOut:
+    return MessageOut(
+        id=uuid.uuid4(),
+        conversation_id=CONV,
+        sender=sender,
+        text="hello",
+        internal=internal,
+        client_id="c1",
+        author=AuthorRef(AGENT, "Dana") if sender == "agent" else None,
+        suggestions=[],
+        created_at=datetime.now(UTC),
+    )
+
+
+def _plan(emissions: list[recipients.Emission]) -> set[tuple[str, str, frozenset[str]]]:
+    return {(e.namespace, e.event, frozenset(e.rooms)) for e in emissions}
+
+
+def test_public_messages_reach_the_visitor_and_the_agents_watching() -> None:
+    visitor_room, conv_room = f"visitor:{CONV}", f"conversation:{CONV}"
+    expected_visitor_event = {
+        "visitor": "visitor_message",
+        "bot": "bot_message",
+        "agent": "agent_message",
+        "system": "system_message",
+    }
+    for sender, event in expected_visitor_event.items():
+        plan = _plan(recipients.message_emissions(_message(sender), assignee_id=AGENT))
+        assert plan == {
+            ("/widget", event, frozenset({visitor_room})),
+            ("/agent", "message_created", frozenset({conv_room, f"user:{AGENT}"})),
+        }, sender
+
+
+def test_internal_notes_never_reach_a_visitor_room() -> None:
+    plan = _plan(recipients.message_emissions(_message("agent", internal=True), assignee_id=None))
+    assert plan == {("/agent", "message_created", frozenset({f"conversation:{CONV}"}))}
+    assert all(not room.startswith("visitor:") for _, _, rooms in plan for room in rooms)
+
+
+def test_typing_and_streams() -> None:
+    assert _plan([recipients.visitor_typing_emission(CONV, True)]) == {
+        ("/agent", "display_typing", frozenset({f"conversation:{CONV}"}))
+    }
+    assert _plan(recipients.agent_typing_emissions(CONV, "Dana", True)) == {
+        ("/widget", "display_typing", frozenset({f"visitor:{CONV}"})),
+        ("/agent", "display_typing", frozenset({f"conversation:{CONV}"})),
+    }
+    message_id = uuid.uuid4()
+    assert _plan(recipients.bot_stream_emissions(CONV, message_id, "Hi")) == {
+        ("/widget", "bot_stream", frozenset({f"visitor:{CONV}"})),
+        ("/agent", "bot_stream", frozenset({f"conversation:{CONV}"})),
+    }
+
+
+def test_notifications_go_to_agents_only() -> None:
+    assert _plan([recipients.notification_emission([AGENT], "message", CONV, "x")]) == {
+        ("/agent", "new_notification", frozenset({f"user:{AGENT}"}))
+    }
+    assert _plan([recipients.notification_emission(None, "waiting", CONV, "x")]) == {
+        ("/agent", "new_notification", frozenset({"agents"}))
+    }
