@@ -39,6 +39,11 @@ function Workspace({ session, live }: { session: Session; live: boolean }) {
   }, [session.token, live]);
   useInboxAlerts(user.id);
   const { counts } = useCounts();
+  useEffect(() => {
+    // the queue length in the tab title, for agents working in another tab
+    const waiting = counts?.waiting ?? 0;
+    document.title = waiting ? `(${waiting}) Baton inbox` : "Baton inbox";
+  }, [counts?.waiting]);
   const isAdmin = can(session, "conversations:read_all");
   const tab = route.tab === "all" && !isAdmin ? "waiting" : route.tab;
 

@@ -34,17 +34,20 @@ export function TopBar({ session }: { session: Session }) {
   );
 }
 
+type Shown = Presence | "offline";
+
 function PresenceControl({ userId }: { userId: string }) {
-  const [presence, setValue] = useState<Presence | null>(null);
+  const [presence, setValue] = useState<Shown | null>(null);
   const [error, setError] = useState<string | null>(null);
   const id = useId();
   useEffect(() => {
     let alive = true;
+    const shown = (p: string | null | undefined): Shown => (p === "online" || p === "away" ? p : "offline");
     me()
-      .then((m) => alive && setValue(m.presence === "away" ? "away" : m.presence === "online" ? "online" : "away"))
+      .then((m) => alive && setValue(shown(m.presence)))
       .catch((exc: unknown) => alive && setError(errorText(exc)));
     const off = realtime.on("agent_presence", (p) => {
-      if (p.user_id === userId && (p.presence === "online" || p.presence === "away")) setValue(p.presence);
+      if (p.user_id === userId) setValue(shown(p.presence));
     });
     return () => {
       alive = false;
@@ -57,7 +60,7 @@ function PresenceControl({ userId }: { userId: string }) {
     setError(null);
     try {
       const result = await setPresence(next);
-      setValue(result.presence === "online" ? "online" : "away");
+      setValue(result.presence === "online" || result.presence === "away" ? result.presence : "offline");
     } catch (exc) {
       setValue(before);
       setError(errorText(exc));
@@ -71,13 +74,24 @@ function PresenceControl({ userId }: { userId: string }) {
         value={presence ?? ""}
         disabled={presence === null}
         onChange={(e) => void change(e.target.value as Presence)}
-        title={error ?? "Online agents receive new conversations"}
+        title={error ?? "Online agents are offered waiting conversations"}
         aria-invalid={error ? true : undefined}
       >
         {presence === null && <option value="">…</option>}
+        {presence === "offline" && (
+          <option value="offline" disabled>
+            Offline
+          </option>
+        )}
         <option value="online">Online</option>
         <option value="away">Away</option>
       </select>
+      {presence !== null && presence !== "online" && <span className="presence-hint">not offered new chats</span>}
+      {error && (
+        <span role="alert" className="visually-hidden">
+          Could not change your status: {error}
+        </span>
+      )}
     </span>
   );
 }
@@ -99,7 +113,7 @@ function NotifyControls() {
       <label title={permission === "denied" ? "Notifications are blocked in this browser's site settings" : undefined}>
         <input
           type="checkbox"
-          checked={settings.desktop && permission !== "denied" && permission !== "unsupported"}
+          checked={settings.desktop && permission === "granted"}
           disabled={permission === "denied" || permission === "unsupported"}
           onChange={(e) => void enableDesktop(e.target.checked)}
         />

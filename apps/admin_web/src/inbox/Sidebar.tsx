@@ -22,12 +22,13 @@ export function Sidebar({ tab, conversationId, counts, meId, isAdmin }: Props) {
     return () => window.clearTimeout(timer);
   }, [query]);
   const list = useConversationList(tab, q, meId);
+  const now = useNow(15_000);
   const panelId = useId();
   const searchId = useId();
 
   return (
     <nav className="sidebar" aria-label="Conversations">
-      <Tabs tabs={tabs} current={tab} counts={counts} panelId={panelId} />
+      <Tabs tabs={tabs} current={tab} counts={counts} panelId={panelId} conversationId={conversationId} />
       <div className="search">
         <label htmlFor={searchId} className="visually-hidden">
           Search conversations
@@ -55,7 +56,7 @@ export function Sidebar({ tab, conversationId, counts, meId, isAdmin }: Props) {
         )}
         <ul className="conversation-list" aria-busy={list.loading}>
           {list.items.map((c) => (
-            <Row key={c.id} c={c} tab={tab} selected={c.id === conversationId} meId={meId} />
+            <Row key={c.id} c={c} tab={tab} selected={c.id === conversationId} meId={meId} now={now} />
           ))}
         </ul>
         {list.nextCursor && (
@@ -83,7 +84,19 @@ function emptyText(tab: TabId): string {
   }
 }
 
-function Tabs({ tabs, current, counts, panelId }: { tabs: TabDef[]; current: TabId; counts: Counts | null; panelId: string }) {
+function Tabs({
+  tabs,
+  current,
+  counts,
+  panelId,
+  conversationId,
+}: {
+  tabs: TabDef[];
+  current: TabId;
+  counts: Counts | null;
+  panelId: string;
+  conversationId: string | null;
+}) {
   const refs = useRef<(HTMLAnchorElement | null)[]>([]);
   const onKeyDown = (e: KeyboardEvent, index: number) => {
     const delta = e.key === "ArrowRight" || e.key === "ArrowDown" ? 1 : e.key === "ArrowLeft" || e.key === "ArrowUp" ? -1 : 0;
@@ -93,7 +106,7 @@ function Tabs({ tabs, current, counts, panelId }: { tabs: TabDef[]; current: Tab
     if (next === index) return;
     e.preventDefault();
     next = (next + tabs.length) % tabs.length;
-    navigate(tabs[next]!.id);
+    navigate(tabs[next]!.id, conversationId);
     refs.current[next]?.focus();
   };
   return (
@@ -109,7 +122,7 @@ function Tabs({ tabs, current, counts, panelId }: { tabs: TabDef[]; current: Tab
             }}
             role="tab"
             id={`tab-${t.id}`}
-            href={href(t.id)}
+            href={href(t.id, conversationId)}
             aria-selected={selected}
             aria-controls={panelId}
             tabIndex={selected ? 0 : -1}
@@ -128,8 +141,7 @@ function Tabs({ tabs, current, counts, panelId }: { tabs: TabDef[]; current: Tab
   );
 }
 
-function Row({ c, tab, selected, meId }: { c: Conversation; tab: TabId; selected: boolean; meId: string }) {
-  const now = useNow(15_000);
+function Row({ c, tab, selected, meId, now }: { c: Conversation; tab: TabId; selected: boolean; meId: string; now: number }) {
   const last = c.last_message;
   const waited = c.status === "waiting" ? duration(c.waiting_since, now) : null;
   return (
