@@ -111,6 +111,21 @@ async def test_visitor_to_agent_and_back(
         assert [m["text"] for m in items][0] == "Where is my parcel?"
         assert len({m["id"] for m in items}) == len(items)
         assert [m["id"] for m in items] == sorted(m["id"] for m in items)
+
+        events = (
+            await client.get(
+                f"/api/v1/conversations/{conversation_id}/events", headers=bearer(token)
+            )
+        ).json()["items"]
+        assert [
+            (e["from_status"], e["to_status"], e["actor_kind"], e["actor_name"], e["reason"])
+            for e in events
+        ] == [
+            ("bot", "waiting", "visitor", None, "visitor_request"),
+            ("waiting", "agent", "agent", "Dana", "take_over"),
+            ("agent", "bot", "agent", "Dana", "released"),
+            ("bot", "resolved", "agent", "Dana", "resolved"),
+        ]
     finally:
         await v.disconnect()
         await dana.disconnect()

@@ -10,7 +10,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from baton.conversations.models import Conversation, Message, Visitor
+from baton.conversations.models import Conversation, ConversationEvent, Message, Visitor
 from baton.conversations.schemas import ConversationOut, MessageOut, conversation_out
 from baton.conversations.state import STATUSES
 from baton.kit.errors import NotFound, ValidationFailed
@@ -213,3 +213,14 @@ async def counts(session: AsyncSession, me: uuid.UUID | None) -> dict[str, int]:
         "resolved": by_status.get("resolved", 0),
         "all": sum(by_status.values()),
     }
+
+
+async def transitions_of(
+    session: AsyncSession, conversation_id: uuid.UUID
+) -> list[ConversationEvent]:
+    rows = await session.scalars(
+        select(ConversationEvent)
+        .where(ConversationEvent.conversation_id == conversation_id)
+        .order_by(ConversationEvent.id)
+    )
+    return list(rows)

@@ -22,6 +22,8 @@ from baton.conversations.schemas import (
     MessageOut,
     MessagePage,
     ReplyIn,
+    TransitionList,
+    TransitionOut,
 )
 from baton.conversations.state import Actor
 from baton.kit.http import errors
@@ -97,6 +99,28 @@ class ConversationsController(Controller):
             cursor=cursor,
         )
         return MessagePage(queries.message_views(rows), next_cursor)
+
+    @get("/{conversation_id:uuid}/events", responses=errors(403, 404))
+    async def transitions(self, uow: UnitOfWork, conversation_id: uuid.UUID) -> TransitionList:
+        """Every status change: from, to, who caused it, why and when."""
+        conversation = await queries.get_conversation(uow.session, conversation_id)
+        events = await queries.transitions_of(uow.session, conversation.id)
+        return TransitionList(
+            [
+                TransitionOut(
+                    e.id,
+                    e.from_status,
+                    e.to_status,
+                    e.actor_kind,
+                    e.actor_id,
+                    e.actor_name,
+                    e.assignee_id,
+                    e.reason,
+                    e.created_at,
+                )
+                for e in events
+            ]
+        )
 
     @post(
         "/{conversation_id:uuid}/messages",

@@ -155,3 +155,19 @@ class HandoffIn(msgspec.Struct, forbid_unknown_fields=True):
 class ConversationWithMessages(msgspec.Struct):
     conversation: ConversationOut
     messages: list[MessageOut]
+
+
+class TransitionOut(msgspec.Struct):
+    id: uuid.UUID
+    from_status: str
+    to_status: str
+    actor_kind: str
+    actor_id: uuid.UUID | None
+    actor_name: str | None
+    assignee_id: uuid.UUID | None
+    reason: str | None
+    created_at: datetime
+
+
+class TransitionList(msgspec.Struct):
+    items: list[TransitionOut]
