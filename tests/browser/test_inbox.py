@@ -94,6 +94,7 @@ async def test_agent_takes_over_replies_notes_and_resolves(
         await page.get_by_role("button", name="Take over").click()
         await expect(page.locator(".conversation-header .badge")).to_have_text("With agent")
         await visitor.wait_for("status_changed", lambda d: d["status"] == "agent")
+        await expect(page.get_by_label("Reply to the visitor")).to_be_focused()
 
         # Enter sends, Shift+Enter breaks the line; the server's ack marks it sent
         composer = page.get_by_label("Reply to the visitor")
@@ -126,6 +127,18 @@ async def test_agent_takes_over_replies_notes_and_resolves(
         await expect(note_bubble).to_contain_text("Internal note")
         await expect(note_bubble).to_contain_text("Only agents can see this.")
         await page.screenshot(path=str(artifact("inbox.png")))
+
+        # away from the conversation, a visitor message alerts the owner and updates the row
+        await page.goto("/app/#/mine")
+        await expect(page.get_by_role("log")).to_have_count(0)
+        await visitor.call("user_message", {"client_id": "v3", "text": "Are you still there?"})
+        await expect(page.get_by_test_id("last-alert")).to_contain_text(
+            "New message from Vera Visitor"
+        )
+        mine_row = page.locator(f'a[data-conversation-id="{conversation_id}"]')
+        await expect(mine_row).to_contain_text("Are you still there?")
+        await mine_row.click()
+        await expect(page.get_by_role("log")).to_contain_text("Are you still there?")
 
         await page.get_by_role("button", name="Resolve").click()
         await expect(page.locator(".conversation-header .badge")).to_have_text("Resolved")
@@ -315,6 +328,20 @@ async def test_admin_assigns_and_agent_sets_presence(
         await expect(assign.locator("option", has_text="Bo Agent")).to_have_count(1)
         await assign.select_option(label="Bo Agent (online)")
         await expect(page.locator(".conversation-header")).to_contain_text("assigned to Bo Agent")
+        await page.get_by_role("button", name="Release to AI").click()
+        await expect(page.locator(".conversation-header .badge")).to_have_text("With AI")
+
+        # search by email, then by message text, on the admins' All tab
+        await page.get_by_role("tab", name="All").click()
+        search = page.get_by_label("Search conversations")
+        row = page.locator(f'a[data-conversation-id="{conversation_id}"]')
+        await search.fill("pia@example")
+        await expect(row).to_be_visible()
+        await search.fill("no such words anywhere")
+        await expect(row).to_have_count(0)
+        await expect(page.get_by_text("No conversations match")).to_be_visible()
+        await search.fill("help")
+        await expect(row).to_be_visible()
 
         status = page.get_by_label("Status")
         await expect(status).to_have_value("online")

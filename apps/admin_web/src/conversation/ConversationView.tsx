@@ -135,7 +135,14 @@ function Actions({
       <div className="actions" role="group" aria-label="Conversation actions">
         {canTake && (
           <button type="button" className="primary" disabled={busy !== null}
-            onClick={() => void run("Take over", async () => (await realtime.request("take_over", { conversation_id })).conversation)}>
+            onClick={() =>
+              void run("Take over", async () => {
+                const { conversation } = await realtime.request("take_over", { conversation_id });
+                // ready to type the first reply
+                window.setTimeout(() => document.querySelector<HTMLTextAreaElement>(".composer textarea")?.focus(), 0);
+                return conversation;
+              })
+            }>
             Take over
           </button>
         )}
