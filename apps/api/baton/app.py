@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -28,6 +29,7 @@ from baton.runtime import Runtime, build_runtime
 from baton.settings import PROJECT_ROOT, Settings, get_settings
 
 log = logging.getLogger(__name__)
+access_log = logging.getLogger("baton.access")
 
 STATIC_MOUNTS = {
     "/app": PROJECT_ROOT / "apps" / "admin_web" / "dist",
@@ -46,9 +48,13 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
         incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode()[:64]
         rid = incoming if incoming.isprintable() and incoming else new_correlation_id()
         token = correlation_id.set(rid)
+        started = time.perf_counter()
+        status = 500
 
         async def send_with_id(message: Any) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
+                status = message["status"]
                 message.setdefault("headers", [])
                 message["headers"] = [*message["headers"], (b"x-request-id", rid.encode())]
             await send(message)
@@ -56,6 +62,15 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
         try:
             await app(scope, receive, send_with_id)
         finally:
+            access_log.info(
+                "request",
+                extra={
+                    "method": scope.get("method"),
+                    "path": scope.get("path"),
+                    "status": status,
+                    "ms": round((time.perf_counter() - started) * 1000, 1),
+                },
+            )
             correlation_id.reset(token)
 
     return middleware
@@ -141,6 +156,7 @@ def create_app(settings: Settings | None = None) -> tuple[Litestar, socketio.Asy
             security=[{"bearer": []}],
         ),
         debug=False,
+        logging_config=None,  # keep our structured logging (Litestar would reconfigure the root logger)
     )
     return app, sio, runtime
 
