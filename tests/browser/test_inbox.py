@@ -230,7 +230,12 @@ async def test_ai_answer_streams_into_the_open_conversation(
     step = asyncio.Event()
     streamed = asyncio.Event()
 
-    async def replier(rt: Runtime, conversation_id: Any, _message_id: Any) -> None:
+    calls: list[Any] = []
+
+    async def replier(rt: Runtime, conversation_id: Any, message_id: Any) -> None:
+        calls.append(message_id)
+        if len(calls) == 1:
+            return  # the AI stays quiet on the opening message
         answer_id = uuid7()
         for i, part in enumerate(parts):
             if i == len(parts) - 1:
@@ -246,9 +251,13 @@ async def test_ai_answer_streams_into_the_open_conversation(
             )
 
     admin = await make_user(runtime, role="admin", name="Ada")
-    visitor, conversation_id = await start_visitor(server.base_url, "Sol Streaming", "Hi there")
     previous = bot._replier
     bot.set_bot_replier(replier)
+    try:
+        visitor, conversation_id = await start_visitor(server.base_url, "Sol Streaming", "Hi there")
+    except BaseException:
+        bot.set_bot_replier(previous)
+        raise
     try:
         await sign_in(page, admin.email)
         await page.goto(f"/app/#/all/{conversation_id}")

@@ -175,31 +175,32 @@ interface Agent {
 function AssignMenu({ c, disabled, onAssign }: { c: Conversation; disabled: boolean; onAssign: (id: string) => void }) {
   const [agents, setAgents] = useState<Agent[] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const load = async () => {
-    if (agents) return;
-    try {
-      const users = await listUsers();
-      setAgents(
-        users.items
-          .filter((u) => u.is_active)
-          .map((u) => ({ id: String(u.id), name: u.name || u.email, presence: u.presence })),
-      );
-    } catch (exc) {
-      setError(errorText(exc));
-    }
-  };
+  useEffect(() => {
+    let alive = true;
+    listUsers()
+      .then((users) => {
+        if (!alive) return;
+        setAgents(
+          users.items
+            .filter((u) => u.is_active)
+            .map((u) => ({ id: String(u.id), name: u.name || u.email, presence: u.presence })),
+        );
+      })
+      .catch((exc: unknown) => alive && setError(errorText(exc)));
+    return () => {
+      alive = false;
+    };
+  }, []);
   return (
     <label className="assign">
       <span className="visually-hidden">Assign to</span>
       <select
         value=""
-        disabled={disabled}
-        onFocus={() => void load()}
-        onPointerDown={() => void load()}
+        disabled={disabled || agents === null}
         onChange={(e) => e.target.value && onAssign(e.target.value)}
         title={error ? `Could not load agents: ${error}` : undefined}
       >
-        <option value="">Assign to…</option>
+        <option value="">{error ? "Agents unavailable" : agents === null ? "Loading agents…" : "Assign to…"}</option>
         {(agents ?? []).map((a) => (
           <option key={a.id} value={a.id} disabled={a.id === c.assignee?.id}>
             {a.name} ({a.presence})
