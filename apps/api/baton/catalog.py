@@ -8,7 +8,17 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-DOMAINS = ("users", "auth", "notifications", "health", "workspace", "conversations", "widget")
+DOMAINS = (
+    "users",
+    "auth",
+    "notifications",
+    "health",
+    "workspace",
+    "conversations",
+    "widget",
+    "knowledge",
+    "ai",
+)
 
 
 def import_models() -> None:
@@ -31,9 +41,16 @@ def import_jobs() -> None:
 
 
 def route_handlers() -> list[Any]:
+    from baton.ai.routes import (
+        AIController,
+        AILogsController,
+        AutoRepliesController,
+        ProvidersController,
+    )
     from baton.auth.routes import ApiKeysController, AuthController
     from baton.conversations.routes import ConversationsController
     from baton.health.routes import health
+    from baton.knowledge.routes import KnowledgeController
     from baton.users.routes import UsersController
     from baton.widget.routes import WidgetController, widget_loader
     from baton.workspace.routes import WorkspaceController
@@ -47,12 +64,20 @@ def route_handlers() -> list[Any]:
         ConversationsController,
         WidgetController,
         widget_loader,
+        KnowledgeController,
+        ProvidersController,
+        AIController,
+        AutoRepliesController,
+        AILogsController,
     ]
 
 
 def register_realtime(sio: Any, runtime: Any) -> None:
+    from baton.ai.replier import reply as ai_reply
     from baton.auth.realtime import register_realtime as auth_realtime
+    from baton.conversations.bot import set_bot_replier
     from baton.conversations.realtime import register_realtime as conversations_realtime
 
     auth_realtime(sio, runtime)
     conversations_realtime(sio, runtime)
+    set_bot_replier(ai_reply)  # the AI answers visitors first (baton.ai.replier)

@@ -1,0 +1,1 @@
+"""AI replies: a fleet of providers with streaming and failover, auto-replies, accuracy logs."""

@@ -1,0 +1,505 @@
+"""The fleet: providers in priority order with timeouts, retries, a breaker and failover.
+
+For each reply the fleet tries its members in order:
+
+- a member whose breaker is open is skipped (that counts as a failover);
+- each attempt has a *first-token deadline* and an overall timeout; a stall before the
+  first token fails over at once (no retry: the visitor has already waited);
+- retryable failures (5xx, 429, timeouts, connection errors) are retried with exponential
+  backoff up to ``max_retries``; the rest (a wrong key, a bad request) fail over at once;
+- every failure counts towards the member's breaker: ``failure_threshold`` consecutive
+  failures open it for ``cooldown_seconds``; after that one request may try it again
+  (half-open) and a success closes it;
+- failover happens only before the first token reaches the visitor. A failure after it ends
+  the message honestly (the reply is marked *interrupted*) and offers a person.
+
+The built-in knowledge-base responder is the last link of every fleet, so with no key at all
+(or every provider down) the visitor still gets an answer or an honest "I don't know".
+Health is written to the provider rows (shared by every api process); providers that come
+from environment keys keep theirs in the process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import hashlib
+import logging
+import random
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+
+from baton.ai.control import (
+    CANNOT_ANSWER,
+    HANDOFF,
+    MARKERS_GUIDE,
+    SUGGEST,
+    TOOLS_GUIDE,
+    MarkerFilter,
+    clean_suggestions,
+)
+from baton.ai.models import AIProvider
+from baton.ai.providers import build_provider
+from baton.ai.providers.base import (
+    Answer,
+    ChatRequest,
+    Provider,
+    ProviderError,
+    TextDelta,
+    ToolCall,
+    Usage,
+)
+from baton.ai.providers.builtin import BuiltinProvider
+from baton.db.base import utcnow
+from baton.kit.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+BACKOFF_SECONDS = 0.2  # first retry waits ~0.2 s, then 0.4 s, 0.8 s... (capped at 4 s)
+BACKOFF_CAP = 4.0
+
+# Defaults for providers that come from BATON_*_API_KEY (configure others over REST).
+ENV_PROVIDERS = (
+    ("openai", "openai_api_key", "OpenAI (environment)", "gpt-4o-mini"),
+    ("anthropic", "anthropic_api_key", "Anthropic (environment)", "claude-haiku-4-5"),
+    ("gemini", "gemini_api_key", "Gemini (environment)", "gemini-2.5-flash"),
+)
+
+
+@dataclass
+class Health:
+    consecutive_failures: int = 0
+    open_until: datetime | None = None
+    last_error: str | None = None
+    last_failure_at: datetime | None = None
+    last_success_at: datetime | None = None
+
+    def state(self, threshold: int, now: datetime | None = None) -> str:
+        now = now or utcnow()
+        if self.open_until is not None and self.open_until > now:
+            return "open"
+        if self.consecutive_failures >= threshold:
+            return "half_open"
+        return "closed"
+
+    def as_dict(self, threshold: int) -> dict[str, Any]:
+        return {
+            "state": self.state(threshold),
+            "consecutive_failures": self.consecutive_failures,
+            "open_until": self.open_until,
+            "last_error": self.last_error,
+            "last_failure_at": self.last_failure_at,
+            "last_success_at": self.last_success_at,
+        }
+
+
+@dataclass
+class Member:
+    key: str
+    source: str  # db | env | builtin
+    kind: str
+    name: str
+    model: str
+    provider: Provider | None
+    provider_id: uuid.UUID | None = None
+    use_tools: bool = True
+    timeout: float = 60.0
+    first_token: float = 10.0
+    max_retries: int = 1
+    threshold: int = 3
+    cooldown: float = 30.0
+    health: Health = field(default_factory=Health)
+    unusable: str | None = None  # why it cannot be used at all (e.g. key_unreadable)
+
+    def is_open(self, now: datetime) -> bool:
+        return self.health.open_until is not None and self.health.open_until > now
+
+    def fail(self, error: ProviderError) -> None:
+        now = utcnow()
+        h = self.health
+        h.consecutive_failures += 1
+        h.last_error, h.last_failure_at = error.summary(), now
+        if h.consecutive_failures >= self.threshold:
+            h.open_until = now + timedelta(seconds=self.cooldown)
+
+    def succeed(self) -> None:
+        h = self.health
+        h.consecutive_failures, h.open_until, h.last_success_at = 0, None, utcnow()
+
+    def label(self) -> dict[str, Any]:
+        return {
+            "provider_id": str(self.provider_id) if self.provider_id else None,
+            "kind": self.kind,
+            "name": self.name,
+            "model": self.model,
+        }
+
+
+@dataclass
+class Outcome:
+    member: Member
+    error: ProviderError | None  # None: success
+
+
+@dataclass
+class FleetResult:
+    member: Member | None = None
+    text: str = ""
+    suggestions: list[str] = field(default_factory=list)
+    handoff_reason: str | None = None
+    no_answer: bool = False
+    confidence: float | None = None
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    usage: Usage | None = None
+    first_token_ms: int | None = None
+    total_ms: int = 0
+    failovers: int = 0
+    attempts: list[dict[str, Any]] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)
+    interrupted: bool = False
+    failed: bool = False
+
+    @property
+    def streamed(self) -> bool:
+        return self.first_token_ms is not None
+
+
+@dataclass
+class _Try:
+    error: ProviderError | None = None
+    parts: list[str] = field(default_factory=list)
+    calls: list[ToolCall] = field(default_factory=list)
+    usage: Usage | None = None
+    answer: Answer | None = None
+    first_at: float | None = None
+
+
+Emit = Callable[[str], Awaitable[None]]
+
+
+def backoff(attempt: int) -> float:
+    delay = min(BACKOFF_CAP, BACKOFF_SECONDS * float(2 ** (attempt - 1)))
+    return float(delay * random.uniform(0.8, 1.2))
+
+
+async def _attempt(member: Member, request: ChatRequest, emit: Emit) -> _Try:
+    assert member.provider is not None
+    loop = asyncio.get_running_loop()
+    begin = loop.time()
+    out = _Try()
+    markers = MarkerFilter()
+
+    async def show(text: str, cm: asyncio.Timeout) -> None:
+        if not text:
+            return
+        if out.first_at is None:
+            out.first_at = loop.time()
+            cm.reschedule(begin + member.timeout)  # the first token is in: the overall limit
+        out.parts.append(text)
+        await emit(text)
+
+    guide = TOOLS_GUIDE if member.use_tools else MARKERS_GUIDE
+    request = dataclasses.replace(
+        request, use_tools=member.use_tools, system=f"{request.system}\n\n{guide}"
+    )
+    stream = member.provider.stream(request)
+    try:
+        async with asyncio.timeout_at(begin + min(member.first_token, member.timeout)) as cm:
+            async for event in stream:
+                if isinstance(event, TextDelta):
+                    await show(markers.feed(event.text), cm)
+                elif isinstance(event, ToolCall):
+                    out.calls.append(event)
+                elif isinstance(event, Usage):
+                    out.usage = event
+                elif isinstance(event, Answer):
+                    out.answer = event
+            await show(markers.flush(), cm)
+    except TimeoutError:
+        out.error = ProviderError("first_token_timeout" if out.first_at is None else "timeout")
+    except ProviderError as exc:
+        out.error = exc
+    except Exception as exc:  # a provider bug must not silence the visitor
+        log.warning("provider raised %s", type(exc).__name__, extra={"provider": member.name})
+        out.error = ProviderError("error", retryable=True)
+    finally:
+        await stream.aclose()  # type: ignore[attr-defined]
+    out.calls.extend(markers.calls)
+    if out.error is None and not out.parts and not any(c.name == HANDOFF for c in out.calls):
+        out.error = ProviderError("empty_answer")
+    return out
+
+
+def _finish(result: FleetResult, member: Member, t: _Try, request: ChatRequest) -> None:
+    result.member = member
+    result.text = "".join(t.parts).strip()
+    result.usage = t.usage
+    for call in t.calls:
+        if call.name == HANDOFF:
+            reason = call.args.get("reason")
+            result.handoff_reason = str(reason)[:200] if reason else "requested by the assistant"
+        elif call.name == SUGGEST:
+            result.suggestions = clean_suggestions(call.args.get("suggestions"))
+        elif call.name == CANNOT_ANSWER:
+            result.no_answer = True
+    if t.answer is not None:  # the built-in responder judges itself
+        result.no_answer = not t.answer.answered
+        result.confidence = t.answer.confidence
+        result.sources = t.answer.sources
+        result.suggestions = clean_suggestions(t.answer.suggestions)
+    else:
+        top = request.passages[0].confidence if request.passages else 0.0
+        result.confidence = 0.0 if result.no_answer else round(top, 4)
+        lowered = result.text.lower()
+        result.sources = [
+            {
+                "article_id": str(h.passage.article_id),
+                "title": h.passage.title,
+                "cited": h.passage.title.lower() in lowered,
+            }
+            for h in request.passages
+        ]
+
+
+async def run(members: list[Member], request: ChatRequest, emit: Emit) -> FleetResult:
+    """Answer ``request`` with the first member that can; ``emit`` gets each visible delta."""
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    result = FleetResult()
+
+    def note(member: Member, error: str, retry: int) -> None:
+        result.attempts.append({**member.label(), "error": error, "retry": retry})
+
+    for position, member in enumerate(members):
+        if position:
+            result.failovers += 1
+        if member.unusable is not None or member.provider is None:
+            note(member, member.unusable or "unusable", 0)
+            continue
+        if member.is_open(utcnow()):
+            note(member, "circuit_open", 0)
+            continue
+        for retry in range(member.max_retries + 1):
+            if retry:
+                await asyncio.sleep(backoff(retry))
+            t = await _attempt(member, request, emit)
+            if t.first_at is not None and result.first_token_ms is None:
+                result.first_token_ms = int((t.first_at - started) * 1000)
+            if t.error is None:
+                member.succeed()
+                result.outcomes.append(Outcome(member, None))
+                _finish(result, member, t, request)
+                result.total_ms = int((loop.time() - started) * 1000)
+                return result
+            member.fail(t.error)
+            result.outcomes.append(Outcome(member, t.error))
+            note(member, t.error.summary(), retry)
+            log.warning(
+                "ai provider failed",
+                extra={
+                    "provider": member.name,
+                    "provider_kind": member.kind,
+                    "error": t.error.summary(),
+                    "retry": retry,
+                    "after_first_token": t.first_at is not None,
+                },
+            )
+            if t.first_at is not None:  # the visitor already has part of this answer
+                _finish(result, member, t, request)
+                result.interrupted = True
+                result.total_ms = int((loop.time() - started) * 1000)
+                return result
+            if not t.error.retryable or member.is_open(utcnow()):
+                break
+    result.failed = True
+    result.total_ms = int((loop.time() - started) * 1000)
+    return result
+
+
+# -- building the fleet --------------------------------------------------------------------
+
+
+def _fingerprint(*parts: Any) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _cached_provider(
+    state: dict[str, Any], key: str, fingerprint: str, build: Callable[[], Provider]
+) -> Provider:
+    cache: dict[str, tuple[str, Provider]] = state.setdefault("ai_provider_clients", {})
+    found = cache.get(key)
+    if found is not None and found[0] == fingerprint:
+        return found[1]
+    provider = build()
+    cache[key] = (fingerprint, provider)
+    return provider
+
+
+def key_context(provider_id: uuid.UUID) -> str:
+    """Associated data that binds a sealed key to its provider row."""
+    return f"ai_provider:{provider_id}"
+
+
+def health_of(row: AIProvider) -> Health:
+    return Health(
+        consecutive_failures=row.consecutive_failures,
+        open_until=row.open_until,
+        last_error=row.last_error,
+        last_failure_at=row.last_failure_at,
+        last_success_at=row.last_success_at,
+    )
+
+
+def builtin_member(name: str = "Knowledge base", model: str = "bm25") -> Member:
+    return Member(
+        key="builtin",
+        source="builtin",
+        kind="builtin",
+        name=name,
+        model=model,
+        provider=BuiltinProvider(name=name, model=model),
+        max_retries=0,
+        threshold=1_000_000,  # never taken out: it is the last resort
+    )
+
+
+async def load_members(uow: UnitOfWork) -> list[Member]:
+    """The fleet for one reply: enabled providers by priority, then the built-in responder."""
+    runtime = uow.runtime
+    rows = (
+        await uow.session.scalars(
+            select(AIProvider).order_by(AIProvider.priority, AIProvider.created_at, AIProvider.id)
+        )
+    ).all()
+    members: list[Member] = []
+    for row in rows:
+        if not row.enabled:
+            continue
+        member = Member(
+            key=str(row.id),
+            source="db",
+            kind=row.kind,
+            name=row.name,
+            model=row.model,
+            provider=None,
+            provider_id=row.id,
+            use_tools=row.use_tools,
+            timeout=row.timeout_seconds,
+            first_token=row.first_token_seconds,
+            max_retries=row.max_retries,
+            threshold=row.failure_threshold,
+            cooldown=row.cooldown_seconds,
+            health=health_of(row),
+        )
+        if row.kind == "builtin":
+            member.provider = BuiltinProvider(name=row.name, model=row.model)
+            member.threshold = 1_000_000
+        else:
+            try:
+                api_key = (
+                    runtime.envelope.decrypt(row.api_key_sealed, context=key_context(row.id))
+                    if row.api_key_sealed
+                    else None
+                )
+            except Exception:  # sealed under another master key, or tampered with
+                member.unusable = "key_unreadable"
+                members.append(member)
+                continue
+            member.provider = _cached_provider(
+                runtime.state,
+                member.key,
+                _fingerprint(
+                    row.kind, row.model, row.base_url, row.api_key_sealed, row.timeout_seconds
+                ),
+                lambda row=row, api_key=api_key: build_provider(  # type: ignore[misc]
+                    row.kind,
+                    name=row.name,
+                    model=row.model,
+                    api_key=api_key,
+                    base_url=row.base_url,
+                    timeout=row.timeout_seconds,
+                ),
+            )
+        members.append(member)
+    if not rows:
+        members.extend(env_members(runtime.settings, runtime.state))
+    if not members or members[-1].kind != "builtin":
+        members.append(builtin_member())
+    return members
+
+
+def env_members(settings: Any, state: dict[str, Any]) -> list[Member]:
+    """Providers from BATON_OPENAI_API_KEY / _ANTHROPIC_ / _GEMINI_, used while no provider is
+    configured over REST. Their health lives in this process."""
+    healths: dict[str, Health] = state.setdefault("ai_env_health", {})
+    out: list[Member] = []
+    for kind, attr, name, model in ENV_PROVIDERS:
+        api_key = getattr(settings, attr, None)
+        if not api_key:
+            continue
+        key = f"env:{kind}"
+        out.append(
+            Member(
+                key=key,
+                source="env",
+                kind=kind,
+                name=name,
+                model=model,
+                provider=_cached_provider(
+                    state,
+                    key,
+                    _fingerprint(kind, model, hashlib.sha256(api_key.encode()).hexdigest()),
+                    lambda kind=kind, name=name, model=model, api_key=api_key: build_provider(  # type: ignore[misc]
+                        kind, name=name, model=model, api_key=api_key, base_url=None, timeout=60.0
+                    ),
+                ),
+                health=healths.setdefault(key, Health()),
+            )
+        )
+    return out
+
+
+async def record_health(uow: UnitOfWork, outcomes: list[Outcome]) -> None:
+    """Write each attempt's result to the provider rows: atomic, so concurrent replies (in
+    any process) count every failure."""
+    for outcome in outcomes:
+        member = outcome.member
+        if member.source != "db" or member.provider_id is None or member.kind == "builtin":
+            continue
+        now = utcnow()
+        if outcome.error is None:
+            await uow.session.execute(
+                update(AIProvider)
+                .where(AIProvider.id == member.provider_id)
+                .values(consecutive_failures=0, open_until=None, last_success_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            continue
+        await uow.session.execute(
+            update(AIProvider)
+            .where(AIProvider.id == member.provider_id)
+            .values(
+                consecutive_failures=AIProvider.consecutive_failures + 1,
+                last_error=outcome.error.summary()[:120],
+                last_failure_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        row = await uow.session.execute(
+            select(AIProvider.consecutive_failures, AIProvider.failure_threshold).where(
+                AIProvider.id == member.provider_id
+            )
+        )
+        found = row.first()
+        if found is not None and found[0] >= found[1]:
+            await uow.session.execute(
+                update(AIProvider)
+                .where(AIProvider.id == member.provider_id)
+                .values(open_until=now + timedelta(seconds=member.cooldown))
+                .execution_options(synchronize_session=False)
+            )

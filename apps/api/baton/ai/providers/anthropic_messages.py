@@ -1,0 +1,105 @@
+"""Anthropic messages through the official SDK (SSE: message_start, content_block_start,
+content_block_delta..., content_block_stop, message_delta, message_stop)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import anthropic
+
+from baton.ai.control import TOOLS
+from baton.ai.providers.base import (
+    ChatRequest,
+    Event,
+    Provider,
+    ProviderError,
+    TextDelta,
+    ToolCall,
+    Usage,
+    error_for_status,
+    normalise_turns,
+)
+
+
+def classify(exc: BaseException) -> ProviderError:
+    if isinstance(exc, ProviderError):
+        return exc
+    if isinstance(exc, anthropic.APIStatusError):
+        return error_for_status(exc.status_code)
+    if isinstance(exc, anthropic.APITimeoutError):
+        return ProviderError("timeout", retryable=True)
+    if isinstance(exc, anthropic.APIConnectionError):
+        return ProviderError("connection", retryable=True)
+    if isinstance(exc, anthropic.APIError):
+        return ProviderError("protocol", retryable=True)
+    return ProviderError("error", retryable=True)
+
+
+class AnthropicProvider(Provider):
+    kind = "anthropic"
+
+    def __init__(
+        self, *, name: str, model: str, api_key: str | None, base_url: str | None, timeout: float
+    ) -> None:
+        super().__init__(name=name, model=model)
+        self.client = anthropic.AsyncAnthropic(
+            api_key=api_key or "", base_url=base_url or None, timeout=timeout, max_retries=0
+        )
+
+    async def stream(self, request: ChatRequest) -> AsyncIterator[Event]:
+        kwargs: dict[str, Any] = {
+            "model": self.model,
+            "max_tokens": request.max_tokens,
+            "system": request.system,
+            "messages": [
+                {"role": m.role, "content": m.content} for m in normalise_turns(request.messages)
+            ],
+            "stream": True,
+        }
+        if request.use_tools:
+            kwargs["tools"] = [
+                {
+                    "name": t["name"],
+                    "description": t["description"],
+                    "input_schema": t["parameters"],
+                }
+                for t in TOOLS
+            ]
+        try:
+            stream = await self.client.messages.create(**kwargs)
+        except Exception as exc:
+            raise classify(exc) from None
+        prompt_tokens: int | None = None
+        completion_tokens: int | None = None
+        tools: dict[int, dict[str, str]] = {}
+        try:
+            async for event in stream:
+                if event.type == "message_start":
+                    prompt_tokens = event.message.usage.input_tokens
+                elif event.type == "content_block_start":
+                    if event.content_block.type == "tool_use":
+                        tools[event.index] = {"name": event.content_block.name, "json": ""}
+                elif event.type == "content_block_delta":
+                    if event.delta.type == "text_delta":
+                        yield TextDelta(event.delta.text)
+                    elif event.delta.type == "input_json_delta" and event.index in tools:
+                        tools[event.index]["json"] += event.delta.partial_json
+                elif event.type == "message_delta":
+                    completion_tokens = event.usage.output_tokens
+        except Exception as exc:
+            raise classify(exc) from None
+        finally:
+            await stream.close()
+        if prompt_tokens is not None or completion_tokens is not None:
+            yield Usage(prompt_tokens, completion_tokens)
+        for _, tool in sorted(tools.items()):
+            try:
+                args = json.loads(tool["json"] or "{}")
+            except ValueError:
+                args = {}
+            yield ToolCall(tool["name"], args if isinstance(args, dict) else {})
+
+    async def aclose(self) -> None:
+        await self.client.close()

@@ -1,0 +1,122 @@
+"""The provider interface: one ``stream(request)`` that yields events, and one error type.
+
+Every provider (OpenAI, Anthropic, Gemini through their official SDKs, and the built-in
+knowledge-base responder) turns its own stream into these events:
+
+- ``TextDelta`` — a piece of the answer, in order;
+- ``ToolCall`` — the model asked for a human, proposed follow-ups, or said it cannot answer;
+- ``Usage`` — token counts, when the provider reports them;
+- ``Answer`` — the built-in responder's verdict on its own answer (confidence, sources).
+
+Failures are raised as ``ProviderError`` with a classified ``kind`` (never the provider's
+message text, which may echo part of a key) and whether a retry may help.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from baton.knowledge.search import Hit
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    role: Literal["user", "assistant"]
+    content: str
+
+
+@dataclass(frozen=True)
+class ChatRequest:
+    system: str
+    messages: list[ChatMessage]  # oldest first; the last one is the visitor's question
+    question: str
+    passages: list[Hit] = field(default_factory=list)
+    use_tools: bool = True
+    max_tokens: int = 800
+
+
+@dataclass(frozen=True)
+class TextDelta:
+    text: str
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    name: str
+    args: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Usage:
+    prompt_tokens: int | None
+    completion_tokens: int | None
+
+
+@dataclass(frozen=True)
+class Answer:
+    answered: bool
+    confidence: float
+    sources: list[dict[str, Any]]
+    suggestions: list[str]
+
+
+Event = TextDelta | ToolCall | Usage | Answer
+
+
+class ProviderError(Exception):
+    """A classified failure: ``kind`` is one of auth, rate_limited, server_error, bad_request,
+    timeout, first_token_timeout, connection, protocol, key_unreadable, error."""
+
+    def __init__(self, kind: str, *, status: int | None = None, retryable: bool = False) -> None:
+        super().__init__(kind if status is None else f"{kind} ({status})")
+        self.kind = kind
+        self.status = status
+        self.retryable = retryable
+
+    def summary(self) -> str:
+        return self.kind if self.status is None else f"{self.kind} ({self.status})"
+
+
+def error_for_status(status: int | None) -> ProviderError:
+    if status in (401, 403):
+        return ProviderError("auth", status=status)
+    if status == 429:
+        return ProviderError("rate_limited", status=status, retryable=True)
+    if status is not None and (status >= 500 or status in (408, 409)):
+        return ProviderError("server_error", status=status, retryable=True)
+    if status is not None and 400 <= status < 500:
+        return ProviderError("bad_request", status=status)
+    return ProviderError("error", status=status, retryable=True)
+
+
+def normalise_turns(messages: list[ChatMessage]) -> list[ChatMessage]:
+    """Start with the visitor and alternate roles (Anthropic and Gemini require it)."""
+    out: list[ChatMessage] = []
+    for m in messages:
+        if not m.content.strip():
+            continue
+        if not out and m.role != "user":
+            continue
+        if out and out[-1].role == m.role:
+            out[-1] = ChatMessage(m.role, f"{out[-1].content}\n\n{m.content}")
+        else:
+            out.append(m)
+    return out
+
+
+class Provider(abc.ABC):
+    kind: str = ""
+
+    def __init__(self, *, name: str, model: str) -> None:
+        self.name = name
+        self.model = model
+
+    @abc.abstractmethod
+    def stream(self, request: ChatRequest) -> AsyncIterator[Event]:
+        """Yield the answer's events; raise ``ProviderError`` on failure."""
+
+    async def aclose(self) -> None:  # noqa: B027 - optional hook
+        """Release the SDK client's connections."""

@@ -1,0 +1,60 @@
+"""The built-in responder: retrieval, not generation. It works with no API key at all.
+
+It answers from the knowledge-base passages retrieved for the question (BM25): the best
+passage, labelled with its article's title as the source, streamed a few words at a time.
+When the best passage does not cover the question well enough it says so honestly and
+offers a person. It is the default when no provider is configured, and the last link of
+every fleet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+
+from baton.ai.providers.base import Answer, ChatRequest, Event, Provider, TextDelta
+
+NO_ANSWER = "I don't have an answer to that — would you like to talk to a person?"
+TALK_TO_PERSON = "Talk to a person"
+CONFIDENCE_THRESHOLD = 0.5
+PACE_SECONDS = 0.01  # between streamed pieces: a natural reading pace, still fast
+
+_PIECES = re.compile(r"\S+\s*")
+
+
+def compose(request: ChatRequest) -> tuple[str, Answer]:
+    hits = request.passages
+    if not hits or hits[0].confidence < CONFIDENCE_THRESHOLD:
+        confidence = hits[0].confidence if hits else 0.0
+        return NO_ANSWER, Answer(False, confidence, [], [TALK_TO_PERSON])
+    best = hits[0]
+    title = best.passage.title
+    text = f"{best.passage.text}\n\nSource: {title}"
+    related: list[str] = []
+    for hit in hits[1:]:
+        other = hit.passage.title
+        if (
+            hit.confidence >= CONFIDENCE_THRESHOLD
+            and other != title
+            and other not in related
+            and len(other) <= 80
+        ):
+            related.append(other)
+    sources = [{"article_id": str(best.passage.article_id), "title": title}]
+    return text, Answer(True, best.confidence, sources, related[:2])
+
+
+class BuiltinProvider(Provider):
+    kind = "builtin"
+
+    def __init__(self, *, name: str = "Knowledge base", model: str = "bm25") -> None:
+        super().__init__(name=name, model=model)
+
+    async def stream(self, request: ChatRequest) -> AsyncIterator[Event]:
+        text, answer = compose(request)
+        for n, piece in enumerate(_PIECES.findall(text)):
+            if n:
+                await asyncio.sleep(PACE_SECONDS)
+            yield TextDelta(piece)
+        yield answer

@@ -1,0 +1,223 @@
+"""The AI's reply to one visitor message: the seam ``baton.conversations.bot`` calls.
+
+1. A short unit of work loads the conversation, checks the AI may answer, and reads what the
+   reply needs (settings, history, knowledge-base passages, the fleet). An auto-reply rule
+   that matches answers right there, in the same transaction.
+2. The fleet streams the answer with no transaction open: each delta goes straight to the
+   visitor's room and to agents watching the conversation (``bot_stream``), all under one
+   pre-generated message id.
+3. A second unit of work re-checks the conversation (an agent may have taken over: then
+   nothing is stored), stores the message (``bot_message`` follows), writes the accuracy
+   log, and applies the handoff rules through the conversation state machine:
+   - the model asked for a person (tool call or marker)        -> handoff "ai_requested"
+   - every provider failed (the visitor gets an apology)       -> handoff "ai_unavailable"
+   - a second consecutive reply without an answer              -> handoff "ai_no_answer"
+   A single no-answer never hands off: the visitor gets the honest answer and a
+   "Talk to a person" suggestion.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from typing import Any
+
+from baton.ai import autoreply, fleet
+from baton.ai.models import AIReplyLog
+from baton.ai.prompt import build_request, history
+from baton.ai.providers.builtin import TALK_TO_PERSON
+from baton.conversations import recipients, service
+from baton.conversations.models import Conversation, Message
+from baton.kit.ids import uuid7
+from baton.kit.uow import UnitOfWork, unit_of_work
+from baton.knowledge.search import search
+from baton.runtime import Runtime
+from baton.workspace.service import get_config
+
+log = logging.getLogger(__name__)
+
+PASSAGES = 3
+APOLOGY = (
+    "I'm sorry — I can't answer right now because of a technical problem. "
+    "I've asked a person from the team to help you."
+)
+INTERRUPTED = "\n\n(Sorry — my answer was cut off. Would you like to talk to a person?)"
+HANDOFF_TEXT = "Let me connect you with a person who can help."
+
+
+async def _emit_all(runtime: Runtime, emissions: list[recipients.Emission]) -> None:
+    for e in emissions:
+        try:
+            await runtime.publisher.emit(e.event, e.payload, rooms=e.rooms, namespace=e.namespace)
+        except Exception:  # events are hints; the stored message is the truth
+            log.warning("bot stream emit failed", extra={"event": e.event})
+
+
+def _with_person(suggestions: list[str]) -> list[str]:
+    rest = [s for s in suggestions if s != TALK_TO_PERSON]
+    return [TALK_TO_PERSON, *rest][:3]
+
+
+async def _log(uow: UnitOfWork, **values: Any) -> AIReplyLog:
+    row = AIReplyLog(**values)
+    uow.session.add(row)
+    await uow.session.flush()
+    return row
+
+
+async def reply(runtime: Runtime, conversation_id: uuid.UUID, message_id: uuid.UUID) -> None:
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+
+    # 1. read what the reply needs, in a short transaction
+    async with unit_of_work(runtime) as uow:
+        conversation = await uow.session.get(Conversation, conversation_id)
+        question = await uow.session.get(Message, message_id)
+        if (
+            conversation is None
+            or question is None
+            or question.conversation_id != conversation_id
+            or question.sender != "visitor"
+            or not await service.ai_may_answer(uow, conversation)
+        ):
+            return
+        config = await get_config(uow.session)
+        rule = await autoreply.find_rule(uow.session, question.text)
+        if rule is not None:
+            message = await service.add_bot_message(
+                uow,
+                conversation,
+                text=rule.response,
+                suggestions=rule.suggestions,
+                meta={"source": "auto_reply", "rule_id": str(rule.id)},
+            )
+            await _log(
+                uow,
+                conversation_id=conversation_id,
+                message_id=message.id,
+                question_message_id=message_id,
+                question=question.text[:500],
+                answer=rule.response,
+                response_type="auto_reply",
+                outcome="answered",
+                provider_kind="auto_reply",
+                provider_name=rule.name[:80],
+                confidence=1.0,
+                first_token_ms=None,
+                total_ms=int((loop.time() - started) * 1000),
+                sources=[{"rule_id": str(rule.id), "name": rule.name}],
+            )
+            await service.record_ai_outcome(uow, conversation, answered=True)
+            return
+        passages = await search(uow.session, runtime.state, question.text, PASSAGES)
+        turns = await history(uow.session, conversation_id, question, config.context_messages)
+        members = await fleet.load_members(uow)
+        question_text = question.text
+    request = build_request(config, turns, question_text, passages)
+
+    # 2. stream, with no transaction open
+    bot_message_id = uuid7()
+    await _emit_all(runtime, [recipients.bot_typing_emission(conversation_id, True)])
+
+    async def emit(delta: str) -> None:
+        await _emit_all(
+            runtime, recipients.bot_stream_emissions(conversation_id, bot_message_id, delta)
+        )
+
+    result = await fleet.run(members, request, emit)
+    if result.interrupted:
+        await emit(INTERRUPTED)
+
+    # 3. store the answer, the log and the decisions
+    try:
+        async with unit_of_work(runtime) as uow:
+            await fleet.record_health(uow, result.outcomes)
+            conversation = await uow.session.get(
+                Conversation, conversation_id, populate_existing=True
+            )
+            if conversation is None or not await service.ai_may_answer(uow, conversation):
+                return  # an agent took over (or the visitor left) while we streamed
+            await _store(uow, conversation, result, question_text, message_id, bot_message_id)
+    finally:
+        await _emit_all(runtime, [recipients.bot_typing_emission(conversation_id, False)])
+
+
+async def _store(
+    uow: UnitOfWork,
+    conversation: Conversation,
+    result: fleet.FleetResult,
+    question: str,
+    question_id: uuid.UUID,
+    bot_message_id: uuid.UUID,
+) -> None:
+    member = result.member
+    handoff: str | None = None
+    suggestions = result.suggestions
+    if result.failed:
+        text, response_type, outcome = APOLOGY, "fallback", "failed"
+        suggestions, handoff = [], "ai_unavailable"
+    else:
+        assert member is not None
+        response_type = "knowledge_base" if member.kind == "builtin" else "llm"
+        text = result.text
+        if result.interrupted:
+            text = f"{text}{INTERRUPTED}".strip()
+            outcome, suggestions = "interrupted", _with_person(suggestions)
+        elif result.handoff_reason is not None:
+            text = text or HANDOFF_TEXT
+            outcome, handoff = "handoff", "ai_requested"
+        elif result.no_answer:
+            outcome, suggestions = "no_answer", _with_person(suggestions)
+        else:
+            outcome = "answered"
+    log_id = uuid7()
+    meta: dict[str, Any] = {"source": response_type, "ai_log_id": str(log_id)}
+    if member is not None and not result.failed:
+        meta.update(provider=member.name, model=member.model, kind=member.kind)
+    if result.sources:
+        meta["sources"] = [
+            {"article_id": s["article_id"], "title": s["title"]}
+            for s in result.sources
+            if s.get("cited", True)
+        ]
+    message = await service.add_bot_message(
+        uow,
+        conversation,
+        text=text,
+        suggestions=suggestions,
+        meta=meta,
+        message_id=bot_message_id,
+    )
+    if outcome in ("answered", "no_answer", "interrupted"):
+        streak = await service.record_ai_outcome(uow, conversation, answered=outcome == "answered")
+        if streak >= 2:
+            handoff = "ai_no_answer"
+    await _log(
+        uow,
+        id=log_id,
+        conversation_id=conversation.id,
+        message_id=message.id,
+        question_message_id=question_id,
+        question=question[:500],
+        answer=text,
+        response_type=response_type,
+        outcome=outcome,
+        provider_id=member.provider_id if member and not result.failed else None,
+        provider_kind=member.kind if member and not result.failed else None,
+        provider_name=member.name if member and not result.failed else None,
+        model=member.model if member and not result.failed else None,
+        confidence=result.confidence,
+        first_token_ms=result.first_token_ms,
+        total_ms=result.total_ms,
+        prompt_tokens=result.usage.prompt_tokens if result.usage else None,
+        completion_tokens=result.usage.completion_tokens if result.usage else None,
+        failovers=result.failovers,
+        attempts=result.attempts,
+        sources=result.sources,
+        handoff_reason=(
+            f"{handoff}: {result.handoff_reason}"[:200] if handoff == "ai_requested" else handoff
+        ),
+    )
+    if handoff is not None:
+        await service.ai_handoff(uow, conversation, reason=handoff)

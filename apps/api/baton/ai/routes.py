@@ -1,0 +1,182 @@
+"""REST for the AI layer: providers and auto-replies (ai:manage), the accuracy log and
+verdicts (ai:review), and the AI settings (system prompt, context size, welcome message)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from litestar import Controller, delete, get, patch, post
+from litestar.params import Parameter
+from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
+
+from baton.ai import autoreply, service
+from baton.ai.schemas import (
+    AISettings,
+    AISettingsPatch,
+    FleetOut,
+    LogSummary,
+    ProviderIn,
+    ProviderList,
+    ProviderOut,
+    ProviderPatch,
+    ReplyLogOut,
+    ReplyLogPage,
+    RuleIn,
+    RuleList,
+    RuleOut,
+    RulePatch,
+    RuleTestIn,
+    RuleTestOut,
+    VerdictIn,
+)
+from baton.auth.edge import requires
+from baton.auth.permissions import Permission
+from baton.auth.principal import Principal
+from baton.kit.http import errors
+from baton.kit.pagination import check_limit
+from baton.kit.uow import UnitOfWork
+from baton.workspace import service as workspace
+from baton.workspace.service import WorkspacePatch
+
+
+class ProvidersController(Controller):
+    path = "/api/v1/ai/providers"
+    tags = ["ai"]
+    guards = [requires(Permission.AI_MANAGE)]
+
+    @get("/", responses=errors(403))
+    async def list_providers(self, uow: UnitOfWork) -> ProviderList:
+        return ProviderList([ProviderOut.of(p) for p in await service.list_providers(uow.session)])
+
+    @post("/", responses=errors(403))
+    async def create_provider(self, uow: UnitOfWork, data: ProviderIn) -> ProviderOut:
+        return ProviderOut.of(await service.create_provider(uow, data))
+
+    @get("/{provider_id:uuid}", responses=errors(403, 404))
+    async def get_provider(self, uow: UnitOfWork, provider_id: uuid.UUID) -> ProviderOut:
+        return ProviderOut.of(await service.get_provider(uow.session, provider_id))
+
+    @patch("/{provider_id:uuid}", responses=errors(403, 404))
+    async def update_provider(
+        self, uow: UnitOfWork, provider_id: uuid.UUID, data: ProviderPatch
+    ) -> ProviderOut:
+        provider = await service.get_provider(uow.session, provider_id)
+        return ProviderOut.of(await service.update_provider(uow, provider, data))
+
+    @delete("/{provider_id:uuid}", status_code=HTTP_204_NO_CONTENT, responses=errors(403, 404))
+    async def delete_provider(self, uow: UnitOfWork, provider_id: uuid.UUID) -> None:
+        await service.delete_provider(
+            uow.session, await service.get_provider(uow.session, provider_id)
+        )
+
+
+class AIController(Controller):
+    path = "/api/v1/ai"
+    tags = ["ai"]
+    guards = [requires(Permission.AI_MANAGE)]
+
+    @get("/fleet", responses=errors(403))
+    async def fleet(self, uow: UnitOfWork) -> FleetOut:
+        """The fleet as the next reply would use it, with each member's health."""
+        return FleetOut(await service.fleet_view(uow))
+
+    @get("/settings", responses=errors(403))
+    async def get_settings(self, uow: UnitOfWork) -> AISettings:
+        config = await workspace.get_config(uow.session)
+        return AISettings(config.system_prompt, config.context_messages, config.welcome_message)
+
+    @patch("/settings", responses=errors(403))
+    async def update_settings(self, uow: UnitOfWork, data: AISettingsPatch) -> AISettings:
+        config = await workspace.update_config(
+            uow.session,
+            WorkspacePatch(
+                system_prompt=data.system_prompt,
+                context_messages=data.context_messages,
+                welcome_message=data.welcome_message,
+            ),
+        )
+        return AISettings(config.system_prompt, config.context_messages, config.welcome_message)
+
+
+class AutoRepliesController(Controller):
+    path = "/api/v1/ai/auto-replies"
+    tags = ["ai"]
+    guards = [requires(Permission.AI_MANAGE)]
+
+    @get("/", responses=errors(403))
+    async def list_rules(self, uow: UnitOfWork) -> RuleList:
+        return RuleList([RuleOut.of(r) for r in await service.list_rules(uow.session)])
+
+    @post("/", responses=errors(403))
+    async def create_rule(self, uow: UnitOfWork, data: RuleIn) -> RuleOut:
+        return RuleOut.of(await service.create_rule(uow.session, data))
+
+    @post("/test", status_code=HTTP_200_OK, responses=errors(403))
+    async def test_rules(self, uow: UnitOfWork, data: RuleTestIn) -> RuleTestOut:
+        """Which rule (if any) would answer this text."""
+        rule = await autoreply.find_rule(uow.session, data.text)
+        return RuleTestOut(RuleOut.of(rule) if rule else None)
+
+    @get("/{rule_id:uuid}", responses=errors(403, 404))
+    async def get_rule(self, uow: UnitOfWork, rule_id: uuid.UUID) -> RuleOut:
+        return RuleOut.of(await service.get_rule(uow.session, rule_id))
+
+    @patch("/{rule_id:uuid}", responses=errors(403, 404))
+    async def update_rule(self, uow: UnitOfWork, rule_id: uuid.UUID, data: RulePatch) -> RuleOut:
+        rule = await service.get_rule(uow.session, rule_id)
+        return RuleOut.of(await service.update_rule(uow.session, rule, data))
+
+    @delete("/{rule_id:uuid}", status_code=HTTP_204_NO_CONTENT, responses=errors(403, 404))
+    async def delete_rule(self, uow: UnitOfWork, rule_id: uuid.UUID) -> None:
+        await service.delete_rule(uow.session, await service.get_rule(uow.session, rule_id))
+
+
+class AILogsController(Controller):
+    path = "/api/v1/ai/logs"
+    tags = ["ai"]
+    guards = [requires(Permission.AI_REVIEW)]
+
+    @get("/", responses=errors(403))
+    async def list_logs(
+        self,
+        uow: UnitOfWork,
+        conversation_id: uuid.UUID | None = None,
+        response_type: str | None = Parameter(
+            default=None, description="auto_reply, knowledge_base, llm, fallback"
+        ),
+        outcome: str | None = Parameter(
+            default=None, description="answered, no_answer, handoff, interrupted, failed"
+        ),
+        verdict: str | None = Parameter(
+            default=None, description="good, bad, corrected, or none (not reviewed yet)"
+        ),
+        limit: int = Parameter(default=50, description="1-200"),
+        cursor: str | None = None,
+    ) -> ReplyLogPage:
+        rows, next_cursor = await service.list_logs(
+            uow.session,
+            conversation_id=conversation_id,
+            response_type=response_type,
+            outcome=outcome,
+            verdict=verdict,
+            limit=check_limit(limit),
+            cursor=cursor,
+        )
+        return ReplyLogPage([ReplyLogOut.of(r) for r in rows], next_cursor)
+
+    @get("/summary", responses=errors(403))
+    async def summary(self, uow: UnitOfWork, since: datetime | None = None) -> LogSummary:
+        """Replies, outcomes, failovers, latency and verdicts per response type and provider."""
+        return LogSummary(await service.summary(uow.session, since))
+
+    @get("/{log_id:uuid}", responses=errors(403, 404))
+    async def get_log(self, uow: UnitOfWork, log_id: uuid.UUID) -> ReplyLogOut:
+        return ReplyLogOut.of(await service.get_log(uow.session, log_id))
+
+    @post("/{log_id:uuid}/verdict", status_code=HTTP_200_OK, responses=errors(403, 404))
+    async def set_verdict(
+        self, uow: UnitOfWork, principal: Principal, log_id: uuid.UUID, data: VerdictIn
+    ) -> ReplyLogOut:
+        row = await service.get_log(uow.session, log_id)
+        return ReplyLogOut.of(await service.set_verdict(uow.session, row, data, principal.user_id))

@@ -1,0 +1,1 @@
+"""The knowledge base: help-center articles, and retrieval over them for the AI."""

@@ -1,0 +1,356 @@
+"""Fake LLM servers on loopback that speak each provider's real streaming wire protocol.
+
+One aiohttp app answers all three protocols (the SDKs only see their own paths):
+- OpenAI chat completions: ``POST /v1/chat/completions`` (SSE ``data:`` chunks, ``[DONE]``)
+- Anthropic messages: ``POST /v1/messages`` (SSE with ``event:`` lines)
+- Gemini: ``POST /v1/models/{model}:streamGenerateContent?alt=sse``
+
+A ``Script`` says what the next requests get: tokens streamed slowly, a 500, a stall before
+the first token (or after it), tool calls (handoff, suggestions, cannot_answer), usage. A
+wrong key gets the provider's own 401. Every request is recorded for assertions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import socket
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+
+@dataclass
+class Script:
+    tokens: list[str] = field(default_factory=lambda: ["Hello", " from", " the", " fake."])
+    mode: str = "ok"  # ok | error500 | stall | stall_after_first
+    delay: float = 0.0  # between tokens
+    handoff: str | None = None  # reason, sent as a tool call after the text
+    suggestions: list[str] | None = None
+    cannot_answer: bool = False
+    usage: tuple[int, int] = (42, 7)  # prompt, completion
+    stall_seconds: float = 30.0
+
+
+@dataclass
+class Recorded:
+    protocol: str
+    path: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+
+
+class FakeLLM:
+    def __init__(self, key: str = "test-key") -> None:
+        self.key = key
+        self.script = Script()
+        self.requests: list[Recorded] = []
+        self.port = 0
+        self._runner: web.AppRunner | None = None
+        self._stalled: list[asyncio.Event] = []
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def start(self) -> FakeLLM:
+        app = web.Application()
+        app.router.add_post("/v1/chat/completions", self._openai)
+        app.router.add_post("/v1/messages", self._anthropic)
+        app.router.add_post("/v1/models/{model_action}", self._gemini)
+        app.router.add_post("/v1beta/models/{model_action}", self._gemini)
+        self._runner = web.AppRunner(app, shutdown_timeout=0.5)
+        await self._runner.setup()
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        site = web.TCPSite(self._runner, "127.0.0.1", self.port)
+        await site.start()
+        return self
+
+    async def stop(self) -> None:
+        for ev in self._stalled:
+            ev.set()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    def protocols(self) -> list[str]:
+        return [r.protocol for r in self.requests]
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    async def _sse(self, request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(
+            status=200, headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
+        )
+        await response.prepare(request)
+        return response
+
+    async def _stall(self) -> None:
+        ev = asyncio.Event()
+        self._stalled.append(ev)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(ev.wait(), self.script.stall_seconds)
+
+    async def _record(self, protocol: str, request: web.Request) -> dict[str, Any]:
+        body = await request.json()
+        self.requests.append(Recorded(protocol, request.path_qs, dict(request.headers), body))
+        return body  # type: ignore[no-any-return]
+
+    # -- OpenAI ----------------------------------------------------------------------------
+
+    async def _openai(self, request: web.Request) -> web.StreamResponse:
+        body = await self._record("openai", request)
+        s = self.script
+        if request.headers.get("Authorization") != f"Bearer {self.key}":
+            return web.json_response(
+                {
+                    "error": {
+                        "message": "Incorrect API key provided.",
+                        "type": "invalid_request_error",
+                        "code": "invalid_api_key",
+                    }
+                },
+                status=401,
+            )
+        if s.mode == "error500":
+            return web.json_response(
+                {"error": {"message": "The server had an error", "type": "server_error"}},
+                status=500,
+            )
+        response = await self._sse(request)
+        if s.mode == "stall":
+            await self._stall()
+            return response
+        model = body.get("model", "gpt-fake")
+
+        def chunk(delta: dict[str, Any], finish: str | None = None) -> bytes:
+            data = {
+                "id": "chatcmpl-fake",
+                "object": "chat.completion.chunk",
+                "created": 1,
+                "model": model,
+                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+            }
+            return f"data: {json.dumps(data)}\n\n".encode()
+
+        await response.write(chunk({"role": "assistant", "content": ""}))
+        for i, token in enumerate(s.tokens):
+            if i and s.delay:
+                await asyncio.sleep(s.delay)
+            await response.write(chunk({"content": token}))
+            if s.mode == "stall_after_first":
+                await self._stall()
+                return response
+        calls = self._calls()
+        for index, (name, args) in enumerate(calls):
+            await response.write(
+                chunk(
+                    {
+                        "tool_calls": [
+                            {
+                                "index": index,
+                                "id": f"call_{index}",
+                                "type": "function",
+                                "function": {"name": name, "arguments": ""},
+                            }
+                        ]
+                    }
+                )
+            )
+            text = json.dumps(args)
+            for piece in (text[: len(text) // 2], text[len(text) // 2 :]):
+                await response.write(
+                    chunk({"tool_calls": [{"index": index, "function": {"arguments": piece}}]})
+                )
+        await response.write(chunk({}, "tool_calls" if calls else "stop"))
+        usage = {
+            "id": "chatcmpl-fake",
+            "object": "chat.completion.chunk",
+            "created": 1,
+            "model": model,
+            "choices": [],
+            "usage": {
+                "prompt_tokens": s.usage[0],
+                "completion_tokens": s.usage[1],
+                "total_tokens": sum(s.usage),
+            },
+        }
+        await response.write(f"data: {json.dumps(usage)}\n\n".encode())
+        await response.write(b"data: [DONE]\n\n")
+        return response
+
+    def _calls(self) -> list[tuple[str, dict[str, Any]]]:
+        s = self.script
+        calls: list[tuple[str, dict[str, Any]]] = []
+        if s.suggestions is not None:
+            calls.append(("suggest_follow_ups", {"suggestions": s.suggestions}))
+        if s.cannot_answer:
+            calls.append(("cannot_answer", {}))
+        if s.handoff is not None:
+            calls.append(("handoff_to_human", {"reason": s.handoff}))
+        return calls
+
+    # -- Anthropic -------------------------------------------------------------------------
+
+    async def _anthropic(self, request: web.Request) -> web.StreamResponse:
+        body = await self._record("anthropic", request)
+        s = self.script
+        # the SDK sends the key as ``x-api-key`` (older) or ``Authorization: Bearer`` (2.x)
+        sent = request.headers.get("x-api-key") or request.headers.get("Authorization", "")[7:]
+        if sent != self.key:
+            return web.json_response(
+                {
+                    "type": "error",
+                    "error": {"type": "authentication_error", "message": "invalid x-api-key"},
+                },
+                status=401,
+            )
+        if s.mode == "error500":
+            return web.json_response(
+                {"type": "error", "error": {"type": "api_error", "message": "Internal error"}},
+                status=500,
+            )
+        response = await self._sse(request)
+        if s.mode == "stall":
+            await self._stall()
+            return response
+
+        async def event(name: str, data: dict[str, Any]) -> None:
+            await response.write(f"event: {name}\ndata: {json.dumps(data)}\n\n".encode())
+
+        await event(
+            "message_start",
+            {
+                "type": "message_start",
+                "message": {
+                    "id": "msg_fake",
+                    "type": "message",
+                    "role": "assistant",
+                    "content": [],
+                    "model": body.get("model", "claude-fake"),
+                    "stop_reason": None,
+                    "stop_sequence": None,
+                    "usage": {"input_tokens": s.usage[0], "output_tokens": 1},
+                },
+            },
+        )
+        await event(
+            "content_block_start",
+            {
+                "type": "content_block_start",
+                "index": 0,
+                "content_block": {"type": "text", "text": ""},
+            },
+        )
+        for i, token in enumerate(s.tokens):
+            if i and s.delay:
+                await asyncio.sleep(s.delay)
+            await event(
+                "content_block_delta",
+                {
+                    "type": "content_block_delta",
+                    "index": 0,
+                    "delta": {"type": "text_delta", "text": token},
+                },
+            )
+            if s.mode == "stall_after_first":
+                await self._stall()
+                return response
+        await event("content_block_stop", {"type": "content_block_stop", "index": 0})
+        calls = self._calls()
+        for n, (name, args) in enumerate(calls, start=1):
+            await event(
+                "content_block_start",
+                {
+                    "type": "content_block_start",
+                    "index": n,
+                    "content_block": {
+                        "type": "tool_use",
+                        "id": f"toolu_{n}",
+                        "name": name,
+                        "input": {},
+                    },
+                },
+            )
+            text = json.dumps(args)
+            for piece in (text[: len(text) // 2], text[len(text) // 2 :]):
+                await event(
+                    "content_block_delta",
+                    {
+                        "type": "content_block_delta",
+                        "index": n,
+                        "delta": {"type": "input_json_delta", "partial_json": piece},
+                    },
+                )
+            await event("content_block_stop", {"type": "content_block_stop", "index": n})
+        await event(
+            "message_delta",
+            {
+                "type": "message_delta",
+                "delta": {
+                    "stop_reason": "tool_use" if calls else "end_turn",
+                    "stop_sequence": None,
+                },
+                "usage": {"output_tokens": s.usage[1]},
+            },
+        )
+        await event("message_stop", {"type": "message_stop"})
+        return response
+
+    # -- Gemini ----------------------------------------------------------------------------
+
+    async def _gemini(self, request: web.Request) -> web.StreamResponse:
+        await self._record("gemini", request)
+        s = self.script
+        model_action = request.match_info["model_action"]
+        key = request.headers.get("x-goog-api-key") or request.query.get("key")
+        if key != self.key:
+            return web.json_response(
+                {
+                    "error": {
+                        "code": 400,
+                        "message": "API key not valid. Please pass a valid API key.",
+                        "status": "INVALID_ARGUMENT",
+                    }
+                },
+                status=400,
+            )
+        if not model_action.endswith(":streamGenerateContent"):
+            return web.json_response({"error": {"code": 404, "message": "not found"}}, status=404)
+        if s.mode == "error500":
+            return web.json_response(
+                {"error": {"code": 500, "message": "Internal error", "status": "INTERNAL"}},
+                status=500,
+            )
+        response = await self._sse(request)
+        if s.mode == "stall":
+            await self._stall()
+            return response
+        model = model_action.split(":", 1)[0]
+
+        async def chunk(parts: list[dict[str, Any]], finish: str | None = None) -> None:
+            candidate: dict[str, Any] = {"content": {"parts": parts, "role": "model"}, "index": 0}
+            if finish:
+                candidate["finishReason"] = finish
+            data: dict[str, Any] = {"candidates": [candidate], "modelVersion": model}
+            if finish:
+                data["usageMetadata"] = {
+                    "promptTokenCount": s.usage[0],
+                    "candidatesTokenCount": s.usage[1],
+                    "totalTokenCount": sum(s.usage),
+                }
+            await response.write(f"data: {json.dumps(data)}\r\n\r\n".encode())
+
+        for i, token in enumerate(s.tokens):
+            if i and s.delay:
+                await asyncio.sleep(s.delay)
+            await chunk([{"text": token}])
+            if s.mode == "stall_after_first":
+                await self._stall()
+                return response
+        calls = [{"functionCall": {"name": n, "args": a}} for n, a in self._calls()]
+        await chunk(calls or [{"text": ""}], "STOP")
+        return response

@@ -1,0 +1,79 @@
+"""Helpers for AI tests: providers over REST, a visitor asking a question, log lookups."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+
+from baton.ai.models import AIReplyLog
+from baton.conversations.models import Conversation
+from baton.runtime import Runtime
+from tests.conversations.helpers import cid, visitor
+from tests.factories import user_headers
+from tests.realtime.clients import RecordingClient
+
+
+async def admin(client: httpx.AsyncClient, runtime: Runtime) -> dict[str, str]:
+    _, headers = await user_headers(client, runtime, role="admin")
+    return headers
+
+
+async def add_provider(
+    client: httpx.AsyncClient, headers: dict[str, str], **body: Any
+) -> dict[str, Any]:
+    body = {"priority": 10, "max_retries": 0, "first_token_seconds": 2, **body}
+    response = await client.post("/api/v1/ai/providers", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+async def ask(
+    base_url: str, text: str, *, client: RecordingClient | None = None, timeout: float = 15
+) -> tuple[RecordingClient, str, dict[str, Any]]:
+    """A visitor asks ``text``; returns (client, conversation_id, the bot_message)."""
+    if client is None:
+        client, start = await visitor(base_url)
+        conversation_id = start["conversation_id"]
+    else:
+        conversation_id = client.conversation_id  # type: ignore[attr-defined]
+    client.conversation_id = conversation_id  # type: ignore[attr-defined]
+    seen = len(client.received.get("bot_message", []))
+    ack = await client.call("user_message", {"client_id": cid(), "text": text})
+    assert "error" not in ack, ack
+
+    async def arrived() -> bool:
+        return len(client.received.get("bot_message", [])) > seen
+
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await arrived():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"no bot_message within {timeout}s; got {dict(client.received)}")
+        await asyncio.sleep(0.02)
+    return client, conversation_id, client.received["bot_message"][seen]
+
+
+def streamed(client: RecordingClient, message_id: str) -> list[str]:
+    return [
+        d["delta"] for d in client.received.get("bot_stream", []) if d["message_id"] == message_id
+    ]
+
+
+async def logs_of(runtime: Runtime, conversation_id: str) -> list[AIReplyLog]:
+    async with runtime.db.session() as session:
+        rows = await session.scalars(
+            select(AIReplyLog)
+            .where(AIReplyLog.conversation_id == uuid.UUID(conversation_id))
+            .order_by(AIReplyLog.id)
+        )
+        return list(rows)
+
+
+async def conversation(runtime: Runtime, conversation_id: str) -> Conversation:
+    async with runtime.db.session() as session:
+        found = await session.get(Conversation, uuid.UUID(conversation_id))
+        assert found is not None
+        return found

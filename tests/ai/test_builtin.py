@@ -1,0 +1,83 @@
+"""No provider, no key: the built-in responder answers from the demo knowledge base."""
+
+from __future__ import annotations
+
+import httpx
+
+from baton.ai.providers.builtin import NO_ANSWER, TALK_TO_PERSON
+from baton.knowledge.seed import seed_knowledge
+from baton.runtime import Runtime
+from tests.ai.helpers import ask, conversation, logs_of, streamed
+from tests.support import LiveServer
+
+
+async def seed(runtime: Runtime) -> None:
+    async with runtime.db.session() as session:
+        await seed_knowledge(session)
+        await session.commit()
+
+
+async def test_return_question_streams_the_returns_article(
+    server: LiveServer, runtime: Runtime
+) -> None:
+    await seed(runtime)
+    v, conversation_id, bot = await ask(server.base_url, "How do I return an item?")
+    try:
+        deltas = streamed(v, bot["id"])
+        assert len(deltas) > 10  # streamed piece by piece, under the final message's id
+        assert "".join(deltas).strip() == bot["text"]
+        assert 'Select "Return an item"'.lower() in bot["text"].lower()
+        assert bot["text"].endswith("Source: Returns and refunds")
+        assert bot["source"] == "knowledge_base"
+        # every delta arrived before the complete message
+        assert v.received["bot_stream"][0]["delta"] == deltas[0]
+
+        [log] = await logs_of(runtime, conversation_id)
+        assert log.response_type == "knowledge_base" and log.outcome == "answered"
+        assert log.provider_kind == "builtin" and log.failovers == 0
+        assert log.confidence is not None and log.confidence >= 0.5
+        assert log.first_token_ms is not None and log.total_ms >= log.first_token_ms
+        assert log.sources[0]["title"] == "Returns and refunds"
+        assert str(log.message_id) == bot["id"]
+        assert (await conversation(runtime, conversation_id)).status == "bot"
+    finally:
+        await v.disconnect()
+
+
+async def test_unknown_question_is_answered_honestly_then_handed_off(
+    server: LiveServer, runtime: Runtime, client: httpx.AsyncClient
+) -> None:
+    await seed(runtime)
+    v, conversation_id, bot = await ask(server.base_url, "What is the capital of France?")
+    try:
+        assert bot["text"] == NO_ANSWER
+        assert bot["suggestions"] == [TALK_TO_PERSON]
+        assert "".join(streamed(v, bot["id"])) == NO_ANSWER
+        # one miss does not hand off
+        assert (await conversation(runtime, conversation_id)).status == "bot"
+
+        # an answered question in between resets the count
+        _, _, answered = await ask(server.base_url, "I forgot my password", client=v)
+        assert "Source: Resetting your password" in answered["text"]
+        _, _, again = await ask(server.base_url, "Can I pay in bitcoin?", client=v)
+        assert again["text"] == NO_ANSWER
+        assert (await conversation(runtime, conversation_id)).status == "bot"
+
+        # the second consecutive miss queues the visitor for a person
+        _, _, third = await ask(server.base_url, "Do you sell gift wrapping?", client=v)
+        assert third["text"] == NO_ANSWER
+        status = await v.wait_for("status_changed", lambda d: d["status"] == "waiting")
+        assert status["queue_position"] == 1
+        found = await conversation(runtime, conversation_id)
+        assert found.status == "waiting" and found.handoff_reason == "ai_no_answer"
+        logs = await logs_of(runtime, conversation_id)
+        assert [entry.outcome for entry in logs] == [
+            "no_answer",
+            "answered",
+            "no_answer",
+            "no_answer",
+        ]
+        assert logs[-1].handoff_reason == "ai_no_answer"
+        assert logs[0].confidence is not None and logs[0].confidence < 0.5
+    finally:
+        await v.disconnect()
