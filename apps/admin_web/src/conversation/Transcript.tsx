@@ -158,6 +158,16 @@ function Bubble({ message: m, meId, visitorName, children }: { message: Message;
         </time>
       </div>
       <div className="msg-text">{m.text}</div>
+      {m.sender === "bot" && m.suggestions.length > 0 && (
+        <ul className="suggestions" aria-label="Suggested follow-ups shown to the visitor">
+          {m.suggestions.map((s) => (
+            <li key={s}>{s}</li>
+          ))}
+        </ul>
+      )}
+      {m.sender === "bot" && typeof m.meta?.source === "string" && (
+        <div className="msg-foot source">Answered from: {m.meta.source.replace(/_/g, " ")}</div>
+      )}
       {m.internal && <div className="msg-foot">Only agents can see this.</div>}
       {children}
     </article>
