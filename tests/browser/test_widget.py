@@ -32,6 +32,7 @@ from tests.browser.widget_fixtures import (
 from tests.support import wait_for
 
 pytestmark = pytest.mark.browser
+SLOW = 15_000  # ms: a fresh page's session start, on 2 CPUs shared with other suites
 __all__ = ["agent", "host_site", "scripted_bot", "visit"]  # fixtures used by name
 
 
@@ -124,14 +125,18 @@ async def test_visitor_journey_stream_handoff_reload_and_offline(
     await page.reload()
     frame = widget(page)
     await expect(frame.get_by_role("textbox", name="Message")).to_be_visible()  # stays open
-    await expect(frame.locator('.msg[data-sender="agent"]').filter(has_text="Which order?")).to_be_visible()
+    await expect(frame.locator('.msg[data-sender="agent"]').filter(has_text="Which order?")).to_be_visible(
+        timeout=SLOW
+    )
     await expect(frame.locator('.msg[data-sender="visitor"]').filter(has_text="Order 1234")).to_have_count(1)
     await expect(frame.get_by_test_id("status-line")).to_have_text("You are chatting with Dana Agent")
 
     # -- a new tab resumes it too (the token lives in localStorage)
     other = await visit.new_page()
     await open_widget(other, host_site + "/")
-    await expect(widget(other).locator('.msg[data-sender="agent"]').filter(has_text="Which order?")).to_be_visible()
+    await expect(widget(other).locator('.msg[data-sender="agent"]').filter(has_text="Which order?")).to_be_visible(
+        timeout=SLOW
+    )
     await other.close()
 
     assert visit.problems == [], visit.problems
@@ -153,7 +158,9 @@ async def test_visitor_journey_stream_handoff_reload_and_offline(
     assert len(agent.messages_with(offline_text)) == 1, json.dumps(agent.messages_with(offline_text))
     assert await stored_count(runtime, offline_text) == 1
     await page.reload()
-    await expect(widget(page).locator('.msg[data-sender="visitor"]').filter(has_text=offline_text)).to_have_count(1)
+    await expect(widget(page).locator('.msg[data-sender="visitor"][data-state="sent"]').filter(has_text=offline_text)).to_have_count(
+        1, timeout=SLOW
+    )
 
     await page.screenshot(path=artifact("widget-journey.png"))
     assert [p for p in visit.problems if p.startswith("pageerror")] == []
