@@ -174,3 +174,46 @@ def _clock_pattern() -> Any:
 
 async def _true(value: Any) -> Any:
     return value
+
+
+STREAM_WATCH = """() => {
+  window.__partials = [];
+  new MutationObserver(() => {
+    for (const el of document.querySelectorAll('.msg[data-state="streaming"] .bubble')) {
+      const text = el.textContent;
+      if (window.__partials[window.__partials.length - 1] !== text) window.__partials.push(text);
+    }
+  }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+}"""
+
+
+async def test_builtin_responder_answer_streams_in_from_the_knowledge_base(
+    visit: Visit, host_site: str, runtime: Runtime
+) -> None:
+    """No scripted replier: the api's own AI (the built-in knowledge-base responder)."""
+    from baton.knowledge.seed import seed_knowledge
+
+    async with runtime.db.session() as session:
+        await seed_knowledge(session)
+        await session.commit()
+    frame = await open_widget(visit.page, host_site + "/")
+    app = next(f for f in visit.page.frames if f.url.split("#")[0].endswith("/widget/frame.html"))
+    await app.evaluate(STREAM_WATCH)
+    await send(frame, "How do I return an item?")
+    answer = frame.locator('.msg[data-sender="bot"][data-state="sent"] .bubble').last
+    await expect(answer).to_contain_text("Source: Returns and refunds", timeout=SLOW)
+    final = await answer.inner_text()
+    partials = await app.evaluate("window.__partials")
+    # it was drawn piece by piece, each piece a beginning of the final answer
+    assert len(partials) >= 3, partials
+    assert all(final.startswith(p.strip()) for p in partials if p.strip()), partials
+    assert len(partials[0]) < len(final)
+
+    # a question it cannot answer: said honestly, with "talk to a person" offered as a reply
+    await send(frame, "What is the capital of France?")
+    chip = frame.get_by_test_id("suggestions").get_by_role("button")
+    await expect(chip).to_have_count(1, timeout=SLOW)
+    await chip.click()  # the suggestion is a message; asking for a person queues the visitor
+    await expect(frame.get_by_test_id("queue")).to_be_visible(timeout=SLOW)
+    await expect(frame.get_by_test_id("status-line")).to_have_text("Waiting for a person")
+    assert [p for p in visit.problems if p.startswith("pageerror")] == []
