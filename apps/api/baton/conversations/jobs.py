@@ -17,7 +17,7 @@ __all__ = ["_assignment", "expire_idle_sessions"]
 SWEEP_BATCH = 500
 
 
-@cron_job("conversations.expire_idle_sessions", every_minutes=1, second=15)
+@cron_job("conversations.expire_idle_sessions", every_minutes=1, second=15, run_at_startup=True)
 async def expire_idle_sessions(uow: UnitOfWork) -> int:
     """End widget sessions idle past the limit; a conversation only the AI was handling is
     closed (one a person is on, or is waiting for, stays open for the team)."""
