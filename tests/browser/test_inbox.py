@@ -11,6 +11,7 @@ import pytest
 from playwright.async_api import expect
 
 from baton.runtime import Runtime
+from baton.settings import PROJECT_ROOT
 from tests.browser.conftest import artifact, require_bundle
 from tests.factories import DEFAULT_PASSWORD, make_user
 from tests.realtime.clients import RecordingClient
@@ -160,6 +161,7 @@ async def test_session_survives_reload_and_expiry_keeps_the_draft(
         await sign_in(page, agent.email)
         await page.locator(f'a[data-conversation-id="{conversation_id}"]').click()
         await page.get_by_role("button", name="Take over").click()
+        await expect(page.locator(".conversation-header .badge")).to_have_text("With agent")
         composer = page.get_by_label("Reply to the visitor")
         await composer.fill("Half-written answer")
 
@@ -366,5 +368,58 @@ async def test_admin_assigns_and_agent_sets_presence(
                 break
             await asyncio.sleep(0.1)
         assert await presence() == "away"
+    finally:
+        await visitor.disconnect()
+
+
+AXE = PROJECT_ROOT / "apps" / "admin_web" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+async def axe_violations(page: Any) -> list[str]:
+    """Run axe-core (WCAG 2 A/AA rules, contrast included) on the current page."""
+    await page.add_script_tag(path=str(AXE))
+    result = await page.evaluate(
+        """async () => {
+            const r = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}});
+            return r.violations.map(v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(' ')).join(', ')})`);
+        }"""
+    )
+    return list(result)
+
+
+async def test_inbox_passes_axe_accessibility_checks(
+    page: Any, server: LiveServer, runtime: Runtime
+) -> None:
+    if not AXE.is_file():
+        pytest.fail(f"{AXE} is missing: run `npm install` in apps/admin_web")
+    agent = await make_user(runtime, role="admin", name="Ada", presence="online")
+    visitor, conversation_id = await start_visitor(
+        server.base_url, "Ari Access", "Is this accessible?"
+    )
+    try:
+        await page.goto("/app/")
+        await expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+        assert await axe_violations(page) == []
+
+        await visitor.call("request_agent", {})
+        await sign_in(page, agent.email)
+        await page.goto(f"/app/#/waiting/{conversation_id}")
+        await page.get_by_role("button", name="Take over").click()
+        await expect(page.locator(".conversation-header .badge")).to_have_text("With agent")
+        composer = page.get_by_label("Reply to the visitor")
+        await composer.fill("Yes, it is.")
+        await composer.press("Enter")
+        await page.get_by_label("Internal note").check()
+        await expect(page.locator("article.msg-agent")).to_contain_text("Sent")
+        assert await axe_violations(page) == []
+
+        # keyboard only: the tabs move with the arrow keys and keep the conversation open
+        await page.get_by_role("tab", name="Waiting").focus()
+        await page.keyboard.press("ArrowRight")
+        await expect(page.get_by_role("tab", name="Mine")).to_be_focused()
+        await expect(page.get_by_role("tab", name="Mine")).to_have_attribute(
+            "aria-selected", "true"
+        )
+        await expect(page.get_by_role("heading", name="Ari Access")).to_be_visible()
     finally:
         await visitor.disconnect()
