@@ -123,9 +123,9 @@ def register(sio: socketio.AsyncServer, runtime: Runtime) -> None:
     async def _resolve(uow: Any, conversation: Any, principal: Principal) -> None:
         await service.resolve(uow, conversation, Actor.of(principal))
 
-    @acked
-    async def agent_message(sid: str, data: Any = None) -> dict[str, Any]:
-        payload = convert(data, AgentMessageIn)
+    async def _post(
+        sid: str, payload: AgentMessageIn | NoteIn, *, internal: bool
+    ) -> dict[str, Any]:
         principal = await socket_principal(sio, sid)
         _require(principal, Permission.CONVERSATIONS_REPLY)
         async with unit_of_work(runtime) as uow:
@@ -138,6 +138,7 @@ def register(sio: socketio.AsyncServer, runtime: Runtime) -> None:
                 Actor.of(principal),
                 text=_text(payload.text),
                 client_id=payload.client_id,
+                internal=internal,
             )
         return {
             "id": str(message.id),
@@ -147,28 +148,12 @@ def register(sio: socketio.AsyncServer, runtime: Runtime) -> None:
         }
 
     @acked
+    async def agent_message(sid: str, data: Any = None) -> dict[str, Any]:
+        return await _post(sid, convert(data, AgentMessageIn), internal=False)
+
+    @acked
     async def internal_note(sid: str, data: Any = None) -> dict[str, Any]:
-        payload = convert(data, NoteIn)
-        principal = await socket_principal(sio, sid)
-        _require(principal, Permission.CONVERSATIONS_REPLY)
-        async with unit_of_work(runtime) as uow:
-            conversation = await queries.get_conversation(
-                uow.session, _conversation_id(payload.conversation_id)
-            )
-            message, created = await service.add_agent_message(
-                uow,
-                conversation,
-                Actor.of(principal),
-                text=_text(payload.text),
-                client_id=payload.client_id,
-                internal=True,
-            )
-        return {
-            "id": str(message.id),
-            "client_id": message.client_id,
-            "created_at": message.created_at.isoformat(),
-            "duplicate": not created,
-        }
+        return await _post(sid, convert(data, NoteIn), internal=True)
 
     async def _typing(sid: str, data: Any, typing: bool) -> dict[str, Any]:
         ref = convert(data, ConversationRef)

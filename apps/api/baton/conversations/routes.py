@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import Any
 
 from litestar import Controller, get, post
 from litestar.params import Parameter
@@ -13,6 +15,7 @@ from baton.auth.edge import requires
 from baton.auth.permissions import Permission
 from baton.auth.principal import Principal
 from baton.conversations import queries, service
+from baton.conversations.models import Conversation
 from baton.conversations.schemas import (
     AssignIn,
     ConversationCounts,
@@ -29,6 +32,24 @@ from baton.conversations.state import Actor
 from baton.kit.http import errors
 from baton.kit.pagination import check_limit
 from baton.kit.uow import UnitOfWork
+
+
+def action(name: str, permission: Permission) -> Any:
+    """A state-changing POST on one conversation, answered with the conversation."""
+    return post(
+        f"/{{conversation_id:uuid}}/{name}",
+        guards=[requires(permission)],
+        status_code=HTTP_200_OK,
+        responses=errors(403, 404, 409),
+    )
+
+
+async def _apply(
+    uow: UnitOfWork, conversation_id: uuid.UUID, change: Callable[[Conversation], Awaitable[object]]
+) -> ConversationOut:
+    conversation = await queries.get_conversation(uow.session, conversation_id)
+    await change(conversation)
+    return await queries.view(uow.session, conversation)
 
 
 class ConversationsController(Controller):
@@ -141,12 +162,7 @@ class ConversationsController(Controller):
         )
         return MessageOut.of(message)
 
-    @post(
-        "/{conversation_id:uuid}/handoff",
-        guards=[requires(Permission.CONVERSATIONS_HANDOFF)],
-        status_code=HTTP_200_OK,
-        responses=errors(403, 404, 409),
-    )
+    @action("handoff", Permission.CONVERSATIONS_HANDOFF)
     async def handoff(
         self,
         uow: UnitOfWork,
@@ -154,68 +170,48 @@ class ConversationsController(Controller):
         conversation_id: uuid.UUID,
         data: HandoffIn | None = None,
     ) -> ConversationOut:
-        conversation = await queries.get_conversation(uow.session, conversation_id)
-        await service.request_handoff(
+        reason = data.reason if data and data.reason else "api"
+        return await _apply(
             uow,
-            conversation,
-            Actor.of(principal),
-            reason=(data.reason if data and data.reason else "api"),
+            conversation_id,
+            lambda c: service.request_handoff(uow, c, Actor.of(principal), reason=reason),
         )
-        return await queries.view(uow.session, conversation)
 
-    @post(
-        "/{conversation_id:uuid}/assign",
-        guards=[requires(Permission.CONVERSATIONS_ASSIGN)],
-        status_code=HTTP_200_OK,
-        responses=errors(403, 404, 409),
-    )
+    @action("assign", Permission.CONVERSATIONS_ASSIGN)
     async def assign(
         self, uow: UnitOfWork, principal: Principal, conversation_id: uuid.UUID, data: AssignIn
     ) -> ConversationOut:
-        conversation = await queries.get_conversation(uow.session, conversation_id)
-        await service.assign(uow, conversation, Actor.of(principal), data.agent_id)
-        return await queries.view(uow.session, conversation)
+        return await _apply(
+            uow,
+            conversation_id,
+            lambda c: service.assign(uow, c, Actor.of(principal), data.agent_id),
+        )
 
-    @post(
-        "/{conversation_id:uuid}/take-over",
-        guards=[requires(Permission.CONVERSATIONS_REPLY)],
-        status_code=HTTP_200_OK,
-        responses=errors(403, 404, 409),
-    )
+    @action("take-over", Permission.CONVERSATIONS_REPLY)
     async def take_over(
         self, uow: UnitOfWork, principal: Principal, conversation_id: uuid.UUID
     ) -> ConversationOut:
-        conversation = await queries.get_conversation(uow.session, conversation_id)
-        await service.take_over(uow, conversation, Actor.of(principal))
-        return await queries.view(uow.session, conversation)
+        return await _apply(
+            uow, conversation_id, lambda c: service.take_over(uow, c, Actor.of(principal))
+        )
 
-    @post(
-        "/{conversation_id:uuid}/release",
-        guards=[requires(Permission.CONVERSATIONS_REPLY)],
-        status_code=HTTP_200_OK,
-        responses=errors(403, 404, 409),
-    )
+    @action("release", Permission.CONVERSATIONS_REPLY)
     async def release(
         self, uow: UnitOfWork, principal: Principal, conversation_id: uuid.UUID
     ) -> ConversationOut:
-        conversation = await queries.get_conversation(uow.session, conversation_id)
-        await service.release(
+        may_release_others = principal.has(Permission.CONVERSATIONS_ASSIGN)
+        return await _apply(
             uow,
-            conversation,
-            Actor.of(principal),
-            may_release_others=principal.has(Permission.CONVERSATIONS_ASSIGN),
+            conversation_id,
+            lambda c: service.release(
+                uow, c, Actor.of(principal), may_release_others=may_release_others
+            ),
         )
-        return await queries.view(uow.session, conversation)
 
-    @post(
-        "/{conversation_id:uuid}/resolve",
-        guards=[requires(Permission.CONVERSATIONS_RESOLVE)],
-        status_code=HTTP_200_OK,
-        responses=errors(403, 404, 409),
-    )
+    @action("resolve", Permission.CONVERSATIONS_RESOLVE)
     async def resolve(
         self, uow: UnitOfWork, principal: Principal, conversation_id: uuid.UUID
     ) -> ConversationOut:
-        conversation = await queries.get_conversation(uow.session, conversation_id)
-        await service.resolve(uow, conversation, Actor.of(principal))
-        return await queries.view(uow.session, conversation)
+        return await _apply(
+            uow, conversation_id, lambda c: service.resolve(uow, c, Actor.of(principal))
+        )
