@@ -23,6 +23,8 @@ export function useConversationList(tab: TabId, q: string, meId: string) {
   const [state, setState] = useState<ListState>({ items: [], nextCursor: null, loading: true, error: null });
   const generation = useRef(0);
   const refetchTimer = useRef<number | undefined>(undefined);
+  const itemsRef = useRef<Conversation[]>([]);
+  itemsRef.current = state.items;
 
   const load = useCallback(async () => {
     const mine = ++generation.current;
@@ -63,12 +65,10 @@ export function useConversationList(tab: TabId, q: string, meId: string) {
       refetchTimer.current = window.setTimeout(() => void load(), 300);
     };
     const offUpdate = realtime.on("conversation_updated", ({ conversation }) => {
-      setState((s) => {
-        // with a search, the server decides what matches: refetch for rows we do not have
-        const known = s.items.some((c) => c.id === conversation.id);
-        if (q && !known && belongs(tab, conversation, meId)) refetchSoon();
-        return { ...s, items: applyUpdate(s.items, conversation, tab, meId, { insertNew: !q }) };
-      });
+      // with a search, the server decides what matches: refetch for rows we do not have
+      const known = itemsRef.current.some((c) => c.id === conversation.id);
+      if (q && !known && belongs(tab, conversation, meId)) refetchSoon();
+      setState((s) => ({ ...s, items: applyUpdate(s.items, conversation, tab, meId, { insertNew: !q }) }));
     });
     // events may have been missed while disconnected: fetch again after each reconnect
     const offConnect = realtime.onReconnected(refetchSoon);
