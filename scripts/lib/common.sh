@@ -50,7 +50,7 @@ ensure_front_end() {
   newest="$(find "$dir" -path "$dir/node_modules" -prune -o -path "$dir/dist" -prune -o -type f -newer "$dir/dist/.built" -print 2>/dev/null | head -n 1)"
   if [ ! -f "$dir/dist/.built" ] || [ -n "$newest" ]; then
     say "building $1"
-    (cd "$dir" && npm run build --silent)
+    (cd "$dir" && npm run build) || die "building $1 failed"
     touch "$dir/dist/.built"
   fi
 }
