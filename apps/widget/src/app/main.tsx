@@ -4,7 +4,12 @@ import { render } from "preact";
 import { type AppEvent, type Command, decodeParams, type FrameParams } from "../bridge";
 import { Chat, type Config } from "./store";
 import { App, type Layout } from "./view";
-import "./style.css";
+import css from "./style.css?inline";
+
+// the styles ride in the script: one request less before the launcher can be drawn
+const style = document.createElement("style");
+style.textContent = css;
+document.head.appendChild(style);
 
 const DEFAULTS: Config = {
   title: "Support",
@@ -52,7 +57,6 @@ const chat = new Chat(
   (message) => post({ baton: 1, ev: "message", message }),
 );
 let lastUnread = 0;
-chat.connect(); // in parallel with the theme
 chat.subscribe(() => {
   if (chat.state.unread !== lastUnread) {
     lastUnread = chat.state.unread;
@@ -123,4 +127,7 @@ void loadConfig().then((loaded) => {
   }
   if (params.open || reopen) chat.setOpen(true);
   draw();
+  // connect once the launcher is up: the session start (database work on the server) then
+  // does not compete with drawing the launcher; a visitor cannot type before it anyway
+  chat.connect();
 });

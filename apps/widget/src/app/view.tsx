@@ -139,6 +139,7 @@ function Panel({ chat, state, config }: { chat: Chat; state: State; config: Conf
     if (!draft.trim()) return;
     chat.send(draft);
     setDraft("");
+    if (input.current) input.current.style.height = "";
   };
 
   const first = state.messages[0];
@@ -219,7 +220,10 @@ function Panel({ chat, state, config }: { chat: Chat; state: State; config: Conf
             aria-label="Message"
             value={draft}
             onInput={(e) => {
-              setDraft((e.currentTarget as HTMLTextAreaElement).value);
+              const box = e.currentTarget as HTMLTextAreaElement;
+              setDraft(box.value);
+              box.style.height = "auto"; // grow with the text, up to the CSS max-height
+              box.style.height = `${box.scrollHeight + 2}px`;
               chat.typed();
             }}
             onKeyDown={(e) => {
