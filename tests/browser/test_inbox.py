@@ -13,7 +13,7 @@ from playwright.async_api import expect
 from baton.runtime import Runtime
 from baton.settings import PROJECT_ROOT
 from tests.browser.conftest import artifact, require_bundle
-from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.factories import DEFAULT_PASSWORD, bearer, login, make_user
 from tests.realtime.clients import RecordingClient
 from tests.support import LiveServer
 
@@ -60,7 +60,7 @@ def everything_received(client: RecordingClient) -> str:
 
 
 async def test_agent_takes_over_replies_notes_and_resolves(
-    page: Any, server: LiveServer, runtime: Runtime
+    page: Any, server: LiveServer, client: httpx.AsyncClient, runtime: Runtime
 ) -> None:
     agent = await make_user(runtime, role="agent", name="Dana", presence="online")
     await sign_in(page, agent.email)
@@ -146,6 +146,14 @@ async def test_agent_takes_over_replies_notes_and_resolves(
         await visitor.wait_for("status_changed", lambda d: d["status"] == "resolved")
         await asyncio.sleep(0.3)
         assert "VIP customer" not in everything_received(visitor)
+
+        # signing out sets the agent away (no more offers) and survives a reload
+        await page.get_by_role("button", name="Sign out").click()
+        await expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+        await page.reload()
+        await expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+        me = await client.get("/api/v1/me", headers=bearer(await login(client, agent.email)))
+        assert me.json()["presence"] == "away"
         assert page.problems == []
     finally:
         await visitor.disconnect()

@@ -7,6 +7,17 @@ import { realtime } from "./realtime/connector";
 import { signOut, type Session } from "./session";
 import type { Presence } from "./types";
 
+/** Signing out also stops offers: the agent is set away (best effort) before the token goes. */
+async function leave(): Promise<void> {
+  try {
+    await setPresence("away");
+  } catch {
+    // signing out must work even when the server cannot be reached
+  }
+  realtime.stop();
+  signOut();
+}
+
 export function TopBar({ session }: { session: Session }) {
   const connection = useStore(realtime.state);
   return (
@@ -26,7 +37,7 @@ export function TopBar({ session }: { session: Session }) {
       <span className="user" title={session.user.email}>
         {session.user.name}
       </span>
-      <button type="button" className="secondary" onClick={() => { realtime.stop(); signOut(); }}>
+      <button type="button" className="secondary" onClick={() => void leave()}>
         Sign out
       </button>
       <Announcer />
