@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 
 from baton.auth.permissions import Permission, permissions_for_role
 from baton.conversations import queries, recipients
@@ -20,7 +19,9 @@ from baton.conversations.recipients import Emission
 from baton.conversations.schemas import MessageOut
 from baton.conversations.state import AI, SYSTEM, Actor, transition
 from baton.db.base import utcnow
+from baton.db.upsert import insert_unless_exists
 from baton.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from baton.kit.ids import uuid7
 from baton.kit.uow import UnitOfWork
 from baton.users.models import User
 from baton.workspace.service import get_config
@@ -74,15 +75,23 @@ async def _store_message(
         found = await _existing(uow, conversation.id, message.client_id)
         if found is not None:
             return found, False
-        try:
-            async with uow.session.begin_nested():
-                uow.session.add(message)
-                await uow.session.flush()
-        except IntegrityError:  # a concurrent resend won the race
-            found = await _existing(uow, conversation.id, message.client_id)
-            if found is None:
-                raise
+        values = {c.key: getattr(message, c.key) for c in Message.__table__.columns}
+        values.update(
+            id=values["id"] or uuid7(),
+            created_at=values["created_at"] or utcnow(),
+            internal=bool(values["internal"]),
+            suggestions=values["suggestions"] or [],
+            meta=values["meta"] or {},
+        )
+        if not await insert_unless_exists(uow.session, Message, values):
+            found = await _existing(
+                uow, conversation.id, message.client_id
+            )  # a concurrent resend won
+            assert found is not None
             return found, False
+        stored = await uow.session.get(Message, values["id"])
+        assert stored is not None
+        message = stored
     else:
         uow.session.add(message)
         await uow.session.flush()
