@@ -46,8 +46,10 @@ ensure_front_end() {
     (cd "$dir" && npm install --no-audit --no-fund --loglevel=error)
     echo "$want" > "$dir/node_modules/.baton-stamp"
   fi
-  local newest
-  newest="$(find "$dir" -path "$dir/node_modules" -prune -o -path "$dir/dist" -prune -o -type f -newer "$dir/dist/.built" -print 2>/dev/null | head -n 1)"
+  local newest=""
+  if [ -f "$dir/dist/.built" ]; then
+    newest="$(find "$dir" -path "$dir/node_modules" -prune -o -path "$dir/dist" -prune -o -type f -newer "$dir/dist/.built" -print | head -n 1)"
+  fi
   if [ ! -f "$dir/dist/.built" ] || [ -n "$newest" ]; then
     say "building $1"
     (cd "$dir" && npm run build) || die "building $1 failed"
@@ -71,7 +73,7 @@ ensure_chromium() {
 
 # socketify's prebuilt .so links against the system libuv (Debian's libuv1).
 ensure_libuv() {
-  if ldconfig -p 2>/dev/null | grep -q 'libuv\.so\.1'; then return 0; fi
+  if ldconfig -p 2>/dev/null | grep 'libuv\.so\.1' >/dev/null; then return 0; fi
   command -v apt-get >/dev/null 2>&1 || { say "libuv1 is missing (needed only for --server socketify): install Debian's libuv1"; return 0; }
   say "installing Debian's libuv1 (socketify needs it)"
   local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
