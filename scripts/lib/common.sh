@@ -48,7 +48,7 @@ ensure_front_end() {
   fi
   local newest=""
   if [ -f "$dir/dist/.built" ]; then
-    newest="$(find "$dir" -path "$dir/node_modules" -prune -o -path "$dir/dist" -prune -o -type f -newer "$dir/dist/.built" -print | head -n 1)"
+    newest="$(find "$dir" -path "$dir/node_modules" -prune -o -path "$dir/dist" -prune -o -type f -newer "$dir/dist/.built" -print -quit)"
   fi
   if [ ! -f "$dir/dist/.built" ] || [ -n "$newest" ]; then
     say "building $1"
