@@ -309,11 +309,18 @@ class FakeLLM:
         key = request.headers.get("x-goog-api-key") or request.query.get("key")
         if key != self.key:
             return web.json_response(
-                {
+                {  # what Gemini really answers to a wrong key: a 400 that names the reason
                     "error": {
                         "code": 400,
                         "message": "API key not valid. Please pass a valid API key.",
                         "status": "INVALID_ARGUMENT",
+                        "details": [
+                            {
+                                "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                                "reason": "API_KEY_INVALID",
+                                "domain": "googleapis.com",
+                            }
+                        ],
                     }
                 },
                 status=400,

@@ -77,3 +77,37 @@ async def conversation(runtime: Runtime, conversation_id: str) -> Conversation:
         found = await session.get(Conversation, uuid.UUID(conversation_id))
         assert found is not None
         return found
+
+
+class TimedClient(RecordingClient):
+    """Also records when each event arrived (loop time), to show token-by-token delivery."""
+
+    def __init__(self, namespace: str) -> None:
+        super().__init__(namespace)
+        self.times: dict[str, list[float]] = {}
+
+    async def _record(self, event: str, data: Any = None) -> None:
+        self.times.setdefault(event, []).append(asyncio.get_running_loop().time())
+        await super()._record(event, data)
+
+
+async def timed_visitor(base_url: str) -> tuple[TimedClient, str]:
+    client = TimedClient("/widget")
+    await client.connect(base_url)
+    start = await client.call("start_session", {})
+    assert "error" not in start, start
+    client.conversation_id = start["conversation_id"]  # type: ignore[attr-defined]
+    return client, start["conversation_id"]
+
+
+async def seed_kb(runtime: Runtime) -> None:
+    from baton.knowledge.seed import seed_knowledge
+
+    async with runtime.db.session() as session:
+        await seed_knowledge(session)
+        await session.commit()
+
+
+def base_url_for(kind: str, fake_base: str) -> str:
+    """OpenAI's SDK wants the /v1 prefix in base_url; Anthropic's and Gemini's add it."""
+    return f"{fake_base}/v1" if kind == "openai" else fake_base
