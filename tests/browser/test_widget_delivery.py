@@ -106,6 +106,9 @@ async def test_a_cut_mid_message_delivers_it_exactly_once(
     assert len(agent.messages_with(text)) == 1
     assert await stored_count(runtime, text) == 1
     await expect(mine).to_have_count(1)
+    # the AI answered both messages once each (and is done before the test's data is wiped)
+    answers = frame.locator('.msg[data-sender="bot"][data-state="sent"]')
+    await expect(answers).to_have_count(2, timeout=SLOW)
     assert [p for p in visit.problems if p.startswith("pageerror")] == []
 
 

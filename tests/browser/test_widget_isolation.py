@@ -101,6 +101,8 @@ async def test_html_in_messages_is_text_for_the_visitor_and_the_agent(
     bubble = frame.locator('.msg[data-sender="visitor"][data-state="sent"] .bubble')
     await expect(bubble).to_have_text(XSS)
     assert await frame.locator(".messages img").count() == 0
+    # the AI's reply to it (the built-in responder) comes back before asking for a person
+    await expect(frame.locator('.msg[data-sender="bot"][data-state="sent"]')).to_have_count(1, timeout=15_000)
     await frame.get_by_test_id("talk-to-person").click()
     await expect(frame.get_by_test_id("queue")).to_be_visible()
 
