@@ -72,7 +72,9 @@ function boot(): void {
   if (prior && !Array.isArray(prior)) return; // included twice: keep the first one
   const queued: QueuedCall[] = Array.isArray(prior) ? prior : [];
   const loaderStart = performance.now();
-  const script = document.currentScript as HTMLScriptElement | null;
+  // currentScript is null when a tag manager runs the loader as a module or from a string
+  const script = (document.currentScript ||
+    document.querySelector('script[src*="/widget.js"],script[src*="/widget/loader.js"]')) as HTMLScriptElement | null;
   const data = script ? script.dataset : ({} as DOMStringMap);
   const settings: Settings = window.batonSettings || {};
   const api = (settings.api || data.api || (script ? new URL(script.src).origin : "")).replace(/\/+$/, "");
