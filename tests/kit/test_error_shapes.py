@@ -54,3 +54,14 @@ async def test_request_id_is_echoed(client: httpx.AsyncClient) -> None:
     response = await client.get("/health", headers={"X-Request-ID": "trace-123"})
     assert response.headers["x-request-id"] == "trace-123"
     assert response.json()["database"] == "ok"
+
+
+async def test_options_is_never_a_server_error(client: httpx.AsyncClient) -> None:
+    for path in ("/api/v1/users", "/api/v1/conversations", "/api/v1/api-keys"):
+        response = await client.options(path)
+        assert response.status_code < 500, (path, response.text)
+    preflight = await client.options(
+        "/api/v1/conversations",
+        headers={"Origin": "https://shop.example", "Access-Control-Request-Method": "GET"},
+    )
+    assert preflight.status_code in (200, 204)

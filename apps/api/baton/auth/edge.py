@@ -47,7 +47,11 @@ def requires(
     """A guard: the caller must hold every listed permission."""
 
     def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-        principal: Principal = connection.user
+        if connection.scope.get("method") == "OPTIONS":
+            return  # Litestar's automatic OPTIONS answer (Allow header) reveals nothing
+        principal: Principal | None = connection.scope.get("user")
+        if principal is None:
+            raise Unauthorized("missing bearer credentials")
         missing = [p.value for p in permissions if not principal.has(p)]
         if missing:
             raise Forbidden(f"missing permission: {', '.join(missing)}")
