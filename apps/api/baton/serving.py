@@ -2,12 +2,51 @@
 
 granian is the default because it measured fastest here (docs/performance.md, scenario 6).
 socketify runs through ``baton.socketify_compat``, which corrects its ASGI defects.
+
+Behind a reverse proxy the client address and scheme come from ``X-Forwarded-For`` /
+``X-Forwarded-Proto``, trusted only from ``BATON_TRUSTED_PROXIES`` (comma-separated
+addresses or CIDR networks, default ``127.0.0.1``; empty disables). The same middleware runs
+under every server, so login rate limits and logs see the visitor's address, not the proxy's.
 """
 
 from __future__ import annotations
 
-APP_TARGET = "baton.asgi:app"
+import os
+from typing import Any
+
+APP_TARGET = "baton.serving:app"
 SERVERS = ("granian", "uvicorn", "socketify")
+TRUSTED_PROXIES_ENV = "BATON_TRUSTED_PROXIES"
+
+_app: Any = None
+
+
+def trusted_proxies() -> list[str]:
+    raw = os.environ.get(TRUSTED_PROXIES_ENV, "127.0.0.1")
+    return [h.strip() for h in raw.split(",") if h.strip()]
+
+
+def build_served_app() -> Any:
+    """Baton's ASGI app as the servers run it: proxy headers honoured from trusted proxies."""
+    from baton.app import build_asgi
+
+    app = build_asgi()
+    trusted = trusted_proxies()
+    if trusted:
+        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+        app = ProxyHeadersMiddleware(app, trusted_hosts=trusted)
+    return app
+
+
+def __getattr__(name: str) -> Any:
+    # ``baton.serving:app`` is built on first access, in the process that serves it
+    global _app
+    if name == "app":
+        if _app is None:
+            _app = build_served_app()
+        return _app
+    raise AttributeError(name)
 
 
 def serve(*, server: str, host: str, port: int, workers: int = 1) -> None:
@@ -35,7 +74,7 @@ def serve(*, server: str, host: str, port: int, workers: int = 1) -> None:
             port=port,
             workers=workers,
             log_level="warning",
-            proxy_headers=True,
+            proxy_headers=False,  # done by build_served_app, the same way for every server
             lifespan="on",
         )
     elif server == "socketify":
