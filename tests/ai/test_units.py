@@ -7,6 +7,7 @@ import pytest
 from baton.ai.control import CANNOT_ANSWER, HANDOFF, SUGGEST, MarkerFilter, clean_suggestions
 from baton.ai.fleet import Member, backoff
 from baton.ai.providers.base import ChatMessage, ProviderError, error_for_status, normalise_turns
+from baton.runtime import Runtime
 
 
 def run_filter(pieces: list[str]) -> tuple[list[str], MarkerFilter]:
@@ -84,3 +85,38 @@ def test_breaker_counts_consecutive_failures_and_resets_on_success() -> None:
     assert not member.is_open(utcnow()) and member.health.consecutive_failures == 0
     assert all(0.15 < backoff(1) < 0.25 for _ in range(20))
     assert backoff(10) <= 4.0 * 1.2
+
+
+def test_builtin_small_talk_is_not_a_miss() -> None:
+    from baton.ai.providers.base import ChatRequest
+    from baton.ai.providers.builtin import GREETING, NO_ANSWER, WELCOME, compose
+
+    def ask(question: str) -> tuple[str, bool]:
+        text, answer = compose(ChatRequest(system="", messages=[], question=question))
+        return text, answer.answered
+
+    assert ask("Hi!") == (GREETING, True)
+    assert ask("thanks a lot") == (WELCOME, True)
+    assert ask("Where is the moon base?") == (NO_ANSWER, False)  # no passages retrieved
+
+
+async def test_demo_auto_replies_are_registered_and_idempotent(runtime: Runtime) -> None:
+    from sqlalchemy import func, select
+
+    from baton import catalog
+    from baton.ai.autoreply import find_rule
+    from baton.ai.models import AutoReplyRule
+    from baton.ai.seed import DEMO_RULES, seed_auto_replies
+    from baton.demo import SEEDERS
+
+    catalog.import_models()
+    assert seed_auto_replies in SEEDERS
+    for _ in range(2):
+        async with runtime.db.session() as session:
+            await seed_auto_replies(session)
+            await session.commit()
+    async with runtime.db.session() as session:
+        count = await session.scalar(select(func.count()).select_from(AutoReplyRule))
+        assert count == len(DEMO_RULES)
+        rule = await find_rule(session, "What are your opening hours?")
+        assert rule is not None and rule.name == "Opening hours"

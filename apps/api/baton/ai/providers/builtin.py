@@ -14,16 +14,50 @@ import re
 from collections.abc import AsyncIterator
 
 from baton.ai.providers.base import Answer, ChatRequest, Event, Provider, TextDelta
+from baton.knowledge.search import stem, terms
 
 NO_ANSWER = "I don't have an answer to that — would you like to talk to a person?"
 TALK_TO_PERSON = "Talk to a person"
 CONFIDENCE_THRESHOLD = 0.5
 PACE_SECONDS = 0.01  # between streamed pieces: a natural reading pace, still fast
 
+GREETING = "Hello! What can I help you with?"
+WELCOME = "You're welcome! Is there anything else I can help with?"
+_THANKS = re.compile(r"\b(thanks|thank you|thx|cheers|ty)\b", re.IGNORECASE)
 _PIECES = re.compile(r"\S+\s*")
+_SMALL_TALK = frozenset(
+    stem(w)
+    for w in [
+        "lot",
+        "great",
+        "perfect",
+        "awesome",
+        "good",
+        "cool",
+        "nice",
+        "bye",
+        "goodbye",
+        "morning",
+        "afternoon",
+        "evening",
+        "there",
+        "everyone",
+        "all",
+        "folks",
+    ]
+)
+
+
+def small_talk(question: str) -> bool:
+    """Nothing to look up: a greeting or thanks ("hi", "thanks a lot!")."""
+    return not [t for t in terms(question) if t not in _SMALL_TALK]
 
 
 def compose(request: ChatRequest) -> tuple[str, Answer]:
+    if small_talk(request.question):
+        # nothing to look up ("hi", "thanks!"): small talk, not a question we failed
+        text = WELCOME if _THANKS.search(request.question) else GREETING
+        return text, Answer(True, 1.0, [], [])
     hits = request.passages
     if not hits or hits[0].confidence < CONFIDENCE_THRESHOLD:
         confidence = hits[0].confidence if hits else 0.0
