@@ -288,7 +288,7 @@ function Queue({ chat, state }: { chat: Chat; state: State }): JSX.Element {
             : `You are number ${state.queuePosition} in the queue`}
         </strong>
         <span>
-          A person usually picks up within <span data-testid="countdown">{countdown(remaining)}</span>. The AI
+          Finding a person to take over: <span data-testid="countdown">{countdown(remaining)}</span>. The AI
           assistant keeps helping meanwhile.
         </span>
       </div>
