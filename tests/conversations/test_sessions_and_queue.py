@@ -186,3 +186,23 @@ async def test_live_visitors_and_page_views(
         await dana.wait_for("live_visitors_update", lambda d: d["visitors"] == [])
     finally:
         await dana.disconnect()
+
+
+async def test_online_means_chosen_and_connected(
+    server: LiveServer, client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    """An agent who closed the inbox while "online" is not offered chats, nor counted."""
+    dana, _, _ = await agent(server.base_url, client, runtime)
+    await dana.disconnect()
+    first, _ = await visitor(server.base_url)
+    try:
+        alone = await first.call("request_agent", {})
+        assert alone["agents_online"] is False
+        back, _, _ = await agent(server.base_url, client, runtime, name="Eve")
+        second, _ = await visitor(server.base_url)
+        helped = await second.call("request_agent", {})
+        assert helped["agents_online"] is True and helped["queue_position"] == 2
+        await back.disconnect()
+        await second.disconnect()
+    finally:
+        await first.disconnect()

@@ -17,6 +17,7 @@ from baton.db import Database
 from baton.jobs.queues import ArqQueue, InProcessQueue, JobQueue
 from baton.kit.crypto import Envelope
 from baton.kit.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from baton.realtime.connections import AgentConnections, MemoryConnections, RedisConnections
 from baton.realtime.publisher import Publisher, RedisPublisher, ServerPublisher
 from baton.settings import Settings
 
@@ -32,13 +33,16 @@ class Runtime:
     jobs: JobQueue
     limiter: RateLimiter
     envelope: Envelope
+    connections: AgentConnections = field(default_factory=MemoryConnections)
     sio: socketio.AsyncServer | None = None
     state: dict[str, Any] = field(default_factory=dict)
 
     async def start(self) -> None:
         await self.jobs.start(self)
+        await self.connections.start()
 
     async def stop(self) -> None:
+        await self.connections.stop()
         await self.jobs.stop()
         if self.redis is not None:
             await self.redis.aclose()
@@ -70,5 +74,10 @@ def build_runtime(
         jobs=jobs,
         limiter=RedisRateLimiter(redis) if redis is not None else MemoryRateLimiter(),
         envelope=Envelope(settings.master_key),
+        connections=(
+            RedisConnections(redis, settings.redis_namespace)
+            if redis is not None
+            else MemoryConnections()
+        ),
         sio=sio,
     )

@@ -47,8 +47,17 @@ def register_realtime(sio: Any, runtime: Runtime) -> None:
         await sio.save_session(sid, {"principal": principal}, namespace="/agent")
         await sio.enter_room(sid, AGENTS_ROOM, namespace="/agent")
         await sio.enter_room(sid, user_room(principal.id), namespace="/agent")
+        if principal.user_id is not None:
+            await runtime.connections.connected(principal.user_id)
+
+    async def disconnect(sid: str, *_: Any) -> None:
+        session = await sio.get_session(sid, namespace="/agent")
+        principal: Principal | None = session.get("principal")
+        if principal is not None and principal.user_id is not None:
+            await runtime.connections.disconnected(principal.user_id)
 
     sio.on("connect", connect, namespace="/agent")
+    sio.on("disconnect", disconnect, namespace="/agent")
 
 
 async def socket_principal(sio: Any, sid: str) -> Principal:

@@ -213,12 +213,15 @@ async def add_bot_message(
 
 
 async def online_agents(uow: UnitOfWork) -> list[User]:
+    """Agents who chose "online" and have the inbox open right now."""
     rows = await uow.session.scalars(
         select(User)
         .where(User.presence == "online", User.is_active.is_(True), User.deleted_at.is_(None))
         .order_by(User.id)
     )
-    return [u for u in rows if Permission.CONVERSATIONS_REPLY in permissions_for_role(u.role)]
+    candidates = [u for u in rows if Permission.CONVERSATIONS_REPLY in permissions_for_role(u.role)]
+    connected = await uow.runtime.connections.which_connected(u.id for u in candidates)
+    return [u for u in candidates if u.id in connected]
 
 
 async def publish_queue(uow: UnitOfWork) -> None:

@@ -1,0 +1,111 @@
+"""Which agents have the inbox open right now, across every api process.
+
+Presence (online / away) is the agent's choice; being connected is a fact. Waiting
+conversations are offered only to agents who chose "online" *and* have a live /agent socket.
+With Redis each process keeps a hash of its connected users that expires unless refreshed, so
+a crashed process stops counting within ``TTL_SECONDS``; without Redis it is a dict.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import uuid
+from collections import Counter
+from collections.abc import Iterable
+from typing import Protocol
+
+from redis.asyncio import Redis
+
+TTL_SECONDS = 60
+REFRESH_SECONDS = 20
+
+
+class AgentConnections(Protocol):
+    async def connected(self, user_id: uuid.UUID) -> int: ...
+
+    async def disconnected(self, user_id: uuid.UUID) -> int: ...
+
+    async def which_connected(self, user_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]: ...
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+class MemoryConnections:
+    def __init__(self) -> None:
+        self.counts: Counter[uuid.UUID] = Counter()
+
+    async def connected(self, user_id: uuid.UUID) -> int:
+        self.counts[user_id] += 1
+        return self.counts[user_id]
+
+    async def disconnected(self, user_id: uuid.UUID) -> int:
+        self.counts[user_id] = max(0, self.counts[user_id] - 1)
+        remaining = self.counts[user_id]
+        if not remaining:
+            del self.counts[user_id]
+        return remaining
+
+    async def which_connected(self, user_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+        return {u for u in user_ids if self.counts.get(u)}
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+
+class RedisConnections:
+    def __init__(self, redis: Redis, namespace: str) -> None:
+        self.redis = redis
+        self.prefix = f"{namespace}:agent-conns:"
+        self.key = f"{self.prefix}{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.local = MemoryConnections()
+        self._task: asyncio.Task[None] | None = None
+
+    async def _publish(self) -> None:
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.delete(self.key)
+            if self.local.counts:
+                pipe.hset(self.key, mapping={str(u): n for u, n in self.local.counts.items()})
+                pipe.expire(self.key, TTL_SECONDS)
+            await pipe.execute()
+
+    async def connected(self, user_id: uuid.UUID) -> int:
+        count = await self.local.connected(user_id)
+        await self._publish()
+        return count
+
+    async def disconnected(self, user_id: uuid.UUID) -> int:
+        await self.local.disconnected(user_id)
+        await self._publish()
+        return len(await self.which_connected([user_id]))
+
+    async def which_connected(self, user_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+        wanted = {str(u): u for u in user_ids}
+        found: set[uuid.UUID] = set()
+        async for key in self.redis.scan_iter(match=f"{self.prefix}*"):
+            values = await self.redis.hmget(key, list(wanted))  # type: ignore[misc]
+            found |= {wanted[k] for k, v in zip(wanted, values, strict=True) if v and int(v) > 0}
+        return found
+
+    async def _refresh(self) -> None:
+        while True:
+            await asyncio.sleep(REFRESH_SECONDS)
+            with contextlib.suppress(Exception):  # Redis blips: the next refresh retries
+                await self._publish()
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._refresh())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+        with contextlib.suppress(Exception):
+            await self.redis.delete(self.key)
