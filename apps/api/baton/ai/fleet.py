@@ -115,6 +115,9 @@ class Member:
     cooldown: float = 30.0
     health: Health = field(default_factory=Health)
     unusable: str | None = None  # why it cannot be used at all (e.g. key_unreadable)
+    # how to build the SDK client (done by ``prepare``, outside any transaction)
+    build: Callable[[], Provider] | None = None
+    fingerprint: str = ""
 
     def is_open(self, now: datetime) -> bool:
         return self.health.open_until is not None and self.health.open_until > now
@@ -279,7 +282,7 @@ async def run(members: list[Member], request: ChatRequest, emit: Emit) -> FleetR
         if position:
             result.failovers += 1
         if member.unusable is not None or member.provider is None:
-            note(member, member.unusable or "unusable", 0)
+            note(member, member.unusable or "not_prepared", 0)
             continue
         if member.is_open(utcnow()):
             note(member, "circuit_open", 0)
@@ -338,6 +341,14 @@ def _cached_provider(
     provider = build()
     cache[key] = (fingerprint, provider)
     return provider
+
+
+def prepare(members: list[Member], state: dict[str, Any]) -> None:
+    """Build (or reuse) each member's SDK client. Called with no transaction open: the first
+    use of an SDK imports it, which can take a while."""
+    for member in members:
+        if member.provider is None and member.build is not None and member.unusable is None:
+            member.provider = _cached_provider(state, member.key, member.fingerprint, member.build)
 
 
 def key_context(provider_id: uuid.UUID) -> str:
@@ -410,20 +421,16 @@ async def load_members(uow: UnitOfWork) -> list[Member]:
                 member.unusable = "key_unreadable"
                 members.append(member)
                 continue
-            member.provider = _cached_provider(
-                runtime.state,
-                member.key,
-                _fingerprint(
-                    row.kind, row.model, row.base_url, row.api_key_sealed, row.timeout_seconds
-                ),
-                lambda row=row, api_key=api_key: build_provider(  # type: ignore[misc]
-                    row.kind,
-                    name=row.name,
-                    model=row.model,
-                    api_key=api_key,
-                    base_url=row.base_url,
-                    timeout=row.timeout_seconds,
-                ),
+            member.fingerprint = _fingerprint(
+                row.kind, row.model, row.base_url, row.api_key_sealed, row.timeout_seconds
+            )
+            member.build = lambda row=row, api_key=api_key: build_provider(  # type: ignore[misc]
+                row.kind,
+                name=row.name,
+                model=row.model,
+                api_key=api_key,
+                base_url=row.base_url,
+                timeout=row.timeout_seconds,
             )
         members.append(member)
     if not rows:
@@ -450,14 +457,11 @@ def env_members(settings: Any, state: dict[str, Any]) -> list[Member]:
                 kind=kind,
                 name=name,
                 model=model,
-                provider=_cached_provider(
-                    state,
-                    key,
-                    _fingerprint(kind, model, hashlib.sha256(api_key.encode()).hexdigest()),
-                    lambda kind=kind, name=name, model=model, api_key=api_key: build_provider(  # type: ignore[misc]
-                        kind, name=name, model=model, api_key=api_key, base_url=None, timeout=60.0
-                    ),
+                provider=None,
+                build=lambda kind=kind, name=name, model=model, api_key=api_key: build_provider(  # type: ignore[misc]
+                    kind, name=name, model=model, api_key=api_key, base_url=None, timeout=60.0
                 ),
+                fingerprint=_fingerprint(kind, model, hashlib.sha256(api_key.encode()).hexdigest()),
                 health=healths.setdefault(key, Health()),
             )
         )
