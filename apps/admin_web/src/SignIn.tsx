@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
-import { ApiError, errorText } from "./api/client";
+import { ApiError, api, errorText } from "./api/client";
 import { login } from "./api/rest";
 import { signedIn, signOut } from "./session";
 
@@ -24,6 +24,15 @@ export function SignIn({ expiredEmail }: { expiredEmail?: string }) {
     setError(null);
     try {
       const result = await login(email.trim(), password);
+      if (!expired) {
+        // signing in to the inbox means starting work: be offered chats (the status menu can change it)
+        await api
+          .PATCH("/api/v1/me", {
+            body: { presence: "online" },
+            headers: { Authorization: `Bearer ${result.access_token}` },
+          })
+          .catch(() => undefined);
+      }
       signedIn({
         token: result.access_token,
         expiresAt: result.expires_at,
