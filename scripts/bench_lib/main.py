@@ -11,6 +11,7 @@ import time
 import traceback
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from . import report
 from .env import ROOT, BenchEnv
@@ -43,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/bench", description=__doc__)
     parser.add_argument("--only", help="comma-separated scenarios (s1..s6); default all")
     parser.add_argument("--runs", type=int, default=3, help="runs per figure (median + spread)")
-    parser.add_argument("--budget", type=float, default=780,
+    parser.add_argument("--budget", type=float, default=760,
                         help="seconds for the scenarios; later runs are cut to fit")
     parser.add_argument("--quick", action="store_true", help="small loads, for a smoke run")
     parser.add_argument("--json", type=Path, default=ROOT / "artifacts" / "bench" / "results.json")
@@ -51,10 +52,16 @@ def main(argv: list[str] | None = None) -> int:
         "BATON_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
     parser.add_argument("--redis", default=os.environ.get(
         "BATON_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"))
+    parser.add_argument("--render", type=Path, metavar="JSON",
+                        help="print an earlier results file as Markdown and exit")
     args = parser.parse_args(argv)
+    if args.render:
+        import json
+
+        print(report.markdown(json.loads(args.render.read_text())))
+        return 0
     for url in (args.postgres, args.redis):
-        host = url.split("@")[-1].split("/")[2] if "@" not in url else url.split("@")[-1]
-        if not host.startswith(("127.0.0.1", "localhost")):
+        if urlsplit(url).hostname not in ("127.0.0.1", "localhost", "::1"):
             parser.error(f"the bench only targets loopback: {url}")
     chosen = args.only.split(",") if args.only else list(SCENARIOS)
     unknown = [c for c in chosen if c not in SCENARIOS]

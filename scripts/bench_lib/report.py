@@ -93,3 +93,40 @@ def machine() -> dict[str, Any]:
 def write_json(path: Path, data: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=2, default=str))
+
+
+def markdown(data: dict[str, Any]) -> str:
+    """The results as Markdown tables (docs/performance.md is updated from this)."""
+    m = data["machine"]
+    out = [
+        f"Run `{data['started_at']}`: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, "
+        f"Linux {m['kernel']}, Python {m['python']}, {m['postgres']}, {m['redis']}, "
+        f"{m['nginx']}. {data['runs']} runs per figure, total {data['total_seconds']:.0f} s. "
+        f"Load average at start: {', '.join(f'{x:.1f}' for x in m['load_average_at_start'])}.",
+        "",
+    ]
+    for sc in data["scenarios"]:
+        status = "" if sc["status"] == "ok" else f" — **{sc['status']}**"
+        out.append(f"### {sc['id'].upper()}. {sc['title']}{status}")
+        out.append("")
+        if sc.get("reason"):
+            out.append(f"_{sc['reason']}_")
+            out.append("")
+        d = sc.get("details", {})
+        out.append(f"Load average before/after: {d.get('load_average_before')} / "
+                   f"{d.get('load_average_after')}; {sc['seconds']:.0f} s.")
+        out.append("")
+        out.append("| metric | Baton: median [min-max] | baseline: median [min-max] | ratio |")
+        out.append("| --- | --- | --- | --- |")
+        baselines: list[str] = []
+        for row in sc["rows"]:
+            ratio = "-" if row["ratio"] is None else f"{row['ratio']:.2f}x ({row['better']} is better)"
+            out.append(f"| {row['metric']} ({row['unit']}) | {cell(row['baton'])} | "
+                       f"{cell(row['baseline'])} | {ratio} |")
+            if row.get("baseline_name") and row["baseline_name"] not in baselines:
+                baselines.append(row["baseline_name"])
+        out.append("")
+        for name in baselines:
+            out.append(f"Baseline: {name}.")
+        out.append("")
+    return "\n".join(out)
