@@ -189,3 +189,40 @@ async def test_markers_stand_in_for_tools_and_never_reach_the_visitor(
         assert log.outcome == "no_answer" and log.confidence == 0.0
     finally:
         await v.disconnect()
+
+
+async def test_an_agent_taking_over_mid_stream_keeps_the_answer_out(
+    server: LiveServer, client: httpx.AsyncClient, runtime: Runtime, fake: FakeLLM
+) -> None:
+    headers = await admin(client, runtime)
+    await add_provider(
+        client,
+        headers,
+        kind="openai",
+        name="slow",
+        model="m",
+        base_url=f"{fake.base_url}/v1",
+        api_key=fake.key,
+    )
+    fake.script = Script(tokens=["one", " two", " three", " four"], delay=0.25)
+    watcher, _, token = await agent(server.base_url, client, runtime)
+    v, conversation_id = await timed_visitor(server.base_url)
+    try:
+        await v.call("user_message", {"client_id": "q1", "text": "Tell me a story"})
+        await v.wait_for("bot_stream")  # the answer is streaming...
+        taken = await watcher.call("take_over", {"conversation_id": conversation_id})
+        assert taken["conversation"]["status"] == "agent"
+        await v.wait_for(
+            "display_typing", lambda d: d["sender"] == "bot" and d["typing"] is False, timeout=5
+        )
+        # ...and is not stored: the person owns the conversation now
+        messages = await client.get(
+            f"/api/v1/conversations/{conversation_id}/messages",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert [m["sender"] for m in messages.json()["items"]] == ["visitor", "system"]
+        assert v.received.get("bot_message") is None
+        assert await logs_of(runtime, conversation_id) == []
+    finally:
+        await v.disconnect()
+        await watcher.disconnect()
