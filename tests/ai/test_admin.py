@@ -20,7 +20,7 @@ from tests.ai.helpers import add_provider, admin, ask, logs_of, seed_kb
 from tests.factories import user_headers
 from tests.support import LiveServer
 
-SECRET = "sk-live-THIS-IS-A-VERY-SECRET-KEY-4242"
+SECRET = "sk-live-THIS-IS-A-VERY-SECRET-KEY-QzXw"  # no hex digits at the end
 
 
 async def test_api_keys_are_write_only_and_sealed(
@@ -396,3 +396,40 @@ async def test_auto_replies_answer_instantly_before_any_model(
     assert off.status_code == 200 and off.json()["enabled"] is False
     assert (await client.delete(f"{url}/{rule_id}", headers=headers)).status_code == 204
     assert (await client.get(f"{url}/{rule_id}", headers=headers)).status_code == 404
+
+
+async def test_health_check_sends_one_tiny_request_and_records_it(
+    server: LiveServer, client: httpx.AsyncClient, runtime: Runtime, fake: FakeLLM
+) -> None:
+    headers = await admin(client, runtime)
+    provider = await add_provider(
+        client,
+        headers,
+        kind="gemini",
+        name="g",
+        model="gemini-fake",
+        base_url=fake.base_url,
+        api_key=fake.key,
+        enabled=False,  # a disabled provider can be checked before it is switched on
+    )
+    url = f"/api/v1/ai/providers/{provider['id']}/check"
+    fake.script = Script(tokens=["OK"])
+    ok = await client.post(url, headers=headers)
+    assert ok.status_code == 200, ok.text
+    body = ok.json()
+    assert body["ok"] is True and body["error"] is None and body["reply"] == "OK"
+    assert body["first_token_ms"] is not None and body["health"]["state"] == "closed"
+    assert body["health"]["last_success_at"] is not None
+    assert "ping" in str(fake.requests[-1].body)
+
+    fake.script = Script(mode="error500")
+    failed = (await client.post(url, headers=headers)).json()
+    assert failed["ok"] is False and failed["error"] == "server_error (500)"
+    assert failed["health"]["consecutive_failures"] == 1
+    stored = (await client.get(f"/api/v1/ai/providers/{provider['id']}", headers=headers)).json()
+    assert stored["health"]["last_error"] == "server_error (500)"
+
+    _, agent_headers = await user_headers(client, runtime, role="agent")
+    assert (await client.post(url, headers=agent_headers)).status_code == 403
+    missing = await client.post(f"/api/v1/ai/providers/{uuid.uuid4()}/check", headers=headers)
+    assert missing.status_code == 404

@@ -47,6 +47,7 @@ from baton.ai.models import AIProvider
 from baton.ai.providers import build_provider
 from baton.ai.providers.base import (
     Answer,
+    ChatMessage,
     ChatRequest,
     Provider,
     ProviderError,
@@ -379,6 +380,51 @@ def builtin_member(name: str = "Knowledge base", model: str = "bm25") -> Member:
     )
 
 
+def member_of(row: AIProvider, envelope: Any) -> Member:
+    """The fleet member for a provider row (its key unsealed, its client not built yet)."""
+    member = Member(
+        key=str(row.id),
+        source="db",
+        kind=row.kind,
+        name=row.name,
+        model=row.model,
+        provider=None,
+        provider_id=row.id,
+        use_tools=row.use_tools,
+        timeout=row.timeout_seconds,
+        first_token=row.first_token_seconds,
+        max_retries=row.max_retries,
+        threshold=row.failure_threshold,
+        cooldown=row.cooldown_seconds,
+        health=health_of(row),
+    )
+    if row.kind == "builtin":
+        member.provider = BuiltinProvider(name=row.name, model=row.model)
+        member.threshold = 1_000_000
+        return member
+    try:
+        api_key = (
+            envelope.decrypt(row.api_key_sealed, context=key_context(row.id))
+            if row.api_key_sealed
+            else None
+        )
+    except Exception:  # sealed under another master key, or tampered with
+        member.unusable = "key_unreadable"
+        return member
+    member.fingerprint = _fingerprint(
+        row.kind, row.model, row.base_url, row.api_key_sealed, row.timeout_seconds
+    )
+    member.build = lambda: build_provider(
+        row.kind,
+        name=row.name,
+        model=row.model,
+        api_key=api_key,
+        base_url=row.base_url,
+        timeout=row.timeout_seconds,
+    )
+    return member
+
+
 async def load_members(uow: UnitOfWork) -> list[Member]:
     """The fleet for one reply: enabled providers by priority, then the built-in responder."""
     runtime = uow.runtime
@@ -387,57 +433,37 @@ async def load_members(uow: UnitOfWork) -> list[Member]:
             select(AIProvider).order_by(AIProvider.priority, AIProvider.created_at, AIProvider.id)
         )
     ).all()
-    members: list[Member] = []
-    for row in rows:
-        if not row.enabled:
-            continue
-        member = Member(
-            key=str(row.id),
-            source="db",
-            kind=row.kind,
-            name=row.name,
-            model=row.model,
-            provider=None,
-            provider_id=row.id,
-            use_tools=row.use_tools,
-            timeout=row.timeout_seconds,
-            first_token=row.first_token_seconds,
-            max_retries=row.max_retries,
-            threshold=row.failure_threshold,
-            cooldown=row.cooldown_seconds,
-            health=health_of(row),
-        )
-        if row.kind == "builtin":
-            member.provider = BuiltinProvider(name=row.name, model=row.model)
-            member.threshold = 1_000_000
-        else:
-            try:
-                api_key = (
-                    runtime.envelope.decrypt(row.api_key_sealed, context=key_context(row.id))
-                    if row.api_key_sealed
-                    else None
-                )
-            except Exception:  # sealed under another master key, or tampered with
-                member.unusable = "key_unreadable"
-                members.append(member)
-                continue
-            member.fingerprint = _fingerprint(
-                row.kind, row.model, row.base_url, row.api_key_sealed, row.timeout_seconds
-            )
-            member.build = lambda row=row, api_key=api_key: build_provider(  # type: ignore[misc]
-                row.kind,
-                name=row.name,
-                model=row.model,
-                api_key=api_key,
-                base_url=row.base_url,
-                timeout=row.timeout_seconds,
-            )
-        members.append(member)
+    members = [member_of(row, runtime.envelope) for row in rows if row.enabled]
     if not rows:
         members.extend(env_members(runtime.settings, runtime.state))
     if not members or members[-1].kind != "builtin":
         members.append(builtin_member())
     return members
+
+
+async def check(member: Member) -> tuple[_Try, int | None, int]:
+    """A tiny real request to one member (an admin's health check); updates its breaker."""
+    request = ChatRequest(
+        system="This is a connectivity check from Baton. Reply with the single word OK.",
+        messages=[ChatMessage("user", "ping")],
+        question="ping",
+        max_tokens=16,
+    )
+
+    async def discard(_: str) -> None:
+        return None
+
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    if member.provider is None:
+        return _Try(error=ProviderError(member.unusable or "not_prepared")), None, 0
+    t = await _attempt(member, request, discard)
+    if t.error is None:
+        member.succeed()
+    else:
+        member.fail(t.error)
+    first = int((t.first_at - started) * 1000) if t.first_at is not None else None
+    return t, first, int((loop.time() - started) * 1000)
 
 
 def env_members(settings: Any, state: dict[str, Any]) -> list[Member]:

@@ -14,6 +14,7 @@ from baton.ai import autoreply, service
 from baton.ai.schemas import (
     AISettings,
     AISettingsPatch,
+    CheckOut,
     FleetOut,
     LogSummary,
     ProviderIn,
@@ -36,6 +37,7 @@ from baton.auth.principal import Principal
 from baton.kit.http import errors
 from baton.kit.pagination import check_limit
 from baton.kit.uow import UnitOfWork
+from baton.runtime import Runtime
 from baton.workspace import service as workspace
 from baton.workspace.service import WorkspacePatch
 
@@ -63,6 +65,12 @@ class ProvidersController(Controller):
     ) -> ProviderOut:
         provider = await service.get_provider(uow.session, provider_id)
         return ProviderOut.of(await service.update_provider(uow, provider, data))
+
+    @post("/{provider_id:uuid}/check", status_code=HTTP_200_OK, responses=errors(403, 404))
+    async def check_provider(self, runtime: Runtime, provider_id: uuid.UUID) -> CheckOut:
+        """Health check: one tiny real request (works on a disabled provider too); the
+        result is recorded in the provider's health like any attempt."""
+        return await service.check_provider(runtime, provider_id)
 
     @delete("/{provider_id:uuid}", status_code=HTTP_204_NO_CONTENT, responses=errors(403, 404))
     async def delete_provider(self, uow: UnitOfWork, provider_id: uuid.UUID) -> None:

@@ -266,3 +266,14 @@ class LogSummaryRow(msgspec.Struct):
 
 class LogSummary(msgspec.Struct):
     rows: list[LogSummaryRow]
+
+
+class CheckOut(msgspec.Struct):
+    """The result of a health check: one tiny real request to the provider."""
+
+    ok: bool
+    error: str | None
+    first_token_ms: int | None
+    total_ms: int
+    reply: str
+    health: HealthOut

@@ -14,10 +14,20 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from baton.ai.autoreply import MATCHES
-from baton.ai.fleet import key_context, load_members
+from baton.ai.fleet import (
+    Outcome,
+    check,
+    health_of,
+    key_context,
+    load_members,
+    member_of,
+    prepare,
+    record_health,
+)
 from baton.ai.models import AIProvider, AIReplyLog, AutoReplyRule
 from baton.ai.providers import KINDS
 from baton.ai.schemas import (
+    CheckOut,
     FleetMemberOut,
     HealthOut,
     LogSummaryRow,
@@ -31,7 +41,8 @@ from baton.db.base import utcnow
 from baton.kit.errors import NotFound, ValidationFailed
 from baton.kit.ids import uuid7
 from baton.kit.pagination import keyset, page_cursor
-from baton.kit.uow import UnitOfWork
+from baton.kit.uow import UnitOfWork, unit_of_work
+from baton.runtime import Runtime
 
 DEFAULT_MODELS = {
     "openai": "gpt-4o-mini",
@@ -354,3 +365,24 @@ async def summary(session: AsyncSession, since: datetime | None) -> list[LogSumm
             )
         )
     return out
+
+
+async def check_provider(runtime: Runtime, provider_id: uuid.UUID) -> CheckOut:
+    """Send one tiny request to a provider (enabled or not) and record the result in its
+    health. No transaction is open while the provider answers."""
+    async with unit_of_work(runtime) as uow:
+        member = member_of(await get_provider(uow.session, provider_id), runtime.envelope)
+    prepare([member], runtime.state)
+    attempt, first_token_ms, total_ms = await check(member)
+    async with unit_of_work(runtime) as uow:
+        await record_health(uow, [Outcome(member, attempt.error)])
+        row = await uow.session.get(AIProvider, provider_id, populate_existing=True)
+        health = health_of(row) if row is not None else member.health
+    return CheckOut(
+        ok=attempt.error is None,
+        error=attempt.error.summary() if attempt.error else None,
+        first_token_ms=first_token_ms,
+        total_ms=total_ms,
+        reply="".join(attempt.parts)[:200],
+        health=HealthOut.of(health, member.threshold),
+    )
