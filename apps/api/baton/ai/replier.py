@@ -85,15 +85,17 @@ async def reply(runtime: Runtime, conversation_id: uuid.UUID, message_id: uuid.U
         config = await get_config(uow.session)
         rule = await autoreply.find_rule(uow.session, question.text)
         if rule is not None:
+            log_id = uuid7()
             message = await service.add_bot_message(
                 uow,
                 conversation,
                 text=rule.response,
                 suggestions=rule.suggestions,
-                meta={"source": "auto_reply", "rule_id": str(rule.id)},
+                meta={"source": "auto_reply", "rule_id": str(rule.id), "ai_log_id": str(log_id)},
             )
             await _log(
                 uow,
+                id=log_id,
                 conversation_id=conversation_id,
                 message_id=message.id,
                 question_message_id=message_id,

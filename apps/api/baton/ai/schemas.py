@@ -12,7 +12,14 @@ from baton.ai.models import AIProvider, AIReplyLog, AutoReplyRule
 Name = Annotated[str, msgspec.Meta(max_length=80)]
 Model = Annotated[str, msgspec.Meta(max_length=120)]
 Url = Annotated[str, msgspec.Meta(max_length=500)]
-Secret = Annotated[str, msgspec.Meta(max_length=1000)]
+Secret = Annotated[
+    str,
+    msgspec.Meta(
+        max_length=1000,
+        description="Write-only: stored sealed, never returned (see has_api_key).",
+        extra_json_schema={"writeOnly": True},
+    ),
+]
 Text = Annotated[str, msgspec.Meta(max_length=20_000)]
 
 
