@@ -24,8 +24,10 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import hashlib
+import importlib
 import logging
 import random
+import sys
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -344,11 +346,21 @@ def _cached_provider(
     return provider
 
 
-def prepare(members: list[Member], state: dict[str, Any]) -> None:
-    """Build (or reuse) each member's SDK client. Called with no transaction open: the first
-    use of an SDK imports it, which can take a while."""
+SDK_MODULES = {
+    "openai": "baton.ai.providers.openai_chat",
+    "anthropic": "baton.ai.providers.anthropic_messages",
+    "gemini": "baton.ai.providers.gemini",
+}
+
+
+async def prepare(members: list[Member], state: dict[str, Any]) -> None:
+    """Build (or reuse) each member's SDK client, with no transaction open. The first use of
+    an SDK imports it, which takes seconds: that happens in a thread, off the event loop."""
     for member in members:
         if member.provider is None and member.build is not None and member.unusable is None:
+            module = SDK_MODULES.get(member.kind)
+            if module is not None and module not in sys.modules:
+                await asyncio.to_thread(importlib.import_module, module)
             member.provider = _cached_provider(state, member.key, member.fingerprint, member.build)
 
 

@@ -117,7 +117,7 @@ async def reply(runtime: Runtime, conversation_id: uuid.UUID, message_id: uuid.U
         members = await fleet.load_members(uow)
         question_text = question.text
     request = build_request(config, turns, question_text, passages)
-    fleet.prepare(members, runtime.state)
+    await fleet.prepare(members, runtime.state)
 
     # 2. stream, with no transaction open
     bot_message_id = uuid7()

@@ -372,7 +372,7 @@ async def check_provider(runtime: Runtime, provider_id: uuid.UUID) -> CheckOut:
     health. No transaction is open while the provider answers."""
     async with unit_of_work(runtime) as uow:
         member = member_of(await get_provider(uow.session, provider_id), runtime.envelope)
-    prepare([member], runtime.state)
+    await prepare([member], runtime.state)
     attempt, first_token_ms, total_ms = await check(member)
     async with unit_of_work(runtime) as uow:
         await record_health(uow, [Outcome(member, attempt.error)])
