@@ -8,6 +8,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from baton.jobs.queues import ArqQueue
 from baton.kit.uow import unit_of_work
 from baton.notifications.models import EmailMessage
 from baton.runtime import Runtime
@@ -50,8 +51,9 @@ async def test_failed_unit_of_work_leaves_nothing_behind(
         assert listener.received["probe"] == [{"phase": "committed"}]
         assert await _count(runtime, User) == users_before
         assert await _count(runtime, EmailMessage) == 0
-        if runtime.redis is not None:
-            assert await runtime.redis.zcard(runtime.settings.job_queue_name) == 0
+        if isinstance(runtime.jobs, ArqQueue) and runtime.jobs.pool is not None:
+            queued = await runtime.jobs.pool.queued_jobs(queue_name=runtime.settings.job_queue_name)
+            assert not [j for j in queued if j.kwargs.get("user_id") == str(existing.id)]
     finally:
         await listener.disconnect()
 
