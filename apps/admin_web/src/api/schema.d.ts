@@ -176,6 +176,23 @@ export interface paths {
         patch: operations["ApiV1AiProvidersProviderIdUpdateProvider"];
         trace?: never;
     };
+    "/api/v1/ai/providers/{provider_id}/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** CheckProvider */
+        post: operations["ApiV1AiProvidersProviderIdCheckCheckProvider"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/ai/settings": {
         parameters: {
             query?: never;
@@ -706,6 +723,15 @@ export interface components {
             id: string | null;
             name: string;
         };
+        /** CheckOut */
+        CheckOut: {
+            error: string | null;
+            first_token_ms: number | null;
+            health: components["schemas"]["ai_schemas_HealthOut"];
+            ok: boolean;
+            reply: string;
+            total_ms: number;
+        };
         /** ConversationCounts */
         ConversationCounts: {
             agent: number;
@@ -877,6 +903,7 @@ export interface components {
         };
         /** ProviderIn */
         ProviderIn: {
+            /** @description Write-only: stored sealed, never returned (see has_api_key). */
             api_key?: string | null;
             base_url?: string | null;
             /** @default 30 */
@@ -928,6 +955,7 @@ export interface components {
         };
         /** ProviderPatch */
         ProviderPatch: {
+            /** @description Write-only: stored sealed, never returned (see has_api_key). */
             api_key?: string | null;
             base_url?: string | null;
             cooldown_seconds?: number;
@@ -2200,6 +2228,79 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProviderOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not permitted */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV1AiProvidersProviderIdCheckCheckProvider: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                provider_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckOut"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
