@@ -204,7 +204,8 @@ async def test_an_agent_taking_over_mid_stream_keeps_the_answer_out(
         base_url=f"{fake.base_url}/v1",
         api_key=fake.key,
     )
-    fake.script = Script(tokens=["one", " two", " three", " four"], delay=0.25)
+    story = ["one", " two", " three", " four", " five", " six", " seven", " eight", " nine", " ten"]
+    fake.script = Script(tokens=story, delay=0.25)
     watcher, _, token = await agent(server.base_url, client, runtime)
     v, conversation_id = await timed_visitor(server.base_url)
     try:
@@ -222,6 +223,11 @@ async def test_an_agent_taking_over_mid_stream_keeps_the_answer_out(
         )
         assert [m["sender"] for m in messages.json()["items"]] == ["visitor", "system"]
         assert v.received.get("bot_message") is None
+        cancelled = await v.wait_for("bot_stream_cancelled")
+        streamed_id = v.received["bot_stream"][0]["message_id"]
+        assert cancelled == {"message_id": streamed_id}
+        # the stream stops reaching the visitor soon after the take-over, not at its end
+        assert "".join(d["delta"] for d in v.received["bot_stream"]) != "".join(story)
         assert await logs_of(runtime, conversation_id) == []
     finally:
         await v.disconnect()

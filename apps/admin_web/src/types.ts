@@ -40,6 +40,7 @@ export interface AgentServerEvents {
   conversation_updated: { conversation: Conversation };
   message_created: { message: Message };
   bot_stream: { conversation_id: string; message_id: string; delta: string };
+  bot_stream_cancelled: { conversation_id: string; message_id: string };
   display_typing: {
     conversation_id: string;
     sender: "visitor" | "agent" | "bot";

@@ -116,6 +116,14 @@ export function useConversation(id: string, me: { id: string; name: string }) {
         if (conversation_id !== id) return;
         setStreams((s) => ({ ...s, [message_id]: (s[message_id] ?? "") + delta }));
       }),
+      realtime.on("bot_stream_cancelled", ({ conversation_id, message_id }) => {
+        if (conversation_id !== id) return;
+        setStreams((s) => {
+          if (!(message_id in s)) return s;
+          const { [message_id]: _dropped, ...rest } = s;
+          return rest;
+        });
+      }),
       realtime.on("display_typing", ({ conversation_id, sender, typing: on, name }) => {
         if (conversation_id !== id) return;
         const who = sender === "visitor" ? "visitor" : name || "An agent";

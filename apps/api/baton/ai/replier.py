@@ -43,6 +43,7 @@ APOLOGY = (
     "I've asked a person from the team to help you."
 )
 INTERRUPTED = "\n\n(Sorry — my answer was cut off. Would you like to talk to a person?)"
+STILL_OURS_EVERY = 0.5  # seconds between checks that the AI still owns the conversation
 HANDOFF_TEXT = "Let me connect you with a person who can help."
 
 
@@ -52,6 +53,12 @@ async def _emit_all(runtime: Runtime, emissions: list[recipients.Emission]) -> N
             await runtime.publisher.emit(e.event, e.payload, rooms=e.rooms, namespace=e.namespace)
         except Exception:  # events are hints; the stored message is the truth
             log.warning("bot stream emit failed", extra={"event": e.event})
+
+
+async def _still_answerable(runtime: Runtime, conversation_id: uuid.UUID) -> bool:
+    async with unit_of_work(runtime) as uow:
+        conversation = await uow.session.get(Conversation, conversation_id)
+        return conversation is not None and await service.ai_may_answer(uow, conversation)
 
 
 def _with_person(suggestions: list[str]) -> list[str]:
@@ -123,7 +130,27 @@ async def reply(runtime: Runtime, conversation_id: uuid.UUID, message_id: uuid.U
     bot_message_id = uuid7()
     await _emit_all(runtime, [recipients.bot_typing_emission(conversation_id, True)])
 
+    # a person may take over while we stream: check now and then, and stop showing the answer
+    cancelled = False
+    checked_at = loop.time()
+
+    async def cancel() -> None:
+        nonlocal cancelled
+        if not cancelled:
+            cancelled = True
+            await _emit_all(
+                runtime, recipients.bot_stream_cancel_emissions(conversation_id, bot_message_id)
+            )
+
     async def emit(delta: str) -> None:
+        nonlocal checked_at
+        if cancelled:
+            return
+        if loop.time() - checked_at >= STILL_OURS_EVERY:
+            checked_at = loop.time()
+            if not await _still_answerable(runtime, conversation_id):
+                await cancel()
+                return
         await _emit_all(
             runtime, recipients.bot_stream_emissions(conversation_id, bot_message_id, delta)
         )
@@ -140,6 +167,7 @@ async def reply(runtime: Runtime, conversation_id: uuid.UUID, message_id: uuid.U
                 Conversation, conversation_id, populate_existing=True
             )
             if conversation is None or not await service.ai_may_answer(uow, conversation):
+                await cancel()
                 return  # an agent took over (or the visitor left) while we streamed
             await _store(uow, conversation, result, question_text, message_id, bot_message_id)
     finally:

@@ -171,6 +171,26 @@ def bot_stream_emissions(
     ]
 
 
+def bot_stream_cancel_emissions(
+    conversation_id: uuid.UUID, message_id: uuid.UUID
+) -> list[Emission]:
+    """A streamed answer that will not be stored (a person took over): clients drop it."""
+    return [
+        Emission(
+            "bot_stream_cancelled",
+            {"message_id": str(message_id)},
+            (visitor_room(conversation_id),),
+            VISITOR_NS,
+        ),
+        Emission(
+            "bot_stream_cancelled",
+            {"conversation_id": str(conversation_id), "message_id": str(message_id)},
+            (conversation_room(conversation_id),),
+            AGENT_NS,
+        ),
+    ]
+
+
 def bot_typing_emission(conversation_id: uuid.UUID, typing: bool) -> Emission:
     return Emission(
         "display_typing",

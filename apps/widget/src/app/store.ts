@@ -240,6 +240,7 @@ export class Chat {
     socket.on("disconnect", () => this.set({ connection: "offline", sessionReady: false, typing: null }));
     socket.on("connect_error", () => this.set({ connection: "offline", sessionReady: false }));
     socket.on("bot_stream", (p: { message_id: string; delta: string }) => this.onStream(p));
+    socket.on("bot_stream_cancelled", (p: { message_id: string }) => this.onStreamCancelled(p.message_id));
     socket.on("bot_message", (m: ServerMessage) => this.onLive({ ...m, sender: "bot" }));
     socket.on("agent_message", (m: ServerMessage) => this.onLive({ ...m, sender: "agent" }));
     socket.on("system_message", (m: ServerMessage) => this.onLive({ ...m, sender: "system" }));
@@ -354,6 +355,12 @@ export class Chat {
     if (typing !== this.state.typing) this.set({ typing });
     if (this.upsert(message)) this.publish(message);
     if (this.state.open) this.markSeen();
+  }
+
+  /** A person took over while the AI was answering: the half-streamed answer is withdrawn. */
+  private onStreamCancelled(messageId: string): void {
+    const messages = this.state.messages.filter((m) => !(m.id === messageId && m.state === "streaming"));
+    if (messages.length !== this.state.messages.length) this.setMessages(messages);
   }
 
   private onStream(p: { message_id: string; delta: string }): void {
