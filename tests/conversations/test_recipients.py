@@ -67,6 +67,13 @@ def test_typing_and_streams() -> None:
     }
 
 
+def test_a_withdrawn_stream_reaches_those_who_saw_it() -> None:
+    assert _plan(recipients.bot_stream_cancel_emissions(CONV, uuid.uuid4())) == {
+        ("/widget", "bot_stream_cancelled", frozenset({f"visitor:{CONV}"})),
+        ("/agent", "bot_stream_cancelled", frozenset({f"conversation:{CONV}"})),
+    }
+
+
 def test_notifications_go_to_agents_only() -> None:
     assert _plan([recipients.notification_emission([AGENT], "message", CONV, "x")]) == {
         ("/agent", "new_notification", frozenset({f"user:{AGENT}"}))
