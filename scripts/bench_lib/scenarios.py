@@ -628,7 +628,7 @@ async def scenario_analytics(ctx: Context) -> Scenario:
         sc.status = "pending"
         sc.reason = ("this build has no analytics or export endpoint to drive "
                      "(apps/api/baton/analytics and exports are not there yet); "
-                     "the SQL baseline over the same 1,000,000 rows is measured")
+                     f"the SQL baseline over the same {total:,} rows is measured")
     name = "the same query straight on PostgreSQL (asyncpg; COPY ... TO STDOUT for the export)"
     sc.rows.append(Row("aggregation time", "s", summarize([]),
                        summarize(_vals(runs, "aggregation_s")), name))
