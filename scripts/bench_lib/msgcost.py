@@ -1,0 +1,144 @@
+"""What one visitor message costs inside an api process: SQL statements and CPU time.
+
+    PYTHONPATH=scripts .venv/bin/python -m bench_lib.msgcost [--messages 50]
+
+Runs Baton in this process (uvicorn, a fresh PostgreSQL database and Redis namespace, both
+dropped afterwards), opens one visitor, has an agent take the conversation over, then sends
+messages one at a time with the bench's Socket.IO client and counts the SQL statements the
+engine executes for them. One socket, no other load: the floor under scenario 2's figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import dataclasses
+import os
+import re
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import uvicorn
+from sqlalchemy import event
+
+from .procs import free_port
+from .sio import SioConn, new_session
+
+PG = os.environ.get("BATON_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS = os.environ.get("BATON_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def statement_key(statement: str) -> str:
+    flat = " ".join(statement.split())
+    verb = flat.split()[0].upper()
+    if verb == "SELECT":
+        found = re.search(r"\bFROM (\w+)", flat)
+        return f"SELECT {found.group(1) if found else '?'}"
+    return " ".join(flat.split()[:3])
+
+
+async def measure(messages: int) -> dict[str, Any]:
+    from baton.app import create_app, wrap_asgi
+    from baton.db.migrate import upgrade
+    from baton.settings import load_settings, normalise_database_url
+    from baton.users.service import create_user
+
+    name = f"baton_msgcost_{uuid.uuid4().hex[:6]}"
+    admin = await asyncpg.connect(PG)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
+    url = PG.rsplit("/", 1)[0] + f"/{name}"
+    data_dir = Path("/tmp") / name
+    try:
+        os.environ["BATON_DATA_DIR"] = str(data_dir)
+        settings = dataclasses.replace(
+            load_settings(), database_url=normalise_database_url(url), redis_url=REDIS,
+            redis_namespace=name, log_level="WARNING", log_json=False,
+        )
+        await asyncio.to_thread(upgrade, settings.database_url)
+        app, sio, runtime = create_app(settings)
+        port = free_port()
+        server = uvicorn.Server(uvicorn.Config(wrap_asgi(app, sio), host="127.0.0.1", port=port,
+                                               log_level="warning", lifespan="on"))
+        server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+        task = asyncio.create_task(server.serve())
+        for _ in range(400):  # up to 20 s
+            if server.started:
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise RuntimeError("the api did not start")
+        base = f"http://127.0.0.1:{port}"
+        counts: collections.Counter[str] = collections.Counter()
+
+        def count(_c: Any, _cur: Any, statement: str, *_: Any) -> None:
+            counts[statement_key(statement)] += 1
+
+        event.listen(runtime.db.engine.sync_engine, "before_cursor_execute", count)
+        async with runtime.db.session() as session:
+            await create_user(session, email="agent@msgcost.local", password="msgcost-pass-1",
+                              role="agent", name="Agent")
+            await session.commit()
+        session_http = new_session()
+        try:
+            async with session_http.post(f"{base}/api/v1/auth/login", json={
+                    "email": "agent@msgcost.local", "password": "msgcost-pass-1"}) as r:
+                token = (await r.json())["access_token"]
+            visitor = SioConn(session_http, "/widget")
+            await visitor.connect(base)
+            started = await visitor.call("start_session", {"visitor": {"name": "V"}})
+            async with session_http.post(
+                f"{base}/api/v1/conversations/{started['conversation_id']}/take-over",
+                headers={"Authorization": f"Bearer {token}"},
+            ) as r:
+                if r.status != 200:
+                    raise RuntimeError(await r.text())
+            for i in range(5):  # warm-up
+                await visitor.call("user_message", {"client_id": f"warm-{i}", "text": "warm"})
+            counts.clear()
+            wall0, cpu0 = time.perf_counter(), time.process_time()
+            for i in range(messages):
+                await visitor.call("user_message", {"client_id": f"m-{i}", "text": "hello"})
+            wall = (time.perf_counter() - wall0) / messages * 1000
+            cpu = (time.process_time() - cpu0) / messages * 1000
+            await visitor.close()
+        finally:
+            await session_http.close()
+        server.should_exit = True
+        await task
+        return {
+            "messages": messages, "sql_statements_per_message": sum(counts.values()) / messages,
+            "wall_ms_per_message": round(wall, 2), "cpu_ms_per_message": round(cpu, 2),
+            "statements": {k: v / messages for k, v in counts.most_common()},
+        }
+    finally:
+        admin = await asyncpg.connect(PG)
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+        import redis.asyncio as aioredis
+
+        client = aioredis.Redis.from_url(REDIS)
+        keys = [k async for k in client.scan_iter(f"{name}*")]
+        if keys:
+            await client.delete(*keys)
+        await client.aclose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--messages", type=int, default=50)
+    args = parser.parse_args()
+    result = asyncio.run(measure(min(max(args.messages, 1), 1000)))
+    print(f"per visitor message: {result['sql_statements_per_message']:.1f} SQL statements, "
+          f"{result['cpu_ms_per_message']:.1f} ms CPU (api and client in this process), "
+          f"{result['wall_ms_per_message']:.1f} ms round trip")
+    for key, per in result["statements"].items():
+        print(f"  {per:5.1f}  {key}")
+
+
+if __name__ == "__main__":
+    main()
