@@ -12,6 +12,7 @@ from baton.db.migrate import upgrade
 from baton.jobs.queues import InProcessQueue
 from baton.kit.ratelimit import MemoryRateLimiter
 from baton.settings import Settings
+from baton.workspace.service import clear_config_cache
 from tests.support import (
     REDIS_URL,
     LiveServer,
@@ -87,6 +88,7 @@ async def _clean_state(request: pytest.FixtureRequest) -> AsyncIterator[None]:
         if isinstance(live.runtime.jobs, InProcessQueue):
             await live.runtime.jobs.drain(timeout=20)
         await truncate_all(live.runtime)
+        clear_config_cache()
         if isinstance(live.runtime.limiter, MemoryRateLimiter):
             live.runtime.limiter.counts.clear()
 

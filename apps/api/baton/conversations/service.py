@@ -72,9 +72,6 @@ async def _store_message(
 ) -> tuple[Message, bool]:
     """Insert once per client_id. Returns (message, created); a resend returns the stored one."""
     if message.client_id is not None:
-        found = await _existing(uow, conversation.id, message.client_id)
-        if found is not None:
-            return found, False
         values = {c.key: getattr(message, c.key) for c in Message.__table__.columns}
         values.update(
             id=values["id"] or uuid7(),
@@ -84,14 +81,10 @@ async def _store_message(
             meta=values["meta"] or {},
         )
         if not await insert_unless_exists(uow.session, Message, values):
-            found = await _existing(
-                uow, conversation.id, message.client_id
-            )  # a concurrent resend won
+            found = await _existing(uow, conversation.id, message.client_id)  # a resend
             assert found is not None
             return found, False
-        stored = await uow.session.get(Message, values["id"])
-        assert stored is not None
-        message = stored
+        message = Message(**values)  # what was stored; no need to read it back
     else:
         uow.session.add(message)
         await uow.session.flush()

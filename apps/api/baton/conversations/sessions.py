@@ -12,11 +12,13 @@ from typing import Annotated
 
 import msgspec
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from baton.conversations.models import Conversation, Visitor, VisitorSession
 from baton.db.base import utcnow
 from baton.kit.errors import Unauthorized
 from baton.kit.uow import UnitOfWork
+from baton.users.models import User
 
 
 class VisitorInfo(msgspec.Struct, forbid_unknown_fields=False):
@@ -100,14 +102,32 @@ async def open_session(
     return OpenedSession(vs, conversation, visitor, raw, resumed=False)
 
 
+TOUCH_EVERY = timedelta(seconds=30)  # last_seen_at is for idle expiry: minutes, not ms
+
+
 async def live_session(uow: UnitOfWork, session_id: object) -> tuple[VisitorSession, Conversation]:
-    """The socket's session, refreshed; an idle or ended one must be started again."""
-    vs = await uow.session.get(VisitorSession, session_id)
-    if vs is None or vs.ended_at is not None or vs.last_seen_at <= idle_cutoff(uow):  # type: ignore[operator]
+    """The socket's session, refreshed; an idle or ended one must be started again.
+
+    One query loads the session, its conversation, the visitor and the assignee (the hot path
+    of every visitor message), so later lookups hit the identity map.
+    """
+    assignee = aliased(User)
+    row = (
+        await uow.session.execute(
+            select(VisitorSession, Conversation, Visitor, assignee)
+            .join(Conversation, Conversation.id == VisitorSession.conversation_id)
+            .join(Visitor, Visitor.id == VisitorSession.visitor_id)
+            .outerjoin(assignee, assignee.id == Conversation.assignee_id)
+            .where(VisitorSession.id == session_id)
+        )
+    ).first()
+    now = utcnow()
+    if row is None or row[0].ended_at is not None or row[0].last_seen_at <= idle_cutoff(uow):  # type: ignore[operator]
         raise Unauthorized(
             "the session has expired; call start_session again", code="session_expired"
         )
-    conversation = await uow.session.get(Conversation, vs.conversation_id)
-    assert conversation is not None
-    vs.last_seen_at = utcnow()
+    vs, conversation = row[0], row[1]
+    uow.keep(*row)
+    if vs.last_seen_at < now - TOUCH_EVERY:
+        vs.last_seen_at = now
     return vs, conversation

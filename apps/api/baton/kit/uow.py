@@ -45,6 +45,12 @@ class UnitOfWork:
         self.events: list[PendingEvent] = []
         self.jobs: list[PendingJob] = []
         self.after_commit_hooks: list[Callable[[], Awaitable[None]]] = []
+        self._kept: list[object] = []
+
+    def keep(self, *objects: object) -> None:
+        """Hold objects loaded ahead of need: the session's identity map is weak, and a later
+        ``session.get`` for them should not go back to the database."""
+        self._kept.extend(o for o in objects if o is not None)
 
     def publish(
         self,

@@ -3,6 +3,7 @@ domains read them through ``get_settings`` (one query) and admins change them ov
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import msgspec
@@ -92,10 +93,26 @@ def _validate(config: WorkspaceConfig) -> None:
         raise ValidationFailed("system_prompt is too long")
 
 
+# Read on every visitor message, changed a few times a year: each process keeps it for a
+# moment. A change made in this process is seen at once; in another, within CACHE_SECONDS.
+CACHE_SECONDS = 2.0
+_cache: dict[str, tuple[float, WorkspaceConfig]] = {}
+
+
+def clear_config_cache() -> None:
+    _cache.clear()
+
+
 async def get_config(session: AsyncSession) -> WorkspaceConfig:
+    key = str(session.get_bind().engine.url)
+    cached = _cache.get(key)
+    if cached is not None and time.monotonic() - cached[0] < CACHE_SECONDS:
+        return cached[1]
     rows = (await session.scalars(select(WorkspaceSetting))).all()
     stored = {row.key: row.value for row in rows if row.key in WorkspaceConfig.__struct_fields__}
-    return msgspec.convert(stored, WorkspaceConfig)
+    config = msgspec.convert(stored, WorkspaceConfig)
+    _cache[key] = (time.monotonic(), config)
+    return config
 
 
 async def update_config(session: AsyncSession, patch: WorkspacePatch) -> WorkspaceConfig:
@@ -112,4 +129,5 @@ async def update_config(session: AsyncSession, patch: WorkspacePatch) -> Workspa
         else:
             row.value = value
     await session.flush()
+    clear_config_cache()
     return merged
