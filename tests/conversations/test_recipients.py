@@ -6,7 +6,13 @@ import uuid
 from datetime import UTC, datetime
 
 from baton.conversations import recipients
-from baton.conversations.schemas import AuthorRef, MessageOut
+from baton.conversations.schemas import (
+    AuthorRef,
+    ConversationOut,
+    MessageOut,
+    PersonRef,
+    VisitorOut,
+)
 
 CONV = uuid.uuid4()
 AGENT = uuid.uuid4()
@@ -81,3 +87,50 @@ def test_notifications_go_to_agents_only() -> None:
     assert _plan([recipients.notification_emission(None, "waiting", CONV, "x")]) == {
         ("/agent", "new_notification", frozenset({"agents"}))
     }
+
+
+def _view(status: str, assignee: uuid.UUID | None) -> ConversationOut:
+    return ConversationOut(
+        id=CONV,
+        status=status,
+        visitor=VisitorOut(uuid.uuid4(), None, None, None, None, None, None),
+        assignee=PersonRef(assignee, "Dana") if assignee else None,
+        last_message=None,
+        queue_position=None,
+        waiting_since=None,
+        handoff_reason=None,
+        follow_up_email=None,
+        created_at=datetime.now(UTC),
+        updated_at=datetime.now(UTC),
+        resolved_at=None,
+    )
+
+
+def test_inbox_updates_reach_who_needs_the_row() -> None:
+    everyone = ("/agent", "conversation_updated", frozenset({"agents"}))
+    status = ("/widget", "status_changed", frozenset({f"visitor:{CONV}"}))
+    # status changes and the queue / the AI's conversations: every agent
+    assert _plan(recipients.conversation_emissions(_view("agent", AGENT), status_changed=True)) == {
+        everyone,
+        status,
+    }
+    for s in ("bot", "waiting"):
+        assert _plan(recipients.conversation_emissions(_view(s, None), status_changed=False)) == {
+            everyone
+        }
+    # a message in a conversation a person owns: the owner, those viewing it, the All view
+    assert _plan(
+        recipients.conversation_emissions(_view("agent", AGENT), status_changed=False)
+    ) == {
+        (
+            "/agent",
+            "conversation_updated",
+            frozenset({"inbox:all", f"conversation:{CONV}", f"user:{AGENT}"}),
+        )
+    }
+    # a change of owner without a change of status still reaches everyone
+    assert _plan(
+        recipients.conversation_emissions(
+            _view("agent", AGENT), status_changed=False, broadcast=True
+        )
+    ) == {everyone}

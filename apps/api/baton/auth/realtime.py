@@ -6,6 +6,7 @@ from typing import Any
 
 from socketio.exceptions import ConnectionRefusedError as SioRefused
 
+from baton.auth.permissions import Permission
 from baton.auth.principal import Principal
 from baton.auth.service import authenticate
 from baton.runtime import Runtime
@@ -33,6 +34,7 @@ async def authenticate_socket(runtime: Runtime, auth: Any, environ: dict[str, An
 
 
 AGENTS_ROOM = "agents"
+INBOX_ALL_ROOM = "inbox:all"  # callers who may read every conversation (admins, API keys)
 
 
 def user_room(user_id: object) -> str:
@@ -47,6 +49,8 @@ def register_realtime(sio: Any, runtime: Runtime) -> None:
         await sio.save_session(sid, {"principal": principal}, namespace="/agent")
         await sio.enter_room(sid, AGENTS_ROOM, namespace="/agent")
         await sio.enter_room(sid, user_room(principal.id), namespace="/agent")
+        if principal.has(Permission.CONVERSATIONS_READ_ALL):
+            await sio.enter_room(sid, INBOX_ALL_ROOM, namespace="/agent")
         if principal.user_id is not None:
             await runtime.connections.connected(principal.user_id)
 

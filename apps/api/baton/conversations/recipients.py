@@ -12,7 +12,7 @@ from typing import Any
 
 import msgspec
 
-from baton.auth.realtime import AGENTS_ROOM, user_room
+from baton.auth.realtime import AGENTS_ROOM, INBOX_ALL_ROOM, user_room
 from baton.conversations.schemas import ConversationOut, MessageOut
 
 VISITOR_NS = "/widget"
@@ -88,14 +88,27 @@ def message_emissions(message: MessageOut, assignee_id: uuid.UUID | None) -> lis
     return out
 
 
+def inbox_rooms(conversation: ConversationOut, *, broadcast: bool) -> tuple[str, ...]:
+    """Who needs a conversation's row in their inbox.
+
+    Every agent sees the queue and the AI's conversations (Waiting / Unassigned tabs), and
+    every change of status or owner. A new message in a conversation a person owns only
+    matters to its owner, to whoever has it open, and to the workspace-wide views: sending it
+    to every agent would turn 100 messages a second into 100 x (agents) socket writes.
+    """
+    if broadcast or conversation.status in ("bot", "waiting"):
+        return (AGENTS_ROOM,)
+    rooms = [INBOX_ALL_ROOM, conversation_room(conversation.id)]
+    if conversation.assignee is not None:
+        rooms.append(user_room(conversation.assignee.id))
+    return tuple(rooms)
+
+
 def conversation_emissions(
-    conversation: ConversationOut, *, status_changed: bool
+    conversation: ConversationOut, *, status_changed: bool, broadcast: bool | None = None
 ) -> list[Emission]:
-    out = [
-        Emission(
-            "conversation_updated", {"conversation": _iso(conversation)}, (AGENTS_ROOM,), AGENT_NS
-        )
-    ]
+    rooms = inbox_rooms(conversation, broadcast=status_changed if broadcast is None else broadcast)
+    out = [Emission("conversation_updated", {"conversation": _iso(conversation)}, rooms, AGENT_NS)]
     if status_changed:
         out.append(
             Emission(

@@ -53,10 +53,18 @@ def check_client_id(client_id: Any) -> str:
 
 
 async def publish_conversation(
-    uow: UnitOfWork, conversation: Conversation, *, status_changed: bool
+    uow: UnitOfWork,
+    conversation: Conversation,
+    *,
+    status_changed: bool,
+    broadcast: bool | None = None,
 ) -> None:
+    """``broadcast``: every agent must hear of it (defaults to ``status_changed``)."""
     view = await queries.view(uow.session, conversation)
-    emit(uow, recipients.conversation_emissions(view, status_changed=status_changed))
+    emit(
+        uow,
+        recipients.conversation_emissions(view, status_changed=status_changed, broadcast=broadcast),
+    )
 
 
 async def _existing(uow: UnitOfWork, conversation_id: uuid.UUID, client_id: str) -> Message | None:
@@ -329,7 +337,8 @@ async def assign(
         await add_system_message(
             uow, conversation, f"{agent.name} joined the conversation", {"kind": "joined"}
         )
-        await publish_conversation(uow, conversation, status_changed=False)
+        # a new owner: the previous one's "Mine" must drop it, so tell everyone
+        await publish_conversation(uow, conversation, status_changed=False, broadcast=True)
     else:
         await _become_agent(uow, conversation, actor, assignee_id=agent.id, reason="assigned")
     emit(
