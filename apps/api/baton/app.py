@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None) -> tuple[Litestar, socketio.Asy
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await runtime.start()
+        warming = [asyncio.create_task(c) for c in catalog.warm_ups(runtime)]
         log.info(
             "baton api started",
             extra={"database": runtime.db.dialect, "redis": bool(runtime.redis)},
@@ -112,6 +114,8 @@ def create_app(settings: Settings | None = None) -> tuple[Litestar, socketio.Asy
         try:
             yield
         finally:
+            for task in warming:
+                task.cancel()
             await runtime.stop()
 
     def exception_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:

@@ -81,3 +81,10 @@ def register_realtime(sio: Any, runtime: Any) -> None:
     auth_realtime(sio, runtime)
     conversations_realtime(sio, runtime)
     set_bot_replier(ai_reply)  # the AI answers visitors first (baton.ai.replier)
+
+
+def warm_ups(runtime: Any) -> list[Any]:
+    """Coroutines the api runs in the background once it has started."""
+    from baton.ai.fleet import warm_up
+
+    return [warm_up(runtime)]

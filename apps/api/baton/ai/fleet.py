@@ -545,3 +545,16 @@ async def record_health(uow: UnitOfWork, outcomes: list[Outcome]) -> None:
                 .values(open_until=now + timedelta(seconds=member.cooldown))
                 .execution_options(synchronize_session=False)
             )
+
+
+async def warm_up(runtime: Any) -> None:
+    """At start-up: import the SDKs the configured providers use and build their clients, so
+    the first visitor does not pay for it (an SDK import takes about half a second)."""
+    from baton.kit.uow import unit_of_work
+
+    try:
+        async with unit_of_work(runtime) as uow:
+            members = await load_members(uow)
+        await prepare(members, runtime.state)
+    except Exception:  # a cold start is slower, not broken
+        log.warning("AI fleet warm-up failed", exc_info=True)
