@@ -7,6 +7,7 @@ import { useStore } from "./lib/store";
 import { openOutbox } from "./outbox";
 import { realtime } from "./realtime/connector";
 import { can, sessionStore, type Session } from "./session";
+import { WidgetSettings } from "./settings/WidgetSettings";
 import { SignIn } from "./SignIn";
 import { TopBar } from "./TopBar";
 
@@ -53,7 +54,9 @@ function Workspace({ session, live }: { session: Session; live: boolean }) {
       <div className="workspace">
         <Sidebar tab={tab} conversationId={route.conversationId} counts={counts} meId={user.id} isAdmin={isAdmin} />
         <main id="main" className="main" tabIndex={-1}>
-          {route.conversationId ? (
+          {route.settings && can(session, "settings:manage") ? (
+            <WidgetSettings />
+          ) : route.conversationId ? (
             <ConversationView key={route.conversationId} id={route.conversationId} session={session} />
           ) : (
             <section className="conversation-empty" aria-label="Conversation">

@@ -4,7 +4,8 @@ import { me, setPresence } from "./api/rest";
 import { useStore } from "./lib/store";
 import { desktopPermission, enableDesktop, lastNotice, notifySettings } from "./notify";
 import { realtime } from "./realtime/connector";
-import { signOut, type Session } from "./session";
+import { SETTINGS_HREF } from "./lib/route";
+import { can, signOut, type Session } from "./session";
 import type { Presence } from "./types";
 
 /** Signing out also stops offers: the agent is set away (best effort) before the token goes. */
@@ -32,6 +33,11 @@ export function TopBar({ session }: { session: Session }) {
         {connection === "online" ? "Live" : connection === "connecting" ? "Reconnecting…" : "Offline"}
       </span>
       <span className="spacer" />
+      {can(session, "settings:manage") && (
+        <a className="topbar-link" href={SETTINGS_HREF}>
+          Widget settings
+        </a>
+      )}
       <PresenceControl userId={session.user.id} />
       <NotifyControls />
       <span className="user" title={session.user.email}>

@@ -5,12 +5,17 @@ import { isTab, type TabId } from "../inbox/model";
 export interface Route {
   tab: TabId;
   conversationId: string | null;
+  /** #/settings/widget: the admin's widget page instead of a conversation */
+  settings: boolean;
 }
 
 function parse(hash: string): Route {
   const [tab, id] = hash.replace(/^#\/?/, "").split("/");
-  return { tab: isTab(tab) ? tab : "waiting", conversationId: id ? decodeURIComponent(id) : null };
+  if (tab === "settings") return { tab: "waiting", conversationId: null, settings: true };
+  return { tab: isTab(tab) ? tab : "waiting", conversationId: id ? decodeURIComponent(id) : null, settings: false };
 }
+
+export const SETTINGS_HREF = "#/settings/widget";
 
 function subscribe(listener: () => void): () => void {
   window.addEventListener("hashchange", listener);
