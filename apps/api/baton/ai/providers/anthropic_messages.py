@@ -18,23 +18,13 @@ from baton.ai.providers.base import (
     TextDelta,
     ToolCall,
     Usage,
-    error_for_status,
+    classify_stainless_error,
     normalise_turns,
 )
 
 
 def classify(exc: BaseException) -> ProviderError:
-    if isinstance(exc, ProviderError):
-        return exc
-    if isinstance(exc, anthropic.APIStatusError):
-        return error_for_status(exc.status_code)
-    if isinstance(exc, anthropic.APITimeoutError):
-        return ProviderError("timeout", retryable=True)
-    if isinstance(exc, anthropic.APIConnectionError):
-        return ProviderError("connection", retryable=True)
-    if isinstance(exc, anthropic.APIError):
-        return ProviderError("protocol", retryable=True)
-    return ProviderError("error", retryable=True)
+    return classify_stainless_error(exc, anthropic)
 
 
 class AnthropicProvider(Provider):

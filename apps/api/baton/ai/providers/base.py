@@ -120,3 +120,18 @@ class Provider(abc.ABC):
 
     async def aclose(self) -> None:  # noqa: B027 - optional hook
         """Release the SDK client's connections."""
+
+
+def classify_stainless_error(exc: BaseException, sdk: Any) -> ProviderError:
+    """The openai and anthropic SDKs share one exception hierarchy: map it to ours."""
+    if isinstance(exc, ProviderError):
+        return exc
+    if isinstance(exc, sdk.APIStatusError):
+        return error_for_status(exc.status_code)
+    if isinstance(exc, sdk.APITimeoutError):
+        return ProviderError("timeout", retryable=True)
+    if isinstance(exc, sdk.APIConnectionError):
+        return ProviderError("connection", retryable=True)
+    if isinstance(exc, sdk.APIError):
+        return ProviderError("protocol", retryable=True)
+    return ProviderError("error", retryable=True)
