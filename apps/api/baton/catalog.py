@@ -47,6 +47,7 @@ def route_handlers() -> list[Any]:
         AutoRepliesController,
         ProvidersController,
     )
+    from baton.analytics.routes import AnalyticsController
     from baton.auth.routes import ApiKeysController, AuthController
     from baton.conversations.routes import ConversationsController
     from baton.health.routes import health
@@ -62,6 +63,7 @@ def route_handlers() -> list[Any]:
         UsersController,
         WorkspaceController,
         ConversationsController,
+        AnalyticsController,
         WidgetController,
         widget_loader,
         KnowledgeController,

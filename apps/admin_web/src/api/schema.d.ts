@@ -211,6 +211,23 @@ export interface paths {
         patch: operations["ApiV1AiSettingsUpdateSettings"];
         trace?: never;
     };
+    "/api/v1/analytics/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** MessagesByDay */
+        get: operations["ApiV1AnalyticsMessagesMessagesByDay"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/api-keys": {
         parameters: {
             query?: never;
@@ -426,6 +443,23 @@ export interface paths {
         };
         /** Counts */
         get: operations["ApiV1ConversationsCountsCounts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exports/messages.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** ExportMessages */
+        get: operations["ApiV1ExportsMessagesCsvExportMessages"];
         put?: never;
         post?: never;
         delete?: never;
@@ -765,6 +799,14 @@ export interface components {
             items: components["schemas"]["ConversationOut"][];
             next_cursor: string | null;
         };
+        /** DayRow */
+        DayRow: {
+            avg_chars: number;
+            conversations: number;
+            day: string;
+            messages: number;
+            sender: string;
+        };
         /**
          * ErrorBody
          * @example {
@@ -894,6 +936,10 @@ export interface components {
         MessagePage: {
             items: components["schemas"]["MessageOut"][];
             next_cursor: string | null;
+        };
+        /** MessagesByDay */
+        MessagesByDay: {
+            items: components["schemas"]["DayRow"][];
         };
         /** PersonRef */
         PersonRef: {
@@ -2469,6 +2515,71 @@ export interface operations {
             };
         };
     };
+    ApiV1AnalyticsMessagesMessagesByDay: {
+        parameters: {
+            query?: {
+                since?: string | null;
+                until?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessagesByDay"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not permitted */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     ApiV1ApiKeysListKeys: {
         parameters: {
             query?: never;
@@ -3538,6 +3649,71 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ConversationCounts"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not permitted */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV1ExportsMessagesCsvExportMessages: {
+        parameters: {
+            query?: {
+                since?: string | null;
+                until?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Stream Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
             /** @description Missing or invalid credentials */

@@ -37,6 +37,8 @@ class Database:
             kwargs["connect_args"] = {"timeout": 30}
         else:
             kwargs.update(pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=True)
+            # dates computed in SQL (analytics by day) are UTC days whatever the server's zone
+            kwargs["connect_args"] = {"server_settings": {"timezone": "UTC"}}
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if url.startswith("sqlite"):
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)

@@ -1,0 +1,1 @@
+"""Analytics over conversations and messages, and streamed exports."""
