@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import uvicorn
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from baton.app import create_app, wrap_asgi
 from baton.db.base import Base
@@ -149,13 +150,26 @@ async def start_live_server(settings: Settings) -> LiveServer:
 
 
 async def truncate_all(runtime: Runtime) -> None:
+    """Wipe every table between tests. A child server (or the worker) may still be finishing
+    a transaction, and TRUNCATE's exclusive locks can then deadlock with it: retry."""
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
-    async with runtime.db.engine.begin() as conn:
-        if runtime.db.dialect == "postgresql":
-            await conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                await conn.execute(text(f"DELETE FROM {table}"))
+    for attempt in range(6):
+        try:
+            async with runtime.db.engine.begin() as conn:
+                if runtime.db.dialect == "postgresql":
+                    await conn.execute(
+                        text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+                    )
+                else:
+                    for table in tables:
+                        await conn.execute(text(f"DELETE FROM {table}"))
+            return
+        except DBAPIError as exc:
+            if attempt == 5 or (
+                "deadlock" not in str(exc).lower() and "locked" not in str(exc).lower()
+            ):
+                raise
+            await asyncio.sleep(0.2 * (attempt + 1))
 
 
 class Subprocess:
