@@ -206,3 +206,24 @@ async def test_online_means_chosen_and_connected(
         await second.disconnect()
     finally:
         await first.disconnect()
+
+
+async def test_taking_over_also_watches_the_conversation(
+    server: LiveServer, client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    """An agent who takes over without join_session still sees the visitor type and write."""
+    dana, _, _ = await agent(server.base_url, client, runtime)
+    v, start = await visitor(server.base_url)
+    cid = start["conversation_id"]
+    try:
+        await dana.call("take_over", {"conversation_id": cid})
+        await v.call("typing_start", {})
+        assert (await dana.wait_for("display_typing"))["sender"] == "visitor"
+        await v.call("user_message", {"client_id": "w1", "text": "are you there?"})
+        got = await dana.wait_for(
+            "message_created", lambda d: d["message"]["text"] == "are you there?"
+        )
+        assert got["message"]["sender"] == "visitor"
+    finally:
+        await v.disconnect()
+        await dana.disconnect()

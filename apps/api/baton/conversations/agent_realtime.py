@@ -93,7 +93,10 @@ def register(sio: socketio.AsyncServer, runtime: Runtime) -> None:
         await sio.leave_room(sid, conversation_room(ref.conversation_id), namespace=ns)
         return {"ok": True}
 
-    def _action(permission: Permission, run: Any) -> Any:
+    def _action(permission: Permission, run: Any, *, watch: bool = False) -> Any:
+        """``watch``: the socket that acted also receives the conversation's live events
+        (taking a conversation over means working in it, as after ``join_session``)."""
+
         @acked
         async def handler(sid: str, data: Any = None) -> dict[str, Any]:
             ref = convert(data, ConversationRef)
@@ -105,6 +108,8 @@ def register(sio: socketio.AsyncServer, runtime: Runtime) -> None:
                 )
                 await run(uow, conversation, principal)
                 view = await queries.view(uow.session, conversation)
+            if watch:
+                await sio.enter_room(sid, conversation_room(conversation.id), namespace=ns)
             return {"conversation": _dump(view)}
 
         return handler
@@ -202,7 +207,7 @@ def register(sio: socketio.AsyncServer, runtime: Runtime) -> None:
     for name, handler in {
         "join_session": join_session,
         "leave_session": leave_session,
-        "take_over": _action(Permission.CONVERSATIONS_REPLY, _take_over),
+        "take_over": _action(Permission.CONVERSATIONS_REPLY, _take_over, watch=True),
         "release": _action(Permission.CONVERSATIONS_REPLY, _release),
         "resolve": _action(Permission.CONVERSATIONS_RESOLVE, _resolve),
         "agent_message": agent_message,
