@@ -227,3 +227,27 @@ async def test_taking_over_also_watches_the_conversation(
     finally:
         await v.disconnect()
         await dana.disconnect()
+
+
+async def test_page_view_before_the_session_starts(
+    server: LiveServer, client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    _, admin = await user_headers(client, runtime, "admin")
+    v = RecordingClient("/widget")
+    await v.connect(server.base_url)
+    try:
+        assert await v.call(
+            "visitor_join", {"page_url": "https://shop.example/a", "title": "A"}
+        ) == {"ok": True}
+        start = await v.call("start_session", {"visitor": {"name": "Ola"}})
+        conversation = await client.get(
+            f"/api/v1/conversations/{start['conversation_id']}", headers=admin
+        )
+        seen = conversation.json()["visitor"]
+        assert (seen["name"], seen["page_url"], seen["page_title"]) == (
+            "Ola",
+            "https://shop.example/a",
+            "A",
+        )
+    finally:
+        await v.disconnect()

@@ -127,11 +127,16 @@ def register(sio: socketio.AsyncServer, runtime: Runtime) -> None:
                 old = await uow.session.get(VisitorSession, state["session_id"])
                 if old is not None:
                     old.connected = max(0, old.connected - 1)
+            info = payload.visitor
+            if state.get("page"):
+                seen = VisitorInfo(**state["page"])
+                info = msgspec.structs.replace(
+                    info or seen,
+                    page_url=(info.page_url if info and info.page_url else seen.page_url),
+                    page_title=(info.page_title if info and info.page_title else seen.page_title),
+                )
             opened = await open_session(
-                uow,
-                token=payload.session_token,
-                info=payload.visitor,
-                user_agent=state.get("user_agent"),
+                uow, token=payload.session_token, info=info, user_agent=state.get("user_agent")
             )
             opened.session.connected += 1
             messages, _ = await queries.messages_of(
@@ -264,7 +269,12 @@ def register(sio: socketio.AsyncServer, runtime: Runtime) -> None:
     @acked
     async def visitor_join(sid: str, data: Any = None) -> dict[str, Any]:
         payload = convert(data, VisitorJoinIn)
-        state = await current(sid)
+        state = await sio.get_session(sid, namespace=ns)
+        if not state.get("session_id"):
+            # a page view before start_session: remembered, applied when the session starts
+            page = {"page_url": payload.page_url, "page_title": payload.title}
+            await sio.save_session(sid, {**state, "page": page}, namespace=ns)
+            return {"ok": True}
         async with unit_of_work(runtime) as uow:
             vs, conversation = await live_session(uow, state["session_id"])
             visitor = await uow.session.get(Visitor, vs.visitor_id)
