@@ -25,6 +25,7 @@ from baton.auth.edge import BearerAuthMiddleware
 from baton.jobs.registry import load_all
 from baton.kit.http import error_response, provide_principal, provide_runtime, provide_uow
 from baton.kit.logging import configure_logging, correlation_id, new_correlation_id
+from baton.kit.tls import force_tls
 from baton.realtime.server import build_sio
 from baton.runtime import Runtime, build_runtime
 from baton.settings import PROJECT_ROOT, Settings, get_settings
@@ -167,9 +168,11 @@ def create_app(settings: Settings | None = None) -> tuple[Litestar, socketio.Asy
 
 def wrap_asgi(app: Litestar, sio: socketio.AsyncServer) -> Any:
     """One ASGI app on one port: /socket.io goes to python-socketio, the rest to Litestar."""
-    return socketio.ASGIApp(
+    combined = socketio.ASGIApp(
         sio, other_asgi_app=request_id_middleware(app), socketio_path="socket.io"
     )
+    settings: Settings = app.state.runtime.settings
+    return force_tls(combined) if settings.force_tls else combined
 
 
 def build_asgi(settings: Settings | None = None) -> Any:
