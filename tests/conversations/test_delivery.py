@@ -15,7 +15,7 @@ from tests.realtime.clients import RecordingClient
 from tests.support import LiveServer
 
 
-async def _count(runtime: Runtime, conversation_id: str, text: str) -> int:
+async def _count(runtime: Runtime, text: str) -> int:
     async with runtime.db.session() as session:
         return int(
             await session.scalar(
@@ -59,7 +59,7 @@ async def test_resend_after_connection_killed_mid_flight(
             d for d in dana.received["message_created"] if d["message"]["client_id"] == "flaky-1"
         ]
         assert len(seen) == 1
-        assert await _count(runtime, conversation_id, "Did this arrive?") == 1
+        assert await _count(runtime, "Did this arrive?") == 1
         transcript = (
             await client.get(
                 f"/api/v1/conversations/{conversation_id}/messages", headers=bearer(token)
@@ -78,7 +78,7 @@ async def test_concurrent_resends_store_once(server: LiveServer, runtime: Runtim
             *[v.call("user_message", {"client_id": "same", "text": "once only"}) for _ in range(5)]
         )
         assert len({a["id"] for a in acks}) == 1, acks
-        assert await _count(runtime, "", "once only") == 1
+        assert await _count(runtime, "once only") == 1
     finally:
         await v.disconnect()
 

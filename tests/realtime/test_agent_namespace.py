@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import asyncio
-
 import httpx
 import pytest
 import socketio
@@ -41,4 +39,3 @@ async def test_publish_reaches_connected_agent(
             assert await agent.wait_for("probe", lambda d: d["n"] == 2) == {"n": 2}
     finally:
         await agent.disconnect()
-    await asyncio.sleep(0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import os
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -80,15 +80,6 @@ class Settings:
     redis_namespace: str = "baton"
     log_level: str = "INFO"
     log_json: bool = True
-    extra: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def uses_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
-    @property
-    def uses_redis(self) -> bool:
-        return self.redis_url is not None
 
     @property
     def socketio_channel(self) -> str:

@@ -17,7 +17,7 @@ from baton.conversations import queries, recipients
 from baton.conversations.models import Conversation, Message
 from baton.conversations.recipients import Emission
 from baton.conversations.schemas import MessageOut
-from baton.conversations.state import AI, SYSTEM, Actor, transition
+from baton.conversations.state import AI, Actor, transition
 from baton.db.base import utcnow
 from baton.db.upsert import insert_unless_exists
 from baton.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -414,7 +414,7 @@ async def record_ai_outcome(uow: UnitOfWork, conversation: Conversation, *, answ
 
 async def ai_handoff(uow: UnitOfWork, conversation: Conversation, *, reason: str) -> dict[str, Any]:
     """The hook the AI layer calls when it decides a person should take over."""
-    if conversation.status not in ("bot",):
+    if conversation.status != "bot":
         return {
             "status": conversation.status,
             "queue_position": await queries.queue_position(uow.session, conversation),
@@ -439,18 +439,3 @@ async def open_count(uow: UnitOfWork, user_id: uuid.UUID) -> int:
         )
         or 0
     )
-
-
-__all__ = [
-    "SYSTEM",
-    "add_agent_message",
-    "add_bot_message",
-    "add_system_message",
-    "add_visitor_message",
-    "ai_handoff",
-    "assign",
-    "release",
-    "request_handoff",
-    "resolve",
-    "take_over",
-]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 import msgspec
@@ -55,7 +55,7 @@ def apply_visitor_info(
         visitor.user_agent = user_agent[:512]
 
 
-def idle_cutoff(uow: UnitOfWork) -> object:
+def idle_cutoff(uow: UnitOfWork) -> datetime:
     return utcnow() - timedelta(minutes=uow.runtime.settings.session_idle_minutes)
 
 
@@ -76,7 +76,7 @@ async def open_session(
         )
         if vs is not None:
             visitor = await uow.session.get(Visitor, vs.visitor_id)
-            alive = vs.ended_at is None and vs.last_seen_at > idle_cutoff(uow)  # type: ignore[operator]
+            alive = vs.ended_at is None and vs.last_seen_at > idle_cutoff(uow)
             if alive and visitor is not None:
                 conversation = await uow.session.get(Conversation, vs.conversation_id)
                 assert conversation is not None
@@ -122,7 +122,7 @@ async def live_session(uow: UnitOfWork, session_id: object) -> tuple[VisitorSess
         )
     ).first()
     now = utcnow()
-    if row is None or row[0].ended_at is not None or row[0].last_seen_at <= idle_cutoff(uow):  # type: ignore[operator]
+    if row is None or row[0].ended_at is not None or row[0].last_seen_at <= idle_cutoff(uow):
         raise Unauthorized(
             "the session has expired; call start_session again", code="session_expired"
         )

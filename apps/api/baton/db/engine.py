@@ -27,7 +27,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 class Database:
     """Owns the engine; sessions never expire on commit so objects stay readable after it."""
 
-    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10) -> None:
+    def __init__(
+        self, url: str, *, echo: bool = False, pool_size: int = 10, pooled: bool = True
+    ) -> None:
         self.url = url
         kwargs: dict[str, Any] = {"echo": echo}
         if url.startswith("sqlite"):
@@ -36,9 +38,12 @@ class Database:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
             kwargs["connect_args"] = {"timeout": 30}
         else:
-            kwargs.update(pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=True)
             # dates computed in SQL (analytics by day) are UTC days whatever the server's zone
             kwargs["connect_args"] = {"server_settings": {"timezone": "UTC"}}
+            if pooled:
+                kwargs.update(pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=True)
+        if not pooled:
+            kwargs["poolclass"] = NullPool
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if url.startswith("sqlite"):
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
@@ -47,13 +52,7 @@ class Database:
     @classmethod
     def for_scripts(cls, url: str) -> Database:
         """A pool-less engine for short-lived commands (CLI, migrations)."""
-        db = cls.__new__(cls)
-        db.url = url
-        db.engine = create_async_engine(url, poolclass=NullPool)
-        if url.startswith("sqlite"):
-            event.listen(db.engine.sync_engine, "connect", _sqlite_pragmas)
-        db.sessionmaker = async_sessionmaker(db.engine, expire_on_commit=False)
-        return db
+        return cls(url, pooled=False)
 
     @property
     def dialect(self) -> str:

@@ -53,9 +53,7 @@ def decode_cursor(cursor: str, arity: int) -> list[Any]:
     return values
 
 
-def check_limit(limit: int, default: int = 50) -> int:
-    if limit is None:
-        return default
+def check_limit(limit: int) -> int:
     if not 1 <= limit <= MAX_LIMIT:
         raise ValidationFailed(f"limit must be between 1 and {MAX_LIMIT}", code="invalid_limit")
     return limit

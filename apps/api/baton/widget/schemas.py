@@ -33,13 +33,10 @@ class WidgetConfigOut(msgspec.Struct):
         )
 
 
-class WidgetSettingsOut(msgspec.Struct):
-    title: str
-    color: str
-    position: str
-    launcher_text: str
-    welcome_message: str
-    updated_at: datetime | None
+class WidgetSettingsOut(WidgetConfigOut):
+    """What admins see: the public look and when it last changed."""
+
+    updated_at: datetime | None = None
 
     @classmethod
     def of(cls, theme: WidgetTheme) -> WidgetSettingsOut:
