@@ -1212,7 +1212,7 @@ export interface components {
             launcher_text: string;
             position: string;
             title: string;
-            updated_at: string | null;
+            updated_at?: string | null;
             welcome_message: string;
         };
         /** WidgetSettingsPatch */
