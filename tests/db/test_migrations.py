@@ -54,3 +54,13 @@ async def test_postgres_upgrades_from_empty_and_back() -> None:
         await _assert_at_head_and_matching(url)
     finally:
         await drop_postgres_database(name)
+
+
+def test_one_head() -> None:
+    """A second branch would make `baton db upgrade` ambiguous: merge it before it lands."""
+    from alembic.script import ScriptDirectory
+
+    from baton.db.migrate import alembic_config
+
+    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
+    assert len(heads) == 1, f"more than one Alembic head: {heads}"
