@@ -191,7 +191,7 @@ async def test_builtin_responder_answer_streams_in_from_the_knowledge_base(
     visit: Visit, host_site: str, runtime: Runtime
 ) -> None:
     """No scripted replier: the api's own AI (the built-in knowledge-base responder)."""
-    from baton.knowledge.seed import seed_knowledge
+    from baton.knowledge.seed import seed as seed_knowledge
 
     async with runtime.db.session() as session:
         await seed_knowledge(session)

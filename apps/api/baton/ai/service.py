@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from baton.ai.autoreply import MATCHES
 from baton.ai.fleet import (
+    FleetState,
     Outcome,
     check,
     health_of,
@@ -372,7 +373,7 @@ async def check_provider(runtime: Runtime, provider_id: uuid.UUID) -> CheckOut:
     health. No transaction is open while the provider answers."""
     async with unit_of_work(runtime) as uow:
         member = member_of(await get_provider(uow.session, provider_id), runtime.envelope)
-    await prepare([member], runtime.state)
+    await prepare([member], runtime.slot(FleetState))
     attempt, first_token_ms, total_ms = await check(member)
     async with unit_of_work(runtime) as uow:
         await record_health(uow, [Outcome(member, attempt.error)])

@@ -10,12 +10,14 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from baton.conversations.models import Conversation, ConversationEvent, Message, Visitor
+from baton.conversations.models import Conversation, ConversationEvent, Message
 from baton.conversations.schemas import ConversationOut, MessageOut, conversation_out
 from baton.conversations.state import STATUSES
 from baton.kit.errors import NotFound, ValidationFailed
 from baton.kit.pagination import keyset, page_cursor
+from baton.kit.uow import UnitOfWork
 from baton.users.models import User
+from baton.visitors.models import Visitor
 
 
 async def get_conversation(session: AsyncSession, conversation_id: uuid.UUID) -> Conversation:
@@ -45,6 +47,24 @@ async def queue_position(session: AsyncSession, conversation: Conversation) -> i
     return int(ahead or 0) + 1
 
 
+async def queue_position_in(uow: UnitOfWork, conversation: Conversation) -> int | None:
+    """``queue_position``, computed once per unit of work (until a status changes)."""
+    if conversation.status != "waiting":
+        return None
+    return await uow.memo(  # type: ignore[no-any-return]
+        ("queue", conversation.id), lambda: queue_position(uow.session, conversation)
+    )
+
+
+async def waiting_positions(uow: UnitOfWork) -> dict[uuid.UUID, int]:
+    """Every waiting conversation's place, once per unit of work."""
+
+    async def compute() -> dict[uuid.UUID, int]:
+        return {cid: i for i, cid in enumerate(await waiting_queue(uow.session), start=1)}
+
+    return await uow.memo(("queue", "all"), compute)  # type: ignore[no-any-return]
+
+
 async def waiting_queue(session: AsyncSession, limit: int = 500) -> list[uuid.UUID]:
     rows = await session.scalars(
         select(Conversation.id)
@@ -55,14 +75,16 @@ async def waiting_queue(session: AsyncSession, limit: int = 500) -> list[uuid.UU
     return list(rows)
 
 
-async def view(session: AsyncSession, conversation: Conversation) -> ConversationOut:
+async def view(uow: UnitOfWork, conversation: Conversation) -> ConversationOut:
+    session = uow.session
     visitor = await session.get(Visitor, conversation.visitor_id)
     assert visitor is not None
     assignee = (
         await session.get(User, conversation.assignee_id) if conversation.assignee_id else None
     )
+    uow.keep(visitor, assignee)
     return conversation_out(
-        conversation, visitor, assignee, await queue_position(session, conversation)
+        conversation, visitor, assignee, await queue_position_in(uow, conversation)
     )
 
 

@@ -14,8 +14,9 @@ from litestar.status_codes import HTTP_200_OK
 from baton.auth.edge import requires
 from baton.auth.permissions import Permission
 from baton.auth.principal import Principal
-from baton.conversations import queries, service
+from baton.conversations import lifecycle, queries
 from baton.conversations.models import Conversation
+from baton.conversations.replies import add_agent_message
 from baton.conversations.schemas import (
     AssignIn,
     ConversationCounts,
@@ -49,7 +50,7 @@ async def _apply(
 ) -> ConversationOut:
     conversation = await queries.get_conversation(uow.session, conversation_id)
     await change(conversation)
-    return await queries.view(uow.session, conversation)
+    return await queries.view(uow, conversation)
 
 
 class ConversationsController(Controller):
@@ -95,9 +96,7 @@ class ConversationsController(Controller):
     async def get_conversation(
         self, uow: UnitOfWork, conversation_id: uuid.UUID
     ) -> ConversationOut:
-        return await queries.view(
-            uow.session, await queries.get_conversation(uow.session, conversation_id)
-        )
+        return await queries.view(uow, await queries.get_conversation(uow.session, conversation_id))
 
     @get("/{conversation_id:uuid}/messages", responses=errors(403, 404))
     async def messages(
@@ -152,7 +151,7 @@ class ConversationsController(Controller):
         self, uow: UnitOfWork, principal: Principal, conversation_id: uuid.UUID, data: ReplyIn
     ) -> MessageOut:
         conversation = await queries.get_conversation(uow.session, conversation_id)
-        message, _ = await service.add_agent_message(
+        message, _ = await add_agent_message(
             uow,
             conversation,
             Actor.of(principal),
@@ -174,7 +173,7 @@ class ConversationsController(Controller):
         return await _apply(
             uow,
             conversation_id,
-            lambda c: service.request_handoff(uow, c, Actor.of(principal), reason=reason),
+            lambda c: lifecycle.request_handoff(uow, c, Actor.of(principal), reason=reason),
         )
 
     @action("assign", Permission.CONVERSATIONS_ASSIGN)
@@ -184,7 +183,7 @@ class ConversationsController(Controller):
         return await _apply(
             uow,
             conversation_id,
-            lambda c: service.assign(uow, c, Actor.of(principal), data.agent_id),
+            lambda c: lifecycle.assign(uow, c, Actor.of(principal), data.agent_id),
         )
 
     @action("take-over", Permission.CONVERSATIONS_REPLY)
@@ -192,7 +191,7 @@ class ConversationsController(Controller):
         self, uow: UnitOfWork, principal: Principal, conversation_id: uuid.UUID
     ) -> ConversationOut:
         return await _apply(
-            uow, conversation_id, lambda c: service.take_over(uow, c, Actor.of(principal))
+            uow, conversation_id, lambda c: lifecycle.take_over(uow, c, Actor.of(principal))
         )
 
     @action("release", Permission.CONVERSATIONS_REPLY)
@@ -203,7 +202,7 @@ class ConversationsController(Controller):
         return await _apply(
             uow,
             conversation_id,
-            lambda c: service.release(
+            lambda c: lifecycle.release(
                 uow, c, Actor.of(principal), may_release_others=may_release_others
             ),
         )
@@ -213,5 +212,5 @@ class ConversationsController(Controller):
         self, uow: UnitOfWork, principal: Principal, conversation_id: uuid.UUID
     ) -> ConversationOut:
         return await _apply(
-            uow, conversation_id, lambda c: service.resolve(uow, c, Actor.of(principal))
+            uow, conversation_id, lambda c: lifecycle.resolve(uow, c, Actor.of(principal))
         )

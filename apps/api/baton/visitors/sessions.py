@@ -14,11 +14,12 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from baton.conversations.models import Conversation, Visitor, VisitorSession
+from baton.conversations.models import Conversation
 from baton.db.base import utcnow
 from baton.kit.errors import Unauthorized
 from baton.kit.uow import UnitOfWork
 from baton.users.models import User
+from baton.visitors.models import Visitor, VisitorSession
 
 
 class VisitorInfo(msgspec.Struct, forbid_unknown_fields=False):
@@ -26,6 +27,7 @@ class VisitorInfo(msgspec.Struct, forbid_unknown_fields=False):
     email: Annotated[str, msgspec.Meta(max_length=320)] | None = None
     page_url: Annotated[str, msgspec.Meta(max_length=2048)] | None = None
     page_title: Annotated[str, msgspec.Meta(max_length=300)] | None = None
+    referrer: Annotated[str, msgspec.Meta(max_length=2048)] | None = None
     timezone: Annotated[str, msgspec.Meta(max_length=64)] | None = None
     locale: Annotated[str, msgspec.Meta(max_length=32)] | None = None
 
@@ -47,7 +49,7 @@ def apply_visitor_info(
     visitor: Visitor, info: VisitorInfo | None, user_agent: str | None = None
 ) -> None:
     if info is not None:
-        for field in ("name", "email", "page_url", "page_title", "timezone", "locale"):
+        for field in ("name", "email", "page_url", "page_title", "referrer", "timezone", "locale"):
             value = getattr(info, field)
             if value is not None and value.strip():
                 setattr(visitor, field, value.strip())
