@@ -22,6 +22,26 @@ Channel = Literal["widget", "email", "api"]
 CHANNELS: tuple[Channel, ...] = ("widget", "email", "api")
 
 
+async def open_api_conversation(
+    uow: UnitOfWork, *, name: str | None, email: str | None
+) -> Conversation:
+    """A new visitor and conversation on the API channel (no widget session)."""
+    from baton.users.service import normalise_email
+    from baton.visitors.models import Visitor
+
+    visitor = Visitor(
+        name=name.strip() if name and name.strip() else None,
+        email=normalise_email(email) if email else None,
+    )
+    uow.session.add(visitor)
+    await uow.session.flush()
+    conversation = Conversation(visitor_id=visitor.id, status="bot", channel="api")
+    uow.session.add(conversation)
+    await uow.session.flush()
+    uow.keep(visitor, conversation)
+    return conversation
+
+
 async def receive_visitor_message(
     uow: UnitOfWork,
     conversation: Conversation,

@@ -15,11 +15,13 @@ from baton.auth.edge import requires
 from baton.auth.permissions import Permission
 from baton.auth.principal import Principal
 from baton.conversations import lifecycle, queries
+from baton.conversations.inbound import open_api_conversation, receive_visitor_message
 from baton.conversations.models import Conversation
 from baton.conversations.replies import add_agent_message
 from baton.conversations.schemas import (
     AssignIn,
     ConversationCounts,
+    ConversationCreateIn,
     ConversationOut,
     ConversationPage,
     HandoffIn,
@@ -28,8 +30,10 @@ from baton.conversations.schemas import (
     ReplyIn,
     TransitionList,
     TransitionOut,
+    VisitorMessageIn,
 )
 from baton.conversations.state import Actor
+from baton.kit.errors import ValidationFailed
 from baton.kit.http import errors
 from baton.kit.pagination import check_limit
 from baton.kit.uow import UnitOfWork
@@ -87,6 +91,44 @@ class ConversationsController(Controller):
             cursor=cursor,
         )
         return ConversationPage(items, next_cursor)
+
+    @post(
+        "/",
+        guards=[requires(Permission.CONVERSATIONS_INGEST)],
+        responses=errors(403, 409),
+        summary="Open a conversation on the API channel",
+    )
+    async def create(self, uow: UnitOfWork, data: ConversationCreateIn) -> ConversationOut:
+        """The visitor's messages then go through the same rules as the widget's (handoff on
+        request, AI replies): post them to ``/{id}/visitor-messages``."""
+        if (data.text is None) != (data.client_id is None):
+            raise ValidationFailed("text and client_id go together", code="invalid_message")
+        conversation = await open_api_conversation(
+            uow,
+            name=data.visitor.name if data.visitor else None,
+            email=data.visitor.email if data.visitor else None,
+        )
+        if data.text is not None:
+            await receive_visitor_message(
+                uow, conversation, text=data.text, client_id=data.client_id, channel="api"
+            )
+        return await queries.view(uow, conversation)
+
+    @post(
+        "/{conversation_id:uuid}/visitor-messages",
+        guards=[requires(Permission.CONVERSATIONS_INGEST)],
+        responses=errors(403, 404, 409),
+    )
+    async def visitor_message(
+        self, uow: UnitOfWork, conversation_id: uuid.UUID, data: VisitorMessageIn
+    ) -> MessageOut:
+        """A visitor's message from the integrator's channel: stored once per ``client_id``,
+        then handed off or answered by the AI exactly as a widget message would be."""
+        conversation = await queries.get_conversation(uow.session, conversation_id)
+        message, _ = await receive_visitor_message(
+            uow, conversation, text=data.text, client_id=data.client_id, channel="api"
+        )
+        return MessageOut.of(message)
 
     @get("/counts", responses=errors(403))
     async def counts(self, uow: UnitOfWork, principal: Principal) -> ConversationCounts:

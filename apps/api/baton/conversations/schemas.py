@@ -147,6 +147,26 @@ class ReplyIn(msgspec.Struct, forbid_unknown_fields=True):
     internal: bool = False
 
 
+class VisitorMessageIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A visitor's message that reached an integrator (their own chat, SMS, a form)."""
+
+    text: MessageText
+    client_id: ClientId
+
+
+class NewVisitorIn(msgspec.Struct, forbid_unknown_fields=True):
+    name: Annotated[str, msgspec.Meta(max_length=120)] | None = None
+    email: Annotated[str, msgspec.Meta(max_length=320)] | None = None
+
+
+class ConversationCreateIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Open a conversation on the API channel, optionally with the visitor's first message."""
+
+    visitor: NewVisitorIn | None = None
+    text: MessageText | None = None
+    client_id: ClientId | None = None
+
+
 class AssignIn(msgspec.Struct, forbid_unknown_fields=True):
     agent_id: uuid.UUID
 
