@@ -184,7 +184,17 @@ class Subprocess:
             stdout=self.log,
             stderr=subprocess.STDOUT,
             cwd=PROJECT_ROOT,
+            start_new_session=True,  # its own process group: kill() reaches every child
         )
+
+    def kill(self) -> None:
+        """SIGKILL the process and its children (granian serves from a child process)."""
+        import os
+        import signal
+
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(10)
 
     def output(self) -> str:
         self.log.flush()
@@ -196,8 +206,7 @@ class Subprocess:
             try:
                 self.proc.wait(15)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+                self.kill()
         self.log.close()
 
 

@@ -67,6 +67,13 @@ class Runtime:
         await self.connections.start()
 
     async def stop(self) -> None:
+        for item in self.slots.values():  # finish what each domain has in flight
+            close = getattr(item, "aclose", None)
+            if close is not None:
+                try:
+                    await close()
+                except Exception:
+                    log.exception("closing %s failed", type(item).__name__)
         await self.connections.stop()
         await self.jobs.stop()
         if self.redis is not None:

@@ -25,12 +25,15 @@ CLIENT_ID_MAX = 100
 
 
 def check_text(uow: UnitOfWork, text: Any) -> str:
+    return check_text_within(text, uow.runtime.settings.max_message_chars)
+
+
+def check_text_within(text: Any, limit: int) -> str:
     if not isinstance(text, str):
         raise ValidationFailed("text must be a string", code="invalid_text")
     stripped = text.strip()
     if not stripped:
         raise ValidationFailed("message text must not be empty", code="empty_message")
-    limit: int = uow.runtime.settings.max_message_chars
     if len(stripped) > limit:
         raise ValidationFailed(
             f"message text is longer than {limit} characters", code="message_too_long"

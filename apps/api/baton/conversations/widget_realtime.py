@@ -6,16 +6,18 @@ the visitors and conversations services (the visitor's messages go through ``inb
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Annotated, Any
 
 import msgspec
 
 from baton.conversations import lifecycle, queries
+from baton.conversations.batch import InboundBatcher, Incoming
 from baton.conversations.events import ConversationChanged
-from baton.conversations.inbound import receive_visitor_message
-from baton.conversations.messages import add_system_message
+from baton.conversations.messages import add_system_message, check_client_id, check_text_within
 from baton.conversations.models import Conversation
+from baton.conversations.schemas import VisitorOut
 from baton.conversations.state import VISITOR, Actor
 from baton.kit.errors import NotFound, Unauthorized, ValidationFailed
 from baton.kit.uow import unit_of_work
@@ -24,7 +26,13 @@ from baton.realtime.rooms import VISITOR_NS, visitor_room
 from baton.users.service import normalise_email
 from baton.visitors import service as visitors
 from baton.visitors.models import Visitor, VisitorSession
-from baton.visitors.sessions import VisitorInfo, end_session, live_session, open_session
+from baton.visitors.sessions import (
+    TOUCH_EVERY,
+    VisitorInfo,
+    end_session,
+    live_session,
+    open_session,
+)
 from baton.workspace.service import get_config
 
 HISTORY_LIMIT = 500
@@ -124,6 +132,8 @@ async def start_session(call: SocketCall, payload: StartSessionIn) -> dict[str, 
             "session_id": opened.session.id,
             "conversation_id": str(opened.conversation.id),
             "visitor_id": str(opened.visitor.id),
+            "visitor": VisitorOut.of(opened.visitor),
+            "checked_at": time.monotonic(),
         }
     )
     return {
@@ -139,20 +149,35 @@ async def start_session(call: SocketCall, payload: StartSessionIn) -> dict[str, 
     }
 
 
-@actions.on("user_message", payload=UserMessageIn)
+@actions.on("user_message", payload=UserMessageIn, uow=False)
 async def user_message(call: SocketCall, payload: UserMessageIn) -> dict[str, Any]:
+    """The hot path: validated here, stored by the group-commit writer (``batch``), acked
+    once its transaction has committed."""
     state = await _current(call)
     if payload.conversation_id is not None and payload.conversation_id != state["conversation_id"]:
         raise NotFound("no such conversation")
-    _, conversation = await live_session(call.uow, state["session_id"])
-    message, created = await receive_visitor_message(
-        call.uow, conversation, text=payload.text, client_id=payload.client_id, channel="widget"
+    text = check_text_within(payload.text, call.runtime.settings.max_message_chars)
+    client_id = check_client_id(payload.client_id)
+    now = time.monotonic()
+    checked = now - state.get("checked_at", 0.0) < TOUCH_EVERY.total_seconds()
+    stored = await call.runtime.slot(InboundBatcher).submit(
+        call.runtime,
+        Incoming(
+            session_id=state["session_id"],
+            conversation_id=uuid.UUID(state["conversation_id"]),
+            visitor=state["visitor"],
+            text=text,
+            client_id=client_id,
+            checked=checked,
+        ),
     )
+    if not checked:
+        await call.save({**state, "checked_at": now})
     return {
-        "id": str(message.id),
-        "client_id": message.client_id,
-        "created_at": message.created_at.isoformat(),
-        "duplicate": not created,
+        "id": str(stored.id),
+        "client_id": stored.client_id,
+        "created_at": stored.created_at.isoformat(),
+        "duplicate": not stored.created,
     }
 
 
@@ -234,8 +259,10 @@ async def visitor_join(call: SocketCall, payload: VisitorJoinIn) -> dict[str, An
         title=payload.title,
         referrer=payload.referrer,
     )
-    if changed and conversation.last_message_at is not None:
-        call.uow.record(ConversationChanged(conversation.id))
+    if changed:
+        await call.save({**state, "visitor": VisitorOut.of(visitor)})
+        if conversation.last_message_at is not None:
+            call.uow.record(ConversationChanged(conversation.id))
     return {"ok": True}
 
 
@@ -247,6 +274,7 @@ async def leave_email(call: SocketCall, payload: LeaveEmailIn) -> dict[str, Any]
     visitor = await _visitor_of(call, vs)
     visitor.email = visitor.email or email
     conversation.follow_up_email = email
+    await call.save({**state, "visitor": VisitorOut.of(visitor)})
     await add_system_message(
         call.uow, conversation, f"Thanks! We'll follow up at {email}.", {"kind": "follow_up"}
     )
