@@ -59,11 +59,12 @@ async def request_handoff(
             "and a person will pick this up as soon as someone is available."
         )
     preview = conversation.last_message_text or "A visitor is waiting"
+    uow.record(HandoffRequested(conversation.id, reason=reason, preview=preview))
+    # offer first: the offer and the queue message then reach the row in one UPDATE
+    await assignment.offer_next(uow, conversation, agents=agents)
     await add_system_message(
         uow, conversation, text, {"kind": "queued", "queue_position": position}
     )
-    uow.record(HandoffRequested(conversation.id, reason=reason, preview=preview))
-    await assignment.offer_next(uow, conversation, agents=agents)
     return HandoffResult("waiting", position, bool(agents))
 
 

@@ -28,6 +28,8 @@ NOTIFY_ON_ASSIGN = ("assigned", "reassigned")
 
 @prepare(ConversationChanged)
 async def conversation_view(uow: UnitOfWork, event: ConversationChanged) -> ConversationChanged:
+    if event.view is not None:  # built already (the group-commit path returns the row)
+        return event
     conversation = await uow.session.get(Conversation, event.conversation_id)
     if conversation is None:  # deleted in the same unit of work
         return event

@@ -81,6 +81,14 @@ def record_stored(uow: UnitOfWork, conversation: Conversation, message: Message)
     uow.keep(conversation)
 
 
+def _touch(conversation: Conversation, message: Message) -> None:
+    if not message.internal:
+        conversation.last_message_at = message.created_at
+        conversation.last_message_text = message.text[:PREVIEW_CHARS]
+        conversation.last_message_sender = message.sender
+    conversation.updated_at = utcnow()
+
+
 async def store_message(
     uow: UnitOfWork, conversation: Conversation, message: Message
 ) -> tuple[Message, bool]:
@@ -102,15 +110,12 @@ async def store_message(
                 )
             return found, False
         message = Message(**values)  # what was stored; no need to read it back
+        _touch(conversation, message)
     else:
-        uow.session.add(message)
-        await uow.session.flush()
-    if not message.internal:
-        conversation.last_message_at = message.created_at
-        conversation.last_message_text = message.text[:PREVIEW_CHARS]
-        conversation.last_message_sender = message.sender
-    conversation.updated_at = utcnow()
-    await uow.session.flush()
+        message.id = message.id or uuid7()
+        message.created_at = message.created_at or utcnow()
+        _touch(conversation, message)
+        uow.session.add(message)  # flushed with the conversation's other changes
     record_stored(uow, conversation, message)
     return message, True
 
