@@ -23,6 +23,8 @@ import logging
 import uuid
 from typing import Any
 
+from sqlalchemy import select
+
 from baton.ai import autoreply, fleet
 from baton.ai.models import AIReplyLog
 from baton.ai.policy import ai_handoff, ai_may_answer, record_ai_outcome
@@ -82,15 +84,17 @@ async def reply(runtime: Runtime, conversation_id: uuid.UUID, message_id: uuid.U
 
     # 1. read what the reply needs, in a short transaction
     async with unit_of_work(runtime) as uow:
-        conversation = await uow.session.get(Conversation, conversation_id)
-        question = await uow.session.get(Message, message_id)
-        if (
-            conversation is None
-            or question is None
-            or question.conversation_id != conversation_id
-            or question.sender != "visitor"
-            or not await ai_may_answer(uow, conversation)
-        ):
+        row = (
+            await uow.session.execute(
+                select(Conversation, Message)
+                .join(Message, Message.conversation_id == Conversation.id)
+                .where(Conversation.id == conversation_id, Message.id == message_id)
+            )
+        ).first()
+        if row is None:
+            return
+        conversation, question = row
+        if question.sender != "visitor" or not await ai_may_answer(uow, conversation):
             return
         config = await get_config(uow.session)
         rule = await autoreply.find_rule(uow.session, question.text)
@@ -176,13 +180,11 @@ async def reply(runtime: Runtime, conversation_id: uuid.UUID, message_id: uuid.U
     try:
         async with unit_of_work(runtime) as uow:
             await fleet.record_health(uow, result.outcomes)
-            conversation = await uow.session.get(
-                Conversation, conversation_id, populate_existing=True
-            )
-            if conversation is None or not await ai_may_answer(uow, conversation):
+            current = await uow.session.get(Conversation, conversation_id, populate_existing=True)
+            if current is None or not await ai_may_answer(uow, current):
                 await cancel()
                 return  # an agent took over (or the visitor left) while we streamed
-            await _store(uow, conversation, result, question_text, message_id, bot_message_id)
+            await _store(uow, current, result, question_text, message_id, bot_message_id)
     finally:
         await _emit_all(runtime, [recipients.bot_typing_emission(conversation_id, False)])
 
