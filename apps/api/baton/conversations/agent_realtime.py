@@ -13,7 +13,7 @@ import msgspec
 
 from baton.auth.permissions import Permission
 from baton.auth.realtime import socket_principal
-from baton.conversations import lifecycle, queries, recipients
+from baton.conversations import lifecycle, policy, queries, recipients
 from baton.conversations.models import Conversation
 from baton.conversations.replies import add_agent_message
 from baton.conversations.schemas import ConversationWithMessages
@@ -54,8 +54,13 @@ def conversation_id_of(raw: str) -> uuid.UUID:
         raise NotFound("no such conversation") from exc
 
 
-async def _conversation(call: SocketCall, raw_id: str) -> Conversation:
-    return await queries.get_conversation(call.uow.session, conversation_id_of(raw_id))
+async def _conversation(call: SocketCall, raw_id: str, *, act: bool = False) -> Conversation:
+    """The conversation, if the caller may see it (and, with ``act``, work in it)."""
+    conversation = await queries.get_conversation(call.uow.session, conversation_id_of(raw_id))
+    policy.check_read(call.principal, conversation)
+    if act:
+        policy.check_act(call.principal, conversation)
+    return conversation
 
 
 async def _answer(call: SocketCall, conversation: Conversation) -> dict[str, Any]:
@@ -85,7 +90,10 @@ async def leave_session(call: SocketCall, ref: ConversationRef) -> dict[str, Any
 
 @actions.on("take_over", payload=ConversationRef, permission=Permission.CONVERSATIONS_REPLY)
 async def take_over(call: SocketCall, ref: ConversationRef) -> dict[str, Any]:
-    conversation = await _conversation(call, ref.conversation_id)
+    # as over REST: someone else's conversation is a 409 "already_assigned", not a 404
+    conversation = await queries.get_conversation(
+        call.uow.session, conversation_id_of(ref.conversation_id)
+    )
     await lifecycle.take_over(call.uow, conversation, Actor.of(call.principal))
     # taking a conversation over means working in it, as after join_session
     await call.enter(conversation_room(conversation.id))
@@ -106,13 +114,13 @@ async def release(call: SocketCall, ref: ConversationRef) -> dict[str, Any]:
 
 @actions.on("resolve", payload=ConversationRef, permission=Permission.CONVERSATIONS_RESOLVE)
 async def resolve(call: SocketCall, ref: ConversationRef) -> dict[str, Any]:
-    conversation = await _conversation(call, ref.conversation_id)
+    conversation = await _conversation(call, ref.conversation_id, act=True)
     await lifecycle.resolve(call.uow, conversation, Actor.of(call.principal))
     return await _answer(call, conversation)
 
 
 async def _post(call: SocketCall, payload: AgentMessageIn | NoteIn, internal: bool) -> Any:
-    conversation = await _conversation(call, payload.conversation_id)
+    conversation = await _conversation(call, payload.conversation_id, act=not internal)
     message, created = await add_agent_message(
         call.uow,
         conversation,
@@ -140,9 +148,8 @@ async def internal_note(call: SocketCall, payload: NoteIn) -> dict[str, Any]:
 
 
 async def _typing(call: SocketCall, ref: ConversationRef, typing: bool) -> dict[str, Any]:
-    emissions = recipients.agent_typing_emissions(
-        conversation_id_of(ref.conversation_id), call.principal.name, typing
-    )
+    conversation = await _conversation(call, ref.conversation_id, act=True)
+    emissions = recipients.agent_typing_emissions(conversation.id, call.principal.name, typing)
     for e in emissions:
         await call.runtime.publisher.emit(
             e.event, e.payload, rooms=e.rooms, namespace=e.namespace, skip_sid=call.sid
@@ -150,16 +157,12 @@ async def _typing(call: SocketCall, ref: ConversationRef, typing: bool) -> dict[
     return {"ok": True}
 
 
-@actions.on(
-    "typing_start", payload=ConversationRef, permission=Permission.CONVERSATIONS_REPLY, uow=False
-)
+@actions.on("typing_start", payload=ConversationRef, permission=Permission.CONVERSATIONS_REPLY)
 async def typing_start(call: SocketCall, ref: ConversationRef) -> dict[str, Any]:
     return await _typing(call, ref, True)
 
 
-@actions.on(
-    "typing_stop", payload=ConversationRef, permission=Permission.CONVERSATIONS_REPLY, uow=False
-)
+@actions.on("typing_stop", payload=ConversationRef, permission=Permission.CONVERSATIONS_REPLY)
 async def typing_stop(call: SocketCall, ref: ConversationRef) -> dict[str, Any]:
     return await _typing(call, ref, False)
 

@@ -10,7 +10,9 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from baton.auth.principal import Principal
 from baton.conversations.models import Conversation, ConversationEvent, Message
+from baton.conversations.policy import scoped
 from baton.conversations.schemas import ConversationOut, MessageOut, conversation_out
 from baton.conversations.state import STATUSES
 from baton.kit.errors import NotFound, ValidationFailed
@@ -125,7 +127,7 @@ def _parse_statuses(status: str | None) -> list[str] | None:
 async def list_conversations(
     session: AsyncSession,
     *,
-    me: uuid.UUID | None,
+    principal: Principal,
     status: str | None,
     assignee: str | None,
     q: str | None,
@@ -134,11 +136,13 @@ async def list_conversations(
     limit: int,
     cursor: str | None,
 ) -> tuple[list[ConversationOut], str | None]:
+    me = principal.user_id
     assignee_user = aliased(User)
-    stmt: Any = (
+    stmt: Any = scoped(
         select(Conversation, Visitor, assignee_user)
         .join(Visitor, Visitor.id == Conversation.visitor_id)
-        .outerjoin(assignee_user, assignee_user.id == Conversation.assignee_id)
+        .outerjoin(assignee_user, assignee_user.id == Conversation.assignee_id),
+        principal,
     )
     statuses = _parse_statuses(status)
     if statuses:
@@ -198,10 +202,13 @@ async def list_conversations(
     return items, next_cursor
 
 
-async def counts(session: AsyncSession, me: uuid.UUID | None) -> dict[str, int]:
+async def counts(session: AsyncSession, principal: Principal) -> dict[str, int]:
+    me = principal.user_id
     visible = Conversation.last_message_at.is_not(None)
     rows = await session.execute(
-        select(Conversation.status, func.count()).where(visible).group_by(Conversation.status)
+        scoped(select(Conversation.status, func.count()), principal)
+        .where(visible)
+        .group_by(Conversation.status)
     )
     by_status = {status: int(n) for status, n in rows.all()}
     mine = 0
@@ -216,9 +223,7 @@ async def counts(session: AsyncSession, me: uuid.UUID | None) -> dict[str, int]:
         )
     unassigned = int(
         await session.scalar(
-            select(func.count())
-            .select_from(Conversation)
-            .where(
+            scoped(select(func.count()).select_from(Conversation), principal).where(
                 visible,
                 Conversation.assignee_id.is_(None),
                 Conversation.status.in_(("bot", "waiting")),

@@ -14,7 +14,7 @@ from litestar.status_codes import HTTP_200_OK
 from baton.auth.edge import requires
 from baton.auth.permissions import Permission
 from baton.auth.principal import Principal
-from baton.conversations import lifecycle, queries
+from baton.conversations import lifecycle, policy, queries
 from baton.conversations.inbound import open_api_conversation, receive_visitor_message
 from baton.conversations.models import Conversation
 from baton.conversations.replies import add_agent_message
@@ -49,10 +49,24 @@ def action(name: str, permission: Permission) -> Any:
     )
 
 
-async def _apply(
-    uow: UnitOfWork, conversation_id: uuid.UUID, change: Callable[[Conversation], Awaitable[object]]
-) -> ConversationOut:
+async def _visible(
+    uow: UnitOfWork, principal: Principal, conversation_id: uuid.UUID
+) -> Conversation:
     conversation = await queries.get_conversation(uow.session, conversation_id)
+    return policy.check_read(principal, conversation)
+
+
+async def _apply(
+    uow: UnitOfWork,
+    principal: Principal,
+    conversation_id: uuid.UUID,
+    change: Callable[[Conversation], Awaitable[object]],
+    *,
+    act: bool = False,
+) -> ConversationOut:
+    conversation = await _visible(uow, principal, conversation_id)
+    if act:
+        policy.check_act(principal, conversation)
     await change(conversation)
     return await queries.view(uow, conversation)
 
@@ -81,7 +95,7 @@ class ConversationsController(Controller):
     ) -> ConversationPage:
         items, next_cursor = await queries.list_conversations(
             uow.session,
-            me=principal.user_id,
+            principal=principal,
             status=status,
             assignee=assignee,
             q=q,
@@ -120,11 +134,15 @@ class ConversationsController(Controller):
         responses=errors(403, 404, 409),
     )
     async def visitor_message(
-        self, uow: UnitOfWork, conversation_id: uuid.UUID, data: VisitorMessageIn
+        self,
+        uow: UnitOfWork,
+        principal: Principal,
+        conversation_id: uuid.UUID,
+        data: VisitorMessageIn,
     ) -> MessageOut:
         """A visitor's message from the integrator's channel: stored once per ``client_id``,
         then handed off or answered by the AI exactly as a widget message would be."""
-        conversation = await queries.get_conversation(uow.session, conversation_id)
+        conversation = await _visible(uow, principal, conversation_id)
         message, _ = await receive_visitor_message(
             uow, conversation, text=data.text, client_id=data.client_id, channel="api"
         )
@@ -132,18 +150,19 @@ class ConversationsController(Controller):
 
     @get("/counts", responses=errors(403))
     async def counts(self, uow: UnitOfWork, principal: Principal) -> ConversationCounts:
-        return ConversationCounts(**await queries.counts(uow.session, principal.user_id))
+        return ConversationCounts(**await queries.counts(uow.session, principal))
 
     @get("/{conversation_id:uuid}", responses=errors(403, 404))
     async def get_conversation(
-        self, uow: UnitOfWork, conversation_id: uuid.UUID
+        self, uow: UnitOfWork, principal: Principal, conversation_id: uuid.UUID
     ) -> ConversationOut:
-        return await queries.view(uow, await queries.get_conversation(uow.session, conversation_id))
+        return await queries.view(uow, await _visible(uow, principal, conversation_id))
 
     @get("/{conversation_id:uuid}/messages", responses=errors(403, 404))
     async def messages(
         self,
         uow: UnitOfWork,
+        principal: Principal,
         conversation_id: uuid.UUID,
         after: uuid.UUID | None = Parameter(
             default=None, description="only messages after this id"
@@ -151,7 +170,7 @@ class ConversationsController(Controller):
         limit: int = Parameter(default=100, description="1-200"),
         cursor: str | None = None,
     ) -> MessagePage:
-        conversation = await queries.get_conversation(uow.session, conversation_id)
+        conversation = await _visible(uow, principal, conversation_id)
         rows, next_cursor = await queries.messages_of(
             uow.session,
             conversation.id,
@@ -163,9 +182,11 @@ class ConversationsController(Controller):
         return MessagePage(queries.message_views(rows), next_cursor)
 
     @get("/{conversation_id:uuid}/events", responses=errors(403, 404))
-    async def transitions(self, uow: UnitOfWork, conversation_id: uuid.UUID) -> TransitionList:
+    async def transitions(
+        self, uow: UnitOfWork, principal: Principal, conversation_id: uuid.UUID
+    ) -> TransitionList:
         """Every status change: from, to, who caused it, why and when."""
-        conversation = await queries.get_conversation(uow.session, conversation_id)
+        conversation = await _visible(uow, principal, conversation_id)
         events = await queries.transitions_of(uow.session, conversation.id)
         return TransitionList(
             [
@@ -192,7 +213,9 @@ class ConversationsController(Controller):
     async def reply(
         self, uow: UnitOfWork, principal: Principal, conversation_id: uuid.UUID, data: ReplyIn
     ) -> MessageOut:
-        conversation = await queries.get_conversation(uow.session, conversation_id)
+        conversation = await _visible(uow, principal, conversation_id)
+        if not data.internal:
+            policy.check_act(principal, conversation)
         message, _ = await add_agent_message(
             uow,
             conversation,
@@ -214,6 +237,7 @@ class ConversationsController(Controller):
         reason = data.reason if data and data.reason else "api"
         return await _apply(
             uow,
+            principal,
             conversation_id,
             lambda c: lifecycle.request_handoff(uow, c, Actor.of(principal), reason=reason),
         )
@@ -224,6 +248,7 @@ class ConversationsController(Controller):
     ) -> ConversationOut:
         return await _apply(
             uow,
+            principal,
             conversation_id,
             lambda c: lifecycle.assign(uow, c, Actor.of(principal), data.agent_id),
         )
@@ -232,9 +257,11 @@ class ConversationsController(Controller):
     async def take_over(
         self, uow: UnitOfWork, principal: Principal, conversation_id: uuid.UUID
     ) -> ConversationOut:
-        return await _apply(
-            uow, conversation_id, lambda c: lifecycle.take_over(uow, c, Actor.of(principal))
-        )
+        # no visibility check first: a conversation someone else just took is a 409
+        # "already_assigned" (the caller saw it in the queue), and nothing of it is returned
+        conversation = await queries.get_conversation(uow.session, conversation_id)
+        await lifecycle.take_over(uow, conversation, Actor.of(principal))
+        return await queries.view(uow, conversation)
 
     @action("release", Permission.CONVERSATIONS_REPLY)
     async def release(
@@ -243,6 +270,7 @@ class ConversationsController(Controller):
         may_release_others = principal.has(Permission.CONVERSATIONS_ASSIGN)
         return await _apply(
             uow,
+            principal,
             conversation_id,
             lambda c: lifecycle.release(
                 uow, c, Actor.of(principal), may_release_others=may_release_others
@@ -254,5 +282,9 @@ class ConversationsController(Controller):
         self, uow: UnitOfWork, principal: Principal, conversation_id: uuid.UUID
     ) -> ConversationOut:
         return await _apply(
-            uow, conversation_id, lambda c: lifecycle.resolve(uow, c, Actor.of(principal))
+            uow,
+            principal,
+            conversation_id,
+            lambda c: lifecycle.resolve(uow, c, Actor.of(principal)),
+            act=True,
         )
