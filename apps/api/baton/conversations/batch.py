@@ -7,7 +7,12 @@ message is acknowledged only once that commit is done. A batch costs, in SQL sta
 - PostgreSQL: one. A data-modifying CTE inserts every message (``ON CONFLICT DO NOTHING``,
   so a resend stores nothing) and updates each conversation's last message, returning the
   conversation rows the inbox and the inbound rules need.
-- SQLite: two (an INSERT ... RETURNING and an UPDATE ... RETURNING), on its single writer.
+- SQLite: two (an INSERT ... RETURNING and an UPDATE ... FROM ... RETURNING), on its single
+  writer.
+
+Both are fixed-shape text statements (the rows travel as arrays or one JSON document):
+built with SQLAlchemy's expression language, each batch size was a new statement to compile,
+~18 ms of CPU per batch.
 
 Nothing is read first: the socket's session carries what the message needs (its
 conversation and visitor), the UPDATE returns the conversation's current status and owner,
@@ -21,15 +26,15 @@ its messages is retried alone, so one bad message cannot refuse the others.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import case, delete, literal, literal_column, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import ARRAY, Uuid, column, delete, select, text
 
 from baton.conversations.events import (
     ConversationChanged,
@@ -230,70 +235,107 @@ def _row(item: Incoming, now: datetime) -> dict[str, Any]:
     }
 
 
+# Fixed-shape statements, whatever the batch's size: the rows travel as arrays (PostgreSQL)
+# or one JSON document (SQLite), so each is compiled and prepared once per process.
+_PG_BATCH = text(
+    """
+    WITH ins AS (
+        INSERT INTO messages
+            (id, conversation_id, sender, text, internal, client_id, suggestions, meta, created_at)
+        SELECT u.id, u.cid, 'visitor', u.text, false, u.client_id, '[]', '{}', u.at
+        FROM unnest(CAST(:ids AS uuid[]), CAST(:cids AS uuid[]), CAST(:texts AS text[]),
+                    CAST(:client_ids AS text[]), CAST(:ats AS timestamptz[]))
+             AS u(id, cid, text, client_id, at)
+        ON CONFLICT DO NOTHING
+        RETURNING id, conversation_id, text, created_at
+    ), last AS (
+        SELECT DISTINCT ON (conversation_id) conversation_id, text, created_at
+        FROM ins ORDER BY conversation_id, created_at DESC, id DESC
+    )
+    UPDATE conversations AS c
+    SET last_message_at = last.created_at, last_message_text = left(last.text, :preview),
+        last_message_sender = 'visitor', updated_at = last.created_at
+    FROM last WHERE c.id = last.conversation_id
+    RETURNING c.id, c.status, c.assignee_id, c.waiting_since, c.handoff_reason,
+              c.follow_up_email, c.created_at, c.updated_at, c.resolved_at, c.channel,
+              (SELECT array_agg(ins.id) FROM ins) AS inserted
+    """
+).columns(*RETURNED, column("inserted", ARRAY(Uuid())))
+
+_SQLITE_INSERT = text(
+    """
+    INSERT INTO messages
+        (id, conversation_id, sender, text, internal, client_id, suggestions, meta, created_at)
+    SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), 'visitor',
+           json_extract(value, '$[2]'), 0, json_extract(value, '$[3]'), '[]', '{}',
+           json_extract(value, '$[4]')
+    FROM json_each(:rows) WHERE true
+    ON CONFLICT DO NOTHING
+    RETURNING id
+    """
+).columns(column("id", Uuid()))
+
+_SQLITE_TOUCH = text(
+    """
+    UPDATE conversations
+    SET last_message_at = json_extract(v.value, '$[1]'),
+        last_message_text = json_extract(v.value, '$[2]'),
+        last_message_sender = 'visitor', updated_at = json_extract(v.value, '$[1]')
+    FROM json_each(:rows) AS v
+    WHERE conversations.id = json_extract(v.value, '$[0]')
+    RETURNING id, status, assignee_id, waiting_since, handoff_reason, follow_up_email,
+              created_at, updated_at, resolved_at, channel
+    """
+).columns(*RETURNED)
+
+
+def _sqlite_time(value: datetime) -> str:
+    """How the UTC column type stores a datetime in SQLite (naive UTC text)."""
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
 async def _insert_and_touch(
     uow: UnitOfWork, rows: list[dict[str, Any]]
 ) -> tuple[set[uuid.UUID], dict[uuid.UUID, dict[str, Any]]]:
-    """Insert the messages and move each conversation's last message, in as few statements
-    as the backend allows. Returns the ids inserted and the conversations' rows."""
-    last: dict[uuid.UUID, dict[str, Any]] = {}
-    for row in rows:
-        last[row["conversation_id"]] = row
-    ids = list(last)
-
-    def touched(column: Any, value_of: Any) -> Any:
-        whens = {cid: literal(value_of(row), column.type) for cid, row in last.items()}
-        return case(whens, value=Conversation.id)
-
-    values = {
-        "last_message_at": touched(Conversation.last_message_at, lambda r: r["created_at"]),
-        "last_message_text": touched(
-            Conversation.last_message_text, lambda r: r["text"][:PREVIEW_CHARS]
-        ),
-        "last_message_sender": "visitor",
-        "updated_at": touched(Conversation.updated_at, lambda r: r["created_at"]),
-    }
+    """Insert the messages and move each conversation's last message, in one statement on
+    PostgreSQL and two on SQLite. Returns the ids inserted and the conversations' rows."""
     session = uow.session
     if session.get_bind().dialect.name == "postgresql":
-        ins = (
-            postgresql.insert(Message)
-            .values(rows)
-            .on_conflict_do_nothing()
-            .returning(Message.id, Message.conversation_id)
-            .cte("ins")
-        )
-        inserted_ids = (
-            select(literal_column("array_agg(ins.id)")).select_from(ins).scalar_subquery()
-        )
-        stmt = (
-            update(Conversation)
-            .where(Conversation.id.in_(select(ins.c.conversation_id)))
-            .values(**values)
-            .returning(*RETURNED, inserted_ids.label("inserted"))
-            .execution_options(synchronize_session=False)
-        )
-        found = (await session.execute(stmt)).mappings().all()
+        found = (
+            await session.execute(
+                _PG_BATCH,
+                {
+                    "ids": [r["id"] for r in rows],
+                    "cids": [r["conversation_id"] for r in rows],
+                    "texts": [r["text"] for r in rows],
+                    "client_ids": [r["client_id"] for r in rows],
+                    "ats": [r["created_at"] for r in rows],
+                    "preview": PREVIEW_CHARS,
+                },
+            )
+        ).mappings().all()
         inserted = {i for r in found[:1] for i in (r["inserted"] or [])}
         return inserted, {r["id"]: dict(r) for r in found}
-    result = await session.execute(
-        sqlite.insert(Message).values(rows).on_conflict_do_nothing().returning(Message.id)
-    )
+    payload = [
+        [r["id"].hex, r["conversation_id"].hex, r["text"], r["client_id"],
+         _sqlite_time(r["created_at"])]
+        for r in rows
+    ]
+    result = await session.execute(_SQLITE_INSERT, {"rows": json.dumps(payload)})
     inserted = set(result.scalars().all())
-    stored_in = {r["conversation_id"] for r in rows if r["id"] in inserted}
-    if not stored_in:
+    last: dict[uuid.UUID, dict[str, Any]] = {}
+    for r in rows:
+        if r["id"] in inserted:
+            last[r["conversation_id"]] = r
+    if not last:
         return inserted, {}
+    touch = [
+        [cid.hex, _sqlite_time(r["created_at"]), r["text"][:PREVIEW_CHARS]]
+        for cid, r in last.items()
+    ]
     found = (
-        (
-            await session.execute(
-                update(Conversation)
-                .where(Conversation.id.in_([c for c in ids if c in stored_in]))
-                .values(**values)
-                .returning(*RETURNED)
-                .execution_options(synchronize_session=False)
-            )
-        )
-        .mappings()
-        .all()
-    )
+        await session.execute(_SQLITE_TOUCH, {"rows": json.dumps(touch)})
+    ).mappings().all()
     return inserted, {r["id"]: dict(r) for r in found}
 
 
