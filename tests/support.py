@@ -77,6 +77,11 @@ def make_settings(
         database_url=database_url,
         redis_url=redis_url,
         login_limit_per_ip=10_000,
+        widget_messages_per_session=100_000,
+        widget_messages_per_ip=100_000,
+        widget_sessions_per_ip=100_000,
+        widget_connections_per_ip=100_000,
+        widget_events_per_session=100_000,
         login_limit_per_account=10_000,
         log_json=False,
         log_level="WARNING",
@@ -101,6 +106,11 @@ def settings_env(settings: Settings) -> dict[str, str]:
         BATON_LOG_LEVEL="WARNING",
         BATON_LOGIN_LIMIT_PER_IP="10000",
         BATON_LOGIN_LIMIT_PER_ACCOUNT="10000",
+        BATON_WIDGET_MESSAGES_PER_SESSION="100000",
+        BATON_WIDGET_MESSAGES_PER_IP="100000",
+        BATON_WIDGET_SESSIONS_PER_IP="100000",
+        BATON_WIDGET_CONNECTIONS_PER_IP="100000",
+        BATON_WIDGET_EVENTS_PER_SESSION="100000",
         PYTHONUNBUFFERED="1",
     )
     if settings.redis_url:

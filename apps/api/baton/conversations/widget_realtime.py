@@ -11,6 +11,7 @@ import uuid
 from typing import Annotated, Any
 
 import msgspec
+from socketio.exceptions import ConnectionRefusedError
 
 from baton.conversations import lifecycle, queries
 from baton.conversations.batch import InboundBatcher, Incoming
@@ -19,11 +20,12 @@ from baton.conversations.messages import add_system_message, check_client_id, ch
 from baton.conversations.models import Conversation
 from baton.conversations.schemas import VisitorOut
 from baton.conversations.state import VISITOR, Actor
-from baton.kit.errors import NotFound, Unauthorized, ValidationFailed
+from baton.kit.errors import NotFound, RateLimited, Unauthorized, ValidationFailed
 from baton.kit.uow import unit_of_work
 from baton.realtime.actions import Actions, SocketCall
 from baton.realtime.rooms import VISITOR_NS, visitor_room
 from baton.users.service import normalise_email
+from baton.visitors import limits
 from baton.visitors import service as visitors
 from baton.visitors.models import Visitor, VisitorSession
 from baton.visitors.sessions import (
@@ -84,7 +86,12 @@ async def _visitor_of(call: SocketCall, vs: VisitorSession) -> Visitor:
 
 @actions.on_connect
 async def connect(call: SocketCall, environ: dict[str, Any], auth: Any = None) -> None:
-    await call.save({"user_agent": environ.get("HTTP_USER_AGENT", "")})
+    address = limits.client_address(environ)
+    try:
+        await limits.connection(call.runtime, address)
+    except RateLimited as exc:
+        raise ConnectionRefusedError(exc.body()) from None
+    await call.save({"user_agent": environ.get("HTTP_USER_AGENT", ""), "address": address})
 
 
 @actions.on_disconnect
@@ -99,6 +106,8 @@ async def disconnect(call: SocketCall, *_: Any) -> None:
 async def start_session(call: SocketCall, payload: StartSessionIn) -> dict[str, Any]:
     uow = call.uow
     state = await call.session()
+    if not payload.session_token:  # resuming costs nothing; a new visitor is rows and a room
+        await limits.session(call.runtime, state.get("address", "unknown"))
     if state.get("session_id"):  # switching sessions on one socket: release the old one
         old = await uow.session.get(VisitorSession, state["session_id"])
         if old is not None:
@@ -129,6 +138,7 @@ async def start_session(call: SocketCall, payload: StartSessionIn) -> dict[str, 
     await call.save(
         {
             "user_agent": state.get("user_agent"),
+            "address": state.get("address", "unknown"),
             "session_id": opened.session.id,
             "conversation_id": str(opened.conversation.id),
             "visitor_id": str(opened.visitor.id),
@@ -158,6 +168,7 @@ async def user_message(call: SocketCall, payload: UserMessageIn) -> dict[str, An
         raise NotFound("no such conversation")
     text = check_text_within(payload.text, call.runtime.settings.max_message_chars)
     client_id = check_client_id(payload.client_id)
+    await limits.message(call.runtime, state["session_id"], state.get("address", "unknown"))
     now = time.monotonic()
     checked = now - state.get("checked_at", 0.0) < TOUCH_EVERY.total_seconds()
     stored = await call.runtime.slot(InboundBatcher).submit(
@@ -184,6 +195,7 @@ async def user_message(call: SocketCall, payload: UserMessageIn) -> dict[str, An
 @actions.on("request_agent")
 async def request_agent(call: SocketCall) -> dict[str, Any]:
     state = await _current(call)
+    await limits.event(call.runtime, str(state["session_id"]))
     _, conversation = await live_session(call.uow, state["session_id"])
     await lifecycle.reopen(call.uow, conversation, VISITOR)
     result = await lifecycle.request_handoff(
@@ -199,6 +211,7 @@ async def request_agent(call: SocketCall) -> dict[str, Any]:
 @actions.on("sync", payload=SyncIn)
 async def sync(call: SocketCall, payload: SyncIn) -> dict[str, Any]:
     state = await _current(call)
+    await limits.event(call.runtime, str(state["session_id"]))
     after = None
     if payload.after_id:
         try:
@@ -224,6 +237,7 @@ async def _typing(call: SocketCall, typing: bool) -> dict[str, Any]:
     from baton.conversations.recipients import visitor_typing_emission
 
     state = await _current(call)
+    await limits.event(call.runtime, str(state["session_id"]))
     e = visitor_typing_emission(uuid.UUID(state["conversation_id"]), typing)
     await call.runtime.publisher.emit(e.event, e.payload, rooms=e.rooms, namespace=e.namespace)
     return {"ok": True}
@@ -242,6 +256,7 @@ async def typing_stop(call: SocketCall) -> dict[str, Any]:
 @actions.on("visitor_join", payload=VisitorJoinIn)
 async def visitor_join(call: SocketCall, payload: VisitorJoinIn) -> dict[str, Any]:
     state = await call.session()
+    await limits.event(call.runtime, str(state.get("session_id") or call.sid))
     if not state.get("session_id"):
         # a page view before start_session: remembered, applied when the session starts
         page = {"page_url": payload.page_url, "page_title": payload.title}
@@ -269,6 +284,7 @@ async def visitor_join(call: SocketCall, payload: VisitorJoinIn) -> dict[str, An
 @actions.on("leave_email", payload=LeaveEmailIn)
 async def leave_email(call: SocketCall, payload: LeaveEmailIn) -> dict[str, Any]:
     state = await _current(call)
+    await limits.event(call.runtime, str(state["session_id"]))
     email = normalise_email(payload.email)
     vs, conversation = await live_session(call.uow, state["session_id"])
     visitor = await _visitor_of(call, vs)
@@ -287,7 +303,7 @@ async def end_session_handler(call: SocketCall) -> dict[str, Any]:
     vs, conversation = await live_session(call.uow, state["session_id"])
     await _end(call, vs, conversation)
     await call.leave(visitor_room(state["conversation_id"]))
-    await call.save({"user_agent": state.get("user_agent")})
+    await call.save({"user_agent": state.get("user_agent"), "address": state.get("address")})
     return {"ok": True}
 
 
