@@ -1,12 +1,13 @@
 import { useEffect, useId, useState } from "react";
-import { errorText } from "./api/client";
-import { me, setPresence } from "./api/rest";
-import { useStore } from "./lib/store";
-import { desktopPermission, enableDesktop, lastNotice, notifySettings } from "./notify";
-import { realtime } from "./realtime/connector";
-import { SETTINGS_HREF } from "./lib/route";
-import { can, signOut, type Session } from "./session";
-import type { Presence } from "./types";
+import { errorText } from "../api/client";
+import { me, setPresence } from "../api/rest";
+import { useStore } from "../lib/store";
+import { desktopPermission, enableDesktop, lastNotice, notifySettings } from "../notify";
+import { realtime } from "../realtime/connector";
+import { NavLink, useLocation } from "react-router";
+import { adminNav, allowed, REVIEW_PAGE } from "./nav";
+import { signOut, type Session } from "../session";
+import type { Presence } from "../types";
 
 /** Signing out also stops offers: the agent is set away (best effort) before the token goes. */
 async function leave(): Promise<void> {
@@ -21,31 +22,52 @@ async function leave(): Promise<void> {
 
 export function TopBar({ session }: { session: Session }) {
   const connection = useStore(realtime.state);
+  const [menuOpen, setMenuOpen] = useState(false);
+  const location = useLocation();
+  useEffect(() => setMenuOpen(false), [location.pathname]);
+  const consolePages = adminNav(session.permissions);
+  const inInbox = location.pathname.startsWith("/inbox");
   return (
     <header className="topbar">
-      <a className="skip-link" href="#main">
-        Skip to conversation
+      <a className="skip-link" href="#main" onClick={(e) => {
+        e.preventDefault();
+        document.getElementById("main")?.focus();
+      }}>
+        {inInbox ? "Skip to conversation" : "Skip to content"}
       </a>
       <span className="brand" aria-label="Baton">
-        Baton <span className="muted">inbox</span>
+        Baton
       </span>
+      <nav className="primary-nav" aria-label="Main">
+        <NavLink to="/inbox/waiting" className={() => (inInbox ? "active" : "")}>
+          Inbox
+        </NavLink>
+        {allowed(session.permissions, REVIEW_PAGE) && <NavLink to={REVIEW_PAGE.path}>{REVIEW_PAGE.label}</NavLink>}
+        {consolePages.length > 0 && <NavLink to="/admin">Console</NavLink>}
+      </nav>
       <span className={`connection ${connection}`} role="status">
         {connection === "online" ? "Live" : connection === "connecting" ? "Reconnecting…" : "Offline"}
       </span>
       <span className="spacer" />
-      {can(session, "settings:manage") && (
-        <a className="topbar-link" href={SETTINGS_HREF}>
-          Widget settings
-        </a>
-      )}
-      <PresenceControl userId={session.user.id} />
-      <NotifyControls />
-      <span className="user" title={session.user.email}>
-        {session.user.name}
-      </span>
-      <button type="button" className="secondary" onClick={() => void leave()}>
-        Sign out
+      <button
+        type="button"
+        className="menu-toggle"
+        aria-expanded={menuOpen}
+        aria-controls="user-menu"
+        onClick={() => setMenuOpen((v) => !v)}
+      >
+        {menuOpen ? "Close menu" : "Menu"}
       </button>
+      <div id="user-menu" className={`user-menu${menuOpen ? " open" : ""}`}>
+        <PresenceControl userId={session.user.id} />
+        <NotifyControls />
+        <span className="user" title={session.user.email}>
+          {session.user.name}
+        </span>
+        <button type="button" className="secondary" onClick={() => void leave()}>
+          Sign out
+        </button>
+      </div>
       <Announcer />
     </header>
   );

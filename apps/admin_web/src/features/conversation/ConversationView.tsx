@@ -1,21 +1,28 @@
+import { useQuery } from "@tanstack/react-query";
 import { useEffect, useMemo, useState } from "react";
-import { errorText } from "../api/client";
-import { assign, listUsers } from "../api/rest";
+import { useNavigate } from "react-router";
+import { conversationEvents } from "../../api/admin";
+import { errorText } from "../../api/client";
+import { keys } from "../../api/queries";
+import { assign, listUsers } from "../../api/rest";
+import { inboxPath } from "../../lib/route";
+import { markRead } from "../inbox/unread";
+import type { TabId } from "../inbox/model";
 import { statusLabel } from "../inbox/Sidebar";
 import { focus } from "../inbox/live";
 import { visitorLabel } from "../inbox/model";
-import { useStore } from "../lib/store";
-import { longDuration, localTime, useNow } from "../lib/time";
-import { acked, outbox } from "../outbox";
-import { realtime } from "../realtime/connector";
-import type { Session } from "../session";
-import { can } from "../session";
-import type { Conversation } from "../types";
+import { useStore } from "../../lib/store";
+import { longDuration, localTime, useNow } from "../../lib/time";
+import { acked, outbox } from "../../outbox";
+import { realtime } from "../../realtime/connector";
+import type { Session } from "../../session";
+import { can } from "../../session";
+import type { Conversation } from "../../types";
 import { Composer } from "./Composer";
 import { Transcript } from "./Transcript";
 import { upsert, useConversation } from "./useConversation";
 
-export function ConversationView({ id, session }: { id: string; session: Session }) {
+export function ConversationView({ id, session, tab }: { id: string; session: Session; tab: TabId }) {
   const me = session.user;
   const view = useConversation(id, me);
   const pendingAll = useStore(outbox);
@@ -27,6 +34,10 @@ export function ConversationView({ id, session }: { id: string; session: Session
       focus.conversationId = null;
     };
   }, [id]);
+  // on screen means read: clear the marker now and whenever a message arrives while open
+  useEffect(() => {
+    markRead(id);
+  }, [id, view.messages.length]);
 
   // what the server acknowledged shows at once, even before its broadcast arrives
   const messages = useMemo(
@@ -70,7 +81,7 @@ export function ConversationView({ id, session }: { id: string; session: Session
   return (
     <div className="conversation-layout">
       <section className="conversation" aria-labelledby="conversation-title">
-        <Actions c={c} session={session} onChange={view.setConversation} onError={view.setError} />
+        <Actions c={c} session={session} tab={tab} onChange={view.setConversation} onError={view.setError} />
         {view.error && (
           <p role="alert" className="error banner">
             {view.error}{" "}
@@ -97,15 +108,18 @@ export function ConversationView({ id, session }: { id: string; session: Session
 function Actions({
   c,
   session,
+  tab,
   onChange,
   onError,
 }: {
   c: Conversation;
   session: Session;
+  tab: TabId;
   onChange: (c: Conversation) => void;
   onError: (e: string | null) => void;
 }) {
   const [busy, setBusy] = useState<string | null>(null);
+  const navigate = useNavigate();
   const me = session.user;
   const run = async (label: string, action: () => Promise<Conversation>) => {
     setBusy(label);
@@ -134,10 +148,12 @@ function Actions({
       </div>
       <div className="actions" role="group" aria-label="Conversation actions">
         {canTake && (
-          <button type="button" className="primary" disabled={busy !== null}
+          <button type="button" className="primary" disabled={busy !== null} data-shortcut="take-over" aria-keyshortcuts="t"
             onClick={() =>
               void run("Take over", async () => {
                 const { conversation } = await realtime.request("take_over", { conversation_id });
+                // the list follows: the conversation is now in Mine (All stays All)
+                if (tab !== "mine" && tab !== "all") navigate(inboxPath("mine", conversation_id), { replace: true });
                 // ready to type the first reply
                 window.setTimeout(() => document.querySelector<HTMLTextAreaElement>(".composer textarea")?.focus(), 0);
                 return conversation;
@@ -153,7 +169,7 @@ function Actions({
           </button>
         )}
         {canResolve && (
-          <button type="button" className="secondary" disabled={busy !== null}
+          <button type="button" className="secondary" disabled={busy !== null} data-shortcut="resolve" aria-keyshortcuts="e"
             onClick={() => void run("Resolve", async () => (await realtime.request("resolve", { conversation_id })).conversation)}>
             Resolve
           </button>
@@ -173,24 +189,11 @@ interface Agent {
 }
 
 function AssignMenu({ c, disabled, onAssign }: { c: Conversation; disabled: boolean; onAssign: (id: string) => void }) {
-  const [agents, setAgents] = useState<Agent[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    let alive = true;
-    listUsers()
-      .then((users) => {
-        if (!alive) return;
-        setAgents(
-          users.items
-            .filter((u) => u.is_active)
-            .map((u) => ({ id: String(u.id), name: u.name || u.email, presence: u.presence })),
-        );
-      })
-      .catch((exc: unknown) => alive && setError(errorText(exc)));
-    return () => {
-      alive = false;
-    };
-  }, []);
+  const users = useQuery({ queryKey: keys.users, queryFn: listUsers, staleTime: 15_000 });
+  const agents: Agent[] | null = users.data
+    ? users.data.items.filter((u) => u.is_active).map((u) => ({ id: String(u.id), name: u.name || u.email, presence: u.presence }))
+    : null;
+  const error = users.error ? errorText(users.error) : null;
   return (
     <label className="assign">
       <span className="visually-hidden">Assign to</span>
@@ -211,7 +214,32 @@ function AssignMenu({ c, disabled, onAssign }: { c: Conversation; disabled: bool
   );
 }
 
+const STATUS_WORD: Record<string, string> = { bot: "AI", waiting: "queue", agent: "agent", resolved: "resolved" };
+
+/** The conversation's state changes, from GET /conversations/{id}/events (refreshed on every update). */
+function Timeline({ id }: { id: string }) {
+  const events = useQuery({ queryKey: keys.events(id), queryFn: () => conversationEvents(id) });
+  if (events.error) return <p className="error">Could not load the timeline: {errorText(events.error)}</p>;
+  if (!events.data) return <p className="muted">Loading…</p>;
+  if (events.data.items.length === 0) return <p className="muted">No status changes yet.</p>;
+  return (
+    <ol className="timeline" aria-label="Timeline">
+      {events.data.items.map((e) => (
+        <li key={e.id}>
+          <time dateTime={e.created_at}>{new Date(e.created_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}</time>{" "}
+          <span>
+            {STATUS_WORD[e.from_status] ?? e.from_status} → <strong>{STATUS_WORD[e.to_status] ?? e.to_status}</strong>
+            {e.actor_name ? ` by ${e.actor_name}` : e.actor_kind !== "system" ? ` by ${e.actor_kind}` : ""}
+            {e.reason ? ` (${e.reason.replace(/_/g, " ")})` : ""}
+          </span>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
 function VisitorPanel({ c }: { c: Conversation }) {
+  const [timeline, setTimeline] = useState(false);
   const now = useNow(30_000);
   const v = c.visitor;
   const local = localTime(v.timezone, now);
@@ -268,6 +296,12 @@ function VisitorPanel({ c }: { c: Conversation }) {
           </>
         )}
       </dl>
+      <h2>
+        <button type="button" className="link timeline-toggle" aria-expanded={timeline} onClick={() => setTimeline((v) => !v)}>
+          Timeline
+        </button>
+      </h2>
+      {timeline && <Timeline id={c.id} />}
     </aside>
   );
 }

@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from "react";
-import { errorText } from "../api/client";
-import { listConversations } from "../api/rest";
-import { realtime } from "../realtime/connector";
-import type { Conversation } from "../types";
+import { errorText } from "../../api/client";
+import { listConversations } from "../../api/rest";
+import { realtime } from "../../realtime/connector";
+import type { Conversation } from "../../types";
 import { remember } from "./live";
 import { applyUpdate, belongs, TABS, type TabId } from "./model";
 
@@ -19,7 +19,9 @@ const PAGE = 50;
  * One tab's list: fetched from REST (the truth), then kept current by `conversation_updated`
  * hints, and fetched again after every reconnect (anything may have happened meanwhile).
  */
-export function useConversationList(tab: TabId, q: string, meId: string) {
+export function useConversationList(shownTab: TabId, q: string, meId: string) {
+  // a search looks in every conversation the caller may see (server-side q), not just this tab
+  const tab: TabId = q ? "all" : shownTab;
   const [state, setState] = useState<ListState>({ items: [], nextCursor: null, loading: true, error: null });
   const generation = useRef(0);
   const refetchTimer = useRef<number | undefined>(undefined);

@@ -1,14 +1,18 @@
 // Inbox-wide realtime: a cache of the conversations seen so far (to know who owns what),
 // counts, and the notifications for "a conversation starts waiting" and "a visitor wrote in a
 // conversation I own".
-import { useCallback, useEffect, useRef, useState } from "react";
-import { conversationCounts } from "../api/rest";
-import { errorText } from "../api/client";
-import { notify } from "../notify";
-import { realtime } from "../realtime/connector";
-import { navigate } from "../lib/route";
-import type { Conversation, Counts } from "../types";
+import { useQuery } from "@tanstack/react-query";
+import { useEffect } from "react";
+import { keys, queryClient } from "../../api/queries";
+import { conversationCounts } from "../../api/rest";
+import { errorText } from "../../api/client";
+import { notify } from "../../notify";
+import { realtime } from "../../realtime/connector";
+import { navigate } from "../../lib/route";
+import type { Conversation, Counts } from "../../types";
+import { nextCounts } from "./counts";
 import { visitorLabel } from "./model";
+import { markUnread } from "./unread";
 
 export const conversationCache = new Map<string, Conversation>();
 
@@ -34,11 +38,21 @@ function label(conversationId: string): string {
   return c ? visitorLabel(c) : "A visitor";
 }
 
+let countsTimer: number | undefined;
+function countsSoon(): void {
+  window.clearTimeout(countsTimer);
+  countsTimer = window.setTimeout(() => void queryClient.invalidateQueries({ queryKey: keys.counts }), 250);
+}
+
 export function useInboxAlerts(meId: string): void {
   useEffect(() => {
     const offs = [
       realtime.on("conversation_updated", ({ conversation: c }) => {
         const previous = remember(c);
+        const counts = nextCounts(queryClient.getQueryData<Counts>(keys.counts), previous, c, meId);
+        if (counts) queryClient.setQueryData(keys.counts, counts);
+        else countsSoon();
+        void queryClient.invalidateQueries({ queryKey: keys.events(c.id) });
         const recent = c.waiting_since !== null && Date.now() - Date.parse(c.waiting_since) < 120_000;
         if (c.status === "waiting" && previous?.status !== "waiting" && (previous || recent)) {
           notify(`waiting:${c.id}`, "Visitor waiting", `${visitorLabel(c)} is waiting for an agent`, () =>
@@ -48,6 +62,7 @@ export function useInboxAlerts(meId: string): void {
       }),
       realtime.on("message_created", ({ message }) => {
         if (message.sender !== "visitor" || message.internal) return;
+        if (!onScreen(message.conversation_id)) markUnread(message.conversation_id);
         const owner = conversationCache.get(message.conversation_id)?.assignee?.id;
         if (owner !== meId || onScreen(message.conversation_id)) return;
         notify(`message:${message.conversation_id}`, `New message from ${label(message.conversation_id)}`,
@@ -67,35 +82,21 @@ export function useInboxAlerts(meId: string): void {
           navigate(n.kind === "waiting" || n.kind === "offer" ? "waiting" : "mine", n.conversation_id),
         );
       }),
+      // events may have been missed while disconnected: ask again
+      realtime.onReconnected(() => void queryClient.invalidateQueries({ queryKey: ["conversations"] })),
     ];
-    return () => offs.forEach((off) => off());
+    return () => {
+      window.clearTimeout(countsTimer);
+      offs.forEach((off) => off());
+    };
   }, [meId]);
 }
 
-/** Tab counts: fetched at start, after every reconnect, and (debounced) after any change. */
+/**
+ * Tab counts: fetched at start, after every reconnect and once a minute; in between derived
+ * from `conversation_updated` (counts.ts), with a refetch only for a conversation never seen.
+ */
 export function useCounts(): { counts: Counts | null; error: string | null } {
-  const [counts, setCounts] = useState<Counts | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const timer = useRef<number | undefined>(undefined);
-  const load = useCallback(async () => {
-    try {
-      setCounts(await conversationCounts());
-      setError(null);
-    } catch (exc) {
-      setError(errorText(exc));
-    }
-  }, []);
-  useEffect(() => {
-    const soon = () => {
-      window.clearTimeout(timer.current);
-      timer.current = window.setTimeout(() => void load(), 250);
-    };
-    const offs = [realtime.onReconnected(soon), realtime.on("conversation_updated", soon)];
-    void load();
-    return () => {
-      window.clearTimeout(timer.current);
-      offs.forEach((off) => off());
-    };
-  }, [load]);
-  return { counts, error };
+  const query = useQuery({ queryKey: keys.counts, queryFn: conversationCounts, refetchInterval: 60_000, staleTime: 0 });
+  return { counts: query.data ?? null, error: query.error ? errorText(query.error) : null };
 }

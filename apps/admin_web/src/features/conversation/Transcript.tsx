@@ -1,7 +1,8 @@
 import { useLayoutEffect, useRef, type ReactNode } from "react";
-import { clock } from "../lib/time";
-import { discard, retry, type Outgoing } from "../outbox";
-import type { Message } from "../types";
+import { Markdown } from "../../lib/Markdown";
+import { clock } from "../../lib/time";
+import { discard, retry, type Outgoing } from "../../outbox";
+import type { Message } from "../../types";
 import type { Typing } from "./useConversation";
 
 interface Props {
@@ -104,8 +105,8 @@ export function Transcript({ messages, streams, pending, typing, meId, visitorNa
                 <span className="who">AI</span>
                 <span className="when">writing…</span>
               </div>
-              <div className="msg-text">
-                {text}
+              <div className="msg-text md">
+                <Markdown text={text} />
                 <span className="caret" aria-hidden="true" />
               </div>
             </div>
@@ -157,7 +158,9 @@ function Bubble({ message: m, meId, visitorName, children }: { message: Message;
           {clock(m.created_at)}
         </time>
       </div>
-      <div className="msg-text">{m.text}</div>
+      <div className="msg-text md">
+        <Markdown text={m.text} />
+      </div>
       {m.sender === "bot" && m.suggestions.length > 0 && (
         <ul className="suggestions" aria-label="Suggested follow-ups shown to the visitor">
           {m.suggestions.map((s) => (

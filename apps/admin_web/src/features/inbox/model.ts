@@ -1,7 +1,7 @@
 // Which conversations each inbox tab shows and in which order: the same rules the server's
 // list endpoint applies, so live updates can move rows without refetching.
-import type { ListQuery } from "../api/rest";
-import type { Conversation, Counts } from "../types";
+import type { ListQuery } from "../../api/rest";
+import type { Conversation, Counts } from "../../types";
 
 export type TabId = "waiting" | "mine" | "unassigned" | "resolved" | "all";
 
@@ -117,3 +117,9 @@ export const SENDER_LABEL: Record<string, string> = {
   agent: "Agent",
   system: "System",
 };
+
+/** The tab a conversation is found in for this agent (where a search result opens). */
+export function tabFor(c: Conversation, meId: string, fallback: TabId): TabId {
+  for (const tab of ["waiting", "mine", "unassigned", "resolved"] as const) if (belongs(tab, c, meId)) return tab;
+  return fallback;
+}

@@ -1,8 +1,10 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
-import { href, navigate } from "../lib/route";
-import { duration, useNow } from "../lib/time";
-import type { Conversation, Counts } from "../types";
-import { SENDER_LABEL, TABS, visitorLabel, type TabDef, type TabId } from "./model";
+import { href, navigate } from "../../lib/route";
+import { duration, useNow } from "../../lib/time";
+import type { Conversation, Counts } from "../../types";
+import { useStore } from "../../lib/store";
+import { SENDER_LABEL, TABS, tabFor, visitorLabel, type TabDef, type TabId } from "./model";
+import { unread } from "./unread";
 import { useConversationList } from "./useConversationList";
 
 interface Props {
@@ -14,6 +16,7 @@ interface Props {
 }
 
 export function Sidebar({ tab, conversationId, counts, meId, isAdmin }: Props) {
+  const unreadMap = useStore(unread);
   const tabs = TABS.filter((t) => !t.admin || isAdmin);
   const [query, setQuery] = useState("");
   const [q, setQ] = useState("");
@@ -36,13 +39,22 @@ export function Sidebar({ tab, conversationId, counts, meId, isAdmin }: Props) {
         <input
           id={searchId}
           type="search"
-          placeholder="Search name, email or text"
+          placeholder="Search all conversations"
+          data-shortcut="search"
           value={query}
           onChange={(e) => setQuery(e.target.value)}
           autoComplete="off"
         />
       </div>
-      <div id={panelId} role="tabpanel" aria-label={`${TABS.find((t) => t.id === tab)?.label} conversations`} className="list-panel">
+      <div
+        id={panelId}
+        role="tabpanel"
+        aria-label={q ? `Search results for ${q}` : `${TABS.find((t) => t.id === tab)?.label} conversations`}
+        className="list-panel"
+      >
+        {q && !list.loading && list.items.length > 0 && (
+          <p className="search-scope">Results from every conversation you can see</p>
+        )}
         {list.error && (
           <p role="alert" className="error">
             Could not load conversations: {list.error}{" "}
@@ -56,7 +68,15 @@ export function Sidebar({ tab, conversationId, counts, meId, isAdmin }: Props) {
         )}
         <ul className="conversation-list" aria-busy={list.loading}>
           {list.items.map((c) => (
-            <Row key={c.id} c={c} tab={tab} selected={c.id === conversationId} meId={meId} now={now} />
+            <Row
+              key={c.id}
+              c={c}
+              tab={q ? tabFor(c, meId, tab) : tab}
+              selected={c.id === conversationId}
+              meId={meId}
+              now={now}
+              unread={unreadMap[c.id] ?? 0}
+            />
           ))}
         </ul>
         {list.nextCursor && (
@@ -141,19 +161,26 @@ function Tabs({
   );
 }
 
-function Row({ c, tab, selected, meId, now }: { c: Conversation; tab: TabId; selected: boolean; meId: string; now: number }) {
+function Row({ c, tab, selected, meId, now, unread: n }: { c: Conversation; tab: TabId; selected: boolean; meId: string; now: number; unread: number }) {
   const last = c.last_message;
   const waited = c.status === "waiting" ? duration(c.waiting_since, now) : null;
   return (
     <li>
       <a
         href={href(tab, c.id)}
-        className={`row status-${c.status}${selected ? " selected" : ""}`}
+        className={`row status-${c.status}${selected ? " selected" : ""}${n ? " unread" : ""}`}
         aria-current={selected ? "page" : undefined}
         data-conversation-id={c.id}
       >
         <span className="row-top">
-          <span className="row-name">{visitorLabel(c)}</span>
+          <span className="row-name">
+            {n > 0 && (
+              <span className="unread-count" data-testid="unread-count" aria-label={`${n} unread`}>
+                {n}
+              </span>
+            )}
+            {visitorLabel(c)}
+          </span>
           {waited ? (
             <span className="waited" title={`Waiting since ${new Date(c.waiting_since!).toLocaleString()}`}>
               waiting {waited}

@@ -1,7 +1,7 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
-import { ApiError, api, errorText } from "./api/client";
-import { login } from "./api/rest";
-import { signedIn, signOut } from "./session";
+import { ApiError, api, errorText } from "../api/client";
+import { login } from "../api/rest";
+import { signedIn, signOut } from "../session";
 
 /** The sign-in form; as a dialog over the (kept) app when the session expired. */
 export function SignIn({ expiredEmail }: { expiredEmail?: string }) {

@@ -1,8 +1,8 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
-import { loadDraft, saveDraft, type Draft } from "../drafts";
-import { newId } from "../lib/store";
-import { enqueue } from "../outbox";
-import { realtime } from "../realtime/connector";
+import { loadDraft, saveDraft, type Draft } from "../../drafts";
+import { newId } from "../../lib/store";
+import { enqueue } from "../../outbox";
+import { realtime } from "../../realtime/connector";
 
 interface Props {
   conversationId: string;

@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from "react";
-import { errorText } from "../api/client";
-import { getConversation, listMessages } from "../api/rest";
+import { errorText } from "../../api/client";
+import { getConversation, listMessages } from "../../api/rest";
 import { remember } from "../inbox/live";
-import { realtime } from "../realtime/connector";
-import type { Conversation, Message } from "../types";
+import { realtime } from "../../realtime/connector";
+import type { Conversation, Message } from "../../types";
 
 export interface Typing {
   visitor: boolean;
