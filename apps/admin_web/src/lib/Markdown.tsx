@@ -32,6 +32,6 @@ function block(b: Block, i: number): ReactNode {
 }
 
 /** Message text as safe Markdown (see markdown.ts): elements only, never HTML. */
-export function Markdown({ text }: { text: string }) {
-  return <>{parse(text).map(block)}</>;
+export function Markdown({ text, markup = true }: { text: string; markup?: boolean }) {
+  return <>{parse(text, { markup }).map(block)}</>;
 }

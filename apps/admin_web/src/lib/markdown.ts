@@ -20,6 +20,8 @@ const TRAILING = /[.,;:!?)\]}'"]+$/;
 const TOKEN =
   /`([^`\n]+)`|\[([^\]\n]+)\]\((https?:\/\/[^\s()<>]+)\)|\*\*(?=\S)([\s\S]+?)(?<=\S)\*\*|(?<![\w*])\*(?=[^\s*])([\s\S]+?)(?<=[^\s*])\*(?![\w*])|(?<![\w_])_(?=[^\s_])([\s\S]+?)(?<=[^\s_])_(?![\w_])|\bhttps?:\/\/[^\s<>"'`]+/gi;
 
+const URL_ONLY = /\bhttps?:\/\/[^\s<>"'`]+/gi;
+
 export function safeHref(url: string): string | null {
   try {
     const parsed = new URL(url);
@@ -41,10 +43,10 @@ function pushText(out: Inline[], v: string): void {
   });
 }
 
-export function parseInline(text: string, links = true): Inline[] {
+export function parseInline(text: string, links = true, markup = true): Inline[] {
   const out: Inline[] = [];
   let last = 0;
-  for (const m of text.matchAll(TOKEN)) {
+  for (const m of text.matchAll(markup ? TOKEN : URL_ONLY)) {
     const start = m.index ?? 0;
     const [whole, code, label, labelHref, strong, em1, em2] = m;
     let consumed = whole.length;
@@ -75,9 +77,15 @@ export function parseInline(text: string, links = true): Inline[] {
 const BULLET = /^\s{0,3}[-*]\s+(.*)$/;
 const NUMBERED = /^\s{0,3}\d{1,3}[.)]\s+(.*)$/;
 
-export function parse(text: string): Block[] {
+/**
+ * Blocks of a message. With `markup: false` (what visitors type) only line breaks and bare
+ * links are recognised; every other character shows as typed.
+ */
+export function parse(text: string, { markup = true }: { markup?: boolean } = {}): Block[] {
   const blocks: Block[] = [];
-  const lines = text.replace(/\r\n?/g, "\n").split("\n");
+  const normalised = text.replace(/\r\n?/g, "\n");
+  if (!markup) return normalised ? [{ t: "p", c: parseInline(normalised, true, false) }] : [];
+  const lines = normalised.split("\n");
   let para: string[] = [];
   const flush = () => {
     if (para.length) blocks.push({ t: "p", c: parseInline(para.join("\n")) });

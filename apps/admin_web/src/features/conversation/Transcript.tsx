@@ -159,7 +159,7 @@ function Bubble({ message: m, meId, visitorName, children }: { message: Message;
         </time>
       </div>
       <div className="msg-text md">
-        <Markdown text={m.text} />
+        <Markdown text={m.text} markup={m.sender !== "visitor"} />
       </div>
       {m.sender === "bot" && m.suggestions.length > 0 && (
         <ul className="suggestions" aria-label="Suggested follow-ups shown to the visitor">
