@@ -24,3 +24,4 @@ class MemoryStorage {
 const g = globalThis as Record<string, unknown>;
 g.localStorage ??= new MemoryStorage();
 g.window ??= globalThis;
+g.location ??= new URL("http://localhost/app/");
