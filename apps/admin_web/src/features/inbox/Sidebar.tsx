@@ -43,6 +43,10 @@ export function Sidebar({ tab, conversationId, counts, meId, isAdmin }: Props) {
           data-shortcut="search"
           value={query}
           onChange={(e) => setQuery(e.target.value)}
+          onKeyDown={(e) => {
+            // Escape leaves the search box, so the single-key shortcuts work again
+            if (e.key === "Escape") e.currentTarget.blur();
+          }}
           autoComplete="off"
         />
       </div>

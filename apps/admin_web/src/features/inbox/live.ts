@@ -38,6 +38,14 @@ function label(conversationId: string): string {
   return c ? visitorLabel(c) : "A visitor";
 }
 
+/** Whether an update carries a visitor message the previous state did not have. */
+export function newVisitorMessage(previous: Conversation | undefined, next: Conversation): boolean {
+  const last = next.last_message;
+  if (!previous || !last || last.sender !== "visitor") return false;
+  const before = previous.last_message;
+  return !before || before.created_at !== last.created_at || before.text !== last.text;
+}
+
 let countsTimer: number | undefined;
 function countsSoon(): void {
   window.clearTimeout(countsTimer);
@@ -53,6 +61,9 @@ export function useInboxAlerts(meId: string): void {
         if (counts) queryClient.setQueryData(keys.counts, counts);
         else countsSoon();
         void queryClient.invalidateQueries({ queryKey: keys.events(c.id) });
+        // every agent hears conversation_updated (message_created only reaches some rooms):
+        // a new last message from the visitor, off screen, is one more unread
+        if (newVisitorMessage(previous, c) && !onScreen(c.id)) markUnread(c.id);
         const recent = c.waiting_since !== null && Date.now() - Date.parse(c.waiting_since) < 120_000;
         if (c.status === "waiting" && previous?.status !== "waiting" && (previous || recent)) {
           notify(`waiting:${c.id}`, "Visitor waiting", `${visitorLabel(c)} is waiting for an agent`, () =>
@@ -62,7 +73,6 @@ export function useInboxAlerts(meId: string): void {
       }),
       realtime.on("message_created", ({ message }) => {
         if (message.sender !== "visitor" || message.internal) return;
-        if (!onScreen(message.conversation_id)) markUnread(message.conversation_id);
         const owner = conversationCache.get(message.conversation_id)?.assignee?.id;
         if (owner !== meId || onScreen(message.conversation_id)) return;
         notify(`message:${message.conversation_id}`, `New message from ${label(message.conversation_id)}`,
