@@ -77,6 +77,7 @@ class Settings:
     login_limit_per_ip: int = 20
     login_limit_per_account: int = 5
     login_window_seconds: int = 300
+    login_failures_alarm: int = 50
     redis_namespace: str = "baton"
     log_level: str = "INFO"
     log_json: bool = True
@@ -121,6 +122,7 @@ def load_settings() -> Settings:
         login_limit_per_ip=_env_int("LOGIN_LIMIT_PER_IP", 20),
         login_limit_per_account=_env_int("LOGIN_LIMIT_PER_ACCOUNT", 5),
         login_window_seconds=_env_int("LOGIN_WINDOW_SECONDS", 300),
+        login_failures_alarm=_env_int("LOGIN_FAILURES_ALARM", 50),
         redis_namespace=_env("REDIS_NAMESPACE", "baton") or "baton",
         log_level=_env("LOG_LEVEL", "INFO") or "INFO",
         log_json=_env_bool("LOG_JSON", True),
