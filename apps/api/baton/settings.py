@@ -79,6 +79,9 @@ class Settings:
     login_window_seconds: int = 300
     login_failures_alarm: int = 50
     redis_namespace: str = "baton"
+    # outbound calls (AI providers, checks): internal addresses are refused unless allowed
+    outbound_allow: tuple[str, ...] = ()
+    allow_private_outbound: bool = False
     log_level: str = "INFO"
     log_json: bool = True
 
@@ -124,6 +127,10 @@ def load_settings() -> Settings:
         login_window_seconds=_env_int("LOGIN_WINDOW_SECONDS", 300),
         login_failures_alarm=_env_int("LOGIN_FAILURES_ALARM", 50),
         redis_namespace=_env("REDIS_NAMESPACE", "baton") or "baton",
+        outbound_allow=tuple(
+            h.strip() for h in (_env("OUTBOUND_ALLOW", "") or "").split(",") if h.strip()
+        ),
+        allow_private_outbound=_env_bool("ALLOW_PRIVATE_OUTBOUND"),
         log_level=_env("LOG_LEVEL", "INFO") or "INFO",
         log_json=_env_bool("LOG_JSON", True),
     )
