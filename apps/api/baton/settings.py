@@ -109,8 +109,9 @@ def load_settings() -> Settings:
         secret_key=_env("SECRET_KEY") or _persistent_secret(data_dir, "secret.key", "urlsafe"),
         master_key=master_key,
         public_url=(_env("PUBLIC_URL", "http://127.0.0.1:8000") or "").rstrip("/"),
+        # empty: the public URL's origin only (kit/headers.py); "*" must be asked for
         cors_origins=tuple(
-            o.strip() for o in (_env("CORS_ORIGINS", "*") or "*").split(",") if o.strip()
+            o.strip() for o in (_env("CORS_ORIGINS", "") or "").split(",") if o.strip()
         ),
         force_tls=_env_bool("FORCE_TLS"),
         openai_api_key=_env("OPENAI_API_KEY"),
