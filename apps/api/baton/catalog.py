@@ -18,6 +18,7 @@ DOMAINS = (
     "widget",
     "knowledge",
     "ai",
+    "audit",
 )
 
 
@@ -48,7 +49,8 @@ def route_handlers() -> list[Any]:
         ProvidersController,
     )
     from baton.analytics.routes import AnalyticsController
-    from baton.auth.routes import ApiKeysController, AuthController
+    from baton.audit.routes import AuditController
+    from baton.auth.routes import ApiKeysController, AuthController, RolesController
     from baton.conversations.routes import ConversationsController
     from baton.health.routes import health
     from baton.knowledge.routes import KnowledgeController
@@ -71,6 +73,8 @@ def route_handlers() -> list[Any]:
         AIController,
         AutoRepliesController,
         AILogsController,
+        RolesController,
+        AuditController,
     ]
 
 
@@ -88,5 +92,6 @@ def register_realtime(sio: Any, runtime: Any) -> None:
 def warm_ups(runtime: Any) -> list[Any]:
     """Coroutines the api runs in the background once it has started."""
     from baton.ai.fleet import warm_up
+    from baton.auth.revocation import listen as principal_changes
 
-    return [warm_up(runtime)]
+    return [warm_up(runtime), principal_changes(runtime)]
