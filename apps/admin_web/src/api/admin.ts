@@ -26,6 +26,11 @@ export type WorkspacePatch = S["WorkspacePatch"];
 export type WidgetSettings = S["WidgetSettingsOut"];
 export type WidgetSettingsPatch = S["WidgetSettingsPatch"];
 export type Transition = S["TransitionOut"];
+export type Role = S["RoleOut"];
+export type RoleIn = S["RoleIn"];
+export type RolePatch = S["RolePatch"];
+export type AuditEntry = S["AuditEntryOut"];
+export type AuditQuery = { action?: string; actor_id?: string; target_type?: string; target_id?: string };
 
 const path = <K extends string, V>(key: K, value: V) => ({ params: { path: { [key]: value } as Record<K, V> } });
 
@@ -38,7 +43,7 @@ export const users = {
 
 export const apiKeys = {
   list: () => ok(api.GET("/api/v1/api-keys")),
-  create: (name: string) => ok(api.POST("/api/v1/api-keys", { body: { name } })),
+  create: (body: S["ApiKeyIn"]) => ok(api.POST("/api/v1/api-keys", { body })),
   revoke: (id: string) => ok(api.DELETE("/api/v1/api-keys/{key_id}", path("key_id", id))),
 };
 
@@ -96,3 +101,14 @@ export const widget = {
 
 export const conversationEvents = (id: string) =>
   ok(api.GET("/api/v1/conversations/{conversation_id}/events", path("conversation_id", id)));
+
+export const roles = {
+  list: () => ok(api.GET("/api/v1/roles")),
+  create: (body: RoleIn) => ok(api.POST("/api/v1/roles", { body })),
+  update: (name: string, body: RolePatch) => ok(api.PATCH("/api/v1/roles/{name}", { ...path("name", name), body })),
+  remove: (name: string) => ok(api.DELETE("/api/v1/roles/{name}", path("name", name))),
+};
+
+export const audit = {
+  list: (query: AuditQuery & { cursor?: string; limit?: number }) => ok(api.GET("/api/v1/audit", { params: { query } })),
+};

@@ -32,5 +32,7 @@ export const keys = {
   widget: ["settings", "widget"] as const,
   snippet: ["settings", "snippet"] as const,
   counts: ["conversations", "counts"] as const,
+  roles: ["roles"] as const,
+  audit: (filters: Record<string, string>) => ["audit", filters] as const,
   events: (conversationId: string) => ["conversations", conversationId, "events"] as const,
 };

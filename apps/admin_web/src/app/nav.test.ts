@@ -1,13 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { adminNav, allowed, pageFor, REVIEW_PAGE } from "./nav";
 
-const ADMIN = ["conversations:read", "conversations:read_all", "users:manage", "api_keys:manage", "ai:manage", "ai:review", "knowledge:manage", "settings:manage", "analytics:read", "audit:read"];
+const ADMIN = ["conversations:read", "conversations:read_all", "users:manage", "roles:manage", "api_keys:manage", "ai:manage", "ai:review", "knowledge:manage", "settings:manage", "analytics:read", "audit:read"];
 const AGENT = ["conversations:read", "conversations:reply", "conversations:handoff", "conversations:resolve", "ai:review"];
 
 describe("navigation from permissions", () => {
   it("gives an admin every console page", () => {
     expect(adminNav(ADMIN).map((i) => i.label)).toEqual([
       "Users",
+      "Roles",
       "API keys",
       "AI providers",
       "AI settings",
@@ -15,6 +16,7 @@ describe("navigation from permissions", () => {
       "Knowledge base",
       "Workspace",
       "Widget",
+      "Audit log",
     ]);
   });
 

@@ -11,6 +11,7 @@ export interface NavItem {
 
 export const ADMIN_PAGES: NavItem[] = [
   { path: "/admin/users", label: "Users", permission: "users:manage", group: "Team", description: "Create agents and admins, change roles, reset passwords, deactivate." },
+  { path: "/admin/roles", label: "Roles", permission: "roles:manage", group: "Team", description: "Named permission sets; built-in admin and agent." },
   { path: "/admin/api-keys", label: "API keys", permission: "api_keys:manage", group: "Team", description: "Keys for integrators; shown once, revocable." },
   { path: "/admin/ai/providers", label: "AI providers", permission: "ai:manage", group: "AI", description: "The LLM fleet: health, priority, keys, on/off, a test call." },
   { path: "/admin/ai/settings", label: "AI settings", permission: "ai:manage", group: "AI", description: "System prompt, context window, welcome message." },
@@ -18,6 +19,7 @@ export const ADMIN_PAGES: NavItem[] = [
   { path: "/admin/knowledge", label: "Knowledge base", permission: "knowledge:manage", group: "AI", description: "Articles the AI answers from, with a retrieval preview." },
   { path: "/admin/settings/workspace", label: "Workspace", permission: "settings:manage", group: "Workspace", description: "Handoff phrases, AI while waiting, assignment, capacity, offer timeout." },
   { path: "/admin/settings/widget", label: "Widget", permission: "settings:manage", group: "Workspace", description: "The website widget's look and its embed snippet." },
+  { path: "/admin/audit", label: "Audit log", permission: "audit:read", group: "Workspace", description: "Every admin change, with before and after." },
 ];
 
 /** Pages outside the console that some non-admins may use too. */

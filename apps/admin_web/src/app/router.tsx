@@ -15,6 +15,8 @@ import { AnswerLogPage } from "../features/ai/AnswerLogPage";
 import { KnowledgePage } from "../features/knowledge/KnowledgePage";
 import { WorkspacePage } from "../features/settings/WorkspacePage";
 import { WidgetSettings } from "../features/settings/WidgetSettings";
+import { RolesPage } from "../features/roles/RolesPage";
+import { AuditPage } from "../features/audit/AuditPage";
 import { NotFound } from "./NotAllowed";
 
 function Fallback() {
@@ -37,6 +39,8 @@ const routes: RouteObject[] = [
         children: [
           { index: true, element: <AdminIndex /> },
           { path: "users", element: <Guard permission="users:manage"><UsersPage /></Guard> },
+          { path: "roles", element: <Guard permission="roles:manage"><RolesPage /></Guard> },
+          { path: "audit", element: <Guard permission="audit:read"><AuditPage /></Guard> },
           { path: "api-keys", element: <Guard permission="api_keys:manage"><ApiKeysPage /></Guard> },
           { path: "ai/providers", element: <Guard permission="ai:manage"><ProvidersPage /></Guard> },
           { path: "ai/settings", element: <Guard permission="ai:manage"><AiSettingsPage /></Guard> },

@@ -10,3 +10,4 @@ export { toast, Toaster } from "./Toast";
 export { ErrorText } from "./ErrorText";
 export { Page, Section } from "./Page";
 export { useAction } from "./useAction";
+export { PermissionPicker } from "./PermissionPicker";

@@ -2,7 +2,8 @@ import { useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { apiKeys, type ApiKey, type ApiKeyCreated } from "../../api/admin";
 import { keys } from "../../api/queries";
-import { Badge, Button, Dialog, EmptyState, ErrorText, Field, Page, Table, toast, useAction, type Column } from "../../ui";
+import { INTEGRATOR_SCOPES } from "../../app/permissions";
+import { Badge, Button, Dialog, EmptyState, ErrorText, Field, Page, PermissionPicker, Table, toast, useAction, type Column } from "../../ui";
 
 function when(iso: string | null): string {
   return iso ? new Date(iso).toLocaleString() : "never";
@@ -16,12 +17,21 @@ export function ApiKeysPage() {
   const columns: Column<ApiKey>[] = [
     { key: "name", header: "Name", cell: (k) => <strong>{k.name}</strong> },
     { key: "prefix", header: "Key", cell: (k) => <code>{k.prefix}…</code> },
+    { key: "scopes", header: "Scopes", cell: (k) => <span className="small">{k.scopes.join(", ")}</span> },
+    { key: "expires", header: "Expires", cell: (k) => (k.expires_at ? new Date(k.expires_at).toLocaleDateString() : "never") },
     { key: "created", header: "Created", cell: (k) => when(k.created_at) },
     { key: "used", header: "Last used", cell: (k) => when(k.last_used_at) },
     {
       key: "status",
       header: "Status",
-      cell: (k) => (k.revoked_at ? <Badge tone="muted">Revoked {new Date(k.revoked_at).toLocaleDateString()}</Badge> : <Badge tone="success">Active</Badge>),
+      cell: (k) =>
+        k.revoked_at ? (
+          <Badge tone="muted">Revoked {new Date(k.revoked_at).toLocaleDateString()}</Badge>
+        ) : k.expires_at && Date.parse(k.expires_at) <= Date.now() ? (
+          <Badge tone="warning">Expired</Badge>
+        ) : (
+          <Badge tone="success">Active</Badge>
+        ),
     },
     {
       key: "actions",
@@ -70,21 +80,43 @@ export function ApiKeysPage() {
   );
 }
 
+/** The end of the chosen day, in the browser's time zone, as an ISO instant. */
+export function endOfDay(date: string): string {
+  return new Date(`${date}T23:59:59`).toISOString();
+}
+
 function CreateKey({ onCreated }: { onCreated: (k: ApiKeyCreated) => void }) {
   const [name, setName] = useState("");
+  const [scopes, setScopes] = useState<string[]>(INTEGRATOR_SCOPES);
+  const [expires, setExpires] = useState("");
   const [tried, setTried] = useState(false);
   const create = useAction(apiKeys.create, { invalidate: [keys.apiKeys], onDone: onCreated });
-  const error = name.trim() ? null : "Give the key a name, such as the integration that uses it.";
+  const today = new Date().toISOString().slice(0, 10);
+  const errors = {
+    name: name.trim() ? null : "Give the key a name, such as the integration that uses it.",
+    scopes: scopes.length ? null : "Choose at least one scope.",
+    expires: expires && expires < today ? "Choose a day from today on." : null,
+  };
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setTried(true);
-    if (!error) create.mutate(name.trim());
+    if (Object.values(errors).some(Boolean)) return;
+    create.mutate({ name: name.trim(), scopes, expires_at: expires ? endOfDay(expires) : null });
   };
   return (
     <form className="ui-form" onSubmit={submit} noValidate>
-      <Field label="Name" error={tried ? error : null}>
+      <Field label="Name" error={tried ? errors.name : null}>
         {(p) => <input {...p} maxLength={120} value={name} onChange={(e) => setName(e.target.value)} />}
       </Field>
+      <Field label="Expires on" hint="Empty: the key works until it is revoked." error={tried ? errors.expires : null}>
+        {(p) => <input {...p} type="date" min={today} value={expires} onChange={(e) => setExpires(e.target.value)} />}
+      </Field>
+      <PermissionPicker legend="Scopes (the conversation API by default)" value={scopes} onChange={setScopes} />
+      {tried && errors.scopes && (
+        <p className="ui-field-error" role="alert">
+          {errors.scopes}
+        </p>
+      )}
       <ErrorText error={create.error} />
       <div className="ui-form-actions">
         <Button type="submit" variant="primary" busy={create.isPending ? "Creating…" : false}>

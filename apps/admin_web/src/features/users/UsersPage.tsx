@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { users, type User } from "../../api/admin";
+import { roles, users, type User } from "../../api/admin";
+import { can } from "../../session";
 import { keys } from "../../api/queries";
 import { useSession } from "../../app/Shell";
 import { Badge, Button, Checkbox, Dialog, EmptyState, ErrorText, Field, Page, Select, Table, useAction, type Column } from "../../ui";
@@ -17,6 +18,11 @@ type Editing = { kind: "create" } | { kind: "edit"; user: User } | { kind: "pass
 export function UsersPage() {
   const session = useSession();
   const list = useQuery({ queryKey: keys.users, queryFn: users.list });
+  // custom roles come from the roles API (roles:manage); without it, the built-in two
+  const roleList = useQuery({ queryKey: keys.roles, queryFn: roles.list, enabled: can(session, "roles:manage") });
+  const roleOptions = roleList.data
+    ? roleList.data.items.map((r) => ({ value: r.name, label: r.builtin ? r.name[0]!.toUpperCase() + r.name.slice(1) : r.name }))
+    : [...ROLE_OPTIONS];
   const [editing, setEditing] = useState<Editing>(null);
   const close = () => setEditing(null);
   const toggle = useAction((u: User) => users.update(u.id, { is_active: !u.is_active }), {
@@ -89,10 +95,10 @@ export function UsersPage() {
           <Table caption="Users" columns={columns} rows={list.data.items} rowKey={(u) => u.id} />
         ))}
       <Dialog open={editing?.kind === "create"} title="New user" onClose={close}>
-        <CreateUser onDone={close} />
+        <CreateUser onDone={close} roleOptions={roleOptions} />
       </Dialog>
       <Dialog open={editing?.kind === "edit"} title="Edit user" onClose={close}>
-        {editing?.kind === "edit" && <EditUser user={editing.user} self={editing.user.id === session.user.id} onDone={close} />}
+        {editing?.kind === "edit" && <EditUser user={editing.user} self={editing.user.id === session.user.id} onDone={close} roleOptions={roleOptions} />}
       </Dialog>
       <Dialog open={editing?.kind === "password"} title="Reset password" onClose={close}>
         {editing?.kind === "password" && <ResetPassword user={editing.user} onDone={close} />}
@@ -104,7 +110,9 @@ export function UsersPage() {
   );
 }
 
-function CreateUser({ onDone }: { onDone: () => void }) {
+type RoleOptions = { value: string; label: string }[];
+
+function CreateUser({ onDone, roleOptions }: { onDone: () => void; roleOptions: RoleOptions }) {
   const [email, setEmail] = useState("");
   const [name, setName] = useState("");
   const [password, setPassword] = useState("");
@@ -130,7 +138,7 @@ function CreateUser({ onDone }: { onDone: () => void }) {
       <Field label="Password" hint="They can change it after signing in." error={tried ? errors.password : null}>
         {(p) => <input {...p} type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />}
       </Field>
-      <Field label="Role">{(p) => <Select {...p} value={role} options={ROLE_OPTIONS} onChange={setRole} />}</Field>
+      <Field label="Role">{(p) => <Select {...p} value={role} options={roleOptions} onChange={setRole} />}</Field>
       <ErrorText error={create.error} />
       <div className="ui-form-actions">
         <Button type="submit" variant="primary" busy={create.isPending ? "Creating…" : false}>
@@ -141,7 +149,7 @@ function CreateUser({ onDone }: { onDone: () => void }) {
   );
 }
 
-function EditUser({ user, self, onDone }: { user: User; self: boolean; onDone: () => void }) {
+function EditUser({ user, self, onDone, roleOptions }: { user: User; self: boolean; onDone: () => void; roleOptions: RoleOptions }) {
   const [name, setName] = useState(user.name);
   const [role, setRole] = useState(user.role);
   const [active, setActive] = useState(user.is_active);
@@ -155,7 +163,14 @@ function EditUser({ user, self, onDone }: { user: User; self: boolean; onDone: (
       <p className="muted">{user.email}</p>
       <Field label="Name">{(p) => <input {...p} maxLength={120} value={name} onChange={(e) => setName(e.target.value)} />}</Field>
       <Field label="Role" hint={self ? "You cannot take away your own admin role here if you are the last admin." : undefined}>
-        {(p) => <Select {...p} value={role} options={ROLE_OPTIONS} onChange={setRole} />}
+        {(p) => (
+          <Select
+            {...p}
+            value={role}
+            options={roleOptions.some((o) => o.value === role) ? roleOptions : [...roleOptions, { value: role, label: role }]}
+            onChange={setRole}
+          />
+        )}
       </Field>
       {!self && <Checkbox label="Active (can sign in)" checked={active} onChange={setActive} />}
       <ErrorText error={save.error} />
