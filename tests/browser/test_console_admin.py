@@ -131,7 +131,7 @@ async def test_admin_creates_and_revokes_an_api_key(
     await expect(dialog(page).get_by_text("Give the key a name")).to_be_visible()
     await dialog(page).get_by_label("Name").fill("CRM sync")
     await dialog(page).get_by_role("button", name="Create key").click()
-    shown = dialog(page).get_by_label("API key")
+    shown = dialog(page).get_by_label("API key", exact=True)
     await expect(shown).to_be_visible()
     key = await shown.input_value()
     assert len(key) > 20
@@ -313,7 +313,7 @@ async def test_ai_providers_add_test_reorder_disable_delete(
         await form.get_by_label("Kind").select_option(kind)
         await form.get_by_label("Name").fill(name)
         if key:
-            await form.get_by_label("API key").fill(key)
+            await form.get_by_label("API key", exact=True).fill(key)
         await form.get_by_role("button", name="Add provider").click()
         await expect(page.get_by_role("row").filter(has_text=name)).to_be_visible()
 
@@ -417,4 +417,120 @@ async def test_agent_sees_no_console_and_is_refused(
     for path in ("/api/v1/users", "/api/v1/api-keys", "/api/v1/ai/providers", "/api/v1/settings"):
         response = await client.get(path, headers=bearer(token))
         assert response.status_code == 403, (path, response.text)
+    assert page.problems == []
+
+
+async def test_custom_role_limits_are_in_force(
+    page: Any, browser: Any, server: LiveServer, client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    await open_console(page, runtime, "/admin/roles")
+    await expect(page.get_by_role("heading", name="Roles", exact=True)).to_be_visible()
+    await expect(page.get_by_role("row").filter(has_text="admin")).to_contain_text("built-in")
+    await page.get_by_role("button", name="New role").click()
+    form = dialog(page)
+    await form.get_by_label("Name").fill("X")
+    await form.get_by_role("button", name="Create role").click()
+    await expect(form.get_by_text("2-32 characters")).to_be_visible()
+    await form.get_by_label("Name").fill("kb-editor")
+    await form.get_by_label("Description").fill("Writes help articles")
+    await form.get_by_label("See conversations").uncheck()
+    await form.get_by_label("Edit the knowledge base").check()
+    await form.get_by_role("button", name="Create role").click()
+    row = page.get_by_role("row").filter(has_text="kb-editor")
+    await expect(row).to_contain_text("knowledge:manage")
+
+    # a user with the new role
+    await page.get_by_role("navigation", name="Console").get_by_role("link", name="Users").click()
+    await page.get_by_role("button", name="New user").click()
+    form = dialog(page)
+    await form.get_by_label("Email").fill("kim@example.com")
+    await form.get_by_label("Password").fill("kim-password-1")
+    await form.get_by_label("Role").select_option("kb-editor")
+    await form.get_by_role("button", name="Create user").click()
+    await expect(page.get_by_role("row").filter(has_text="kim@example.com")).to_contain_text(
+        "kb-editor"
+    )
+
+    # the role's limits, in the browser and at the API
+    context = await browser.new_context(base_url=server.base_url)
+    context.set_default_timeout(10_000)
+    kim = await context.new_page()
+    try:
+        await kim.goto("/app/")
+        await kim.get_by_label("Email").fill("kim@example.com")
+        await kim.get_by_label("Password").fill("kim-password-1")
+        await kim.get_by_role("button", name="Sign in").click()
+        await kim.get_by_role("navigation", name="Main").get_by_role("link", name="Console").click()
+        nav = kim.get_by_role("navigation", name="Console")
+        await expect(nav.get_by_role("link")).to_have_text(["Knowledge base"])
+        await expect(kim.get_by_role("heading", name="Knowledge base")).to_be_visible()
+        await kim.goto("/app/#/admin/users")
+        await expect(kim.get_by_role("heading", name="Not allowed")).to_be_visible()
+    finally:
+        await context.close()
+    token = await login(client, "kim@example.com", "kim-password-1")
+    assert (
+        await client.get("/api/v1/knowledge/articles", headers=bearer(token))
+    ).status_code == 200
+    assert (await client.get("/api/v1/users", headers=bearer(token))).status_code == 403
+    assert (await client.get("/api/v1/conversations", headers=bearer(token))).status_code == 403
+
+    # the change is in the audit log, with its before/after
+    await (
+        page.get_by_role("navigation", name="Console").get_by_role("link", name="Audit log").click()
+    )
+    await page.get_by_label("Action").fill("roles.*")
+    entry = page.get_by_role("row").filter(has_text="roles.created")
+    await expect(entry).to_contain_text("kb-editor")
+    await expect(entry).to_contain_text("knowledge:manage")
+    await expect(entry).to_contain_text("Ada Admin")
+    await page.get_by_label("Action").fill("")
+    async with page.expect_download() as download_info:
+        await page.get_by_role("button", name="Export CSV").click()
+    download = await download_info.value
+    csv = (await download.path()).read_text()
+    assert "roles.created" in csv and "users.created" in csv
+
+    # a role still held cannot be deleted: the server says why
+    await page.get_by_role("navigation", name="Console").get_by_role("link", name="Roles").click()
+    await (
+        page.get_by_role("row")
+        .filter(has_text="kb-editor")
+        .get_by_role("button", name="Delete kb-editor")
+        .click()
+    )
+    await dialog(page).get_by_role("button", name="Delete role").click()
+    await expect(dialog(page).get_by_role("alert")).to_be_visible()
+    assert unexpected(page, 409) == []
+
+
+async def test_api_key_scopes_and_expiry(
+    page: Any, client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    await open_console(page, runtime, "/admin/api-keys")
+    await page.get_by_role("button", name="New API key").click()
+    form = dialog(page)
+    await form.get_by_label("Name").fill("Read-only dashboard")
+    for label in (
+        "See every conversation (the All tab)",
+        "Take over and reply",
+        "Queue a conversation for a person",
+        "Assign conversations to others",
+        "Resolve conversations",
+    ):
+        await form.get_by_label(label).uncheck()
+    await form.get_by_label("Expires on").fill("2099-12-31")
+    await form.get_by_role("button", name="Create key").click()
+    key = await dialog(page).get_by_label("API key", exact=True).input_value()
+    await dialog(page).get_by_role("button", name="Done").click()
+    row = page.get_by_role("row").filter(has_text="Read-only dashboard")
+    await expect(row).to_contain_text("conversations:read")
+    await expect(row).not_to_contain_text("conversations:reply")
+    assert (await client.get("/api/v1/conversations", headers=bearer(key))).status_code == 200
+    counts = await client.get("/api/v1/conversations?status=waiting", headers=bearer(key))
+    assert counts.status_code == 200
+    refused = await client.post(
+        "/api/v1/conversations/00000000-0000-7000-8000-000000000000/resolve", headers=bearer(key)
+    )
+    assert refused.status_code == 403, refused.text
     assert page.problems == []
