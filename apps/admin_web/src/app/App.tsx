@@ -11,8 +11,11 @@ import { SignIn } from "./SignIn";
 export function App() {
   const { session, expired } = useStore(sessionStore);
   const userId = session?.user.id;
-  // one router (and one cache) per signed-in user: nothing of the last user's data survives
-  const router = useMemo(() => (userId ? buildRouter() : null), [userId]);
+  // one router and a fresh cache per signed-in user: nothing of the last user's data survives
+  const router = useMemo(() => {
+    queryClient.clear();
+    return userId ? buildRouter() : null;
+  }, [userId]);
   if (!session || !router) return <SignIn />;
   return (
     <QueryClientProvider client={queryClient}>
