@@ -32,6 +32,7 @@ export const keys = {
   widget: ["settings", "widget"] as const,
   snippet: ["settings", "snippet"] as const,
   counts: ["conversations", "counts"] as const,
+  conversationList: (tab: string, q: string, meId: string) => ["conversations", "list", tab, q, meId] as const,
   roles: ["roles"] as const,
   audit: (filters: Record<string, string>) => ["audit", filters] as const,
   events: (conversationId: string) => ["conversations", conversationId, "events"] as const,

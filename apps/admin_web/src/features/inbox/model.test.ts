@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { conversation } from "../../test/factories";
-import { applyUpdate, belongs, compare, tabFor, visitorLabel } from "./model";
+import { applyToPages, applyUpdate, belongs, compare, tabFor, visitorLabel } from "./model";
 
 const ME = "me";
 const dana = { id: ME, name: "Dana" };
@@ -73,5 +73,34 @@ describe("tabFor and visitorLabel", () => {
   it("names a visitor by name, email, or the end of their id", () => {
     expect(visitorLabel(conversation({ visitor: { ...conversation().visitor, id: "abcd1234", name: null, email: null } }))).toBe("Visitor 1234");
     expect(visitorLabel(conversation({ visitor: { ...conversation().visitor, name: "Vera" } }))).toBe("Vera");
+  });
+});
+
+describe("applyToPages", () => {
+  const at = (minute: number) => `2026-12-01T12:${String(minute).padStart(2, "0")}:00Z`;
+  it("moves a row to the top across loaded pages, keeping page sizes and cursors", () => {
+    const [a, b, c, d] = [4, 3, 2, 1].map((m) => conversation({ status: "bot", updated_at: at(m) }));
+    const data = {
+      pages: [
+        { items: [a!, b!], next_cursor: "p2" },
+        { items: [c!, d!], next_cursor: null },
+      ],
+      pageParams: [undefined, "p2"],
+    };
+    const newer = { ...d!, updated_at: at(9) };
+    const next = applyToPages(data, newer, "all", ME, { insertNew: true });
+    expect(next.pages.map((p) => p.items.map((x) => x.id))).toEqual([
+      [d!.id, a!.id],
+      [b!.id, c!.id],
+    ]);
+    expect(next.pages.map((p) => p.next_cursor)).toEqual(["p2", null]);
+    expect(next.pageParams).toBe(data.pageParams);
+  });
+
+  it("drops a row that left the tab and returns the same data when nothing changed", () => {
+    const w = conversation({ status: "waiting", waiting_since: at(1) });
+    const data = { pages: [{ items: [w], next_cursor: null }], pageParams: [undefined] };
+    expect(applyToPages(data, { ...w, status: "agent", assignee: dana }, "waiting", ME, { insertNew: true }).pages[0]!.items).toEqual([]);
+    expect(applyToPages(data, conversation({ status: "resolved" }), "waiting", ME, { insertNew: true })).toBe(data);
   });
 });

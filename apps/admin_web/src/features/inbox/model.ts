@@ -107,6 +107,32 @@ export function applyUpdate(
   return next;
 }
 
+/**
+ * Apply one live update to an infinite query's cached pages. The rows stay in their pages
+ * (each keeps its cursor, so "Load more" and a refetch still line up); a row that moves is
+ * taken out of its page and, when it belongs, put where the order says among all the rows.
+ */
+export function applyToPages<P extends { items: Conversation[]; next_cursor: string | null }, K>(
+  data: { pages: P[]; pageParams: K[] },
+  c: Conversation,
+  tab: TabId,
+  meId: string,
+  { insertNew }: { insertNew: boolean },
+): { pages: P[]; pageParams: K[] } {
+  const all = data.pages.flatMap((p) => p.items);
+  const next = applyUpdate(all, c, tab, meId, { insertNew });
+  if (next === all) return data;
+  // cut the new order back into pages of the same sizes (the last takes any extra row)
+  const pages: P[] = [];
+  let at = 0;
+  data.pages.forEach((page, i) => {
+    const size = i === data.pages.length - 1 ? next.length - at : Math.min(page.items.length, next.length - at);
+    pages.push({ ...page, items: next.slice(at, at + size) });
+    at += size;
+  });
+  return { pages, pageParams: data.pageParams };
+}
+
 export function visitorLabel(c: Conversation): string {
   return c.visitor.name || c.visitor.email || `Visitor ${c.visitor.id.slice(-4)}`;
 }

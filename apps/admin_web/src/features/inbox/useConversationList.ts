@@ -1,87 +1,65 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useInfiniteQuery, useQueryClient, type InfiniteData } from "@tanstack/react-query";
+import { useEffect, useRef } from "react";
 import { errorText } from "../../api/client";
+import { keys } from "../../api/queries";
 import { listConversations } from "../../api/rest";
 import { realtime } from "../../realtime/connector";
-import type { Conversation } from "../../types";
+import type { Conversation, Page } from "../../types";
 import { remember } from "./live";
-import { applyUpdate, belongs, TABS, type TabId } from "./model";
-
-interface ListState {
-  items: Conversation[];
-  nextCursor: string | null;
-  loading: boolean;
-  error: string | null;
-}
+import { applyToPages, belongs, TABS, type TabId } from "./model";
 
 const PAGE = 50;
 
 /**
- * One tab's list: fetched from REST (the truth), then kept current by `conversation_updated`
- * hints, and fetched again after every reconnect (anything may have happened meanwhile).
+ * One tab's list, a TanStack infinite query over REST (the truth), kept current by
+ * `conversation_updated` hints applied to the cached pages (model.ts), and fetched again after
+ * every reconnect (the shell invalidates every conversation query then).
  */
 export function useConversationList(shownTab: TabId, q: string, meId: string) {
   // a search looks in every conversation the caller may see (server-side q), not just this tab
   const tab: TabId = q ? "all" : shownTab;
-  const [state, setState] = useState<ListState>({ items: [], nextCursor: null, loading: true, error: null });
-  const generation = useRef(0);
+  const client = useQueryClient();
+  const queryKey = keys.conversationList(tab, q, meId);
+  const query = useInfiniteQuery({
+    queryKey,
+    queryFn: async ({ pageParam }) => {
+      const def = TABS.find((t) => t.id === tab)!;
+      const page = await listConversations({ ...def.query(meId), q: q || undefined, limit: PAGE, cursor: pageParam });
+      page.items.forEach(remember);
+      return page;
+    },
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+    staleTime: 0,
+  });
   const refetchTimer = useRef<number | undefined>(undefined);
-  const itemsRef = useRef<Conversation[]>([]);
-  itemsRef.current = state.items;
-
-  const load = useCallback(async () => {
-    const mine = ++generation.current;
-    setState((s) => ({ ...s, loading: true }));
-    try {
-      const def = TABS.find((t) => t.id === tab)!;
-      const page = await listConversations({ ...def.query(meId), q: q || undefined, limit: PAGE });
-      if (mine !== generation.current) return;
-      page.items.forEach(remember);
-      setState({ items: page.items, nextCursor: page.next_cursor, loading: false, error: null });
-    } catch (exc) {
-      if (mine !== generation.current) return;
-      setState((s) => ({ ...s, loading: false, error: errorText(exc) }));
-    }
-  }, [tab, q, meId]);
-
-  const loadMore = useCallback(async () => {
-    const cursor = state.nextCursor;
-    if (!cursor) return;
-    const mine = generation.current;
-    try {
-      const def = TABS.find((t) => t.id === tab)!;
-      const page = await listConversations({ ...def.query(meId), q: q || undefined, limit: PAGE, cursor });
-      if (mine !== generation.current) return;
-      page.items.forEach(remember);
-      setState((s) => {
-        const seen = new Set(s.items.map((c) => c.id));
-        return { ...s, items: [...s.items, ...page.items.filter((c) => !seen.has(c.id))], nextCursor: page.next_cursor };
-      });
-    } catch (exc) {
-      setState((s) => ({ ...s, error: errorText(exc) }));
-    }
-  }, [state.nextCursor, tab, q, meId]);
 
   useEffect(() => {
     const refetchSoon = () => {
       window.clearTimeout(refetchTimer.current);
-      refetchTimer.current = window.setTimeout(() => void load(), 300);
+      refetchTimer.current = window.setTimeout(() => void client.invalidateQueries({ queryKey }), 300);
     };
-    const offUpdate = realtime.on("conversation_updated", ({ conversation }) => {
+    const off = realtime.on("conversation_updated", ({ conversation }) => {
+      const data = client.getQueryData<InfiniteData<Page<Conversation>, string | undefined>>(queryKey);
+      if (!data) return;
       // with a search, the server decides what matches: refetch for rows we do not have
-      const known = itemsRef.current.some((c) => c.id === conversation.id);
+      const known = data.pages.some((p) => p.items.some((c) => c.id === conversation.id));
       if (q && !known && belongs(tab, conversation, meId)) refetchSoon();
-      setState((s) => ({ ...s, items: applyUpdate(s.items, conversation, tab, meId, { insertNew: !q }) }));
+      client.setQueryData(queryKey, applyToPages(data, conversation, tab, meId, { insertNew: !q }));
     });
-    // events may have been missed while disconnected: fetch again after each reconnect
-    const offConnect = realtime.onReconnected(refetchSoon);
-    void load();
     return () => {
-      generation.current++;
       window.clearTimeout(refetchTimer.current);
-      offUpdate();
-      offConnect();
+      off();
     };
-  }, [load, tab, q, meId]);
+  }, [client, tab, q, meId]); // queryKey is derived from tab, q and meId
 
-  return { ...state, reload: load, loadMore };
+  const items = query.data?.pages.flatMap((p) => p.items) ?? [];
+  return {
+    items,
+    nextCursor: query.hasNextPage ? "more" : null,
+    loading: query.isFetching && !query.isFetchingNextPage,
+    error: query.error ? errorText(query.error) : null,
+    reload: () => void query.refetch(),
+    loadMore: () => void query.fetchNextPage(),
+  };
 }
