@@ -74,7 +74,7 @@ export const rules = {
 export const logs = {
   list: (query: { outcome?: string; response_type?: string; verdict?: string; cursor?: string; limit?: number }) =>
     ok(api.GET("/api/v1/ai/logs", { params: { query } })),
-  summary: () => ok(api.GET("/api/v1/ai/logs/summary")),
+  summary: (since?: string) => ok(api.GET("/api/v1/ai/logs/summary", { params: { query: since ? { since } : {} } })),
   verdict: (id: string, body: S["VerdictIn"]) =>
     ok(api.POST("/api/v1/ai/logs/{log_id}/verdict", { ...path("log_id", id), body })),
 };

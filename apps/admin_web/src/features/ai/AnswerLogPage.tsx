@@ -21,7 +21,7 @@ export function AnswerLogPage() {
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.next_cursor ?? undefined,
   });
-  const summary = useQuery({ queryKey: keys.logSummary, queryFn: logs.summary });
+  const summary = useQuery({ queryKey: keys.logSummary, queryFn: () => logs.summary() });
   const mark = useAction(({ row, verdict }: { row: ReplyLog; verdict: "good" | "bad" }) => logs.verdict(row.id, { verdict }), {
     invalidate: [["ai", "logs"]],
     done: (_r, { verdict }) => `Marked ${verdict}.`,

@@ -1,6 +1,6 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { providers, type CheckResult, type Provider, type ProviderIn } from "../../api/admin";
+import { logs, providers, type CheckResult, type LogSummary, type Provider, type ProviderIn } from "../../api/admin";
 import { keys } from "../../api/queries";
 import { Badge, Button, Checkbox, Dialog, EmptyState, ErrorText, Field, Page, Section, Select, Table, useAction, type Column, type Tone } from "../../ui";
 
@@ -37,8 +37,22 @@ export function reorder(list: readonly Provider[], id: string, delta: -1 | 1): {
   return order.map((p, index) => ({ id: p.id, priority: (index + 1) * 10 })).filter((x, index) => order[index]!.priority !== x.priority);
 }
 
+/** Replies, failures and latency per provider over the last day, from the AI answer log. */
+export function usage(summary: LogSummary | undefined, name: string): { replies: number; failed: number; firstTokenMs: number | null } | null {
+  const rows = (summary?.rows ?? []).filter((r) => r.provider_name === name);
+  if (!rows.length) return null;
+  const replies = rows.reduce((n, r) => n + r.replies, 0);
+  const failed = rows.reduce((n, r) => n + r.failed, 0);
+  const timed = rows.filter((r) => r.avg_first_token_ms !== null);
+  const weight = timed.reduce((n, r) => n + r.replies, 0);
+  const firstTokenMs = weight ? Math.round(timed.reduce((n, r) => n + (r.avg_first_token_ms ?? 0) * r.replies, 0) / weight) : null;
+  return { replies, failed, firstTokenMs };
+}
+
 export function ProvidersPage() {
   const client = useQueryClient();
+  const [since] = useState(() => new Date(Date.now() - 24 * 3600_000).toISOString());
+  const summary = useQuery({ queryKey: [...keys.logSummary, since], queryFn: () => logs.summary(since), refetchInterval: 30_000 });
   const list = useQuery({ queryKey: keys.providers, queryFn: providers.list });
   const fleet = useQuery({ queryKey: keys.fleet, queryFn: providers.fleet, refetchInterval: 15_000 });
   const [editing, setEditing] = useState<Provider | "new" | null>(null);
@@ -79,6 +93,21 @@ export function ProvidersPage() {
     { key: "key", header: "API key", cell: (p) => (p.has_api_key ? <Badge tone="success">Stored</Badge> : <Badge tone="muted">None</Badge>) },
     { key: "enabled", header: "Enabled", cell: (p) => (p.enabled ? <Badge tone="success">On</Badge> : <Badge tone="muted">Off</Badge>) },
     { key: "health", header: "Health", cell: (p) => <Health state={p.health.state} error={p.health.last_error} /> },
+    {
+      key: "usage",
+      header: "Last 24 h",
+      cell: (p) => {
+        const u = usage(summary.data, p.name);
+        if (!u) return <span className="muted small">no replies</span>;
+        const rate = u.replies ? Math.round((100 * u.failed) / u.replies) : 0;
+        return (
+          <span className="small">
+            {u.replies} replies · {rate}% failed
+            {u.firstTokenMs !== null && <div className="muted">first token {u.firstTokenMs} ms on average</div>}
+          </span>
+        );
+      },
+    },
     {
       key: "test",
       header: "Last test",

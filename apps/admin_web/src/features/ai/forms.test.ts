@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Provider } from "../../api/admin";
 import { tags } from "../knowledge/KnowledgePage";
 import { phrases } from "../settings/WorkspacePage";
-import { reorder } from "./ProvidersPage";
+import { reorder, usage } from "./ProvidersPage";
 
 const p = (id: string, priority: number) => ({ id, priority }) as Provider;
 
@@ -34,5 +34,15 @@ describe("list fields", () => {
 
   it("reads comma-separated tags", () => {
     expect(tags("shipping, returns,,shipping ")).toEqual(["shipping", "returns"]);
+  });
+});
+
+describe("provider usage from the answer log summary", () => {
+  const row = (provider_name: string | null, replies: number, failed: number, avg_first_token_ms: number | null) =>
+    ({ provider_name, replies, failed, avg_first_token_ms, response_type: "llm" }) as never;
+  it("adds up a provider's rows and weights latency by replies", () => {
+    const summary = { rows: [row("GPT", 3, 1, 100), row("GPT", 1, 0, 500), row("Other", 9, 9, 1)] };
+    expect(usage(summary, "GPT")).toEqual({ replies: 4, failed: 1, firstTokenMs: 200 });
+    expect(usage(summary, "Nobody")).toBeNull();
   });
 });
