@@ -534,3 +534,42 @@ async def test_api_key_scopes_and_expiry(
     )
     assert refused.status_code == 403, refused.text
     assert page.problems == []
+
+
+async def test_reordered_provider_answers_first(
+    page: Any, server: LiveServer, client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    admin = await open_console(page, runtime, "/admin/ai/providers")
+    token = await login(client, admin.email)
+    for name in ("KB one", "KB two"):
+        await page.get_by_role("button", name="Add provider").click()
+        await dialog(page).get_by_label("Kind").select_option("builtin")
+        await dialog(page).get_by_label("Name").fill(name)
+        await dialog(page).get_by_role("button", name="Add provider").click()
+        await expect(page.get_by_role("row").filter(has_text=name)).to_be_visible()
+    two = page.get_by_role("row").filter(has_text="KB two")
+    await two.get_by_role("button", name="Move KB two up").click()
+    await expect(page.get_by_role("list", name="Fleet order").locator("li").first).to_contain_text(
+        "KB two"
+    )
+
+    async def ask(text: str) -> None:
+        visitor = RecordingClient("/widget")
+        await visitor.connect(server.base_url)
+        try:
+            await visitor.call("start_session", {"visitor": {"name": "Olga"}})
+            await visitor.call("user_message", {"client_id": "v1", "text": text})
+            await visitor.wait_for("bot_message")
+        finally:
+            await visitor.disconnect()
+
+    await ask("Which of you answers?")
+    logs = (await client.get("/api/v1/ai/logs", headers=bearer(token))).json()["items"]
+    assert [x["provider_name"] for x in logs if x["question"] == "Which of you answers?"] == [
+        "KB two"
+    ]
+    # and the page shows the reply against the provider that gave it
+    await page.reload()
+    await expect(page.get_by_role("row").filter(has_text="KB two")).to_contain_text("1 replies")
+    await expect(page.get_by_role("row").filter(has_text="KB one")).to_contain_text("no replies")
+    assert page.problems == []
