@@ -30,6 +30,7 @@ POSTGRES_ADMIN_URL = os.environ.get(
 )
 REDIS_URL = os.environ.get("BATON_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 VENV_BIN = Path(sys.executable).parent
+LOOPBACK_ALLOW = ("127.0.0.0/8", "::1/128", "localhost")
 
 
 def uses_postgres() -> bool:
@@ -87,6 +88,8 @@ def make_settings(
         log_level="WARNING",
         redis_namespace=f"bt{uuid.uuid4().hex[:8]}",
         public_url="http://127.0.0.1",
+        # the fakes (AI providers, ...) listen on loopback: allowed explicitly, as documented
+        outbound_allow=LOOPBACK_ALLOW,
     )
     values.update(overrides)
     from baton.settings import normalise_database_url
@@ -111,6 +114,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
         BATON_WIDGET_SESSIONS_PER_IP="100000",
         BATON_WIDGET_CONNECTIONS_PER_IP="100000",
         BATON_WIDGET_EVENTS_PER_SESSION="100000",
+        BATON_OUTBOUND_ALLOW=",".join(LOOPBACK_ALLOW),
         PYTHONUNBUFFERED="1",
     )
     if settings.redis_url:

@@ -7,7 +7,7 @@ import pytest
 
 from baton.auth import service
 from baton.kit.errors import RateLimited, Unauthorized
-from baton.kit.ratelimit import MemoryRateLimiter
+from baton.kit.ratelimit import MemoryFailureLog, MemoryRateLimiter
 from baton.runtime import Runtime
 from tests.factories import DEFAULT_PASSWORD, bearer, login, make_user, user_headers
 
@@ -116,36 +116,81 @@ async def test_deactivated_user_is_locked_out(client: httpx.AsyncClient, runtime
     assert again.status_code == 401
 
 
-async def test_login_rate_limited_per_account_and_per_ip(runtime: Runtime) -> None:
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_login_lockout_is_per_account_and_source(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Failures from other addresses never lock the real user out (review M3), a source that
+    keeps failing is locked out with a growing backoff, and one address cannot spray."""
     settings = dataclasses.replace(
-        runtime.settings, login_limit_per_account=3, login_limit_per_ip=5, login_window_seconds=60
+        runtime.settings,
+        login_limit_per_account=3,
+        login_limit_per_ip=8,
+        login_window_seconds=60,
+        login_failures_alarm=9,
     )
-    limiter = MemoryRateLimiter(clock=lambda: 1_000_000.0)  # one fixed window
+    clock = _Clock()
+    monkeypatch.setattr("baton.auth.lockout.time.time", clock)
+    limiter = MemoryRateLimiter(clock=clock)
+    failures = MemoryFailureLog(clock=clock)
     user = await make_user(runtime)
-    async with runtime.db.session() as session:
-        for _ in range(3):
-            with pytest.raises(Unauthorized):
+
+    async def attempt(password: str, ip: str) -> str:
+        async with runtime.db.session() as session:
+            try:
                 await service.login(
                     session,
                     settings,
                     limiter,
                     email=user.email,
-                    password="bad-pass1",
-                    client_ip="10.0.0.1",
+                    password=password,
+                    client_ip=ip,
+                    failures=failures,
                 )
-        # the right password does not get through once the account is limited
-        with pytest.raises(RateLimited):
-            await service.login(
-                session,
-                settings,
-                limiter,
-                email=user.email,
-                password=DEFAULT_PASSWORD,
-                client_ip="10.0.0.2",
-            )
-        # one IP spraying many accounts is limited too
-        for i in range(5):
-            with pytest.raises(Unauthorized):
+            except Unauthorized:
+                return "401"
+            except RateLimited as exc:
+                return f"429:{exc.retry_after}"
+            return "200"
+
+    # five wrong passwords from five addresses, then the right one from a sixth: it works
+    assert [await attempt("bad-pass1", f"10.0.0.{i}") for i in range(1, 6)] == ["401"] * 5
+    assert await attempt(DEFAULT_PASSWORD, "10.0.1.1") == "200"
+
+    # one address that keeps failing is locked out of the account (even with the password)
+    assert [await attempt("bad-pass1", "10.0.2.1") for _ in range(3)] == ["401"] * 3
+    locked = await attempt(DEFAULT_PASSWORD, "10.0.2.1")
+    assert locked.startswith("429:") and 0 < int(locked[4:]) <= 61
+    # ... while the account stays open from a clean address
+    assert await attempt(DEFAULT_PASSWORD, "10.0.1.2") == "200"
+    # the lock ends after the window; one more failure then locks for twice as long
+    clock.now += 61
+    assert await attempt("bad-pass1", "10.0.2.1") == "401"
+    relocked = await attempt("bad-pass1", "10.0.2.1")
+    assert relocked.startswith("429:") and 61 < int(relocked[4:]) <= 121
+    # a success from the source clears it
+    clock.now += 121
+    assert await attempt(DEFAULT_PASSWORD, "10.0.2.1") == "200"
+    assert await attempt("bad-pass1", "10.0.2.1") == "401"
+
+    # under attack (many failures across sources) each source gets one failure, not three
+    for i in range(9):
+        assert await attempt("bad-pass1", f"10.0.3.{i}") == "401"
+    assert (await attempt("bad-pass1", "10.0.3.1")).startswith("429:")
+    assert await attempt(DEFAULT_PASSWORD, "10.0.4.1") == "200"  # a clean source still works
+
+    # one address spraying many accounts is limited by its attempts per window
+    async with runtime.db.session() as session:
+        codes = []
+        for i in range(9):
+            try:
                 await service.login(
                     session,
                     settings,
@@ -153,16 +198,13 @@ async def test_login_rate_limited_per_account_and_per_ip(runtime: Runtime) -> No
                     email=f"spray{i}@example.com",
                     password="bad-pass1",
                     client_ip="10.0.0.9",
+                    failures=failures,
                 )
-        with pytest.raises(RateLimited):
-            await service.login(
-                session,
-                settings,
-                limiter,
-                email="other@example.com",
-                password="bad-pass1",
-                client_ip="10.0.0.9",
-            )
+            except Unauthorized:
+                codes.append(401)
+            except RateLimited:
+                codes.append(429)
+    assert codes == [401] * 8 + [429]
 
 
 async def test_login_rate_limit_over_http(client: httpx.AsyncClient, runtime: Runtime) -> None:
@@ -181,10 +223,14 @@ async def test_login_rate_limit_over_http(client: httpx.AsyncClient, runtime: Ru
         limited = await client.post(
             "/api/v1/auth/login", json={"email": user.email, "password": "wrong-pw"}
         )
+        # the same address is now refused even with the right password...
+        right = await client.post(
+            "/api/v1/auth/login", json={"email": user.email, "password": DEFAULT_PASSWORD}
+        )
     finally:
         runtime.settings = original
-        await runtime.limiter.reset(f"login:acct:{user.email}")
     assert codes == [401, 401, 429]
+    assert right.status_code == 429
     assert limited.status_code == 429
     assert limited.json()["error"] == "rate_limited"
     assert int(limited.headers["retry-after"]) > 0

@@ -180,7 +180,8 @@ STREAM_WATCH = """() => {
   window.__partials = [];
   new MutationObserver(() => {
     for (const el of document.querySelectorAll('.msg[data-state="streaming"] .bubble')) {
-      const text = el.textContent;
+      // innerText: what is drawn (paragraphs are elements since the Markdown subset)
+      const text = el.innerText;
       if (window.__partials[window.__partials.length - 1] !== text) window.__partials.push(text);
     }
   }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });

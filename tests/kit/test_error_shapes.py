@@ -60,8 +60,17 @@ async def test_options_is_never_a_server_error(client: httpx.AsyncClient) -> Non
     for path in ("/api/v1/users", "/api/v1/conversations", "/api/v1/api-keys"):
         response = await client.options(path)
         assert response.status_code < 500, (path, response.text)
+    # the tests' BATON_PUBLIC_URL is http://127.0.0.1: its origin is allowed by default ...
     preflight = await client.options(
+        "/api/v1/conversations",
+        headers={"Origin": "http://127.0.0.1", "Access-Control-Request-Method": "GET"},
+    )
+    assert preflight.status_code in (200, 204)
+    assert preflight.headers["access-control-allow-origin"] == "http://127.0.0.1"
+    # ... another site is not (CORS is no longer "*" by default)
+    foreign = await client.options(
         "/api/v1/conversations",
         headers={"Origin": "https://shop.example", "Access-Control-Request-Method": "GET"},
     )
-    assert preflight.status_code in (200, 204)
+    assert 400 <= foreign.status_code < 500
+    assert "access-control-allow-origin" not in foreign.headers

@@ -18,7 +18,7 @@ async def _run(scope: dict[str, Any]) -> list[dict[str, Any]]:
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    await force_tls(app)(scope, receive, send)
+    await force_tls(app, "https://support.example")(scope, receive, send)
     return sent
 
 
@@ -49,3 +49,12 @@ async def test_https_gets_hsts_and_health_stays_open() -> None:
 async def test_plain_websocket_is_refused() -> None:
     sent = await _run(_scope("websocket", "ws", "/socket.io/"))
     assert sent == [{"type": "websocket.close", "code": 1008}]
+
+
+async def test_redirect_ignores_the_host_header() -> None:
+    """Review L9: the target is the configured public host, whatever Host the client sent."""
+    scope = _scope("http", "http", "/api/v1/auth/login", b"x=1")
+    scope["headers"] = [(b"host", b"evil.example")]
+    sent = await _run(scope)
+    assert sent[0]["status"] == 308
+    assert dict(sent[0]["headers"])[b"location"] == b"https://support.example/api/v1/auth/login?x=1"

@@ -23,6 +23,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from baton import catalog
 from baton.auth.edge import BearerAuthMiddleware
 from baton.jobs.registry import load_all
+from baton.kit.headers import cors_origins, security_headers, socket_origin_check
 from baton.kit.http import error_response, provide_principal, provide_runtime, provide_uow
 from baton.kit.logging import configure_logging, correlation_id, new_correlation_id
 from baton.kit.tls import force_tls
@@ -101,6 +102,9 @@ def create_app(settings: Settings | None = None) -> tuple[Litestar, socketio.Asy
     configure_logging(settings.log_level, settings.log_json)
     load_all()
     sio = build_sio(settings)
+    # browsers: the configured origins plus the api's own (never any origin with credentials)
+    sio.eio.cors_allowed_origins = socket_origin_check(settings.cors_origins, settings.public_url)
+    sio.eio.cors_credentials = "*" not in settings.cors_origins
     runtime = build_runtime(settings, sio=sio)
     catalog.register_realtime(sio, runtime)
 
@@ -123,7 +127,7 @@ def create_app(settings: Settings | None = None) -> tuple[Litestar, socketio.Asy
         return error_response(request, exc)
 
     cors = CORSConfig(
-        allow_origins=list(settings.cors_origins),
+        allow_origins=cors_origins(settings.cors_origins, settings.public_url),
         allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
         allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"],
         expose_headers=["X-Request-ID", "Retry-After"],
@@ -168,11 +172,27 @@ def create_app(settings: Settings | None = None) -> tuple[Litestar, socketio.Asy
 
 def wrap_asgi(app: Litestar, sio: socketio.AsyncServer) -> Any:
     """One ASGI app on one port: /socket.io goes to python-socketio, the rest to Litestar."""
+    runtime: Runtime = app.state.runtime
     combined = socketio.ASGIApp(
-        sio, other_asgi_app=request_id_middleware(app), socketio_path="socket.io"
+        sio,
+        other_asgi_app=security_headers(
+            request_id_middleware(app), widget_frame_ancestors(runtime)
+        ),
+        socketio_path="socket.io",
     )
-    settings: Settings = app.state.runtime.settings
-    return force_tls(combined) if settings.force_tls else combined
+    settings: Settings = runtime.settings
+    return force_tls(combined, settings.public_url) if settings.force_tls else combined
+
+
+def widget_frame_ancestors(runtime: Runtime) -> Any:
+    """The sites allowed to frame the widget (workspace setting, cached for a moment)."""
+    from baton.workspace.service import get_config
+
+    async def ancestors() -> list[str]:
+        async with runtime.db.session() as session:
+            return list((await get_config(session)).widget_allowed_origins)
+
+    return ancestors
 
 
 def build_asgi(settings: Settings | None = None) -> Any:

@@ -27,6 +27,7 @@ DOMAINS = (
     "knowledge",
     "ai",
     "analytics",
+    "audit",
 )
 
 
@@ -90,5 +91,6 @@ def seeders() -> list[Callable[[AsyncSession], Awaitable[None]]]:
 def warm_ups(runtime: Any) -> list[Any]:
     """Coroutines the api runs in the background once it has started."""
     from baton.ai.fleet import warm_up
+    from baton.auth.revocation import listen as principal_changes
 
-    return [warm_up(runtime)]
+    return [warm_up(runtime), principal_changes(runtime)]

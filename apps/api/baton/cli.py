@@ -76,7 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     create = users_sub.add_parser("create", help="create a user")
     create.add_argument("--email", required=True)
     create.add_argument("--password", required=True)
-    create.add_argument("--role", choices=("admin", "agent"), default="agent")
+    create.add_argument(
+        "--role", default="agent", help="admin, agent or a role created under /api/v1/roles"
+    )
     create.add_argument("--name")
     create.set_defaults(fn=_users_create)
 

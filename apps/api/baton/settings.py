@@ -83,7 +83,11 @@ class Settings:
     login_limit_per_ip: int = 20
     login_limit_per_account: int = 5
     login_window_seconds: int = 300
+    login_failures_alarm: int = 50
     redis_namespace: str = "baton"
+    # outbound calls (AI providers, checks): internal addresses are refused unless allowed
+    outbound_allow: tuple[str, ...] = ()
+    allow_private_outbound: bool = False
     log_level: str = "INFO"
     log_json: bool = True
 
@@ -111,8 +115,9 @@ def load_settings() -> Settings:
         secret_key=_env("SECRET_KEY") or _persistent_secret(data_dir, "secret.key", "urlsafe"),
         master_key=master_key,
         public_url=(_env("PUBLIC_URL", "http://127.0.0.1:8000") or "").rstrip("/"),
+        # empty: the public URL's origin only (kit/headers.py); "*" must be asked for
         cors_origins=tuple(
-            o.strip() for o in (_env("CORS_ORIGINS", "*") or "*").split(",") if o.strip()
+            o.strip() for o in (_env("CORS_ORIGINS", "") or "").split(",") if o.strip()
         ),
         force_tls=_env_bool("FORCE_TLS"),
         openai_api_key=_env("OPENAI_API_KEY"),
@@ -132,7 +137,12 @@ def load_settings() -> Settings:
         login_limit_per_ip=_env_int("LOGIN_LIMIT_PER_IP", 20),
         login_limit_per_account=_env_int("LOGIN_LIMIT_PER_ACCOUNT", 5),
         login_window_seconds=_env_int("LOGIN_WINDOW_SECONDS", 300),
+        login_failures_alarm=_env_int("LOGIN_FAILURES_ALARM", 50),
         redis_namespace=_env("REDIS_NAMESPACE", "baton") or "baton",
+        outbound_allow=tuple(
+            h.strip() for h in (_env("OUTBOUND_ALLOW", "") or "").split(",") if h.strip()
+        ),
+        allow_private_outbound=_env_bool("ALLOW_PRIVATE_OUTBOUND"),
         log_level=_env("LOG_LEVEL", "INFO") or "INFO",
         log_json=_env_bool("LOG_JSON", True),
     )

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
+import msgspec
 from litestar import Controller, delete, get, patch, post
 from litestar.params import Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
 from baton.ai import autoreply, service
+from baton.ai.models import AIProvider, AutoReplyRule
 from baton.ai.schemas import (
     AISettings,
     AISettingsPatch,
@@ -31,6 +34,7 @@ from baton.ai.schemas import (
     RuleTestOut,
     VerdictIn,
 )
+from baton.audit.service import diff, record_audit
 from baton.auth.edge import requires
 from baton.auth.permissions import Permission
 from baton.auth.principal import Principal
@@ -40,6 +44,35 @@ from baton.kit.uow import UnitOfWork
 from baton.runtime import Runtime
 from baton.workspace import service as workspace
 from baton.workspace.service import WorkspacePatch
+
+_PROVIDER_FIELDS = (
+    "kind",
+    "name",
+    "model",
+    "base_url",
+    "priority",
+    "enabled",
+    "use_tools",
+    "timeout_seconds",
+    "first_token_seconds",
+    "max_retries",
+    "failure_threshold",
+    "cooldown_seconds",
+)
+
+
+def _provider_audit(p: AIProvider) -> dict[str, Any]:
+    # the key itself never: only whether one is set (and, by the sealed value, if it changed)
+    values: dict[str, Any] = {f: getattr(p, f) for f in _PROVIDER_FIELDS}
+    values["has_api_key"] = bool(p.api_key_sealed)
+    return values
+
+
+def _rule_audit(r: AutoReplyRule) -> dict[str, Any]:
+    return {
+        f: getattr(r, f)
+        for f in ("name", "match", "patterns", "response", "suggestions", "priority", "enabled")
+    }
 
 
 class ProvidersController(Controller):
@@ -52,8 +85,19 @@ class ProvidersController(Controller):
         return ProviderList([ProviderOut.of(p) for p in await service.list_providers(uow.session)])
 
     @post("/", responses=errors(403))
-    async def create_provider(self, uow: UnitOfWork, data: ProviderIn) -> ProviderOut:
-        return ProviderOut.of(await service.create_provider(uow, data))
+    async def create_provider(
+        self, uow: UnitOfWork, principal: Principal, data: ProviderIn
+    ) -> ProviderOut:
+        provider = await service.create_provider(uow, data)
+        record_audit(
+            uow,
+            principal,
+            "ai.provider_created",
+            "ai_provider",
+            provider.id,
+            diff({}, _provider_audit(provider)),
+        )
+        return ProviderOut.of(provider)
 
     @get("/{provider_id:uuid}", responses=errors(403, 404))
     async def get_provider(self, uow: UnitOfWork, provider_id: uuid.UUID) -> ProviderOut:
@@ -61,10 +105,20 @@ class ProvidersController(Controller):
 
     @patch("/{provider_id:uuid}", responses=errors(403, 404))
     async def update_provider(
-        self, uow: UnitOfWork, provider_id: uuid.UUID, data: ProviderPatch
+        self, uow: UnitOfWork, principal: Principal, provider_id: uuid.UUID, data: ProviderPatch
     ) -> ProviderOut:
         provider = await service.get_provider(uow.session, provider_id)
-        return ProviderOut.of(await service.update_provider(uow, provider, data))
+        before, sealed = _provider_audit(provider), provider.api_key_sealed
+        await service.update_provider(uow, provider, data)
+        changes = diff(before, _provider_audit(provider))
+        if provider.api_key_sealed != sealed:
+            changes["api_key"] = {
+                "before": sealed and "x",
+                "after": provider.api_key_sealed and "x",
+            }
+        if changes:
+            record_audit(uow, principal, "ai.provider_updated", "ai_provider", provider.id, changes)
+        return ProviderOut.of(provider)
 
     @post("/{provider_id:uuid}/check", status_code=HTTP_200_OK, responses=errors(403, 404))
     async def check_provider(self, runtime: Runtime, provider_id: uuid.UUID) -> CheckOut:
@@ -73,9 +127,14 @@ class ProvidersController(Controller):
         return await service.check_provider(runtime, provider_id)
 
     @delete("/{provider_id:uuid}", status_code=HTTP_204_NO_CONTENT, responses=errors(403, 404))
-    async def delete_provider(self, uow: UnitOfWork, provider_id: uuid.UUID) -> None:
-        await service.delete_provider(
-            uow.session, await service.get_provider(uow.session, provider_id)
+    async def delete_provider(
+        self, uow: UnitOfWork, principal: Principal, provider_id: uuid.UUID
+    ) -> None:
+        provider = await service.get_provider(uow.session, provider_id)
+        before = _provider_audit(provider)
+        await service.delete_provider(uow.session, provider)
+        record_audit(
+            uow, principal, "ai.provider_deleted", "ai_provider", provider_id, diff(before, {})
         )
 
 
@@ -95,7 +154,10 @@ class AIController(Controller):
         return AISettings(config.system_prompt, config.context_messages, config.welcome_message)
 
     @patch("/settings", responses=errors(403))
-    async def update_settings(self, uow: UnitOfWork, data: AISettingsPatch) -> AISettings:
+    async def update_settings(
+        self, uow: UnitOfWork, principal: Principal, data: AISettingsPatch
+    ) -> AISettings:
+        before = await workspace.get_config(uow.session)
         config = await workspace.update_config(
             uow.session,
             WorkspacePatch(
@@ -104,6 +166,9 @@ class AIController(Controller):
                 welcome_message=data.welcome_message,
             ),
         )
+        changes = diff(msgspec.to_builtins(before), msgspec.to_builtins(config))
+        if changes:
+            record_audit(uow, principal, "ai.settings_updated", "settings", "ai", changes)
         return AISettings(config.system_prompt, config.context_messages, config.welcome_message)
 
 
@@ -117,8 +182,17 @@ class AutoRepliesController(Controller):
         return RuleList([RuleOut.of(r) for r in await service.list_rules(uow.session)])
 
     @post("/", responses=errors(403))
-    async def create_rule(self, uow: UnitOfWork, data: RuleIn) -> RuleOut:
-        return RuleOut.of(await service.create_rule(uow.session, data))
+    async def create_rule(self, uow: UnitOfWork, principal: Principal, data: RuleIn) -> RuleOut:
+        rule = await service.create_rule(uow.session, data)
+        record_audit(
+            uow,
+            principal,
+            "ai.auto_reply_created",
+            "auto_reply",
+            rule.id,
+            diff({}, _rule_audit(rule)),
+        )
+        return RuleOut.of(rule)
 
     @post("/test", status_code=HTTP_200_OK, responses=errors(403))
     async def test_rules(self, uow: UnitOfWork, data: RuleTestIn) -> RuleTestOut:
@@ -131,13 +205,25 @@ class AutoRepliesController(Controller):
         return RuleOut.of(await service.get_rule(uow.session, rule_id))
 
     @patch("/{rule_id:uuid}", responses=errors(403, 404))
-    async def update_rule(self, uow: UnitOfWork, rule_id: uuid.UUID, data: RulePatch) -> RuleOut:
+    async def update_rule(
+        self, uow: UnitOfWork, principal: Principal, rule_id: uuid.UUID, data: RulePatch
+    ) -> RuleOut:
         rule = await service.get_rule(uow.session, rule_id)
-        return RuleOut.of(await service.update_rule(uow.session, rule, data))
+        before = _rule_audit(rule)
+        await service.update_rule(uow.session, rule, data)
+        changes = diff(before, _rule_audit(rule))
+        if changes:
+            record_audit(uow, principal, "ai.auto_reply_updated", "auto_reply", rule.id, changes)
+        return RuleOut.of(rule)
 
     @delete("/{rule_id:uuid}", status_code=HTTP_204_NO_CONTENT, responses=errors(403, 404))
-    async def delete_rule(self, uow: UnitOfWork, rule_id: uuid.UUID) -> None:
-        await service.delete_rule(uow.session, await service.get_rule(uow.session, rule_id))
+    async def delete_rule(self, uow: UnitOfWork, principal: Principal, rule_id: uuid.UUID) -> None:
+        rule = await service.get_rule(uow.session, rule_id)
+        before = _rule_audit(rule)
+        await service.delete_rule(uow.session, rule)
+        record_audit(
+            uow, principal, "ai.auto_reply_deleted", "auto_reply", rule_id, diff(before, {})
+        )
 
 
 class AILogsController(Controller):

@@ -41,6 +41,7 @@ from baton.ai.schemas import (
 from baton.db.base import utcnow
 from baton.kit.errors import NotFound, ValidationFailed
 from baton.kit.ids import uuid7
+from baton.kit.outbound import check_outbound_url
 from baton.kit.pagination import keyset, page_cursor
 from baton.kit.uow import UnitOfWork, unit_of_work
 from baton.runtime import Runtime
@@ -66,6 +67,17 @@ def _check_url(url: str | None) -> str | None:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValidationFailed("base_url must be an http(s) URL", code="invalid_base_url")
     return url
+
+
+async def check_reachable(runtime: Runtime, url: str | None) -> None:
+    """The server may call ``url``: not an internal address unless allowed (kit/outbound)."""
+    if url is not None:
+        await check_outbound_url(
+            url,
+            allow=runtime.settings.outbound_allow,
+            allow_private=runtime.settings.allow_private_outbound,
+            field="base_url",
+        )
 
 
 def _check_provider(p: AIProvider) -> None:
@@ -138,6 +150,7 @@ async def create_provider(uow: UnitOfWork, data: ProviderIn) -> AIProvider:
     )
     _seal(uow, provider, data.api_key)
     _check_provider(provider)
+    await check_reachable(uow.runtime, provider.base_url)
     uow.session.add(provider)
     await uow.session.flush()
     return provider
@@ -154,6 +167,18 @@ async def update_provider(uow: UnitOfWork, provider: AIProvider, data: ProviderP
             changes[field] = changes[field].strip()
     if "base_url" in changes:
         changes["base_url"] = _check_url(changes["base_url"])
+    # the key is bound to its endpoint: sending it somewhere else needs the key again, or
+    # anyone holding an admin token could read it back through a listener of their own
+    endpoint_moves = any(
+        f in changes and changes[f] != getattr(provider, f) for f in ("base_url", "kind")
+    )
+    if endpoint_moves and provider.api_key_sealed and data.api_key is msgspec.UNSET:
+        raise ValidationFailed(
+            "changing base_url or kind needs the api_key again (or api_key: null to drop it)",
+            code="api_key_required",
+        )
+    if endpoint_moves:
+        await check_reachable(uow.runtime, changes.get("base_url", provider.base_url))
     config_changed = False
     for field, value in changes.items():
         if getattr(provider, field) != value:
@@ -372,7 +397,10 @@ async def check_provider(runtime: Runtime, provider_id: uuid.UUID) -> CheckOut:
     """Send one tiny request to a provider (enabled or not) and record the result in its
     health. No transaction is open while the provider answers."""
     async with unit_of_work(runtime) as uow:
-        member = member_of(await get_provider(uow.session, provider_id), runtime.envelope)
+        provider = await get_provider(uow.session, provider_id)
+        member = member_of(provider, runtime.envelope)
+        base_url = provider.base_url
+    await check_reachable(runtime, base_url)  # again: DNS may have changed since it was saved
     await prepare([member], runtime.slot(FleetState))
     attempt, first_token_ms, total_ms = await check(member)
     async with unit_of_work(runtime) as uow:

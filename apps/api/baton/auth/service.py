@@ -9,9 +9,17 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from baton.auth.models import ApiKey
+from baton.auth.lockout import LoginGuard
+from baton.auth.models import ApiKey, Role
 from baton.auth.passwords import verify_password_async
-from baton.auth.permissions import API_KEY_PERMISSIONS, permissions_for_role
+from baton.auth.permissions import (
+    API_KEY_PERMISSIONS,
+    Permission,
+    parse_permissions,
+    permissions_for_role,
+    resolve_role,
+    role_cache,
+)
 from baton.auth.principal import Principal
 from baton.auth.tokens import (
     hash_api_key,
@@ -21,8 +29,8 @@ from baton.auth.tokens import (
     read_access_token,
 )
 from baton.db.base import utcnow
-from baton.kit.errors import NotFound, RateLimited, Unauthorized
-from baton.kit.ratelimit import RateLimiter
+from baton.kit.errors import NotFound, Unauthorized
+from baton.kit.ratelimit import FailureLog, MemoryFailureLog, RateLimiter
 from baton.settings import Settings
 from baton.users.models import User
 
@@ -32,10 +40,36 @@ class LoginResult:
     access_token: str
     expires_at: datetime
     user: User
+    permissions: frozenset[Permission]
 
 
-def principal_for_user(user: User) -> Principal:
-    return Principal("user", user.id, user.name, user.role, permissions_for_role(user.role))
+# What agents and visitors see as the author of an integrator's reply (never the key's name)
+API_KEY_PUBLIC_NAME = "Integration"
+
+
+def principal_for_user(user: User, permissions: frozenset[Permission] | None = None) -> Principal:
+    perms = permissions if permissions is not None else permissions_for_role(user.role)
+    return Principal("user", user.id, user.name, user.role, perms)
+
+
+def principal_for_key(key: ApiKey) -> Principal:
+    scopes = API_KEY_PERMISSIONS if key.scopes is None else parse_permissions(key.scopes)
+    return Principal("api_key", key.id, API_KEY_PUBLIC_NAME, "integrator", scopes, label=key.name)
+
+
+async def refresh_role_cache(session: AsyncSession, *, force: bool = False) -> None:
+    """Reload every stored role into this process's cache when it is stale (or forced)."""
+    if force or role_cache.stale():
+        rows = (await session.execute(select(Role.name, Role.permissions))).all()
+        role_cache.replace({name: list(perms or []) for name, perms in rows})
+
+
+async def role_permissions(session: AsyncSession, role: str) -> frozenset[Permission]:
+    """A role's permissions read from the database now (and remembered in the cache)."""
+    stored = await session.scalar(select(Role.permissions).where(Role.name == role))
+    permissions = resolve_role(role, stored)
+    role_cache.remember(role, None if stored is None else permissions)
+    return permissions
 
 
 async def login(
@@ -46,28 +80,34 @@ async def login(
     email: str,
     password: str,
     client_ip: str,
+    failures: FailureLog | None = None,
 ) -> LoginResult:
+    """Check the credentials under the lockout rules of ``auth.lockout``."""
     email = email.strip().lower()
-    window = settings.login_window_seconds
-    ip_ok, ip_retry = await limiter.hit(
-        f"login:ip:{client_ip}", settings.login_limit_per_ip, window
-    )
-    acct_ok, acct_retry = await limiter.hit(
-        f"login:acct:{email}", settings.login_limit_per_account, window
-    )
-    if not (ip_ok and acct_ok):
-        retry = max(ip_retry if not ip_ok else 0, acct_retry if not acct_ok else 0)
-        raise RateLimited("too many login attempts; try again later", retry_after=retry)
-    user = await session.scalar(select(User).where(User.email == email, User.deleted_at.is_(None)))
+    guard = LoginGuard(settings, limiter, failures or _default_failures, email, client_ip)
+    await guard.check()
+    row = (
+        await session.execute(
+            select(User, Role.permissions)
+            .outerjoin(Role, Role.name == User.role)
+            .where(User.email == email, User.deleted_at.is_(None))
+        )
+    ).first()
+    user = row[0] if row is not None else None
     valid = await verify_password_async(user.password_hash if user else None, password)
     if user is None or not valid or not user.is_active:
+        await guard.failed()
         raise Unauthorized("invalid email or password", code="invalid_credentials")
-    await limiter.reset(f"login:acct:{email}")
+    await guard.succeeded()
     token, expires = issue_access_token(
         settings.secret_key, user.id, user.token_version, settings.access_token_minutes
     )
     user.last_seen_at = utcnow()
-    return LoginResult(token, expires, user)
+    permissions = resolve_role(user.role, row[1] if row is not None else None)
+    return LoginResult(token, expires, user, permissions)
+
+
+_default_failures = MemoryFailureLog()
 
 
 async def authenticate(session: AsyncSession, settings: Settings, token: str) -> Principal | None:
@@ -78,28 +118,46 @@ async def authenticate(session: AsyncSession, settings: Settings, token: str) ->
                 ApiKey.key_hash == hash_api_key(token), ApiKey.revoked_at.is_(None)
             )
         )
-        if key is None:
+        now = utcnow()
+        if key is None or (key.expires_at is not None and key.expires_at <= now):
             return None
-        await session.execute(
-            update(ApiKey).where(ApiKey.id == key.id).values(last_used_at=utcnow())
-        )
-        return Principal("api_key", key.id, key.name, "integrator", API_KEY_PERMISSIONS)
+        if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 30:
+            await session.execute(
+                update(ApiKey).where(ApiKey.id == key.id).values(last_used_at=now)
+            )
+        return principal_for_key(key)
     claims = read_access_token(settings.secret_key, token)
     if claims is None:
         return None
-    user = await session.get(User, claims.user_id)
+    row = (
+        await session.execute(
+            select(User, Role.permissions)
+            .outerjoin(Role, Role.name == User.role)
+            .where(User.id == claims.user_id)
+        )
+    ).first()
+    if row is None:
+        return None
+    user, stored = row
     if (
-        user is None
-        or not user.is_active
+        not user.is_active
         or user.deleted_at is not None
         or user.token_version != claims.token_version
     ):
         return None
-    return principal_for_user(user)
+    permissions = resolve_role(user.role, stored)
+    role_cache.remember(user.role, None if stored is None else permissions)
+    await refresh_role_cache(session)
+    return principal_for_user(user, permissions)
 
 
 async def create_api_key(
-    session: AsyncSession, *, name: str, created_by: uuid.UUID
+    session: AsyncSession,
+    *,
+    name: str,
+    created_by: uuid.UUID,
+    scopes: list[str] | None = None,
+    expires_at: datetime | None = None,
 ) -> tuple[ApiKey, str]:
     raw = new_api_key()
     key = ApiKey(
@@ -108,6 +166,8 @@ async def create_api_key(
         key_hash=hash_api_key(raw),
         created_by_id=created_by,
         created_at=utcnow(),
+        scopes=sorted(p.value for p in API_KEY_PERMISSIONS) if scopes is None else scopes,
+        expires_at=expires_at,
     )
     session.add(key)
     await session.flush()
@@ -118,10 +178,15 @@ async def list_api_keys(session: AsyncSession) -> list[ApiKey]:
     return list(await session.scalars(select(ApiKey).order_by(ApiKey.id.desc())))
 
 
-async def revoke_api_key(session: AsyncSession, key_id: uuid.UUID) -> ApiKey:
+async def get_api_key(session: AsyncSession, key_id: uuid.UUID) -> ApiKey:
     key = await session.get(ApiKey, key_id)
     if key is None:
         raise NotFound("no such API key")
+    return key
+
+
+async def revoke_api_key(session: AsyncSession, key_id: uuid.UUID) -> ApiKey:
+    key = await get_api_key(session, key_id)
     if key.revoked_at is None:
         key.revoked_at = utcnow()
     return key

@@ -57,3 +57,63 @@ class MemoryRateLimiter:
 
     async def reset(self, key: str) -> None:
         self.counts.pop(key, None)
+
+
+class FailureLog(Protocol):
+    """Counts failures per key with the time of the last one (for lockouts with backoff)."""
+
+    async def get(self, key: str) -> tuple[int, float]:
+        """(failures, epoch seconds of the last failure); (0, 0.0) when none."""
+        ...
+
+    async def add(self, key: str, ttl_seconds: int) -> int: ...
+
+    async def clear(self, key: str) -> None: ...
+
+
+class RedisFailureLog:
+    def __init__(
+        self, redis: Redis, namespace: str, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.redis = redis
+        self.prefix = f"{namespace}:fail:"
+        self.clock = clock
+
+    async def get(self, key: str) -> tuple[int, float]:
+        count, last = await self.redis.hmget(self.prefix + key, ["n", "t"])  # type: ignore[misc]
+        return (int(count), float(last)) if count is not None and last is not None else (0, 0.0)
+
+    async def add(self, key: str, ttl_seconds: int) -> int:
+        full = self.prefix + key
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hincrby(full, "n", 1)
+            pipe.hset(full, "t", str(self.clock()))
+            pipe.expire(full, ttl_seconds)
+            count, _, _ = await pipe.execute()
+        return int(count)
+
+    async def clear(self, key: str) -> None:
+        await self.redis.delete(self.prefix + key)
+
+
+class MemoryFailureLog:
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self.entries: dict[str, tuple[int, float, float]] = {}  # key -> (n, last, expires)
+        self.clock = clock
+
+    async def get(self, key: str) -> tuple[int, float]:
+        entry = self.entries.get(key)
+        if entry is None or entry[2] <= self.clock():
+            return 0, 0.0
+        return entry[0], entry[1]
+
+    async def add(self, key: str, ttl_seconds: int) -> int:
+        now = self.clock()
+        if len(self.entries) > 100_000:  # bound memory under a spray of keys
+            self.entries = {k: v for k, v in self.entries.items() if v[2] > now}
+        count, _ = await self.get(key)
+        self.entries[key] = (count + 1, now, now + ttl_seconds)
+        return count + 1
+
+    async def clear(self, key: str) -> None:
+        self.entries.pop(key, None)

@@ -1,16 +1,25 @@
 """``BATON_FORCE_TLS``: plain-HTTP requests are redirected to https (WebSockets refused), and
 https responses carry HSTS. Run it behind the proxy-headers layer so ``scheme`` is the
-client's, not the proxy hop's. ``/health`` stays reachable over http for load balancers."""
+client's, not the proxy hop's. ``/health`` stays reachable over http for load balancers.
+
+The redirect goes to the host of ``BATON_PUBLIC_URL``, never to the request's ``Host``
+header (which the client chooses: a 308 keeps method and body, so a login posted over http
+would otherwise be re-posted wherever the request said)."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 EXEMPT = ("/health",)
 
 
-def force_tls(app: Any) -> Any:
+def force_tls(app: Any, public_url: str) -> Any:
+    public_host = urlsplit(public_url).netloc
+    if not public_host:
+        raise ValueError("BATON_FORCE_TLS needs BATON_PUBLIC_URL (https://your.host)")
+
     async def middleware(scope: dict[str, Any], receive: Any, send: Any) -> None:
         kind = scope["type"]
         if kind not in ("http", "websocket") or scope.get("path") in EXEMPT:
@@ -20,7 +29,7 @@ def force_tls(app: Any) -> Any:
             if kind == "websocket":
                 await send({"type": "websocket.close", "code": 1008})
                 return
-            host = dict(scope["headers"]).get(b"host", b"").decode() or "localhost"
+            host = public_host
             query = scope.get("query_string", b"").decode()
             target = f"https://{host}{scope.get('raw_path', b'').decode() or scope['path']}"
             if query and "?" not in target:

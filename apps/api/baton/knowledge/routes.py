@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from litestar import Controller, delete, get, patch, post
 from litestar.params import Parameter
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
+from baton.audit.service import diff, record_audit
 from baton.auth.edge import requires
 from baton.auth.permissions import Permission
+from baton.auth.principal import Principal
 from baton.kit.errors import ValidationFailed
 from baton.kit.http import errors
 from baton.kit.pagination import check_limit
@@ -23,6 +26,10 @@ from baton.knowledge.schemas import (
     SearchHit,
     SearchResult,
 )
+
+
+def _audited(article: Any) -> dict[str, Any]:
+    return {"title": article.title, "body": article.body, "tags": list(article.tags or [])}
 
 
 class KnowledgeController(Controller):
@@ -44,9 +51,19 @@ class KnowledgeController(Controller):
         return ArticlePage([ArticleOut.of(a) for a in items], next_cursor)
 
     @post("/articles", responses=errors(403))
-    async def create_article(self, uow: UnitOfWork, data: ArticleIn) -> ArticleOut:
+    async def create_article(
+        self, uow: UnitOfWork, principal: Principal, data: ArticleIn
+    ) -> ArticleOut:
         article = await service.create_article(
             uow.session, title=data.title, body=data.body, tags=data.tags
+        )
+        record_audit(
+            uow,
+            principal,
+            "knowledge.article_created",
+            "article",
+            article.id,
+            diff({}, _audited(article)),
         )
         return ArticleOut.of(article)
 
@@ -56,20 +73,31 @@ class KnowledgeController(Controller):
 
     @patch("/articles/{article_id:uuid}", responses=errors(403, 404))
     async def update_article(
-        self, uow: UnitOfWork, article_id: uuid.UUID, data: ArticlePatch
+        self, uow: UnitOfWork, principal: Principal, article_id: uuid.UUID, data: ArticlePatch
     ) -> ArticleOut:
         article = await service.get_article(uow.session, article_id)
+        before = _audited(article)
         await service.update_article(
             uow.session, article, title=data.title, body=data.body, tags=data.tags
         )
+        changes = diff(before, _audited(article))
+        if changes:
+            record_audit(
+                uow, principal, "knowledge.article_updated", "article", article.id, changes
+            )
         return ArticleOut.of(article)
 
     @delete(
         "/articles/{article_id:uuid}", status_code=HTTP_204_NO_CONTENT, responses=errors(403, 404)
     )
-    async def delete_article(self, uow: UnitOfWork, article_id: uuid.UUID) -> None:
-        await service.delete_article(
-            uow.session, await service.get_article(uow.session, article_id)
+    async def delete_article(
+        self, uow: UnitOfWork, principal: Principal, article_id: uuid.UUID
+    ) -> None:
+        article = await service.get_article(uow.session, article_id)
+        before = _audited(article)
+        await service.delete_article(uow.session, article)
+        record_audit(
+            uow, principal, "knowledge.article_deleted", "article", article_id, diff(before, {})
         )
 
     @get("/search", responses=errors(403))

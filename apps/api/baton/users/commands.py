@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from baton.audit.service import diff, record_audit
 from baton.db.engine import Database
 from baton.kit.errors import DomainError
 from baton.settings import get_settings
@@ -15,6 +16,14 @@ async def create_user_command(*, email: str, password: str, role: str, name: str
     try:
         async with db.session() as session:
             user = await create_user(session, email=email, password=password, role=role, name=name)
+            record_audit(
+                session,
+                None,
+                "users.created",
+                "user",
+                user.id,
+                diff({}, {"email": user.email, "name": user.name, "role": user.role}),
+            )
             await session.commit()
             print(f"created {user.role} {user.email} ({user.id})")
             return 0

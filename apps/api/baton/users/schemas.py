@@ -11,6 +11,7 @@ from baton.users.models import User
 Str120 = Annotated[str, msgspec.Meta(max_length=120)]
 Email = Annotated[str, msgspec.Meta(max_length=320)]
 Password = Annotated[str, msgspec.Meta(max_length=1024)]
+RoleName = Annotated[str, msgspec.Meta(max_length=32)]
 
 
 class UserOut(msgspec.Struct):
@@ -38,15 +39,17 @@ class UserOut(msgspec.Struct):
 class UserCreate(msgspec.Struct, forbid_unknown_fields=True):
     email: Email
     password: Password
-    role: str = "agent"
+    role: RoleName = "agent"
     name: Str120 | None = None
 
 
 class UserPatch(msgspec.Struct, forbid_unknown_fields=True):
     name: Str120 | None = None
-    role: str | None = None
+    role: RoleName | None = None
     is_active: bool | None = None
     password: Password | None = None
+    # required when an admin changes their own password (as on PATCH /me)
+    current_password: Password | None = None
 
 
 class MePatch(msgspec.Struct, forbid_unknown_fields=True):

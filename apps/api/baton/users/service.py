@@ -8,8 +8,9 @@ import uuid
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from baton.auth.models import Role
 from baton.auth.passwords import MIN_PASSWORD_LENGTH, hash_password_async
-from baton.auth.permissions import ROLES, Permission, permissions_for_role
+from baton.auth.permissions import BUILTIN_ROLES, Permission, resolve_role
 from baton.db.base import utcnow
 from baton.kit.errors import Conflict, NotFound, ValidationFailed
 from baton.users.models import User
@@ -25,10 +26,19 @@ def normalise_email(email: str) -> str:
     return email
 
 
-def check_role(role: str) -> str:
-    if role not in ROLES:
-        raise ValidationFailed(f"role must be one of: {', '.join(ROLES)}")
-    return role
+async def check_role(session: AsyncSession, role: str) -> str:
+    """The role must exist: built in (admin, agent) or created under /api/v1/roles."""
+    if role in BUILTIN_ROLES or await session.get(Role, role) is not None:
+        return role
+    names = [*BUILTIN_ROLES, *(await session.scalars(select(Role.name).order_by(Role.name)))]
+    raise ValidationFailed(
+        f"role must be one of: {', '.join(dict.fromkeys(names))}"
+    )
+
+
+async def role_grants(session: AsyncSession, role: str) -> frozenset[Permission]:
+    stored = await session.scalar(select(Role.permissions).where(Role.name == role))
+    return resolve_role(role, stored)
 
 
 def check_password(password: str) -> str:
@@ -62,7 +72,7 @@ async def create_user(
     session: AsyncSession, *, email: str, password: str, role: str, name: str | None = None
 ) -> User:
     email = normalise_email(email)
-    check_role(role)
+    await check_role(session, role)
     check_password(password)
     existing = await session.scalar(select(User).where(User.email == email))
     if existing is not None:
@@ -81,8 +91,16 @@ async def create_user(
     return user
 
 
+async def _admin_roles(session: AsyncSession) -> list[str]:
+    stored = {
+        name: perms for name, perms in await session.execute(select(Role.name, Role.permissions))
+    }
+    names = set(BUILTIN_ROLES) | set(stored)
+    return [r for r in names if Permission.USERS_MANAGE in resolve_role(r, stored.get(r))]
+
+
 async def _count_active_admins(session: AsyncSession, excluding: uuid.UUID) -> int:
-    admin_roles = [r for r in ROLES if Permission.USERS_MANAGE in permissions_for_role(r)]
+    admin_roles = await _admin_roles(session)
     stmt = (
         select(func.count())
         .select_from(User)
@@ -106,16 +124,19 @@ async def update_user(
     password: str | None = None,
     presence: str | None = None,
 ) -> User:
-    losing_admin = (
-        role is not None and Permission.USERS_MANAGE not in permissions_for_role(role)
-    ) or (is_active is False)
-    is_admin = Permission.USERS_MANAGE in permissions_for_role(user.role)
-    if losing_admin and is_admin and await _count_active_admins(session, user.id) == 0:
-        raise Conflict("the workspace must keep at least one active admin", code="last_admin")
+    if role is not None:
+        await check_role(session, role)
+    if (role is not None and role != user.role) or is_active is False:
+        losing_admin = is_active is False or (
+            Permission.USERS_MANAGE not in await role_grants(session, role or user.role)
+        )
+        is_admin = Permission.USERS_MANAGE in await role_grants(session, user.role)
+        if losing_admin and is_admin and await _count_active_admins(session, user.id) == 0:
+            raise Conflict("the workspace must keep at least one active admin", code="last_admin")
     if name is not None:
         user.name = check_name(name)
-    if role is not None:
-        user.role = check_role(role)
+    if role is not None and role != user.role:
+        user.role = role  # REST sees it at once (permissions are read per request)
     if presence is not None:
         if presence not in PRESENCES:
             raise ValidationFailed(f"presence must be one of: {', '.join(PRESENCES)}")

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import msgspec
 from litestar import Controller, Response, get, patch
 
+from baton.audit.service import diff, record_audit
 from baton.auth.edge import PUBLIC, requires
 from baton.auth.permissions import Permission
 from baton.auth.principal import Principal
@@ -41,6 +43,7 @@ class WidgetController(Controller):
     async def update_settings(
         self, uow: UnitOfWork, principal: Principal, data: WidgetSettingsPatch
     ) -> WidgetSettingsOut:
+        before = WidgetSettingsOut.of(await service.get_theme(uow.session))
         theme = await service.update_theme(
             uow.session,
             updated_by=principal.user_id,
@@ -49,8 +52,16 @@ class WidgetController(Controller):
             position=data.position,
             launcher_text=data.launcher_text,
             welcome_message=data.welcome_message,
+            allowed_origins=data.allowed_origins,
         )
-        return WidgetSettingsOut.of(theme)
+        after = WidgetSettingsOut.of(theme)
+        changes = diff(
+            {k: v for k, v in msgspec.to_builtins(before).items() if k != "updated_at"},
+            {k: v for k, v in msgspec.to_builtins(after).items() if k != "updated_at"},
+        )
+        if changes:
+            record_audit(uow, principal, "widget.settings_updated", "widget", "default", changes)
+        return after
 
     @get(
         "/snippet",

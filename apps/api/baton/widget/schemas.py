@@ -34,9 +34,10 @@ class WidgetConfigOut(msgspec.Struct):
 
 
 class WidgetSettingsOut(WidgetConfigOut):
-    """What admins see: the public look and when it last changed."""
+    """What admins see: the public look, the sites allowed to embed it, when it changed."""
 
     updated_at: datetime | None = None
+    allowed_origins: list[str] = msgspec.field(default_factory=list)
 
     @classmethod
     def of(cls, theme: WidgetTheme) -> WidgetSettingsOut:
@@ -47,6 +48,7 @@ class WidgetSettingsOut(WidgetConfigOut):
             launcher_text=theme.launcher_text,
             welcome_message=theme.welcome_message,
             updated_at=theme.updated_at,
+            allowed_origins=list(theme.allowed_origins),
         )
 
 
@@ -56,6 +58,11 @@ class WidgetSettingsPatch(msgspec.Struct, forbid_unknown_fields=True):
     position: str | None = None
     launcher_text: LauncherText | None = None
     welcome_message: Welcome | None = None
+    # origins (scheme://host[:port]) that may frame the widget; [] for any site
+    allowed_origins: (
+        Annotated[list[Annotated[str, msgspec.Meta(max_length=300)]], msgspec.Meta(max_length=50)]
+        | None
+    ) = None
 
 
 class SnippetOut(msgspec.Struct):

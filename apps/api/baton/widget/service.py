@@ -34,6 +34,7 @@ class WidgetTheme:
     launcher_text: str
     welcome_message: str
     updated_at: datetime | None = None
+    allowed_origins: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,9 @@ class _Look:
     launcher_text: str
 
 
-DEFAULT_LOOK = _Look(title="Support", color="#4f46e5", position="right", launcher_text="Chat with us")
+DEFAULT_LOOK = _Look(
+    title="Support", color="#4f46e5", position="right", launcher_text="Chat with us"
+)
 
 
 async def _row(session: AsyncSession, site_key: str) -> WidgetSettings | None:
@@ -54,7 +57,8 @@ async def _row(session: AsyncSession, site_key: str) -> WidgetSettings | None:
 async def get_theme(session: AsyncSession, site_key: str = DEFAULT_SITE) -> WidgetTheme:
     """The saved theme, or the defaults when nobody has saved one (reading writes nothing)."""
     row = await _row(session, site_key)
-    welcome = (await workspace.get_config(session)).welcome_message
+    config = await workspace.get_config(session)
+    welcome = config.welcome_message
     look: _Look | WidgetSettings = DEFAULT_LOOK if row is None else row
     return WidgetTheme(
         title=look.title,
@@ -63,6 +67,7 @@ async def get_theme(session: AsyncSession, site_key: str = DEFAULT_SITE) -> Widg
         launcher_text=look.launcher_text,
         welcome_message=welcome,
         updated_at=None if row is None else row.updated_at,
+        allowed_origins=tuple(config.widget_allowed_origins),
     )
 
 
@@ -83,6 +88,7 @@ async def update_theme(
     position: str | None = None,
     launcher_text: str | None = None,
     welcome_message: str | None = None,
+    allowed_origins: list[str] | None = None,
     site_key: str = DEFAULT_SITE,
 ) -> WidgetTheme:
     """Change the given fields; the first save stores the defaults for the rest."""
@@ -109,9 +115,13 @@ async def update_theme(
     if launcher_text is not None:
         row.launcher_text = _text(launcher_text, "launcher_text", 40, allow_empty=True)
     row.updated_by_id = updated_by
-    if welcome_message is not None:
-        # validated (and stored) by the workspace settings, which own the greeting
-        await workspace.update_config(session, WorkspacePatch(welcome_message=welcome_message))
+    if welcome_message is not None or allowed_origins is not None:
+        # validated (and stored) by the workspace settings, which own the greeting and the
+        # sites allowed to frame the widget
+        await workspace.update_config(
+            session,
+            WorkspacePatch(welcome_message=welcome_message, widget_allowed_origins=allowed_origins),
+        )
     await session.flush()
     await session.refresh(row)
     return await get_theme(session, site_key)

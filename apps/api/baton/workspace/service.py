@@ -3,6 +3,7 @@ domains read them through ``get_settings`` (one query) and admins change them ov
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -59,6 +60,8 @@ class WorkspaceConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         "answer the question, say so honestly and offer to connect the visitor with a person."
     )
     context_messages: int = 12
+    # sites that may frame the widget (``frame-ancestors``); empty: any site (see security.md)
+    widget_allowed_origins: list[str] = msgspec.field(default_factory=list)
 
 
 class WorkspacePatch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -70,6 +73,29 @@ class WorkspacePatch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     welcome_message: str | None = None
     system_prompt: str | None = None
     context_messages: int | None = None
+    widget_allowed_origins: list[str] | None = None
+
+
+_ORIGIN = re.compile(
+    r"^https?://(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+|\*\.[A-Za-z0-9.-]+)(:[0-9]{1,5})?$"
+)
+
+
+def normalise_origins(origins: list[str]) -> list[str]:
+    """Origins like ``https://shop.example`` or ``https://*.example.com`` (no path)."""
+    out: list[str] = []
+    for raw in origins:
+        origin = raw.strip().rstrip("/").lower()
+        if not _ORIGIN.match(origin):
+            raise ValidationFailed(
+                f"not an origin: {raw[:100]!r} (scheme://host[:port], no path)",
+                code="invalid_origin",
+            )
+        if origin not in out:
+            out.append(origin)
+    if len(out) > 50:
+        raise ValidationFailed("at most 50 allowed origins")
+    return out
 
 
 def _validate(config: WorkspaceConfig) -> None:
@@ -91,6 +117,7 @@ def _validate(config: WorkspaceConfig) -> None:
         raise ValidationFailed("welcome_message must be 1-2000 characters")
     if len(config.system_prompt) > 20_000:
         raise ValidationFailed("system_prompt is too long")
+    config.widget_allowed_origins[:] = normalise_origins(config.widget_allowed_origins)
 
 
 # Read on every visitor message, changed a few times a year: each process keeps it for a
