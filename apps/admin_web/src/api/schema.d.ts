@@ -307,7 +307,8 @@ export interface paths {
         /** ListConversations */
         get: operations["ApiV1ConversationsListConversations"];
         put?: never;
-        post?: never;
+        /** Open a conversation on the API channel */
+        post: operations["ApiV1ConversationsCreate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -445,6 +446,23 @@ export interface paths {
         put?: never;
         /** TakeOver */
         post: operations["ApiV1ConversationsConversationIdTakeOverTakeOver"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{conversation_id}/visitor-messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** VisitorMessage */
+        post: operations["ApiV1ConversationsConversationIdVisitorMessagesVisitorMessage"];
         delete?: never;
         options?: never;
         head?: never;
@@ -647,6 +665,23 @@ export interface paths {
         head?: never;
         /** UpdateUser */
         patch: operations["ApiV1UsersUserIdUpdateUser"];
+        trace?: never;
+    };
+    "/api/v1/visitors/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Live */
+        get: operations["ApiV1VisitorsLiveLive"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/widget/config": {
@@ -861,9 +896,17 @@ export interface components {
             unassigned: number;
             waiting: number;
         };
+        /** ConversationCreateIn */
+        ConversationCreateIn: {
+            client_id?: string | null;
+            text?: string | null;
+            visitor?: components["schemas"]["NewVisitorIn"] | null;
+        };
         /** ConversationOut */
         ConversationOut: {
             assignee: components["schemas"]["PersonRef"] | null;
+            /** @default widget */
+            channel: string;
             /** Format: date-time */
             created_at: string;
             follow_up_email: string | null;
@@ -938,6 +981,22 @@ export interface components {
             created_at: string;
             sender: string;
             text: string;
+        };
+        /** LiveVisitorList */
+        LiveVisitorList: {
+            items: components["schemas"]["LiveVisitorOut"][];
+            next_cursor?: string | null;
+        };
+        /** LiveVisitorOut */
+        LiveVisitorOut: {
+            connected_at: unknown;
+            conversation_id: string | null;
+            name: string | null;
+            page_title: string | null;
+            page_url: string | null;
+            referrer: string | null;
+            /** Format: uuid */
+            visitor_id: string;
         };
         /** LoginIn */
         LoginIn: {
@@ -1026,6 +1085,11 @@ export interface components {
         /** MessagesByDay */
         MessagesByDay: {
             items: components["schemas"]["DayRow"][];
+        };
+        /** NewVisitorIn */
+        NewVisitorIn: {
+            email?: string | null;
+            name?: string | null;
         };
         /** PersonRef */
         PersonRef: {
@@ -1298,6 +1362,11 @@ export interface components {
             correction?: string | null;
             note?: string | null;
             verdict: string;
+        };
+        /** VisitorMessageIn */
+        VisitorMessageIn: {
+            client_id: string;
+            text: string;
         };
         /** VisitorOut */
         VisitorOut: {
@@ -3090,6 +3159,81 @@ export interface operations {
             };
         };
     };
+    ApiV1ConversationsCreate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConversationCreateIn"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not permitted */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     ApiV1ConversationsConversationIdGetConversation: {
         parameters: {
             query?: never;
@@ -3755,6 +3899,92 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ConversationOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not permitted */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV1ConversationsConversationIdVisitorMessagesVisitorMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VisitorMessageIn"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageOut"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -5254,6 +5484,53 @@ export interface operations {
             };
             /** @description Conflicts with the current state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV1VisitorsLiveLive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LiveVisitorList"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not permitted */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
