@@ -9,6 +9,7 @@ export function conversation(over: Partial<Conversation> = {}): Conversation {
   return {
     id: `c${String(n).padStart(4, "0")}`,
     status: "bot",
+    channel: "widget",
     assignee: null,
     created_at: at,
     updated_at: at,
