@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import msgspec
 from socketio.exceptions import ConnectionRefusedError
+from sqlalchemy import select
 
 from baton.conversations import lifecycle, queries
 from baton.conversations.batch import InboundBatcher, Incoming
@@ -25,7 +26,7 @@ from baton.kit.uow import unit_of_work
 from baton.realtime.actions import Actions, SocketCall
 from baton.realtime.rooms import VISITOR_NS, visitor_room
 from baton.users.service import normalise_email
-from baton.visitors import limits
+from baton.visitors import identity, limits
 from baton.visitors import service as visitors
 from baton.visitors.models import Visitor, VisitorSession
 from baton.visitors.sessions import (
@@ -45,6 +46,11 @@ actions = Actions(VISITOR_NS)
 class StartSessionIn(msgspec.Struct):
     session_token: Annotated[str, msgspec.Meta(max_length=200)] | None = None
     visitor: VisitorInfo | None = None
+    identity_hash: Annotated[str, msgspec.Meta(max_length=128)] | None = None
+
+
+class HistoryIn(msgspec.Struct):
+    conversation_id: str
 
 
 class UserMessageIn(msgspec.Struct):
@@ -121,15 +127,24 @@ async def start_session(call: SocketCall, payload: StartSessionIn) -> dict[str, 
             page_title=(info.page_title if info and info.page_title else seen.page_title),
             referrer=(info.referrer if info and info.referrer else seen.referrer),
         )
+    verified = None
+    config = await get_config(uow.session)
+    external_id = payload.visitor.external_id if payload.visitor else None
+    if external_id and config.identity_verification:
+        await identity.verify(uow, external_id, payload.identity_hash)
+        verified = await identity.verified_visitor(uow, external_id)
     opened = await open_session(
-        uow, token=payload.session_token, info=info, user_agent=state.get("user_agent")
+        uow,
+        token=payload.session_token,
+        info=info,
+        user_agent=state.get("user_agent"),
+        verified=verified,
     )
     visitors.connected(uow, opened.visitor, opened.session)
     messages, _ = await queries.messages_of(
         uow.session, opened.conversation.id, include_internal=False, limit=HISTORY_LIMIT
     )
     position = await queries.queue_position_in(uow, opened.conversation)
-    config = await get_config(uow.session)
     if opened.visitor.name or opened.visitor.email:
         uow.record(ConversationChanged(opened.conversation.id))
     if state.get("conversation_id") and state["conversation_id"] != str(opened.conversation.id):
@@ -144,9 +159,13 @@ async def start_session(call: SocketCall, payload: StartSessionIn) -> dict[str, 
             "visitor_id": str(opened.visitor.id),
             "visitor": VisitorOut.of(opened.visitor),
             "checked_at": time.monotonic(),
+            "verified": verified is not None,
         }
     )
+    past = await _past_conversations(call, opened.visitor.id, opened.conversation.id)
     return {
+        "verified": verified is not None,
+        "past_conversations": past if verified is not None else [],
         "session_token": opened.token,
         "conversation_id": str(opened.conversation.id),
         "visitor_id": str(opened.visitor.id),
@@ -155,6 +174,54 @@ async def start_session(call: SocketCall, payload: StartSessionIn) -> dict[str, 
         "waiting_since": msgspec.to_builtins(opened.conversation.waiting_since),
         "resumed": opened.resumed,
         "welcome": config.welcome_message,
+        "messages": _public(messages),
+    }
+
+
+async def _past_conversations(
+    call: SocketCall, visitor_id: uuid.UUID, current: uuid.UUID
+) -> list[dict[str, Any]]:
+    rows = await call.uow.session.scalars(
+        select(Conversation)
+        .where(
+            Conversation.visitor_id == visitor_id,
+            Conversation.id != current,
+            Conversation.last_message_at.is_not(None),
+        )
+        .order_by(Conversation.updated_at.desc())
+        .limit(20)
+    )
+    return [
+        {
+            "id": str(c.id),
+            "status": c.status,
+            "last_message": c.last_message_text,
+            "updated_at": c.updated_at.isoformat(),
+        }
+        for c in rows
+    ]
+
+
+@actions.on("history", payload=HistoryIn)
+async def history(call: SocketCall, payload: HistoryIn) -> dict[str, Any]:
+    """A verified visitor reads one of their past conversations."""
+    state = await _current(call)
+    if not state.get("verified"):
+        raise NotFound("no such conversation")
+    vs, _ = await live_session(call.uow, state["session_id"])
+    try:
+        conversation_id = uuid.UUID(payload.conversation_id)
+    except ValueError as exc:
+        raise NotFound("no such conversation") from exc
+    conversation = await call.uow.session.get(Conversation, conversation_id)
+    if conversation is None or conversation.visitor_id != vs.visitor_id:
+        raise NotFound("no such conversation")
+    messages, _ = await queries.messages_of(
+        call.uow.session, conversation.id, include_internal=False, limit=HISTORY_LIMIT
+    )
+    return {
+        "conversation_id": str(conversation.id),
+        "status": conversation.status,
         "messages": _public(messages),
     }
 

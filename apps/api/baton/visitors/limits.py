@@ -21,9 +21,7 @@ def client_address(environ: dict[str, Any]) -> str:
 
 
 async def check(runtime: Runtime, what: str, key: str, limit: int) -> None:
-    allowed, retry_after = await runtime.limiter.hit(
-        f"widget:{what}:{key}", limit, WINDOW_SECONDS
-    )
+    allowed, retry_after = await runtime.limiter.hit(f"widget:{what}:{key}", limit, WINDOW_SECONDS)
     if not allowed:
         raise RateLimited(
             f"too many {what.replace('_', ' ')}; try again in {retry_after} s",

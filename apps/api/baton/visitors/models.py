@@ -19,6 +19,8 @@ class Visitor(IdMixin, TimestampMixin, Base):
     page_url: Mapped[str | None] = mapped_column(String(2048), default=None)
     page_title: Mapped[str | None] = mapped_column(String(300), default=None)
     referrer: Mapped[str | None] = mapped_column(String(2048), default=None)
+    # the site's own user id, set only when the site proved it (identity verification)
+    external_id: Mapped[str | None] = mapped_column(String(200), default=None, unique=True)
     timezone: Mapped[str | None] = mapped_column(String(64), default=None)
     locale: Mapped[str | None] = mapped_column(String(32), default=None)
     user_agent: Mapped[str | None] = mapped_column(String(512), default=None)
@@ -39,3 +41,12 @@ class VisitorSession(IdMixin, Base):
     ended_at: Mapped[datetime | None] = mapped_column(default=None)
     end_reason: Mapped[str | None] = mapped_column(String(32), default=None)
     connected: Mapped[int] = mapped_column(Integer, default=0)  # open sockets, for live visitors
+
+
+class IdentitySecret(IdMixin, Base):
+    """The workspace's identity-verification secret, sealed under the master key."""
+
+    __tablename__ = "identity_secrets"
+
+    sealed: Mapped[str] = mapped_column(String(512))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

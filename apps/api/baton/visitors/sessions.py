@@ -9,6 +9,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated
+from urllib.parse import urlsplit
 
 import msgspec
 from sqlalchemy import select
@@ -16,7 +17,7 @@ from sqlalchemy.orm import aliased
 
 from baton.conversations.models import Conversation
 from baton.db.base import utcnow
-from baton.kit.errors import Unauthorized
+from baton.kit.errors import Unauthorized, ValidationFailed
 from baton.kit.uow import UnitOfWork
 from baton.users.models import User
 from baton.visitors.models import Visitor, VisitorSession
@@ -28,6 +29,7 @@ class VisitorInfo(msgspec.Struct, forbid_unknown_fields=False):
     page_url: Annotated[str, msgspec.Meta(max_length=2048)] | None = None
     page_title: Annotated[str, msgspec.Meta(max_length=300)] | None = None
     referrer: Annotated[str, msgspec.Meta(max_length=2048)] | None = None
+    external_id: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] | None = None
     timezone: Annotated[str, msgspec.Meta(max_length=64)] | None = None
     locale: Annotated[str, msgspec.Meta(max_length=32)] | None = None
 
@@ -45,10 +47,31 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def checked_info(info: VisitorInfo) -> VisitorInfo:
+    """What a page says about its visitor, validated: web addresses only (no ``javascript:``),
+    a real email address, printable text."""
+    from baton.users.service import normalise_email
+
+    changes: dict[str, str | None] = {}
+    for field in ("page_url", "referrer"):
+        value = getattr(info, field)
+        scheme = urlsplit(value.strip()).scheme.lower() if value and value.strip() else "https"
+        if scheme not in ("http", "https"):
+            raise ValidationFailed(f"visitor.{field} must be an http(s) address")
+    if info.email is not None and info.email.strip():
+        changes["email"] = normalise_email(info.email)
+    for field in ("name", "page_title", "timezone", "locale", "external_id"):
+        value = getattr(info, field)
+        if value is not None and not value.isprintable():
+            raise ValidationFailed(f"visitor.{field} must be printable text")
+    return msgspec.structs.replace(info, **changes) if changes else info
+
+
 def apply_visitor_info(
     visitor: Visitor, info: VisitorInfo | None, user_agent: str | None = None
 ) -> None:
     if info is not None:
+        info = checked_info(info)
         for field in ("name", "email", "page_url", "page_title", "referrer", "timezone", "locale"):
             value = getattr(info, field)
             if value is not None and value.strip():
@@ -68,25 +91,38 @@ async def end_session(vs: VisitorSession, reason: str) -> None:
 
 
 async def open_session(
-    uow: UnitOfWork, *, token: str | None, info: VisitorInfo | None, user_agent: str | None
+    uow: UnitOfWork,
+    *,
+    token: str | None,
+    info: VisitorInfo | None,
+    user_agent: str | None,
+    verified: Visitor | None = None,
 ) -> OpenedSession:
-    """Resume the session behind ``token`` if it is alive; otherwise start a fresh one."""
-    visitor: Visitor | None = None
+    """Resume the session behind ``token`` if it is alive; otherwise start a fresh one.
+
+    ``verified``: the visitor the site proved (identity verification); a token of anyone
+    else is not resumed. A token whose session the visitor ended never comes back to them:
+    whoever holds it starts as a new visitor.
+    """
+    visitor: Visitor | None = verified
     if token:
         vs = await uow.session.scalar(
             select(VisitorSession).where(VisitorSession.token_hash == hash_token(token))
         )
-        if vs is not None:
-            visitor = await uow.session.get(Visitor, vs.visitor_id)
+        if vs is not None and (verified is None or vs.visitor_id == verified.id):
             alive = vs.ended_at is None and vs.last_seen_at > idle_cutoff(uow)
-            if alive and visitor is not None:
+            if alive:
+                found = await uow.session.get(Visitor, vs.visitor_id)
                 conversation = await uow.session.get(Conversation, vs.conversation_id)
-                assert conversation is not None
-                vs.last_seen_at = utcnow()
-                apply_visitor_info(visitor, info, user_agent)
-                await uow.session.flush()
-                return OpenedSession(vs, conversation, visitor, token, resumed=True)
+                if found is not None and conversation is not None:
+                    vs.last_seen_at = utcnow()
+                    apply_visitor_info(found, info, user_agent)
+                    await uow.session.flush()
+                    return OpenedSession(vs, conversation, found, token, resumed=True)
+            ended_by_visitor = vs.end_reason == "ended"
             await end_session(vs, "expired")
+            if visitor is None and not ended_by_visitor:
+                visitor = await uow.session.get(Visitor, vs.visitor_id)
     if visitor is None:
         visitor = Visitor()
         uow.session.add(visitor)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import msgspec
-from litestar import Controller, Response, get, patch
+from litestar import Controller, Response, get, patch, post
 
 from baton.audit.service import diff, record_audit
 from baton.auth.edge import PUBLIC, requires
@@ -12,8 +12,15 @@ from baton.kit.http import errors
 from baton.kit.uow import UnitOfWork
 from baton.runtime import Runtime
 from baton.settings import PROJECT_ROOT
+from baton.visitors import identity
 from baton.widget import service
-from baton.widget.schemas import SnippetOut, WidgetConfigOut, WidgetSettingsOut, WidgetSettingsPatch
+from baton.widget.schemas import (
+    IdentitySecretOut,
+    SnippetOut,
+    WidgetConfigOut,
+    WidgetSettingsOut,
+    WidgetSettingsPatch,
+)
 
 WIDGET_DIST = PROJECT_ROOT / "apps" / "widget" / "dist"
 
@@ -53,6 +60,7 @@ class WidgetController(Controller):
             launcher_text=data.launcher_text,
             welcome_message=data.welcome_message,
             allowed_origins=data.allowed_origins,
+            identity_verification=data.identity_verification,
         )
         after = WidgetSettingsOut.of(theme)
         changes = diff(
@@ -62,6 +70,36 @@ class WidgetController(Controller):
         if changes:
             record_audit(uow, principal, "widget.settings_updated", "widget", "default", changes)
         return after
+
+    @get(
+        "/identity-secret",
+        guards=[requires(Permission.SETTINGS_MANAGE)],
+        responses=errors(403),
+    )
+    async def identity_secret(self, uow: UnitOfWork, principal: Principal) -> IdentitySecretOut:
+        """The identity-verification secret (made on first read); keep it on your server."""
+        existing = await identity.secret(uow, create=False)
+        value = existing or await identity.secret(uow)
+        assert value is not None
+        if existing is None:
+            record_audit(uow, principal, "widget.identity_secret_created", "widget", "default", {})
+        config = await service.get_theme(uow.session)
+        return IdentitySecretOut(value, config.identity_verification)
+
+    @post(
+        "/identity-secret/rotate",
+        guards=[requires(Permission.SETTINGS_MANAGE)],
+        responses=errors(403),
+        status_code=200,
+    )
+    async def rotate_identity_secret(
+        self, uow: UnitOfWork, principal: Principal
+    ) -> IdentitySecretOut:
+        """A new secret; hashes signed with the old one are refused from now on."""
+        value = await identity.rotate(uow)
+        record_audit(uow, principal, "widget.identity_secret_rotated", "widget", "default", {})
+        config = await service.get_theme(uow.session)
+        return IdentitySecretOut(value, config.identity_verification)
 
     @get(
         "/snippet",

@@ -38,6 +38,7 @@ class WidgetSettingsOut(WidgetConfigOut):
 
     updated_at: datetime | None = None
     allowed_origins: list[str] = msgspec.field(default_factory=list)
+    identity_verification: bool = False
 
     @classmethod
     def of(cls, theme: WidgetTheme) -> WidgetSettingsOut:
@@ -49,6 +50,7 @@ class WidgetSettingsOut(WidgetConfigOut):
             welcome_message=theme.welcome_message,
             updated_at=theme.updated_at,
             allowed_origins=list(theme.allowed_origins),
+            identity_verification=theme.identity_verification,
         )
 
 
@@ -63,6 +65,15 @@ class WidgetSettingsPatch(msgspec.Struct, forbid_unknown_fields=True):
         Annotated[list[Annotated[str, msgspec.Meta(max_length=300)]], msgspec.Meta(max_length=50)]
         | None
     ) = None
+    # visitors who send visitor.external_id must send a valid identity_hash too
+    identity_verification: bool | None = None
+
+
+class IdentitySecretOut(msgspec.Struct):
+    """The key a site's server signs visitor ids with: hex HMAC-SHA256(secret, external_id)."""
+
+    secret: str
+    identity_verification: bool
 
 
 class SnippetOut(msgspec.Struct):

@@ -35,6 +35,7 @@ class WidgetTheme:
     welcome_message: str
     updated_at: datetime | None = None
     allowed_origins: tuple[str, ...] = ()
+    identity_verification: bool = False
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ async def get_theme(session: AsyncSession, site_key: str = DEFAULT_SITE) -> Widg
         welcome_message=welcome,
         updated_at=None if row is None else row.updated_at,
         allowed_origins=tuple(config.widget_allowed_origins),
+        identity_verification=config.identity_verification,
     )
 
 
@@ -89,6 +91,7 @@ async def update_theme(
     launcher_text: str | None = None,
     welcome_message: str | None = None,
     allowed_origins: list[str] | None = None,
+    identity_verification: bool | None = None,
     site_key: str = DEFAULT_SITE,
 ) -> WidgetTheme:
     """Change the given fields; the first save stores the defaults for the rest."""
@@ -115,12 +118,20 @@ async def update_theme(
     if launcher_text is not None:
         row.launcher_text = _text(launcher_text, "launcher_text", 40, allow_empty=True)
     row.updated_by_id = updated_by
-    if welcome_message is not None or allowed_origins is not None:
-        # validated (and stored) by the workspace settings, which own the greeting and the
-        # sites allowed to frame the widget
+    if (
+        welcome_message is not None
+        or allowed_origins is not None
+        or identity_verification is not None
+    ):
+        # validated (and stored) by the workspace settings, which own the greeting, the
+        # sites allowed to frame the widget and whether visitors must prove who they are
         await workspace.update_config(
             session,
-            WorkspacePatch(welcome_message=welcome_message, widget_allowed_origins=allowed_origins),
+            WorkspacePatch(
+                welcome_message=welcome_message,
+                widget_allowed_origins=allowed_origins,
+                identity_verification=identity_verification,
+            ),
         )
     await session.flush()
     await session.refresh(row)

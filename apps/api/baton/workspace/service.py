@@ -62,6 +62,8 @@ class WorkspaceConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     context_messages: int = 12
     # sites that may frame the widget (``frame-ancestors``); empty: any site (see security.md)
     widget_allowed_origins: list[str] = msgspec.field(default_factory=list)
+    # visitors who say who they are must prove it (HMAC of their id, see docs/widget.md)
+    identity_verification: bool = False
 
 
 class WorkspacePatch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -74,6 +76,7 @@ class WorkspacePatch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     system_prompt: str | None = None
     context_messages: int | None = None
     widget_allowed_origins: list[str] | None = None
+    identity_verification: bool | None = None
 
 
 _ORIGIN = re.compile(
