@@ -178,17 +178,22 @@ def test_database_and_key_files_are_private(tmp_path: Path) -> None:
     try:
         db_path = tmp_path / "data" / "baton.db"
 
-        async def use() -> None:
+        def modes() -> dict[str, int]:
+            return {
+                suffix: stat.S_IMODE(Path(f"{db_path}{suffix}").stat().st_mode)
+                for suffix in ("", "-wal", "-shm")
+            }
+
+        async def use() -> dict[str, int]:
             db = Database(f"sqlite+aiosqlite:///{db_path}")
             async with db.engine.begin() as conn:
                 await conn.execute(text("CREATE TABLE t (x INTEGER)"))
                 await conn.execute(text("INSERT INTO t VALUES (1)"))
-                for suffix in ("-wal", "-shm"):
-                    assert Path(f"{db_path}{suffix}").exists()
-                    assert stat.S_IMODE(Path(f"{db_path}{suffix}").stat().st_mode) == 0o600
+                seen = await asyncio.to_thread(modes)  # while -wal and -shm exist
             await db.dispose()
+            return seen
 
-        asyncio.run(use())
+        assert asyncio.run(use()) == {"": 0o600, "-wal": 0o600, "-shm": 0o600}
         assert stat.S_IMODE(db_path.stat().st_mode) == 0o600
         _persistent_secret(tmp_path / "data", "secret.key", "urlsafe")
         assert stat.S_IMODE((tmp_path / "data" / "secret.key").stat().st_mode) == 0o600
