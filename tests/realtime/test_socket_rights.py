@@ -246,3 +246,57 @@ async def test_revocation_reaches_sockets_on_other_processes(
     finally:
         await on_b.disconnect()
         await key_on_b.disconnect()
+
+
+SOCKET_EVENTS = {  # event -> the permission it needs (docs/permissions.md, Socket.IO)
+    "join_session": "conversations:read",
+    "take_over": "conversations:reply",
+    "release": "conversations:reply",
+    "resolve": "conversations:resolve",
+    "agent_message": "conversations:reply",
+    "internal_note": "conversations:reply",
+    "typing_start": "conversations:reply",
+    "typing_stop": "conversations:reply",
+}
+
+
+async def test_socket_events_follow_the_callers_permissions(
+    server: LiveServer, client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    """The socket half of the RBAC matrix: a custom read-only role and a scoped key are
+    refused every event their permissions do not cover, and nothing changes."""
+    _, admin = await user_headers(client, runtime, "admin")
+    await client.post(
+        "/api/v1/roles",
+        json={"name": "watcher", "permissions": ["conversations:read"]},
+        headers=admin,
+    )
+    watcher = await make_user(runtime, role="watcher")
+    key = (
+        await client.post(
+            "/api/v1/api-keys",
+            json={"name": "reader", "scopes": ["conversations:read"]},
+            headers=admin,
+        )
+    ).json()["key"]
+    conversation_id = await _waiting_conversation(server.base_url)
+    for token in (await login(client, watcher.email), key):
+        sock = await agent_socket(server.base_url, token)
+        try:
+            for event, needs in SOCKET_EVENTS.items():
+                data = {"conversation_id": conversation_id, "client_id": cid(), "text": "x"}
+                ack = await sock.call(event, data)
+                if needs == "conversations:read":
+                    assert "error" not in ack, (event, ack)
+                else:
+                    assert ack["error"] == "forbidden", (event, ack)
+        finally:
+            await sock.disconnect()
+    conversation = (
+        await client.get(f"/api/v1/conversations/{conversation_id}", headers=admin)
+    ).json()
+    assert conversation["status"] in ("bot", "waiting") and conversation["assignee"] is None
+    messages = (
+        await client.get(f"/api/v1/conversations/{conversation_id}/messages", headers=admin)
+    ).json()["items"]
+    assert [m["sender"] for m in messages if m["sender"] == "agent"] == []
