@@ -99,8 +99,14 @@ async def test_principal_change_disconnects_its_sockets(
     bystander_user, bystander_h = await user_headers(client, runtime)
     bystander = await agent_socket(server.base_url, bystander_h["Authorization"][7:])
     try:
+        assert await runtime.connections.which_connected([user.id]) == {user.id}
         assert (await change(client, admin, user)).status_code in (200, 204)
         await asyncio.wait_for(sock.gone.wait(), 10)
+
+        async def uncounted() -> bool:  # no longer offered conversations
+            return not await runtime.connections.which_connected([user.id])
+
+        await wait_for(uncounted, 10)
         # the others keep their sockets (a probe round-trips)
         ack = await bystander.call("leave_session", {"conversation_id": str(uuid.uuid4())})
         assert ack == {"ok": True} and not bystander.gone.is_set()
@@ -147,6 +153,11 @@ async def test_stale_principal_is_revalidated_per_action(
             refused = await sock.call(event, data)
             assert refused["error"] == "unauthorized", (event, refused)
         await asyncio.wait_for(sock.gone.wait(), 10)
+
+        async def uncounted() -> bool:
+            return not await runtime.connections.which_connected([user.id])
+
+        await wait_for(uncounted, 10)
     finally:
         await sock.disconnect()
     admin_user, admin = await user_headers(client, runtime, "admin")
