@@ -78,6 +78,11 @@ def make_settings(
         database_url=database_url,
         redis_url=redis_url,
         login_limit_per_ip=10_000,
+        widget_messages_per_session=100_000,
+        widget_messages_per_ip=100_000,
+        widget_sessions_per_ip=100_000,
+        widget_connections_per_ip=100_000,
+        widget_events_per_session=100_000,
         login_limit_per_account=10_000,
         log_json=False,
         log_level="WARNING",
@@ -104,6 +109,11 @@ def settings_env(settings: Settings) -> dict[str, str]:
         BATON_LOG_LEVEL="WARNING",
         BATON_LOGIN_LIMIT_PER_IP="10000",
         BATON_LOGIN_LIMIT_PER_ACCOUNT="10000",
+        BATON_WIDGET_MESSAGES_PER_SESSION="100000",
+        BATON_WIDGET_MESSAGES_PER_IP="100000",
+        BATON_WIDGET_SESSIONS_PER_IP="100000",
+        BATON_WIDGET_CONNECTIONS_PER_IP="100000",
+        BATON_WIDGET_EVENTS_PER_SESSION="100000",
         BATON_OUTBOUND_ALLOW=",".join(LOOPBACK_ALLOW),
         PYTHONUNBUFFERED="1",
     )
@@ -188,7 +198,17 @@ class Subprocess:
             stdout=self.log,
             stderr=subprocess.STDOUT,
             cwd=PROJECT_ROOT,
+            start_new_session=True,  # its own process group: kill() reaches every child
         )
+
+    def kill(self) -> None:
+        """SIGKILL the process and its children (granian serves from a child process)."""
+        import os
+        import signal
+
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(10)
 
     def output(self) -> str:
         self.log.flush()
@@ -200,8 +220,7 @@ class Subprocess:
             try:
                 self.proc.wait(15)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+                self.kill()
         self.log.close()
 
 

@@ -1,7 +1,7 @@
 """roles and audit: stored roles, API key scopes and expiry, the audit log
 
 Revision ID: 0010_roles_audit
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-01 22:00:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import baton.db.base
 
 revision: str = "0010_roles_audit"
-down_revision: str | Sequence[str] | None = "0004"
+down_revision: str | Sequence[str] | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -108,6 +108,54 @@ class BenchEnv:
         wait_port(port, 60, proc)
         return f"http://127.0.0.1:{port}", proc
 
+    async def start_embedded(self, agents: int) -> tuple[str, subprocess.Popen[bytes], list[Agent]]:
+        """One ``baton serve`` on the embedded default: a SQLite file of its own, in-process
+        realtime and jobs, no Redis (scenario 2's embedded figure)."""
+        from baton.db import Database
+        from baton.users.service import create_user
+
+        data = self.workdir / "embedded"
+        data.mkdir(parents=True, exist_ok=True)
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("BATON_DATABASE_URL", "BATON_REDIS_URL")}
+        env.update(self.child_env(), BATON_DATA_DIR=str(data), PYTHONUNBUFFERED="1")
+        await asyncio.to_thread(subprocess.run, [str(VENV_BIN / "baton"), "db", "upgrade"],
+                                env=env, cwd=ROOT, check=True, capture_output=True)
+        db = Database.for_scripts(f"sqlite+aiosqlite:///{data / 'baton.db'}")
+        try:
+            async with db.session() as session:
+                for i in range(agents):
+                    user = await create_user(session, email=f"agent{i}@bench.local",
+                                             password=PASSWORD, role="agent", name=f"Agent {i}")
+                    user.presence = "online"
+                await session.commit()
+        finally:
+            await db.dispose()
+        port = free_port()
+        proc = await asyncio.to_thread(self._serve, env, port, "serve-embedded.log")
+        url = f"http://127.0.0.1:{port}"
+        async with aiohttp.ClientSession() as http:
+            async def login(email: str) -> Agent:
+                async with http.post(f"{url}/api/v1/auth/login",
+                                     json={"email": email, "password": PASSWORD}) as r:
+                    body: dict[str, Any] = await r.json()
+                    if r.status != 200:
+                        raise RuntimeError(f"login failed: {body}")
+                    return Agent(body["user"]["id"], email, body["access_token"])
+
+            logged = await asyncio.gather(*(login(f"agent{i}@bench.local") for i in range(agents)))
+        return url, proc, list(logged)
+
+    def _serve(self, env: dict[str, str], port: int, log_name: str) -> subprocess.Popen[bytes]:
+        log = (self.workdir / log_name).open("ab")
+        proc = subprocess.Popen(
+            [str(VENV_BIN / "baton"), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True,
+        )
+        self.extra_procs.append(proc)
+        wait_port(port, 60, proc)
+        return proc
+
     def start_relay(self, processes: int) -> tuple[str, list[subprocess.Popen[bytes]]]:
         """The bare python-socketio relay: one process, or two behind nginx with Redis."""
         ports = [free_port() for _ in range(processes)]

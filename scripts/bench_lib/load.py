@@ -69,11 +69,17 @@ class ConversationLoad:
     """Sockets for ``n`` conversations against Baton (``agents`` given) or the bare relay."""
 
     def __init__(self, base_url: str, n: int, *, agents: list[Any] | None,
-                 agent_sockets: int | None = None, headers_for: Any = None) -> None:
+                 agent_sockets: int | None = None, headers_for: Any = None,
+                 tabs: int = 1, watchers: list[Any] | None = None) -> None:
         self.base_url = base_url
         self.n = n
-        # agent socket j joins conversations j, j+m, j+2m... (m = agent_sockets)
+        # agent socket j joins conversations j, j+m, j+2m... (m = agent_sockets); with
+        # ``tabs`` > 1 each of those agents has that many sockets on the same conversations
         self.m = agent_sockets or n
+        self.tabs = tabs
+        # sockets that join nothing (an admin watching the whole inbox): they get the row
+        # updates of every conversation, and load the server, but time nothing
+        self.watchers = watchers or []
         self.agents = agents  # None: the relay (no auth, no take-over)
         self.headers_for = headers_for or (lambda i, side: None)
         self.session: aiohttp.ClientSession | None = None
@@ -130,7 +136,8 @@ class ConversationLoad:
             if failures:
                 raise RuntimeError(f"{len(failures)} take-overs failed: {failures[0]!r}")
 
-        async def agent(i: int) -> SioConn:
+        async def agent(k: int) -> SioConn:
+            i = k // self.tabs  # the agent; each of its tabs joins the same conversations
             conn = SioConn(session, "/agent", self._on_agent, frozenset({"message_created"}))
             auth = {"token": self.agents[i % len(self.agents)].token} if self.agents else None
             await conn.connect(self.base_url, auth=auth, headers=self.headers_for(i, "agent"))
@@ -140,11 +147,22 @@ class ConversationLoad:
                     raise RuntimeError(f"join_session refused: {joined}")
             return conn
 
-        socks = await gather_limited(self.m, concurrency, agent)
+        async def watcher(k: int) -> SioConn:
+            conn = SioConn(session, "/agent", None, frozenset())
+            await conn.connect(self.base_url, auth={"token": self.watchers[k].token})
+            return conn
+
+        socks = await gather_limited(self.m * self.tabs, concurrency, agent)
         failures = [s for s in socks if isinstance(s, BaseException)]
         if failures:
             raise RuntimeError(f"{len(failures)} agent sockets failed: {failures[0]!r}")
         self.agent_socks = socks
+        if self.watchers:
+            watching = await gather_limited(len(self.watchers), concurrency, watcher)
+            failures = [s for s in watching if isinstance(s, BaseException)]
+            if failures:
+                raise RuntimeError(f"{len(failures)} watcher sockets failed: {failures[0]!r}")
+            self.agent_socks = [*socks, *watching]
 
     async def close(self) -> None:
         await gather_limited(len(self.visitors) + len(self.agent_socks), 100,

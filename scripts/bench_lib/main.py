@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         setup["cluster_up_s"] = round(time.monotonic() - t0, 1)
         print(f"==> cluster up at {state.proxy_url} ({setup['cluster_up_s']} s)", flush=True)
         t0 = time.monotonic()
-        asyncio.run(env.create_users(10))
+        asyncio.run(env.create_users(25))
         setup["users_s"] = round(time.monotonic() - t0, 1)
         ctx = Context(env, runs=args.runs, deadline=time.monotonic() + args.budget,
                       quick=args.quick)

@@ -1,4 +1,5 @@
-"""What one visitor message costs inside an api process: SQL statements and CPU time.
+"""What one visitor message costs inside an api process: SQL statements and CPU time; and
+what a burst of them and one ``POST .../handoff`` cost in SQL statements.
 
     PYTHONPATH=scripts .venv/bin/python -m bench_lib.msgcost [--messages 50]
 
@@ -79,6 +80,9 @@ async def measure(messages: int) -> dict[str, Any]:
             counts[statement_key(statement)] += 1
 
         event.listen(runtime.db.engine.sync_engine, "before_cursor_execute", count)
+        from baton.ai.replies import ReplyScheduler
+
+        runtime.slot(ReplyScheduler).replier = None  # the message path, not the AI's reply
         async with runtime.db.session() as session:
             await create_user(session, email="agent@msgcost.local", password="msgcost-pass-1",
                               role="agent", name="Agent")
@@ -105,15 +109,49 @@ async def measure(messages: int) -> dict[str, Any]:
                 await visitor.call("user_message", {"client_id": f"m-{i}", "text": "hello"})
             wall = (time.perf_counter() - wall0) / messages * 1000
             cpu = (time.process_time() - cpu0) / messages * 1000
+            per_message = dict(counts)
+            # a burst: many visitors at once share group-commit batches
+            burst = [SioConn(session_http, "/widget") for _ in range(20)]
+            for conn in burst:
+                await conn.connect(base)
+                await conn.call("start_session", {})
+            counts.clear()
+            await asyncio.gather(*(
+                conn.call("user_message", {"client_id": f"b-{i}-{j}", "text": "burst"})
+                for i, conn in enumerate(burst) for j in range(10)))
+            burst_statements = sum(counts.values()) / 200
+            # POST /conversations/{id}/handoff, with an agent online: statements per request
+            inbox = SioConn(session_http, "/agent")
+            await inbox.connect(base, auth={"token": token})
+            await inbox.call("set_presence", {"presence": "online"})
+            handoff: collections.Counter[str] = collections.Counter()
+            for conn in burst[:5]:
+                started = await conn.call("start_session", {})
+                await conn.call("user_message", {"client_id": "h", "text": "my parcel is late"})
+                counts.clear()
+                async with session_http.post(
+                    f"{base}/api/v1/conversations/{started['conversation_id']}/handoff",
+                    headers={"Authorization": f"Bearer {token}"},
+                ) as r:
+                    if r.status != 200:
+                        raise RuntimeError(await r.text())
+                handoff.update(counts)
+            for conn in [*burst, inbox]:
+                await conn.close()
             await visitor.close()
         finally:
             await session_http.close()
         server.should_exit = True
         await task
         return {
-            "messages": messages, "sql_statements_per_message": sum(counts.values()) / messages,
+            "messages": messages,
+            "sql_statements_per_message": sum(per_message.values()) / messages,
+            "sql_statements_per_message_in_burst": burst_statements,
             "wall_ms_per_message": round(wall, 2), "cpu_ms_per_message": round(cpu, 2),
-            "statements": {k: v / messages for k, v in counts.most_common()},
+            "statements": {k: v / messages for k, v in collections.Counter(
+                per_message).most_common()},
+            "handoff_statements": sum(handoff.values()) / 5,
+            "handoff": {k: v / 5 for k, v in handoff.most_common()},
         }
     finally:
         admin = await asyncpg.connect(PG)
@@ -137,6 +175,12 @@ def main() -> None:
           f"{result['cpu_ms_per_message']:.1f} ms CPU (api and client in this process), "
           f"{result['wall_ms_per_message']:.1f} ms round trip")
     for key, per in result["statements"].items():
+        print(f"  {per:5.1f}  {key}")
+    print(f"in a burst (20 visitors x 10 messages at once): "
+          f"{result['sql_statements_per_message_in_burst']:.2f} SQL statements per message")
+    print(f"POST /conversations/{{id}}/handoff: {result['handoff_statements']:.1f} SQL statements "
+          "(the auth middleware's user lookup included)")
+    for key, per in result["handoff"].items():
         print(f"  {per:5.1f}  {key}")
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import aiohttp
 
 from . import procs
-from .env import ROOT, BenchEnv
+from .env import ROOT, Agent, BenchEnv
 from .load import ConversationLoad, RateResult
 from .procs import free_port, tree_rss
 from .sio import SioConn, gather_limited, new_session
@@ -115,27 +115,23 @@ async def _latency_runs(load: ConversationLoad, ctx: Context, rate: float, durat
     return results
 
 
-async def scenario_latency(ctx: Context) -> Scenario:
-    sc = Scenario("s1", "visitor -> agent latency at 100 msg/s, 500 conversations (1,000 sockets)")
+async def _latency_layout(ctx: Context, sc: Scenario, label: str, n: int, rate: float,
+                          duration: float, drain: float, layout: dict[str, Any],
+                          relay_layout: dict[str, Any]) -> None:
     env = ctx.env
     assert env.state is not None
-    n, rate = (100, 50.0) if ctx.quick else (500, 100.0)
-    duration, drain = (3.0, 3.0) if ctx.quick else (8.0, 5.0)
-    sc.details.update(conversations=n, sockets=2 * n, rate=rate, run_seconds=duration,
-                      target="2 api processes behind nginx")
-
-    load = ConversationLoad(env.state.proxy_url, n, agents=env.agents)
+    load = ConversationLoad(env.state.proxy_url, n, **layout)
     try:
         t0 = time.perf_counter()
         await load.open()
-        sc.details["setup_seconds"] = round(time.perf_counter() - t0, 1)
+        sc.details[f"{label}_setup_seconds"] = round(time.perf_counter() - t0, 1)
         baton = await _latency_runs(load, ctx, rate, duration, drain)
     finally:
         await load.close()
     await settle([env.api_pid("api1"), env.api_pid("api2")])
 
     url, relay = await asyncio.to_thread(env.start_relay, 2)
-    rload = ConversationLoad(url, n, agents=None)
+    rload = ConversationLoad(url, n, agents=None, **relay_layout)
     try:
         await rload.open()
         base = await _latency_runs(rload, ctx, rate, duration, drain)
@@ -144,16 +140,38 @@ async def scenario_latency(ctx: Context) -> Scenario:
         await asyncio.to_thread(env.stop_procs, relay)
 
     name = "bare python-socketio relay, 2 processes + Redis behind nginx, no database"
-    for key, label in (("p50_ms", "latency p50"), ("p99_ms", "latency p99"),
-                       ("max_ms", "latency max")):
-        sc.rows.append(Row(label, "ms", summarize(_vals(baton, key)),
+    for key, what in (("p50_ms", "latency p50"), ("p99_ms", "latency p99"),
+                      ("max_ms", "latency max")):
+        sc.rows.append(Row(f"{what} ({label})", "ms", summarize(_vals(baton, key)),
                            summarize(_vals(base, key)), name))
-    sc.rows.append(Row("not delivered within 5 s", "msgs", summarize(_vals(baton, "lost")),
-                       summarize(_vals(base, "lost")), name))
-    sc.rows.append(Row("achieved send rate", "msg/s", summarize(_vals(baton, "achieved_rate")),
+    sc.rows.append(Row(f"not delivered within 5 s ({label})", "msgs",
+                       summarize(_vals(baton, "lost")), summarize(_vals(base, "lost")), name))
+    sc.rows.append(Row(f"achieved send rate ({label})", "msg/s",
+                       summarize(_vals(baton, "achieved_rate")),
                        summarize(_vals(base, "achieved_rate")), name, better="higher"))
-    sc.details["baton_runs"] = baton
-    sc.details["baseline_runs"] = base
+    sc.details[f"{label}_baton_runs"] = baton
+    sc.details[f"{label}_baseline_runs"] = base
+
+
+async def scenario_latency(ctx: Context) -> Scenario:
+    sc = Scenario("s1", "visitor -> agent latency at 100 msg/s, 500 conversations")
+    env = ctx.env
+    assert env.state is not None
+    n, rate = (100, 50.0) if ctx.quick else (500, 100.0)
+    duration, drain = (3.0, 3.0) if ctx.quick else (8.0, 5.0)
+    agents = min(25, len(env.agents))
+    admin = Agent("admin", "admin@bench.local", env.admin_token)
+    sc.details.update(
+        conversations=n, rate=rate, run_seconds=duration, target="2 api processes behind nginx",
+        realistic=f"{agents} agents with 2 tabs each (each owns {n // agents} conversations), "
+        "one admin watching every conversation",
+        stress="one agent socket per conversation over 10 accounts (50 sockets per account)")
+    await _latency_layout(
+        ctx, sc, "realistic", n, rate, duration, drain,
+        {"agents": env.agents[:agents], "agent_sockets": agents, "tabs": 2, "watchers": [admin]},
+        {"agent_sockets": agents, "tabs": 2})
+    await _latency_layout(ctx, sc, "stress", n, rate, duration, drain,
+                          {"agents": env.agents[:10]}, {})
     return sc
 
 
@@ -267,6 +285,13 @@ async def scenario_throughput(ctx: Context) -> Scenario:
     one, one_h = await measure(env.state.api_urls[0], env.agents, api)
     two, two_h = await measure(env.state.proxy_url, env.agents, api)
 
+    # the embedded default: one process, SQLite, in-process realtime and jobs
+    emb_url, emb_proc, emb_agents = await env.start_embedded(m)
+    try:
+        emb, emb_h = await measure(emb_url, emb_agents, [emb_proc.pid])
+    finally:
+        await asyncio.to_thread(env.stop_procs, [emb_proc])
+
     url1, relay1 = await asyncio.to_thread(env.start_relay, 1)
     try:
         r_one, r_one_h = await measure(url1, None, [p.pid for p in relay1])
@@ -280,11 +305,15 @@ async def scenario_throughput(ctx: Context) -> Scenario:
 
     sc.rows.append(Row("max rate, 1 api process", "msg/s", summarize(one), summarize(r_one),
                        "bare python-socketio relay, 1 process, no database", better="higher"))
+    sc.rows.append(Row("max rate, 1 api process, embedded default (SQLite)", "msg/s",
+                       summarize(emb), summarize(r_one),
+                       "bare python-socketio relay, 1 process, no database", better="higher"))
     sc.rows.append(Row("max rate, 2 api processes (nginx)", "msg/s", summarize(two),
                        summarize(r_two),
                        "bare relay, 2 processes + Redis behind nginx, no database",
                        better="higher"))
-    sc.details["steps"] = {"baton_1": one_h, "baton_2": two_h, "relay_1": r_one_h,
+    sc.details["steps"] = {"baton_1": one_h, "baton_embedded": emb_h, "baton_2": two_h,
+                           "relay_1": r_one_h,
                            "relay_2": r_two_h}
     capped = [name for name, hist in sc.details["steps"].items()
               if any(step.get("capped") for run in hist for step in run)]

@@ -101,7 +101,7 @@ async def timed_visitor(base_url: str) -> tuple[TimedClient, str]:
 
 
 async def seed_kb(runtime: Runtime) -> None:
-    from baton.knowledge.seed import seed_knowledge
+    from baton.knowledge.seed import seed as seed_knowledge
 
     async with runtime.db.session() as session:
         await seed_knowledge(session)

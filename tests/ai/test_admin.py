@@ -12,7 +12,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from baton.ai.fleet import env_members, key_context
+from baton.ai.fleet import FleetState, env_members, key_context
 from baton.kit.crypto import Envelope
 from baton.runtime import Runtime
 from tests.ai.fakes import FakeLLM, Script
@@ -174,7 +174,7 @@ async def test_fleet_order_env_keys_and_builtin_last(
     settings = dataclasses.replace(
         runtime.settings, openai_api_key="sk-env-1", gemini_api_key="g-env-2"
     )
-    env = env_members(settings, {})
+    env = env_members(settings, FleetState())
     assert [(m.kind, m.source, m.model) for m in env] == [
         ("openai", "env", "gpt-4o-mini"),
         ("gemini", "env", "gemini-2.5-flash"),

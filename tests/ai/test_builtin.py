@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from baton.ai.providers.builtin import NO_ANSWER, TALK_TO_PERSON
-from baton.knowledge.seed import seed_knowledge
+from baton.knowledge.seed import seed as seed_knowledge
 from baton.runtime import Runtime
 from tests.ai.helpers import ask, conversation, logs_of, streamed
 from tests.support import LiveServer

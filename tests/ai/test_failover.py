@@ -84,8 +84,10 @@ async def test_visitor_gets_one_complete_answer_from_the_next_provider(
         await asyncio.sleep(0.2)  # anything else that might arrive
         assert len(v.received["bot_message"]) == 1
         assert bot["text"] == "".join(BACKUP_TOKENS)
-        assert [d["delta"] for d in v.received["bot_stream"]] == BACKUP_TOKENS
-        assert streamed(v, bot["id"]) == BACKUP_TOKENS
+        deltas = [d["delta"] for d in v.received["bot_stream"]]
+        # the first token goes out alone; later ones arrive joined in ~40 ms frames
+        assert deltas[0] == BACKUP_TOKENS[0] and "".join(deltas) == "".join(BACKUP_TOKENS)
+        assert "".join(streamed(v, bot["id"])) == "".join(BACKUP_TOKENS)
         assert len(fake.requests) == 1 and len(backup.requests) == 1
 
         [log] = await logs_of(runtime, conversation_id)

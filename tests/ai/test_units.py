@@ -106,11 +106,11 @@ async def test_demo_auto_replies_are_registered_and_idempotent(runtime: Runtime)
     from baton import catalog
     from baton.ai.autoreply import find_rule
     from baton.ai.models import AutoReplyRule
-    from baton.ai.seed import DEMO_RULES, seed_auto_replies
-    from baton.demo import SEEDERS
+    from baton.ai.seed import DEMO_RULES
+    from baton.ai.seed import seed as seed_auto_replies
 
     catalog.import_models()
-    assert seed_auto_replies in SEEDERS
+    assert seed_auto_replies in catalog.seeders()
     for _ in range(2):
         async with runtime.db.session() as session:
             await seed_auto_replies(session)

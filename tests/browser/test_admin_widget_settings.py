@@ -21,7 +21,8 @@ async def test_admin_themes_the_widget(
 ) -> None:
     admin = await make_user(runtime, role="admin", name="Ada")
     await sign_in(page, admin.email)
-    await page.get_by_role("link", name="Widget settings").click()
+    await page.get_by_role("link", name="Console").click()
+    await page.get_by_role("navigation", name="Console").get_by_role("link", name="Widget").click()
     await expect(page.get_by_role("heading", name="Website widget")).to_be_visible()
     snippet = page.get_by_label("Embed snippet")
     await expect(snippet).to_contain_text("/widget.js")
@@ -31,7 +32,7 @@ async def test_admin_themes_the_widget(
     await page.get_by_label("Position").select_option("left")
     await page.get_by_label("Colour").fill("#0f766e")
     await page.get_by_role("button", name="Save").click()
-    await expect(page.get_by_role("status").filter(has_text="Saved")).to_be_visible()
+    await expect(page.get_by_test_id("toast").filter(has_text="Saved")).to_be_visible()
     await page.screenshot(path=str(artifact("widget-settings.png")))
 
     config = (await client.get("/api/v1/widget/config")).json()
@@ -46,4 +47,4 @@ async def test_admin_themes_the_widget(
 async def test_agents_have_no_widget_settings(page: Any, runtime: Runtime) -> None:
     agent = await make_user(runtime, role="agent")
     await sign_in(page, agent.email)
-    await expect(page.get_by_role("link", name="Widget settings")).to_have_count(0)
+    await expect(page.get_by_role("link", name="Console")).to_have_count(0)

@@ -180,7 +180,8 @@ STREAM_WATCH = """() => {
   window.__partials = [];
   new MutationObserver(() => {
     for (const el of document.querySelectorAll('.msg[data-state="streaming"] .bubble')) {
-      const text = el.textContent;
+      // innerText: what is drawn (paragraphs are elements since the Markdown subset)
+      const text = el.innerText;
       if (window.__partials[window.__partials.length - 1] !== text) window.__partials.push(text);
     }
   }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
@@ -191,7 +192,7 @@ async def test_builtin_responder_answer_streams_in_from_the_knowledge_base(
     visit: Visit, host_site: str, runtime: Runtime
 ) -> None:
     """No scripted replier: the api's own AI (the built-in knowledge-base responder)."""
-    from baton.knowledge.seed import seed_knowledge
+    from baton.knowledge.seed import seed as seed_knowledge
 
     async with runtime.db.session() as session:
         await seed_knowledge(session)

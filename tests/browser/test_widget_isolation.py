@@ -11,8 +11,9 @@ import pytest
 from playwright.async_api import expect
 from sqlalchemy import select
 
-from baton.conversations.models import Conversation, Visitor
+from baton.conversations.models import Conversation
 from baton.runtime import Runtime
+from baton.visitors.models import Visitor
 from tests.browser.conftest import artifact, require_bundle
 from tests.browser.widget_fixtures import (
     ANSWER,

@@ -16,8 +16,9 @@ from typing import Any
 import httpx
 import pytest
 
-from baton.conversations import recipients, service
-from baton.conversations.bot import set_bot_replier
+from baton.ai.replies import ReplyScheduler
+from baton.conversations import recipients
+from baton.conversations.messages import add_bot_message
 from baton.conversations.models import Conversation
 from baton.kit.ids import uuid7
 from baton.kit.uow import unit_of_work
@@ -134,14 +135,13 @@ class ScriptedBot:
 
 
 @pytest.fixture
-def scripted_bot() -> Iterator[ScriptedBot]:
-    """Installs a streaming replier through the conversations domain's seam (``set_bot_replier``),
+def scripted_bot(server: Any) -> Iterator[ScriptedBot]:
+    """Installs a streaming replier in the api's reply scheduler (``ReplyScheduler``),
     emitting exactly what the real one does: typing, ``bot_stream`` deltas, then the stored
     ``bot_message``; the previous replier comes back afterwards."""
-    from baton.conversations import bot
-
+    scheduler = server.runtime.slot(ReplyScheduler)
     bot_state = ScriptedBot()
-    previous = bot._replier
+    previous = scheduler.replier
 
     async def reply(runtime: Runtime, conversation_id: uuid.UUID, message_id: uuid.UUID) -> None:
         answer_id = uuid7()
@@ -159,14 +159,14 @@ def scripted_bot() -> Iterator[ScriptedBot]:
         async with unit_of_work(runtime) as uow:
             conversation = await uow.session.get(Conversation, conversation_id)
             assert conversation is not None
-            await service.add_bot_message(
+            await add_bot_message(
                 uow, conversation, text=ANSWER, suggestions=SUGGESTIONS, message_id=answer_id
             )
         bot_state.replies.append(str(message_id))
 
-    set_bot_replier(reply)
+    scheduler.replier = reply
     yield bot_state
-    set_bot_replier(previous)
+    scheduler.replier = previous
 
 
 # ---- the agent: a real Socket.IO client on /agent -------------------------------------------

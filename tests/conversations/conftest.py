@@ -8,11 +8,15 @@ from collections.abc import Iterator
 import pytest
 
 from baton.ai.replier import reply
-from baton.conversations.bot import set_bot_replier
+from baton.ai.replies import ReplyScheduler
 
 
 @pytest.fixture(autouse=True)
-def _ai_silent() -> Iterator[None]:
-    set_bot_replier(None)
+def _ai_silent(request: pytest.FixtureRequest) -> Iterator[None]:
+    if "server" not in request.fixturenames:
+        yield
+        return
+    scheduler = request.getfixturevalue("server").runtime.slot(ReplyScheduler)
+    scheduler.replier = None
     yield
-    set_bot_replier(reply)
+    scheduler.replier = reply

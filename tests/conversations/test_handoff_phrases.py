@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from baton.conversations.handoff import asks_for_person
+from baton.conversations.phrases import asks_for_person
 from baton.workspace.service import DEFAULT_HANDOFF_PHRASES
 
 ASKS = [

@@ -9,11 +9,11 @@ import httpx
 from sqlalchemy import update
 
 from baton.conversations.jobs import expire_idle_sessions
-from baton.conversations.models import VisitorSession
 from baton.db.base import utcnow
 from baton.jobs.registry import registry
 from baton.kit.uow import unit_of_work
 from baton.runtime import Runtime
+from baton.visitors.models import VisitorSession
 from tests.conversations.helpers import agent, visitor
 from tests.factories import bearer, make_user, user_headers
 from tests.realtime.clients import RecordingClient
@@ -170,7 +170,8 @@ async def test_typing_both_ways(
 async def test_live_visitors_and_page_views(
     server: LiveServer, client: httpx.AsyncClient, runtime: Runtime
 ) -> None:
-    dana, _, _ = await agent(server.base_url, client, runtime)
+    dana, _, dana_token = await agent(server.base_url, client, runtime)
+    dana_headers = {"Authorization": f"Bearer {dana_token}"}
     v = RecordingClient("/widget")
     await v.connect(server.base_url)
     try:
@@ -179,11 +180,26 @@ async def test_live_visitors_and_page_views(
             await v.call("visitor_join", {"page_url": "https://shop.example/p/1", "title": "Boots"})
         ) == {"ok": True}
         update_ = await dana.wait_for(
-            "live_visitors_update", lambda d: any(x["page_title"] == "Boots" for x in d["visitors"])
+            "live_visitors_update", lambda d: any(x["page_title"] == "Boots" for x in d["upsert"])
         )
-        assert update_["visitors"][0]["name"] == "Lia"
+        # a delta: only the visitor who changed, not the whole list
+        assert [(x["name"], x["page_url"]) for x in update_["upsert"]] == [
+            ("Lia", "https://shop.example/p/1")
+        ]
+        live = (await client.get("/api/v1/visitors/live", headers=dana_headers)).json()["items"]
+        assert [(x["name"], x["page_title"]) for x in live] == [("Lia", "Boots")]
+        # the same page again changes nothing and tells nobody
+        await v.call("visitor_join", {"page_url": "https://shop.example/p/1", "title": "Boots"})
+        visitor_id = update_["upsert"][0]["visitor_id"]
         await v.disconnect()
-        await dana.wait_for("live_visitors_update", lambda d: d["visitors"] == [])
+        gone = await dana.wait_for("live_visitors_update", lambda d: d["remove"] == [visitor_id])
+        assert gone["upsert"] == []
+        seen = [d for d in dana.received["live_visitors_update"] if d["upsert"]]
+        assert [x["page_title"] for d in seen for x in d["upsert"]] == [None, "Boots"]
+        assert (await client.get("/api/v1/visitors/live", headers=dana_headers)).json() == {
+            "items": [],
+            "next_cursor": None,
+        }
     finally:
         await dana.disconnect()
 

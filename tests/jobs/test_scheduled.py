@@ -8,11 +8,11 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
-from baton.conversations.models import VisitorSession
 from baton.db.base import utcnow
 from baton.jobs.queues import InProcessQueue
 from baton.runtime import build_runtime
 from baton.settings import Settings
+from baton.visitors.models import VisitorSession
 from tests.conversations.helpers import visitor
 from tests.support import LiveServer, Subprocess, settings_env, wait_for
 

@@ -8,10 +8,10 @@ import httpx
 from sqlalchemy import func, select
 
 from baton import catalog
-from baton.demo import SEEDERS
 from baton.knowledge.models import KnowledgeArticle
 from baton.knowledge.search import Index, IndexCache, split_passages, stem, terms
-from baton.knowledge.seed import DEMO_ARTICLES, seed_knowledge
+from baton.knowledge.seed import DEMO_ARTICLES
+from baton.knowledge.seed import seed as seed_knowledge
 from baton.runtime import Runtime
 from tests.ai.helpers import admin
 from tests.factories import user_headers
@@ -123,10 +123,10 @@ async def test_articles_crud_over_rest(
 
 async def test_demo_seeder_is_registered_and_idempotent(runtime: Runtime) -> None:
     catalog.import_models()
-    assert seed_knowledge in SEEDERS
+    assert seed_knowledge in catalog.seeders()
     for _ in range(2):
         async with runtime.db.session() as session:
-            for seeder in SEEDERS:
+            for seeder in catalog.seeders():
                 await seeder(session)
             await session.commit()
     async with runtime.db.session() as session:

@@ -1,7 +1,9 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import { App } from "./App";
+import { App } from "./app/App";
 import { unlockAudio } from "./notify";
+import "./ui/tokens.css";
+import "./ui/ui.css";
 import "./styles.css";
 
 // browsers start audio only after a gesture: get the alert sound ready on the first one

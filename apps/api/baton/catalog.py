@@ -1,12 +1,19 @@
-"""The list of domains: their models, routes, realtime handlers and jobs.
+"""The list of domains. The app, the worker, Alembic and ``baton demo`` read this file.
 
-Adding a domain means adding it here once; the app, the worker and Alembic read this file.
+Each domain is a package under ``baton/`` with any of: ``models`` (tables), ``routes``
+(Litestar controllers and handlers, found by type), ``realtime`` (``register(sio, runtime)``),
+``listeners`` (domain-event listeners), ``jobs`` (job and cron decorators) and ``seed``
+(``async def seed(session)`` for the demo workspace). Adding a domain is one line here.
 """
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Awaitable, Callable
+from types import ModuleType
 from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 DOMAINS = (
     "users",
@@ -14,79 +21,71 @@ DOMAINS = (
     "notifications",
     "health",
     "workspace",
+    "visitors",
     "conversations",
     "widget",
     "knowledge",
     "ai",
+    "analytics",
     "audit",
 )
 
 
-def import_models() -> None:
+def _modules(kind: str) -> list[ModuleType]:
+    found = []
     for domain in DOMAINS:
+        name = f"baton.{domain}.{kind}"
         try:
-            importlib.import_module(f"baton.{domain}.models")
+            found.append(importlib.import_module(name))
         except ModuleNotFoundError as exc:
-            if exc.name != f"baton.{domain}.models":
+            if exc.name != name:
                 raise
+    return found
+
+
+def import_models() -> None:
+    _modules("models")
+
+
+def import_listeners() -> None:
+    import_models()
+    _modules("listeners")
 
 
 def import_jobs() -> None:
-    import_models()
-    for domain in DOMAINS:
-        try:
-            importlib.import_module(f"baton.{domain}.jobs")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"baton.{domain}.jobs":
-                raise
+    import_listeners()
+    importlib.import_module("baton.jobs.events")
+    _modules("jobs")
 
 
 def route_handlers() -> list[Any]:
-    from baton.ai.routes import (
-        AIController,
-        AILogsController,
-        AutoRepliesController,
-        ProvidersController,
-    )
-    from baton.analytics.routes import AnalyticsController
-    from baton.audit.routes import AuditController
-    from baton.auth.routes import ApiKeysController, AuthController, RolesController
-    from baton.conversations.routes import ConversationsController
-    from baton.health.routes import health
-    from baton.knowledge.routes import KnowledgeController
-    from baton.users.routes import UsersController
-    from baton.widget.routes import WidgetController, widget_loader
-    from baton.workspace.routes import WorkspaceController
+    from litestar import Controller
+    from litestar.handlers import BaseRouteHandler
 
-    return [
-        health,
-        AuthController,
-        ApiKeysController,
-        UsersController,
-        WorkspaceController,
-        ConversationsController,
-        AnalyticsController,
-        WidgetController,
-        widget_loader,
-        KnowledgeController,
-        ProvidersController,
-        AIController,
-        AutoRepliesController,
-        AILogsController,
-        RolesController,
-        AuditController,
-    ]
+    handlers: list[Any] = []
+    for module in _modules("routes"):
+        for value in vars(module).values():  # what the module defines, not what it imports
+            defined_in: str | None
+            if isinstance(value, type) and issubclass(value, Controller):
+                defined_in = value.__module__
+            elif isinstance(value, BaseRouteHandler):
+                defined_in = getattr(value.fn, "__module__", None)
+            else:
+                continue
+            if defined_in == module.__name__:
+                handlers.append(value)
+    return handlers
 
 
 def register_realtime(sio: Any, runtime: Any) -> None:
-    from baton.ai.replier import reply as ai_reply
-    from baton.auth.realtime import register_realtime as auth_realtime
-    from baton.conversations.bot import set_bot_replier
-    from baton.conversations.realtime import register_realtime as conversations_realtime
+    import_listeners()
+    for module in _modules("realtime"):
+        register = getattr(module, "register", None) or module.register_realtime
+        register(sio, runtime)
 
-    auth_realtime(sio, runtime)
-    conversations_realtime(sio, runtime)
-    set_bot_replier(ai_reply)  # the AI answers visitors first (baton.ai.replier)
+
+def seeders() -> list[Callable[[AsyncSession], Awaitable[None]]]:
+    return [module.seed for module in _modules("seed")]
 
 
 def warm_ups(runtime: Any) -> list[Any]:

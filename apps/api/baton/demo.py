@@ -1,30 +1,16 @@
-"""``baton demo``: seed a demo workspace (idempotent), and print how to sign in."""
+"""``baton demo``: seed a demo workspace (idempotent), and print how to sign in.
+
+Each domain that has demo data has a ``seed.py`` with ``async def seed(session)``; the
+catalog finds them (users first, so later seeders can refer to the demo people).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from baton.db.engine import Database
 from baton.settings import get_settings
-from baton.users.models import User
-from baton.users.service import create_user
+from baton.users.seed import DEMO_USERS
 
-DEMO_USERS = (
-    ("admin@baton.local", "baton-admin", "admin", "Ada Admin"),
-    ("agent@baton.local", "baton-agent", "agent", "Dana Agent"),
-)
-
-# Other domains append their seeders here (knowledge base, canned replies...).
-SEEDERS: list[Callable[[AsyncSession], Awaitable[None]]] = []
-
-
-async def seed_users(session: AsyncSession) -> None:
-    for email, password, role, name in DEMO_USERS:
-        if await session.scalar(select(User).where(User.email == email)) is None:
-            await create_user(session, email=email, password=password, role=role, name=name)
+__all__ = ["DEMO_USERS", "seed_demo"]
 
 
 async def seed_demo(*, print_summary: bool = True) -> int:
@@ -35,8 +21,7 @@ async def seed_demo(*, print_summary: bool = True) -> int:
     db = Database.for_scripts(settings.database_url)
     try:
         async with db.session() as session:
-            await seed_users(session)
-            for seeder in SEEDERS:
+            for seeder in catalog.seeders():
                 await seeder(session)
             await session.commit()
     finally:

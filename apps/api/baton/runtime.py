@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import socketio
 from redis.asyncio import Redis
@@ -23,6 +23,28 @@ from baton.settings import Settings
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
+
+class Slots:
+    """Per-process state that domains keep on the runtime, typed by its class.
+
+    ``runtime.slot(ReplyScheduler)`` returns this process's one instance (made on first use
+    with no arguments), so no domain reads or tramples another's state by a string key.
+    """
+
+    def __init__(self) -> None:
+        self._items: dict[type[Any], Any] = {}
+
+    def get(self, cls: type[T]) -> T:
+        item = self._items.get(cls)
+        if item is None:
+            item = self._items[cls] = cls()
+        return item  # type: ignore[no-any-return]
+
+    def values(self) -> list[Any]:
+        return list(self._items.values())
+
 
 @dataclass
 class Runtime:
@@ -35,13 +57,23 @@ class Runtime:
     envelope: Envelope
     connections: AgentConnections = field(default_factory=MemoryConnections)
     sio: socketio.AsyncServer | None = None
-    state: dict[str, Any] = field(default_factory=dict)
+    slots: Slots = field(default_factory=Slots)
+
+    def slot(self, cls: type[T]) -> T:
+        return self.slots.get(cls)
 
     async def start(self) -> None:
         await self.jobs.start(self)
         await self.connections.start()
 
     async def stop(self) -> None:
+        for item in self.slots.values():  # finish what each domain has in flight
+            close = getattr(item, "aclose", None)
+            if close is not None:
+                try:
+                    await close()
+                except Exception:
+                    log.exception("closing %s failed", type(item).__name__)
         await self.connections.stop()
         await self.jobs.stop()
         if self.redis is not None:
@@ -72,7 +104,7 @@ def build_runtime(
         redis=redis,
         publisher=publisher,
         jobs=jobs,
-        limiter=RedisRateLimiter(redis) if redis is not None else MemoryRateLimiter(),
+        limiter=RedisRateLimiter(redis, settings.redis_namespace) if redis is not None else MemoryRateLimiter(),
         envelope=Envelope(settings.master_key),
         connections=(
             RedisConnections(redis, settings.redis_namespace)

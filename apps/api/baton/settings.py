@@ -78,6 +78,12 @@ class Settings:
     session_idle_minutes: int = 30
     max_body_bytes: int = 1024 * 1024
     max_message_chars: int = 10_000
+    # the anonymous /widget edge, per minute: each message can buy an LLM call
+    widget_messages_per_session: int = 20
+    widget_messages_per_ip: int = 120
+    widget_sessions_per_ip: int = 30
+    widget_connections_per_ip: int = 60
+    widget_events_per_session: int = 120  # typing, page views, syncs
     login_limit_per_ip: int = 20
     login_limit_per_account: int = 5
     login_window_seconds: int = 300
@@ -127,6 +133,11 @@ def load_settings() -> Settings:
         session_idle_minutes=_env_int("SESSION_IDLE_MINUTES", 30),
         max_body_bytes=_env_int("MAX_BODY_BYTES", 1024 * 1024),
         max_message_chars=_env_int("MAX_MESSAGE_CHARS", 10_000),
+        widget_messages_per_session=_env_int("WIDGET_MESSAGES_PER_SESSION", 20),
+        widget_messages_per_ip=_env_int("WIDGET_MESSAGES_PER_IP", 120),
+        widget_sessions_per_ip=_env_int("WIDGET_SESSIONS_PER_IP", 30),
+        widget_connections_per_ip=_env_int("WIDGET_CONNECTIONS_PER_IP", 60),
+        widget_events_per_session=_env_int("WIDGET_EVENTS_PER_SESSION", 120),
         login_limit_per_ip=_env_int("LOGIN_LIMIT_PER_IP", 20),
         login_limit_per_account=_env_int("LOGIN_LIMIT_PER_ACCOUNT", 5),
         login_window_seconds=_env_int("LOGIN_WINDOW_SECONDS", 300),

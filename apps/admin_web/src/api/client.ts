@@ -9,7 +9,7 @@ export class ApiError extends Error {
     readonly code: string,
     readonly detail: unknown,
   ) {
-    super(typeof detail === "string" && detail ? detail : code);
+    super(detailText(detail) || code);
     this.name = "ApiError";
   }
 }
@@ -53,9 +53,25 @@ export async function ok<T>(call: Promise<FetchResult<T>>): Promise<T> {
   throw new ApiError(response.status, code, body.detail ?? response.statusText);
 }
 
+/** Turn a `detail` of any shape (string, {message, errors: [{message, key}]}, list) into words. */
+export function detailText(detail: unknown): string {
+  if (typeof detail === "string") return detail;
+  if (Array.isArray(detail)) return detail.map(detailText).filter(Boolean).join("; ");
+  if (detail && typeof detail === "object") {
+    const d = detail as { message?: unknown; errors?: unknown; key?: unknown };
+    const errors = d.errors !== undefined ? detailText(d.errors) : "";
+    const message = typeof d.message === "string" ? d.message : "";
+    const key = typeof d.key === "string" && d.key ? `${d.key}: ` : "";
+    if (errors) return errors;
+    return message ? `${key}${message}` : "";
+  }
+  return "";
+}
+
 export function errorText(exc: unknown): string {
   if (exc instanceof ApiError) {
-    if (typeof exc.detail === "string" && exc.detail) return exc.detail;
+    const text = detailText(exc.detail);
+    if (text) return text;
     return exc.code.replace(/_/g, " ");
   }
   if (exc instanceof Error) return exc.message;

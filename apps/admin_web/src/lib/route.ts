@@ -1,36 +1,25 @@
-// Hash routing (#/waiting, #/mine/<conversation id>): no server fallback needed under /app/.
-import { useSyncExternalStore } from "react";
-import { isTab, type TabId } from "../inbox/model";
+// Addresses inside the SPA. The router (app/router.tsx) is a hash router, so every address works
+// under /app/ with no server fallback: #/inbox/waiting/<id>, #/admin/users, ...
+// The old addresses (#/waiting/<id>, #/settings/widget) redirect to the new ones.
+import { isTab, type TabId } from "../features/inbox/model";
 
-export interface Route {
-  tab: TabId;
-  conversationId: string | null;
-  /** #/settings/widget: the admin's widget page instead of a conversation */
-  settings: boolean;
-}
-
-function parse(hash: string): Route {
-  const [tab, id] = hash.replace(/^#\/?/, "").split("/");
-  if (tab === "settings") return { tab: "waiting", conversationId: null, settings: true };
-  return { tab: isTab(tab) ? tab : "waiting", conversationId: id ? decodeURIComponent(id) : null, settings: false };
-}
-
-export const SETTINGS_HREF = "#/settings/widget";
-
-function subscribe(listener: () => void): () => void {
-  window.addEventListener("hashchange", listener);
-  return () => window.removeEventListener("hashchange", listener);
-}
-
-export function useRoute(): Route {
-  const hash = useSyncExternalStore(subscribe, () => window.location.hash);
-  return parse(hash);
+export function inboxPath(tab: TabId, conversationId?: string | null): string {
+  return conversationId ? `/inbox/${tab}/${encodeURIComponent(conversationId)}` : `/inbox/${tab}`;
 }
 
 export function href(tab: TabId, conversationId?: string | null): string {
-  return conversationId ? `#/${tab}/${encodeURIComponent(conversationId)}` : `#/${tab}`;
+  return `#${inboxPath(tab, conversationId)}`;
 }
 
+/** Navigate from outside React (notification clicks): the hash router follows hashchange. */
 export function navigate(tab: TabId, conversationId?: string | null): void {
   window.location.hash = href(tab, conversationId);
+}
+
+/** Where an address of the old hash scheme now lives, or null when it is not an old one. */
+export function legacyRedirect(path: string): string | null {
+  const [first, second] = path.replace(/^\/+/, "").split("/");
+  if (first === "settings") return "/admin/settings/widget";
+  if (isTab(first)) return inboxPath(first, second ? decodeURIComponent(second) : null);
+  return null;
 }

@@ -334,10 +334,19 @@ def _fingerprint(*parts: Any) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
+class FleetState:
+    """What this process keeps for the fleet (``runtime.slot(FleetState)``): SDK clients by
+    member, and the health of providers configured by environment variables."""
+
+    def __init__(self) -> None:
+        self.clients: dict[str, tuple[str, Provider]] = {}
+        self.env_health: dict[str, Health] = {}
+
+
 def _cached_provider(
-    state: dict[str, Any], key: str, fingerprint: str, build: Callable[[], Provider]
+    state: FleetState, key: str, fingerprint: str, build: Callable[[], Provider]
 ) -> Provider:
-    cache: dict[str, tuple[str, Provider]] = state.setdefault("ai_provider_clients", {})
+    cache = state.clients
     found = cache.get(key)
     if found is not None and found[0] == fingerprint:
         return found[1]
@@ -353,7 +362,7 @@ SDK_MODULES = {
 }
 
 
-async def prepare(members: list[Member], state: dict[str, Any]) -> None:
+async def prepare(members: list[Member], state: FleetState) -> None:
     """Build (or reuse) each member's SDK client, with no transaction open. The first use of
     an SDK imports it, which takes seconds: that happens in a thread, off the event loop."""
     for member in members:
@@ -447,7 +456,7 @@ async def load_members(uow: UnitOfWork) -> list[Member]:
     ).all()
     members = [member_of(row, runtime.envelope) for row in rows if row.enabled]
     if not rows:
-        members.extend(env_members(runtime.settings, runtime.state))
+        members.extend(env_members(runtime.settings, runtime.slot(FleetState)))
     if not members or members[-1].kind != "builtin":
         members.append(builtin_member())
     return members
@@ -478,10 +487,10 @@ async def check(member: Member) -> tuple[_Try, int | None, int]:
     return t, first, int((loop.time() - started) * 1000)
 
 
-def env_members(settings: Any, state: dict[str, Any]) -> list[Member]:
+def env_members(settings: Any, state: FleetState) -> list[Member]:
     """Providers from BATON_OPENAI_API_KEY / _ANTHROPIC_ / _GEMINI_, used while no provider is
     configured over REST. Their health lives in this process."""
-    healths: dict[str, Health] = state.setdefault("ai_env_health", {})
+    healths = state.env_health
     out: list[Member] = []
     for kind, attr, name, model in ENV_PROVIDERS:
         api_key = getattr(settings, attr, None)
@@ -555,6 +564,6 @@ async def warm_up(runtime: Any) -> None:
     try:
         async with unit_of_work(runtime) as uow:
             members = await load_members(uow)
-        await prepare(members, runtime.state)
+        await prepare(members, runtime.slot(FleetState))
     except Exception:  # a cold start is slower, not broken
         log.warning("AI fleet warm-up failed", exc_info=True)

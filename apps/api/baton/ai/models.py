@@ -87,6 +87,3 @@ class AIReplyLog(IdMixin, Base):
     )
     verdict_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-
-
-from baton.ai import seed as _seed  # noqa: E402, F401  (registers the demo auto-replies)

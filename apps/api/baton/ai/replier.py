@@ -1,4 +1,4 @@
-"""The AI's reply to one visitor message: the seam ``baton.conversations.bot`` calls.
+"""The AI's reply to one visitor message (``ai.listeners`` schedules it after the commit).
 
 1. A short unit of work loads the conversation, checks the AI may answer, and reads what the
    reply needs (settings, history, knowledge-base passages, the fleet). An auto-reply rule
@@ -23,15 +23,20 @@ import logging
 import uuid
 from typing import Any
 
+from sqlalchemy import select
+
 from baton.ai import autoreply, fleet
 from baton.ai.models import AIReplyLog
+from baton.ai.policy import ai_handoff, ai_may_answer, record_ai_outcome
 from baton.ai.prompt import build_request, history
 from baton.ai.providers.builtin import TALK_TO_PERSON
-from baton.conversations import recipients, service
+from baton.ai.stream import DeltaCoalescer
+from baton.conversations import recipients
+from baton.conversations.messages import add_bot_message
 from baton.conversations.models import Conversation, Message
 from baton.kit.ids import uuid7
 from baton.kit.uow import UnitOfWork, unit_of_work
-from baton.knowledge.search import search
+from baton.knowledge.search import IndexCache, search
 from baton.runtime import Runtime
 from baton.workspace.service import get_config
 
@@ -58,7 +63,7 @@ async def _emit_all(runtime: Runtime, emissions: list[recipients.Emission]) -> N
 async def _still_answerable(runtime: Runtime, conversation_id: uuid.UUID) -> bool:
     async with unit_of_work(runtime) as uow:
         conversation = await uow.session.get(Conversation, conversation_id)
-        return conversation is not None and await service.ai_may_answer(uow, conversation)
+        return conversation is not None and await ai_may_answer(uow, conversation)
 
 
 def _with_person(suggestions: list[str]) -> list[str]:
@@ -79,21 +84,23 @@ async def reply(runtime: Runtime, conversation_id: uuid.UUID, message_id: uuid.U
 
     # 1. read what the reply needs, in a short transaction
     async with unit_of_work(runtime) as uow:
-        conversation = await uow.session.get(Conversation, conversation_id)
-        question = await uow.session.get(Message, message_id)
-        if (
-            conversation is None
-            or question is None
-            or question.conversation_id != conversation_id
-            or question.sender != "visitor"
-            or not await service.ai_may_answer(uow, conversation)
-        ):
+        row = (
+            await uow.session.execute(
+                select(Conversation, Message)
+                .join(Message, Message.conversation_id == Conversation.id)
+                .where(Conversation.id == conversation_id, Message.id == message_id)
+            )
+        ).first()
+        if row is None:
+            return
+        conversation, question = row
+        if question.sender != "visitor" or not await ai_may_answer(uow, conversation):
             return
         config = await get_config(uow.session)
         rule = await autoreply.find_rule(uow.session, question.text)
         if rule is not None:
             log_id = uuid7()
-            message = await service.add_bot_message(
+            message = await add_bot_message(
                 uow,
                 conversation,
                 text=rule.response,
@@ -117,14 +124,14 @@ async def reply(runtime: Runtime, conversation_id: uuid.UUID, message_id: uuid.U
                 total_ms=int((loop.time() - started) * 1000),
                 sources=[{"rule_id": str(rule.id), "name": rule.name}],
             )
-            await service.record_ai_outcome(uow, conversation, answered=True)
+            await record_ai_outcome(uow, conversation, answered=True)
             return
-        passages = await search(uow.session, runtime.state, question.text, PASSAGES)
+        passages = await search(uow.session, runtime.slot(IndexCache), question.text, PASSAGES)
         turns = await history(uow.session, conversation_id, question, config.context_messages)
         members = await fleet.load_members(uow)
         question_text = question.text
     request = build_request(config, turns, question_text, passages)
-    await fleet.prepare(members, runtime.state)
+    await fleet.prepare(members, runtime.slot(fleet.FleetState))
 
     # 2. stream, with no transaction open
     bot_message_id = uuid7()
@@ -142,6 +149,14 @@ async def reply(runtime: Runtime, conversation_id: uuid.UUID, message_id: uuid.U
                 runtime, recipients.bot_stream_cancel_emissions(conversation_id, bot_message_id)
             )
 
+    async def send(frame: str) -> None:
+        if not cancelled:
+            await _emit_all(
+                runtime, recipients.bot_stream_emissions(conversation_id, bot_message_id, frame)
+            )
+
+    frames = DeltaCoalescer(send)
+
     async def emit(delta: str) -> None:
         nonlocal checked_at
         if cancelled:
@@ -149,27 +164,27 @@ async def reply(runtime: Runtime, conversation_id: uuid.UUID, message_id: uuid.U
         if loop.time() - checked_at >= STILL_OURS_EVERY:
             checked_at = loop.time()
             if not await _still_answerable(runtime, conversation_id):
+                frames.discard()
                 await cancel()
                 return
-        await _emit_all(
-            runtime, recipients.bot_stream_emissions(conversation_id, bot_message_id, delta)
-        )
+        await frames.add(delta)
 
-    result = await fleet.run(members, request, emit)
-    if result.interrupted:
-        await emit(INTERRUPTED)
+    try:
+        result = await fleet.run(members, request, emit)
+        if result.interrupted:
+            await emit(INTERRUPTED)
+    finally:
+        await frames.close()
 
     # 3. store the answer, the log and the decisions
     try:
         async with unit_of_work(runtime) as uow:
             await fleet.record_health(uow, result.outcomes)
-            conversation = await uow.session.get(
-                Conversation, conversation_id, populate_existing=True
-            )
-            if conversation is None or not await service.ai_may_answer(uow, conversation):
+            current = await uow.session.get(Conversation, conversation_id, populate_existing=True)
+            if current is None or not await ai_may_answer(uow, current):
                 await cancel()
                 return  # an agent took over (or the visitor left) while we streamed
-            await _store(uow, conversation, result, question_text, message_id, bot_message_id)
+            await _store(uow, current, result, question_text, message_id, bot_message_id)
     finally:
         await _emit_all(runtime, [recipients.bot_typing_emission(conversation_id, False)])
 
@@ -212,7 +227,7 @@ async def _store(
             for s in result.sources
             if s.get("cited", True)
         ]
-    message = await service.add_bot_message(
+    message = await add_bot_message(
         uow,
         conversation,
         text=text,
@@ -221,7 +236,7 @@ async def _store(
         message_id=bot_message_id,
     )
     if outcome in ("answered", "no_answer", "interrupted"):
-        streak = await service.record_ai_outcome(uow, conversation, answered=outcome == "answered")
+        streak = await record_ai_outcome(uow, conversation, answered=outcome == "answered")
         if streak >= 2:
             handoff = "ai_no_answer"
     await _log(
@@ -251,4 +266,4 @@ async def _store(
         ),
     )
     if handoff is not None:
-        await service.ai_handoff(uow, conversation, reason=handoff)
+        await ai_handoff(uow, conversation, reason=handoff)

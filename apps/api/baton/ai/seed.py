@@ -5,8 +5,6 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from baton.demo import SEEDERS
-
 DEMO_RULES: tuple[dict[str, object], ...] = (
     {
         "name": "Opening hours",
@@ -33,7 +31,7 @@ DEMO_RULES: tuple[dict[str, object], ...] = (
 )
 
 
-async def seed_auto_replies(session: AsyncSession) -> None:
+async def seed(session: AsyncSession) -> None:
     from baton.ai.models import AutoReplyRule
 
     existing = set((await session.scalars(select(AutoReplyRule.name))).all())
@@ -41,7 +39,3 @@ async def seed_auto_replies(session: AsyncSession) -> None:
         if rule["name"] not in existing:
             session.add(AutoReplyRule(**rule))
     await session.flush()
-
-
-if seed_auto_replies not in SEEDERS:
-    SEEDERS.append(seed_auto_replies)

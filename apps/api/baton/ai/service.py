@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from baton.ai.autoreply import MATCHES
 from baton.ai.fleet import (
+    FleetState,
     Outcome,
     check,
     health_of,
@@ -400,7 +401,7 @@ async def check_provider(runtime: Runtime, provider_id: uuid.UUID) -> CheckOut:
         member = member_of(provider, runtime.envelope)
         base_url = provider.base_url
     await check_reachable(runtime, base_url)  # again: DNS may have changed since it was saved
-    await prepare([member], runtime.state)
+    await prepare([member], runtime.slot(FleetState))
     attempt, first_token_ms, total_ms = await check(member)
     async with unit_of_work(runtime) as uow:
         await record_health(uow, [Outcome(member, attempt.error)])

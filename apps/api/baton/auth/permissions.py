@@ -30,6 +30,7 @@ class Permission(StrEnum):
     CONVERSATIONS_HANDOFF = "conversations:handoff"
     CONVERSATIONS_ASSIGN = "conversations:assign"
     CONVERSATIONS_RESOLVE = "conversations:resolve"
+    CONVERSATIONS_INGEST = "conversations:ingest"  # post visitor messages (API channel)
     USERS_MANAGE = "users:manage"
     ROLES_MANAGE = "roles:manage"
     API_KEYS_MANAGE = "api_keys:manage"
@@ -73,6 +74,7 @@ API_KEY_PERMISSIONS = frozenset(
         Permission.CONVERSATIONS_HANDOFF,
         Permission.CONVERSATIONS_ASSIGN,
         Permission.CONVERSATIONS_RESOLVE,
+        Permission.CONVERSATIONS_INGEST,
     }
 )
 

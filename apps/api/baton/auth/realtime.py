@@ -26,6 +26,7 @@ from baton.auth.permissions import Permission
 from baton.auth.principal import Principal
 from baton.auth.service import authenticate
 from baton.kit.errors import Unauthorized
+from baton.realtime.rooms import AGENTS_ROOM, INBOX_ALL_ROOM, user_room
 from baton.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -63,14 +64,6 @@ async def authenticate_socket(runtime: Runtime, auth: Any, environ: dict[str, An
     if principal is None:
         raise SioRefused({"error": "unauthorized", "detail": "invalid or expired token"})
     return principal
-
-
-AGENTS_ROOM = "agents"
-INBOX_ALL_ROOM = "inbox:all"  # callers who may read every conversation (admins, API keys)
-
-
-def user_room(user_id: object) -> str:
-    return f"user:{user_id}"
 
 
 async def _sync_rooms(sio: Any, sid: str, before: Principal | None, after: Principal) -> None:

@@ -1,4 +1,8 @@
-"""The /agent namespace: conversation actions for agents and integrators."""
+"""The /agent namespace: conversation actions for agents and integrators.
+
+Thin adapters over the conversations services; ``Actions`` checks each event's permission
+against the socket's principal before anything runs.
+"""
 
 from __future__ import annotations
 
@@ -6,22 +10,21 @@ import uuid
 from typing import Annotated, Any
 
 import msgspec
-import socketio
 
 from baton.auth.permissions import Permission
-from baton.auth.principal import Principal
 from baton.auth.realtime import socket_principal
-from baton.conversations import queries, recipients, service
-from baton.conversations.recipients import AGENT_NS, conversation_room
+from baton.conversations import lifecycle, policy, queries, recipients
+from baton.conversations.models import Conversation
+from baton.conversations.replies import add_agent_message
 from baton.conversations.schemas import ConversationWithMessages
 from baton.conversations.state import Actor
 from baton.kit.errors import Forbidden, NotFound, ValidationFailed
-from baton.kit.uow import unit_of_work
-from baton.kit.validation import convert
-from baton.realtime.handlers import acked, error_ack
-from baton.runtime import Runtime
+from baton.realtime.actions import Actions, SocketCall
+from baton.realtime.rooms import AGENT_NS, AGENTS_ROOM, conversation_room
 from baton.users.models import User
 from baton.users.service import update_user
+
+actions = Actions(AGENT_NS, principal_of=socket_principal)
 
 
 class ConversationRef(msgspec.Struct):
@@ -44,177 +47,140 @@ class PresenceIn(msgspec.Struct):
     presence: Annotated[str, msgspec.Meta(max_length=16)]
 
 
-def _conversation_id(raw: str) -> uuid.UUID:
+def conversation_id_of(raw: str) -> uuid.UUID:
     try:
         return uuid.UUID(raw)
     except ValueError as exc:
         raise NotFound("no such conversation") from exc
 
 
-def _require(principal: Principal, permission: Permission) -> None:
-    if not principal.has(permission):
-        raise Forbidden(f"missing permission: {permission.value}")
+async def _conversation(call: SocketCall, raw_id: str, *, act: bool = False) -> Conversation:
+    """The conversation, if the caller may see it (and, with ``act``, work in it)."""
+    conversation = await queries.get_conversation(call.uow.session, conversation_id_of(raw_id))
+    policy.check_read(call.principal, conversation)
+    if act:
+        policy.check_act(call.principal, conversation)
+    return conversation
 
 
-def _text(value: Any) -> str:
-    if not isinstance(value, str):
-        raise ValidationFailed("text must be a string", code="invalid_text")
-    return value
+async def _answer(call: SocketCall, conversation: Conversation) -> dict[str, Any]:
+    view = await queries.view(call.uow, conversation)
+    return {"conversation": msgspec.to_builtins(view)}
 
 
-def register(sio: socketio.AsyncServer, runtime: Runtime) -> None:
-    ns = AGENT_NS
+@actions.on("join_session", payload=ConversationRef, permission=Permission.CONVERSATIONS_READ)
+async def join_session(call: SocketCall, ref: ConversationRef) -> dict[str, Any]:
+    conversation = await _conversation(call, ref.conversation_id)
+    # join before reading, so nothing committed in between is missed
+    await call.enter(conversation_room(conversation.id))
+    messages, _ = await queries.messages_of(
+        call.uow.session, conversation.id, include_internal=True, limit=2000
+    )
+    result = ConversationWithMessages(
+        await queries.view(call.uow, conversation), queries.message_views(messages)
+    )
+    return msgspec.to_builtins(result)  # type: ignore[no-any-return]
 
-    def _dump(value: Any) -> Any:
-        return msgspec.to_builtins(value)
 
-    @acked
-    async def join_session(sid: str, data: Any = None) -> dict[str, Any]:
-        ref = convert(data, ConversationRef)
-        principal = await socket_principal(sio, sid)
-        _require(principal, Permission.CONVERSATIONS_READ)
-        async with unit_of_work(runtime) as uow:
-            conversation = await queries.get_conversation(
-                uow.session, _conversation_id(ref.conversation_id)
-            )
-            # join before reading, so nothing committed in between is missed
-            await sio.enter_room(sid, conversation_room(conversation.id), namespace=ns)
-            messages, _ = await queries.messages_of(
-                uow.session, conversation.id, include_internal=True, limit=2000
-            )
-            result = ConversationWithMessages(
-                await queries.view(uow.session, conversation), queries.message_views(messages)
-            )
-        return _dump(result)  # type: ignore[no-any-return]
+@actions.on("leave_session", payload=ConversationRef, uow=False)
+async def leave_session(call: SocketCall, ref: ConversationRef) -> dict[str, Any]:
+    await call.leave(conversation_room(ref.conversation_id))
+    return {"ok": True}
 
-    @acked
-    async def leave_session(sid: str, data: Any = None) -> dict[str, Any]:
-        ref = convert(data, ConversationRef)
-        await sio.leave_room(sid, conversation_room(ref.conversation_id), namespace=ns)
-        return {"ok": True}
 
-    def _action(permission: Permission, run: Any, *, watch: bool = False) -> Any:
-        """``watch``: the socket that acted also receives the conversation's live events
-        (taking a conversation over means working in it, as after ``join_session``)."""
+@actions.on("take_over", payload=ConversationRef, permission=Permission.CONVERSATIONS_REPLY)
+async def take_over(call: SocketCall, ref: ConversationRef) -> dict[str, Any]:
+    # as over REST: someone else's conversation is a 409 "already_assigned", not a 404
+    conversation = await queries.get_conversation(
+        call.uow.session, conversation_id_of(ref.conversation_id)
+    )
+    await lifecycle.take_over(call.uow, conversation, Actor.of(call.principal))
+    # taking a conversation over means working in it, as after join_session
+    await call.enter(conversation_room(conversation.id))
+    return await _answer(call, conversation)
 
-        @acked
-        async def handler(sid: str, data: Any = None) -> dict[str, Any]:
-            ref = convert(data, ConversationRef)
-            principal = await socket_principal(sio, sid)
-            _require(principal, permission)
-            async with unit_of_work(runtime) as uow:
-                conversation = await queries.get_conversation(
-                    uow.session, _conversation_id(ref.conversation_id)
-                )
-                await run(uow, conversation, principal)
-                view = await queries.view(uow.session, conversation)
-            if watch:
-                await sio.enter_room(sid, conversation_room(conversation.id), namespace=ns)
-            return {"conversation": _dump(view)}
 
-        return handler
+@actions.on("release", payload=ConversationRef, permission=Permission.CONVERSATIONS_REPLY)
+async def release(call: SocketCall, ref: ConversationRef) -> dict[str, Any]:
+    conversation = await _conversation(call, ref.conversation_id)
+    await lifecycle.release(
+        call.uow,
+        conversation,
+        Actor.of(call.principal),
+        may_release_others=call.principal.has(Permission.CONVERSATIONS_ASSIGN),
+    )
+    return await _answer(call, conversation)
 
-    async def _take_over(uow: Any, conversation: Any, principal: Principal) -> None:
-        await service.take_over(uow, conversation, Actor.of(principal))
 
-    async def _release(uow: Any, conversation: Any, principal: Principal) -> None:
-        await service.release(
-            uow,
-            conversation,
-            Actor.of(principal),
-            may_release_others=principal.has(Permission.CONVERSATIONS_ASSIGN),
+@actions.on("resolve", payload=ConversationRef, permission=Permission.CONVERSATIONS_RESOLVE)
+async def resolve(call: SocketCall, ref: ConversationRef) -> dict[str, Any]:
+    conversation = await _conversation(call, ref.conversation_id, act=True)
+    await lifecycle.resolve(call.uow, conversation, Actor.of(call.principal))
+    return await _answer(call, conversation)
+
+
+async def _post(call: SocketCall, payload: AgentMessageIn | NoteIn, internal: bool) -> Any:
+    conversation = await _conversation(call, payload.conversation_id, act=not internal)
+    message, created = await add_agent_message(
+        call.uow,
+        conversation,
+        Actor.of(call.principal),
+        text=payload.text,
+        client_id=payload.client_id,
+        internal=internal,
+    )
+    return {
+        "id": str(message.id),
+        "client_id": message.client_id,
+        "created_at": message.created_at.isoformat(),
+        "duplicate": not created,
+    }
+
+
+@actions.on("agent_message", payload=AgentMessageIn, permission=Permission.CONVERSATIONS_REPLY)
+async def agent_message(call: SocketCall, payload: AgentMessageIn) -> dict[str, Any]:
+    return await _post(call, payload, internal=False)  # type: ignore[no-any-return]
+
+
+@actions.on("internal_note", payload=NoteIn, permission=Permission.CONVERSATIONS_REPLY)
+async def internal_note(call: SocketCall, payload: NoteIn) -> dict[str, Any]:
+    return await _post(call, payload, internal=True)  # type: ignore[no-any-return]
+
+
+async def _typing(call: SocketCall, ref: ConversationRef, typing: bool) -> dict[str, Any]:
+    conversation = await _conversation(call, ref.conversation_id, act=True)
+    emissions = recipients.agent_typing_emissions(conversation.id, call.principal.name, typing)
+    for e in emissions:
+        await call.runtime.publisher.emit(
+            e.event, e.payload, rooms=e.rooms, namespace=e.namespace, skip_sid=call.sid
         )
+    return {"ok": True}
 
-    async def _resolve(uow: Any, conversation: Any, principal: Principal) -> None:
-        await service.resolve(uow, conversation, Actor.of(principal))
 
-    async def _post(
-        sid: str, payload: AgentMessageIn | NoteIn, *, internal: bool
-    ) -> dict[str, Any]:
-        principal = await socket_principal(sio, sid)
-        _require(principal, Permission.CONVERSATIONS_REPLY)
-        async with unit_of_work(runtime) as uow:
-            conversation = await queries.get_conversation(
-                uow.session, _conversation_id(payload.conversation_id)
-            )
-            message, created = await service.add_agent_message(
-                uow,
-                conversation,
-                Actor.of(principal),
-                text=_text(payload.text),
-                client_id=payload.client_id,
-                internal=internal,
-            )
-        return {
-            "id": str(message.id),
-            "client_id": message.client_id,
-            "created_at": message.created_at.isoformat(),
-            "duplicate": not created,
-        }
+@actions.on("typing_start", payload=ConversationRef, permission=Permission.CONVERSATIONS_REPLY)
+async def typing_start(call: SocketCall, ref: ConversationRef) -> dict[str, Any]:
+    return await _typing(call, ref, True)
 
-    @acked
-    async def agent_message(sid: str, data: Any = None) -> dict[str, Any]:
-        return await _post(sid, convert(data, AgentMessageIn), internal=False)
 
-    @acked
-    async def internal_note(sid: str, data: Any = None) -> dict[str, Any]:
-        return await _post(sid, convert(data, NoteIn), internal=True)
+@actions.on("typing_stop", payload=ConversationRef, permission=Permission.CONVERSATIONS_REPLY)
+async def typing_stop(call: SocketCall, ref: ConversationRef) -> dict[str, Any]:
+    return await _typing(call, ref, False)
 
-    async def _typing(sid: str, data: Any, typing: bool) -> dict[str, Any]:
-        ref = convert(data, ConversationRef)
-        principal = await socket_principal(sio, sid)
-        _require(principal, Permission.CONVERSATIONS_REPLY)
-        for e in recipients.agent_typing_emissions(
-            _conversation_id(ref.conversation_id), principal.name, typing
-        ):
-            await runtime.publisher.emit(
-                e.event, e.payload, rooms=e.rooms, namespace=e.namespace, skip_sid=sid
-            )
-        return {"ok": True}
 
-    @acked
-    async def typing_start(sid: str, data: Any = None) -> dict[str, Any]:
-        return await _typing(sid, data, True)
-
-    @acked
-    async def typing_stop(sid: str, data: Any = None) -> dict[str, Any]:
-        return await _typing(sid, data, False)
-
-    @acked
-    async def set_presence(sid: str, data: Any = None) -> dict[str, Any]:
-        payload = convert(data, PresenceIn)
-        principal = await socket_principal(sio, sid)
-        if principal.user_id is None:
-            raise Forbidden("API keys have no presence")
-        if payload.presence not in ("online", "away"):
-            raise ValidationFailed("presence must be online or away")
-        async with unit_of_work(runtime) as uow:
-            user = await uow.session.get(User, principal.user_id)
-            if user is None:
-                raise NotFound("no such user")
-            await update_user(uow.session, user, presence=payload.presence)
-            uow.publish(
-                "agent_presence",
-                {"user_id": str(user.id), "presence": user.presence},
-                rooms="agents",
-                namespace=ns,
-            )
-        return {"presence": payload.presence}
-
-    async def unknown(event: str, sid: str, data: Any = None) -> dict[str, Any]:
-        return error_ack("unknown_event", f"{event!r} is not an agent event")
-
-    for name, handler in {
-        "join_session": join_session,
-        "leave_session": leave_session,
-        "take_over": _action(Permission.CONVERSATIONS_REPLY, _take_over, watch=True),
-        "release": _action(Permission.CONVERSATIONS_REPLY, _release),
-        "resolve": _action(Permission.CONVERSATIONS_RESOLVE, _resolve),
-        "agent_message": agent_message,
-        "internal_note": internal_note,
-        "typing_start": typing_start,
-        "typing_stop": typing_stop,
-        "set_presence": set_presence,
-    }.items():
-        sio.on(name, handler, namespace=ns)
-    sio.on("*", unknown, namespace=ns)
+@actions.on("set_presence", payload=PresenceIn)
+async def set_presence(call: SocketCall, payload: PresenceIn) -> dict[str, Any]:
+    if call.principal.user_id is None:
+        raise Forbidden("API keys have no presence")
+    if payload.presence not in ("online", "away"):
+        raise ValidationFailed("presence must be online or away")
+    user = await call.uow.session.get(User, call.principal.user_id)
+    if user is None:
+        raise NotFound("no such user")
+    await update_user(call.uow.session, user, presence=payload.presence)
+    call.uow.publish(
+        "agent_presence",
+        {"user_id": str(user.id), "presence": user.presence},
+        rooms=AGENTS_ROOM,
+        namespace=AGENT_NS,
+    )
+    return {"presence": payload.presence}

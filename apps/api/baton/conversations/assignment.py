@@ -1,4 +1,4 @@
-"""Round-robin offers: a waiting conversation is offered to one online agent at a time.
+"""Who can take a waiting conversation, and round-robin offers to one online agent at a time.
 
 The agent with the oldest last offer (and fewer open conversations than the limit) gets it;
 if they do not take it within the offer timeout it moves to the next one. Any agent can
@@ -9,58 +9,96 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from baton.conversations import recipients
+from baton.auth.permissions import Permission, permissions_for_role
+from baton.conversations.events import ConversationOffered
 from baton.conversations.models import AgentRotation, Conversation
-from baton.conversations.service import emit, online_agents, open_count
 from baton.db.base import utcnow
 from baton.jobs import job
 from baton.kit.uow import UnitOfWork
+from baton.users.models import User
 from baton.workspace.service import get_config
 
 
+async def online_agents(uow: UnitOfWork) -> list[User]:
+    """Agents who chose "online" and have the inbox open right now (once per unit of work)."""
+
+    async def compute() -> list[User]:
+        rows = await uow.session.scalars(
+            select(User)
+            .where(User.presence == "online", User.is_active.is_(True), User.deleted_at.is_(None))
+            .order_by(User.id)
+        )
+        candidates = [
+            u for u in rows if Permission.CONVERSATIONS_REPLY in permissions_for_role(u.role)
+        ]
+        connected = await uow.runtime.connections.which_connected(u.id for u in candidates)
+        return [u for u in candidates if u.id in connected]
+
+    return await uow.memo("online_agents", compute)  # type: ignore[no-any-return]
+
+
+async def open_counts(uow: UnitOfWork, user_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """Conversations each agent owns right now, in one query."""
+    if not user_ids:
+        return {}
+    rows = await uow.session.execute(
+        select(Conversation.assignee_id, func.count())
+        .where(Conversation.assignee_id.in_(user_ids), Conversation.status == "agent")
+        .group_by(Conversation.assignee_id)
+    )
+    counts = {uid: 0 for uid in user_ids}
+    counts.update({uid: int(n) for uid, n in rows.all() if uid is not None})
+    return counts
+
+
 async def offer_next(
-    uow: UnitOfWork, conversation: Conversation, *, skip: uuid.UUID | None = None
+    uow: UnitOfWork,
+    conversation: Conversation,
+    *,
+    skip: uuid.UUID | None = None,
+    agents: list[User] | None = None,
 ) -> uuid.UUID | None:
     config = await get_config(uow.session)
     if config.assignment_mode != "round_robin" or conversation.status != "waiting":
         return None
-    candidates = [a for a in await online_agents(uow) if a.id != skip]
-    available = [a for a in candidates if await open_count(uow, a.id) < config.max_open_per_agent]
+    candidates = [a for a in (agents if agents is not None else await online_agents(uow))]
+    candidates = [a for a in candidates if a.id != skip]
+    loads = await open_counts(uow, [a.id for a in candidates])
+    available = [a for a in candidates if loads[a.id] < config.max_open_per_agent]
     if not available:
         conversation.offered_to_id = None
         conversation.offered_at = None
         return None
-    rotation = {
-        r.user_id: r.last_offered_at
+    rows = {
+        r.user_id: r
         for r in await uow.session.scalars(
             select(AgentRotation).where(AgentRotation.user_id.in_([a.id for a in available]))
         )
     }
     chosen = min(
         available,
-        key=lambda a: (rotation.get(a.id) is not None, rotation.get(a.id) or utcnow(), a.id),
+        key=lambda a: (
+            a.id in rows,
+            rows[a.id].last_offered_at if a.id in rows else utcnow(),
+            a.id,
+        ),
     )
     now = utcnow()
-    row = await uow.session.get(AgentRotation, chosen.id)
+    row = rows.get(chosen.id)
     if row is None:
         uow.session.add(AgentRotation(user_id=chosen.id, last_offered_at=now))
     else:
         row.last_offered_at = now
     conversation.offered_to_id = chosen.id
     conversation.offered_at = now
-    await uow.session.flush()
-    emit(
-        uow,
-        [
-            recipients.notification_emission(
-                [chosen.id],
-                "offer",
-                conversation.id,
-                conversation.last_message_text or "A visitor is waiting for you",
-            )
-        ],
+    uow.record(
+        ConversationOffered(
+            conversation.id,
+            agent_id=chosen.id,
+            preview=conversation.last_message_text or "A visitor is waiting for you",
+        )
     )
     uow.enqueue(
         "conversations.offer_timeout",

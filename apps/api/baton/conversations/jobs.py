@@ -5,12 +5,13 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from baton.conversations import assignment as _assignment  # registers the offer-timeout job
-from baton.conversations.models import Conversation, VisitorSession
-from baton.conversations.service import resolve
-from baton.conversations.sessions import end_session, idle_cutoff
+from baton.conversations.lifecycle import resolve
+from baton.conversations.models import Conversation
 from baton.conversations.state import SYSTEM
 from baton.jobs import cron_job
 from baton.kit.uow import UnitOfWork
+from baton.visitors.models import VisitorSession
+from baton.visitors.sessions import end_session, idle_cutoff
 
 __all__ = ["_assignment", "expire_idle_sessions"]
 

@@ -10,35 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from baton.db.base import Base, IdMixin, TimestampMixin, utcnow
 
 
-class Visitor(IdMixin, TimestampMixin, Base):
-    __tablename__ = "visitors"
-
-    name: Mapped[str | None] = mapped_column(String(120), default=None)
-    email: Mapped[str | None] = mapped_column(String(320), default=None)
-    page_url: Mapped[str | None] = mapped_column(String(2048), default=None)
-    page_title: Mapped[str | None] = mapped_column(String(300), default=None)
-    timezone: Mapped[str | None] = mapped_column(String(64), default=None)
-    locale: Mapped[str | None] = mapped_column(String(32), default=None)
-    user_agent: Mapped[str | None] = mapped_column(String(512), default=None)
-
-
-class VisitorSession(IdMixin, Base):
-    """A widget session: the token (stored hashed) resumes it until it idles out."""
-
-    __tablename__ = "visitor_sessions"
-
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    visitor_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("visitors.id", ondelete="CASCADE"))
-    conversation_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("conversations.id", ondelete="CASCADE")
-    )
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    ended_at: Mapped[datetime | None] = mapped_column(default=None)
-    end_reason: Mapped[str | None] = mapped_column(String(32), default=None)
-    connected: Mapped[int] = mapped_column(Integer, default=0)  # open sockets, for live visitors
-
-
 class Conversation(IdMixin, TimestampMixin, Base):
     __tablename__ = "conversations"
     __table_args__ = (
@@ -50,6 +21,8 @@ class Conversation(IdMixin, TimestampMixin, Base):
         ForeignKey("visitors.id", ondelete="CASCADE"), index=True
     )
     status: Mapped[str] = mapped_column(String(16), default="bot")
+    # where the visitor writes from: widget | email | api (every channel shares one pipeline)
+    channel: Mapped[str] = mapped_column(String(16), default="widget", server_default="widget")
     assignee_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), default=None
     )

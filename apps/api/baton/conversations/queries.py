@@ -10,12 +10,16 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from baton.conversations.models import Conversation, ConversationEvent, Message, Visitor
+from baton.auth.principal import Principal
+from baton.conversations.models import Conversation, ConversationEvent, Message
+from baton.conversations.policy import scoped
 from baton.conversations.schemas import ConversationOut, MessageOut, conversation_out
 from baton.conversations.state import STATUSES
 from baton.kit.errors import NotFound, ValidationFailed
 from baton.kit.pagination import keyset, page_cursor
+from baton.kit.uow import UnitOfWork
 from baton.users.models import User
+from baton.visitors.models import Visitor
 
 
 async def get_conversation(session: AsyncSession, conversation_id: uuid.UUID) -> Conversation:
@@ -45,6 +49,24 @@ async def queue_position(session: AsyncSession, conversation: Conversation) -> i
     return int(ahead or 0) + 1
 
 
+async def queue_position_in(uow: UnitOfWork, conversation: Conversation) -> int | None:
+    """``queue_position``, computed once per unit of work (until a status changes)."""
+    if conversation.status != "waiting":
+        return None
+    return await uow.memo(  # type: ignore[no-any-return]
+        ("queue", conversation.id), lambda: queue_position(uow.session, conversation)
+    )
+
+
+async def waiting_positions(uow: UnitOfWork) -> dict[uuid.UUID, int]:
+    """Every waiting conversation's place, once per unit of work."""
+
+    async def compute() -> dict[uuid.UUID, int]:
+        return {cid: i for i, cid in enumerate(await waiting_queue(uow.session), start=1)}
+
+    return await uow.memo(("queue", "all"), compute)  # type: ignore[no-any-return]
+
+
 async def waiting_queue(session: AsyncSession, limit: int = 500) -> list[uuid.UUID]:
     rows = await session.scalars(
         select(Conversation.id)
@@ -55,14 +77,16 @@ async def waiting_queue(session: AsyncSession, limit: int = 500) -> list[uuid.UU
     return list(rows)
 
 
-async def view(session: AsyncSession, conversation: Conversation) -> ConversationOut:
+async def view(uow: UnitOfWork, conversation: Conversation) -> ConversationOut:
+    session = uow.session
     visitor = await session.get(Visitor, conversation.visitor_id)
     assert visitor is not None
     assignee = (
         await session.get(User, conversation.assignee_id) if conversation.assignee_id else None
     )
+    uow.keep(visitor, assignee)
     return conversation_out(
-        conversation, visitor, assignee, await queue_position(session, conversation)
+        conversation, visitor, assignee, await queue_position_in(uow, conversation)
     )
 
 
@@ -103,7 +127,7 @@ def _parse_statuses(status: str | None) -> list[str] | None:
 async def list_conversations(
     session: AsyncSession,
     *,
-    me: uuid.UUID | None,
+    principal: Principal,
     status: str | None,
     assignee: str | None,
     q: str | None,
@@ -112,11 +136,13 @@ async def list_conversations(
     limit: int,
     cursor: str | None,
 ) -> tuple[list[ConversationOut], str | None]:
+    me = principal.user_id
     assignee_user = aliased(User)
-    stmt: Any = (
+    stmt: Any = scoped(
         select(Conversation, Visitor, assignee_user)
         .join(Visitor, Visitor.id == Conversation.visitor_id)
-        .outerjoin(assignee_user, assignee_user.id == Conversation.assignee_id)
+        .outerjoin(assignee_user, assignee_user.id == Conversation.assignee_id),
+        principal,
     )
     statuses = _parse_statuses(status)
     if statuses:
@@ -176,10 +202,13 @@ async def list_conversations(
     return items, next_cursor
 
 
-async def counts(session: AsyncSession, me: uuid.UUID | None) -> dict[str, int]:
+async def counts(session: AsyncSession, principal: Principal) -> dict[str, int]:
+    me = principal.user_id
     visible = Conversation.last_message_at.is_not(None)
     rows = await session.execute(
-        select(Conversation.status, func.count()).where(visible).group_by(Conversation.status)
+        scoped(select(Conversation.status, func.count()), principal)
+        .where(visible)
+        .group_by(Conversation.status)
     )
     by_status = {status: int(n) for status, n in rows.all()}
     mine = 0
@@ -194,9 +223,7 @@ async def counts(session: AsyncSession, me: uuid.UUID | None) -> dict[str, int]:
         )
     unassigned = int(
         await session.scalar(
-            select(func.count())
-            .select_from(Conversation)
-            .where(
+            scoped(select(func.count()).select_from(Conversation), principal).where(
                 visible,
                 Conversation.assignee_id.is_(None),
                 Conversation.status.in_(("bot", "waiting")),

@@ -8,6 +8,6 @@ from baton.conversations import agent_realtime, widget_realtime
 from baton.runtime import Runtime
 
 
-def register_realtime(sio: socketio.AsyncServer, runtime: Runtime) -> None:
-    widget_realtime.register(sio, runtime)
-    agent_realtime.register(sio, runtime)
+def register(sio: socketio.AsyncServer, runtime: Runtime) -> None:
+    widget_realtime.actions.register(sio, runtime)
+    agent_realtime.actions.register(sio, runtime)

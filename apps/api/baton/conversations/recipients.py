@@ -7,33 +7,23 @@ and agent-side events never reach a visitor room.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 import msgspec
 
-from baton.auth.realtime import AGENTS_ROOM, INBOX_ALL_ROOM, user_room
 from baton.conversations.schemas import ConversationOut, MessageOut
+from baton.realtime.emission import Emission
+from baton.realtime.rooms import (
+    AGENT_NS,
+    AGENTS_ROOM,
+    INBOX_ALL_ROOM,
+    VISITOR_NS,
+    conversation_room,
+    user_room,
+    visitor_room,
+)
 
-VISITOR_NS = "/widget"
-AGENT_NS = "/agent"
-
-
-def visitor_room(conversation_id: uuid.UUID | str) -> str:
-    return f"visitor:{conversation_id}"
-
-
-def conversation_room(conversation_id: uuid.UUID | str) -> str:
-    """Agents (and integrators) who opened the conversation."""
-    return f"conversation:{conversation_id}"
-
-
-@dataclass(frozen=True)
-class Emission:
-    event: str
-    payload: Any
-    rooms: tuple[str, ...]
-    namespace: str
+__all__ = ["AGENT_NS", "VISITOR_NS", "Emission", "conversation_room", "visitor_room"]
 
 
 def _iso(value: Any) -> Any:
@@ -224,7 +214,3 @@ def notification_emission(
         rooms,
         AGENT_NS,
     )
-
-
-def live_visitors_emission(visitors: list[dict[str, Any]]) -> Emission:
-    return Emission("live_visitors_update", {"visitors": visitors}, (AGENTS_ROOM,), AGENT_NS)

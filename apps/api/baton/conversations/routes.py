@@ -14,11 +14,14 @@ from litestar.status_codes import HTTP_200_OK
 from baton.auth.edge import requires
 from baton.auth.permissions import Permission
 from baton.auth.principal import Principal
-from baton.conversations import queries, service
+from baton.conversations import lifecycle, policy, queries
+from baton.conversations.inbound import open_api_conversation, receive_visitor_message
 from baton.conversations.models import Conversation
+from baton.conversations.replies import add_agent_message
 from baton.conversations.schemas import (
     AssignIn,
     ConversationCounts,
+    ConversationCreateIn,
     ConversationOut,
     ConversationPage,
     HandoffIn,
@@ -27,8 +30,10 @@ from baton.conversations.schemas import (
     ReplyIn,
     TransitionList,
     TransitionOut,
+    VisitorMessageIn,
 )
 from baton.conversations.state import Actor
+from baton.kit.errors import ValidationFailed
 from baton.kit.http import errors
 from baton.kit.pagination import check_limit
 from baton.kit.uow import UnitOfWork
@@ -44,12 +49,26 @@ def action(name: str, permission: Permission) -> Any:
     )
 
 
-async def _apply(
-    uow: UnitOfWork, conversation_id: uuid.UUID, change: Callable[[Conversation], Awaitable[object]]
-) -> ConversationOut:
+async def _visible(
+    uow: UnitOfWork, principal: Principal, conversation_id: uuid.UUID
+) -> Conversation:
     conversation = await queries.get_conversation(uow.session, conversation_id)
+    return policy.check_read(principal, conversation)
+
+
+async def _apply(
+    uow: UnitOfWork,
+    principal: Principal,
+    conversation_id: uuid.UUID,
+    change: Callable[[Conversation], Awaitable[object]],
+    *,
+    act: bool = False,
+) -> ConversationOut:
+    conversation = await _visible(uow, principal, conversation_id)
+    if act:
+        policy.check_act(principal, conversation)
     await change(conversation)
-    return await queries.view(uow.session, conversation)
+    return await queries.view(uow, conversation)
 
 
 class ConversationsController(Controller):
@@ -76,7 +95,7 @@ class ConversationsController(Controller):
     ) -> ConversationPage:
         items, next_cursor = await queries.list_conversations(
             uow.session,
-            me=principal.user_id,
+            principal=principal,
             status=status,
             assignee=assignee,
             q=q,
@@ -87,22 +106,63 @@ class ConversationsController(Controller):
         )
         return ConversationPage(items, next_cursor)
 
+    @post(
+        "/",
+        guards=[requires(Permission.CONVERSATIONS_INGEST)],
+        responses=errors(403, 409),
+        summary="Open a conversation on the API channel",
+    )
+    async def create(self, uow: UnitOfWork, data: ConversationCreateIn) -> ConversationOut:
+        """The visitor's messages then go through the same rules as the widget's (handoff on
+        request, AI replies): post them to ``/{id}/visitor-messages``."""
+        if (data.text is None) != (data.client_id is None):
+            raise ValidationFailed("text and client_id go together", code="invalid_message")
+        conversation = await open_api_conversation(
+            uow,
+            name=data.visitor.name if data.visitor else None,
+            email=data.visitor.email if data.visitor else None,
+        )
+        if data.text is not None:
+            await receive_visitor_message(
+                uow, conversation, text=data.text, client_id=data.client_id, channel="api"
+            )
+        return await queries.view(uow, conversation)
+
+    @post(
+        "/{conversation_id:uuid}/visitor-messages",
+        guards=[requires(Permission.CONVERSATIONS_INGEST)],
+        responses=errors(403, 404, 409),
+    )
+    async def visitor_message(
+        self,
+        uow: UnitOfWork,
+        principal: Principal,
+        conversation_id: uuid.UUID,
+        data: VisitorMessageIn,
+    ) -> MessageOut:
+        """A visitor's message from the integrator's channel: stored once per ``client_id``,
+        then handed off or answered by the AI exactly as a widget message would be."""
+        conversation = await _visible(uow, principal, conversation_id)
+        message, _ = await receive_visitor_message(
+            uow, conversation, text=data.text, client_id=data.client_id, channel="api"
+        )
+        return MessageOut.of(message)
+
     @get("/counts", responses=errors(403))
     async def counts(self, uow: UnitOfWork, principal: Principal) -> ConversationCounts:
-        return ConversationCounts(**await queries.counts(uow.session, principal.user_id))
+        return ConversationCounts(**await queries.counts(uow.session, principal))
 
     @get("/{conversation_id:uuid}", responses=errors(403, 404))
     async def get_conversation(
-        self, uow: UnitOfWork, conversation_id: uuid.UUID
+        self, uow: UnitOfWork, principal: Principal, conversation_id: uuid.UUID
     ) -> ConversationOut:
-        return await queries.view(
-            uow.session, await queries.get_conversation(uow.session, conversation_id)
-        )
+        return await queries.view(uow, await _visible(uow, principal, conversation_id))
 
     @get("/{conversation_id:uuid}/messages", responses=errors(403, 404))
     async def messages(
         self,
         uow: UnitOfWork,
+        principal: Principal,
         conversation_id: uuid.UUID,
         after: uuid.UUID | None = Parameter(
             default=None, description="only messages after this id"
@@ -110,7 +170,7 @@ class ConversationsController(Controller):
         limit: int = Parameter(default=100, description="1-200"),
         cursor: str | None = None,
     ) -> MessagePage:
-        conversation = await queries.get_conversation(uow.session, conversation_id)
+        conversation = await _visible(uow, principal, conversation_id)
         rows, next_cursor = await queries.messages_of(
             uow.session,
             conversation.id,
@@ -122,9 +182,11 @@ class ConversationsController(Controller):
         return MessagePage(queries.message_views(rows), next_cursor)
 
     @get("/{conversation_id:uuid}/events", responses=errors(403, 404))
-    async def transitions(self, uow: UnitOfWork, conversation_id: uuid.UUID) -> TransitionList:
+    async def transitions(
+        self, uow: UnitOfWork, principal: Principal, conversation_id: uuid.UUID
+    ) -> TransitionList:
         """Every status change: from, to, who caused it, why and when."""
-        conversation = await queries.get_conversation(uow.session, conversation_id)
+        conversation = await _visible(uow, principal, conversation_id)
         events = await queries.transitions_of(uow.session, conversation.id)
         return TransitionList(
             [
@@ -151,8 +213,10 @@ class ConversationsController(Controller):
     async def reply(
         self, uow: UnitOfWork, principal: Principal, conversation_id: uuid.UUID, data: ReplyIn
     ) -> MessageOut:
-        conversation = await queries.get_conversation(uow.session, conversation_id)
-        message, _ = await service.add_agent_message(
+        conversation = await _visible(uow, principal, conversation_id)
+        if not data.internal:
+            policy.check_act(principal, conversation)
+        message, _ = await add_agent_message(
             uow,
             conversation,
             Actor.of(principal),
@@ -173,8 +237,9 @@ class ConversationsController(Controller):
         reason = data.reason if data and data.reason else "api"
         return await _apply(
             uow,
+            principal,
             conversation_id,
-            lambda c: service.request_handoff(uow, c, Actor.of(principal), reason=reason),
+            lambda c: lifecycle.request_handoff(uow, c, Actor.of(principal), reason=reason),
         )
 
     @action("assign", Permission.CONVERSATIONS_ASSIGN)
@@ -183,17 +248,20 @@ class ConversationsController(Controller):
     ) -> ConversationOut:
         return await _apply(
             uow,
+            principal,
             conversation_id,
-            lambda c: service.assign(uow, c, Actor.of(principal), data.agent_id),
+            lambda c: lifecycle.assign(uow, c, Actor.of(principal), data.agent_id),
         )
 
     @action("take-over", Permission.CONVERSATIONS_REPLY)
     async def take_over(
         self, uow: UnitOfWork, principal: Principal, conversation_id: uuid.UUID
     ) -> ConversationOut:
-        return await _apply(
-            uow, conversation_id, lambda c: service.take_over(uow, c, Actor.of(principal))
-        )
+        # no visibility check first: a conversation someone else just took is a 409
+        # "already_assigned" (the caller saw it in the queue), and nothing of it is returned
+        conversation = await queries.get_conversation(uow.session, conversation_id)
+        await lifecycle.take_over(uow, conversation, Actor.of(principal))
+        return await queries.view(uow, conversation)
 
     @action("release", Permission.CONVERSATIONS_REPLY)
     async def release(
@@ -202,8 +270,9 @@ class ConversationsController(Controller):
         may_release_others = principal.has(Permission.CONVERSATIONS_ASSIGN)
         return await _apply(
             uow,
+            principal,
             conversation_id,
-            lambda c: service.release(
+            lambda c: lifecycle.release(
                 uow, c, Actor.of(principal), may_release_others=may_release_others
             ),
         )
@@ -213,5 +282,9 @@ class ConversationsController(Controller):
         self, uow: UnitOfWork, principal: Principal, conversation_id: uuid.UUID
     ) -> ConversationOut:
         return await _apply(
-            uow, conversation_id, lambda c: service.resolve(uow, c, Actor.of(principal))
+            uow,
+            principal,
+            conversation_id,
+            lambda c: lifecycle.resolve(uow, c, Actor.of(principal)),
+            act=True,
         )

@@ -6,8 +6,9 @@ from typing import Annotated, Any
 
 import msgspec
 
-from baton.conversations.models import Conversation, Message, Visitor
+from baton.conversations.models import Conversation, Message
 from baton.users.models import User
+from baton.visitors.models import Visitor
 
 ClientId = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 # Length is checked by the service against BATON_MAX_MESSAGE_CHARS with a clear error; this
@@ -54,6 +55,7 @@ class ConversationOut(msgspec.Struct):
     created_at: datetime
     updated_at: datetime
     resolved_at: datetime | None
+    channel: str = "widget"
 
 
 class AuthorRef(msgspec.Struct):
@@ -115,6 +117,7 @@ def conversation_out(
         created_at=c.created_at,
         updated_at=c.updated_at,
         resolved_at=c.resolved_at,
+        channel=c.channel or "widget",
     )
 
 
@@ -142,6 +145,26 @@ class ReplyIn(msgspec.Struct, forbid_unknown_fields=True):
     text: MessageText
     client_id: ClientId
     internal: bool = False
+
+
+class VisitorMessageIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A visitor's message that reached an integrator (their own chat, SMS, a form)."""
+
+    text: MessageText
+    client_id: ClientId
+
+
+class NewVisitorIn(msgspec.Struct, forbid_unknown_fields=True):
+    name: Annotated[str, msgspec.Meta(max_length=120)] | None = None
+    email: Annotated[str, msgspec.Meta(max_length=320)] | None = None
+
+
+class ConversationCreateIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Open a conversation on the API channel, optionally with the visitor's first message."""
+
+    visitor: NewVisitorIn | None = None
+    text: MessageText | None = None
+    client_id: ClientId | None = None
 
 
 class AssignIn(msgspec.Struct, forbid_unknown_fields=True):

@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from baton.auth.principal import Principal
+from baton.conversations.events import ConversationChanged, StatusChanged
 from baton.conversations.models import Conversation, ConversationEvent
 from baton.db.base import utcnow
 from baton.kit.errors import Conflict
@@ -116,8 +118,22 @@ async def transition(
         raise Conflict(
             "the conversation changed at the same time; reload it", code="invalid_transition"
         )
-    for key, value in values.items():
-        setattr(conversation, key, value)
+    for key, value in values.items():  # what the UPDATE wrote; no second UPDATE on flush
+        set_committed_value(conversation, key, value)
+    uow.forget_queue()
+    uow.keep(conversation)
+    uow.record(
+        StatusChanged(
+            conversation.id,
+            from_status=current,
+            to_status=target,
+            actor_kind=actor.kind,
+            actor_id=actor.id,
+            reason=reason,
+            assignee_id=conversation.assignee_id,
+        )
+    )
+    uow.record(ConversationChanged(conversation.id, status_changed=True, broadcast=True))
     uow.session.add(
         ConversationEvent(
             conversation_id=conversation.id,

@@ -1,39 +1,45 @@
-"""The /widget namespace: what a website visitor's browser can do."""
+"""The /widget namespace: what a website visitor's browser can do.
+
+Thin adapters: each event decodes its payload, finds the socket's visitor session and calls
+the visitors and conversations services (the visitor's messages go through ``inbound``).
+"""
 
 from __future__ import annotations
 
-import logging
+import time
 import uuid
 from typing import Annotated, Any
 
 import msgspec
-import socketio
-from sqlalchemy import case, select, update
+from socketio.exceptions import ConnectionRefusedError
 
-from baton.conversations import queries, recipients, service
-from baton.conversations.bot import schedule_bot_reply
-from baton.conversations.handoff import asks_for_person
-from baton.conversations.models import Conversation, Visitor, VisitorSession
-from baton.conversations.recipients import VISITOR_NS, visitor_room
-from baton.conversations.sessions import (
+from baton.conversations import lifecycle, queries
+from baton.conversations.batch import InboundBatcher, Incoming
+from baton.conversations.events import ConversationChanged
+from baton.conversations.messages import add_system_message, check_client_id, check_text_within
+from baton.conversations.models import Conversation
+from baton.conversations.schemas import VisitorOut
+from baton.conversations.state import VISITOR, Actor
+from baton.kit.errors import NotFound, RateLimited, Unauthorized, ValidationFailed
+from baton.kit.uow import unit_of_work
+from baton.realtime.actions import Actions, SocketCall
+from baton.realtime.rooms import VISITOR_NS, visitor_room
+from baton.users.service import normalise_email
+from baton.visitors import limits
+from baton.visitors import service as visitors
+from baton.visitors.models import Visitor, VisitorSession
+from baton.visitors.sessions import (
+    TOUCH_EVERY,
     VisitorInfo,
-    apply_visitor_info,
     end_session,
     live_session,
     open_session,
 )
-from baton.conversations.state import VISITOR, Actor, transition
-from baton.db.base import utcnow
-from baton.kit.errors import NotFound, Unauthorized, ValidationFailed
-from baton.kit.uow import UnitOfWork, unit_of_work
-from baton.kit.validation import convert
-from baton.realtime.handlers import acked, error_ack
-from baton.runtime import Runtime
-from baton.users.service import normalise_email
 from baton.workspace.service import get_config
 
-log = logging.getLogger(__name__)
 HISTORY_LIMIT = 500
+
+actions = Actions(VISITOR_NS)
 
 
 class StartSessionIn(msgspec.Struct):
@@ -54,6 +60,7 @@ class SyncIn(msgspec.Struct):
 class VisitorJoinIn(msgspec.Struct):
     page_url: Annotated[str, msgspec.Meta(max_length=2048)] | None = None
     title: Annotated[str, msgspec.Meta(max_length=300)] | None = None
+    referrer: Annotated[str, msgspec.Meta(max_length=2048)] | None = None
 
 
 class LeaveEmailIn(msgspec.Struct):
@@ -64,277 +71,246 @@ def _public(messages: list[Any]) -> list[dict[str, Any]]:
     return [msgspec.to_builtins(m) for m in queries.message_views(messages)]
 
 
-async def live_visitors(uow: UnitOfWork, limit: int = 100) -> list[dict[str, Any]]:
-    """Visitors with the widget open right now (newest activity first)."""
-    rows = await uow.session.execute(
-        select(VisitorSession, Visitor)
-        .join(Visitor, Visitor.id == VisitorSession.visitor_id)
-        .where(VisitorSession.connected > 0, VisitorSession.ended_at.is_(None))
-        .order_by(VisitorSession.last_seen_at.desc())
-        .limit(limit)
+async def _current(call: SocketCall) -> dict[str, Any]:
+    state = await call.session()
+    if not state.get("session_id"):
+        raise Unauthorized("call start_session first", code="no_session")
+    return state
+
+
+async def _visitor_of(call: SocketCall, vs: VisitorSession) -> Visitor:
+    visitor = await call.uow.session.get(Visitor, vs.visitor_id)
+    assert visitor is not None
+    return visitor
+
+
+@actions.on_connect
+async def connect(call: SocketCall, environ: dict[str, Any], auth: Any = None) -> None:
+    address = limits.client_address(environ)
+    try:
+        await limits.connection(call.runtime, address)
+    except RateLimited as exc:
+        raise ConnectionRefusedError(exc.body()) from None
+    await call.save({"user_agent": environ.get("HTTP_USER_AGENT", ""), "address": address})
+
+
+@actions.on_disconnect
+async def disconnect(call: SocketCall, *_: Any) -> None:
+    state = await call.session()
+    if state.get("session_id"):
+        async with unit_of_work(call.runtime) as uow:
+            await visitors.disconnected(uow, state["session_id"])
+
+
+@actions.on("start_session", payload=StartSessionIn)
+async def start_session(call: SocketCall, payload: StartSessionIn) -> dict[str, Any]:
+    uow = call.uow
+    state = await call.session()
+    if not payload.session_token:  # resuming costs nothing; a new visitor is rows and a room
+        await limits.session(call.runtime, state.get("address", "unknown"))
+    if state.get("session_id"):  # switching sessions on one socket: release the old one
+        old = await uow.session.get(VisitorSession, state["session_id"])
+        if old is not None:
+            visitors.released(uow, old)
+    info = payload.visitor
+    if state.get("page"):  # a page view reported before the session started
+        seen = VisitorInfo(**state["page"])
+        info = msgspec.structs.replace(
+            info or seen,
+            page_url=(info.page_url if info and info.page_url else seen.page_url),
+            page_title=(info.page_title if info and info.page_title else seen.page_title),
+            referrer=(info.referrer if info and info.referrer else seen.referrer),
+        )
+    opened = await open_session(
+        uow, token=payload.session_token, info=info, user_agent=state.get("user_agent")
     )
-    return [
+    visitors.connected(uow, opened.visitor, opened.session)
+    messages, _ = await queries.messages_of(
+        uow.session, opened.conversation.id, include_internal=False, limit=HISTORY_LIMIT
+    )
+    position = await queries.queue_position_in(uow, opened.conversation)
+    config = await get_config(uow.session)
+    if opened.visitor.name or opened.visitor.email:
+        uow.record(ConversationChanged(opened.conversation.id))
+    if state.get("conversation_id") and state["conversation_id"] != str(opened.conversation.id):
+        await call.leave(visitor_room(state["conversation_id"]))
+    await call.enter(visitor_room(opened.conversation.id))
+    await call.save(
         {
-            "visitor_id": str(v.id),
-            "name": v.name,
-            "page_url": v.page_url,
-            "page_title": v.page_title,
-            "conversation_id": str(s.conversation_id),
-            "connected_at": s.last_seen_at.isoformat(),
-        }
-        for s, v in rows.all()
-    ]
-
-
-def register(sio: socketio.AsyncServer, runtime: Runtime) -> None:
-    ns = VISITOR_NS
-
-    async def current(sid: str) -> dict[str, Any]:
-        state: dict[str, Any] = await sio.get_session(sid, namespace=ns)
-        if not state.get("session_id"):
-            raise Unauthorized("call start_session first", code="no_session")
-        return state
-
-    async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> None:
-        await sio.save_session(
-            sid, {"user_agent": environ.get("HTTP_USER_AGENT", "")}, namespace=ns
-        )
-
-    async def disconnect(sid: str, *_: Any) -> None:
-        state = await sio.get_session(sid, namespace=ns)
-        if not state.get("session_id"):
-            return
-        async with unit_of_work(runtime) as uow:
-            # a plain UPDATE: the session row may be gone (deleted visitor), which is fine
-            await uow.session.execute(
-                update(VisitorSession)
-                .where(VisitorSession.id == state["session_id"])
-                .values(
-                    connected=case(
-                        (VisitorSession.connected > 0, VisitorSession.connected - 1), else_=0
-                    ),
-                    last_seen_at=utcnow(),
-                )
-            )
-            service.emit(uow, [recipients.live_visitors_emission(await live_visitors(uow))])
-
-    @acked
-    async def start_session(sid: str, data: Any = None) -> dict[str, Any]:
-        payload = convert(data, StartSessionIn)
-        state = await sio.get_session(sid, namespace=ns)
-        async with unit_of_work(runtime) as uow:
-            if state.get("session_id"):  # switching sessions on one socket: release the old one
-                old = await uow.session.get(VisitorSession, state["session_id"])
-                if old is not None:
-                    old.connected = max(0, old.connected - 1)
-            info = payload.visitor
-            if state.get("page"):
-                seen = VisitorInfo(**state["page"])
-                info = msgspec.structs.replace(
-                    info or seen,
-                    page_url=(info.page_url if info and info.page_url else seen.page_url),
-                    page_title=(info.page_title if info and info.page_title else seen.page_title),
-                )
-            opened = await open_session(
-                uow, token=payload.session_token, info=info, user_agent=state.get("user_agent")
-            )
-            opened.session.connected += 1
-            messages, _ = await queries.messages_of(
-                uow.session, opened.conversation.id, include_internal=False, limit=HISTORY_LIMIT
-            )
-            position = await queries.queue_position(uow.session, opened.conversation)
-            config = await get_config(uow.session)
-            service.emit(uow, [recipients.live_visitors_emission(await live_visitors(uow))])
-            if opened.visitor.name or opened.visitor.email:
-                await service.publish_conversation(uow, opened.conversation, status_changed=False)
-        if state.get("conversation_id") and state["conversation_id"] != str(opened.conversation.id):
-            await sio.leave_room(sid, visitor_room(state["conversation_id"]), namespace=ns)
-        await sio.enter_room(sid, visitor_room(opened.conversation.id), namespace=ns)
-        await sio.save_session(
-            sid,
-            {
-                **state,
-                "session_id": opened.session.id,
-                "conversation_id": str(opened.conversation.id),
-                "visitor_id": str(opened.visitor.id),
-            },
-            namespace=ns,
-        )
-        return {
-            "session_token": opened.token,
+            "user_agent": state.get("user_agent"),
+            "address": state.get("address", "unknown"),
+            "session_id": opened.session.id,
             "conversation_id": str(opened.conversation.id),
             "visitor_id": str(opened.visitor.id),
-            "status": opened.conversation.status,
-            "queue_position": position,
-            "resumed": opened.resumed,
-            "welcome": config.welcome_message,
-            "messages": _public(messages),
+            "visitor": VisitorOut.of(opened.visitor),
+            "checked_at": time.monotonic(),
         }
+    )
+    return {
+        "session_token": opened.token,
+        "conversation_id": str(opened.conversation.id),
+        "visitor_id": str(opened.visitor.id),
+        "status": opened.conversation.status,
+        "queue_position": position,
+        "waiting_since": msgspec.to_builtins(opened.conversation.waiting_since),
+        "resumed": opened.resumed,
+        "welcome": config.welcome_message,
+        "messages": _public(messages),
+    }
 
-    @acked
-    async def user_message(sid: str, data: Any = None) -> dict[str, Any]:
-        payload = convert(data, UserMessageIn)
-        state = await current(sid)
-        if (
-            payload.conversation_id is not None
-            and payload.conversation_id != state["conversation_id"]
-        ):
-            raise NotFound("no such conversation")
-        if not isinstance(payload.text, str):
-            raise ValidationFailed("text must be a string", code="invalid_text")
-        async with unit_of_work(runtime) as uow:
-            _, conversation = await live_session(uow, state["session_id"])
-            message, created = await service.add_visitor_message(
-                uow, conversation, text=payload.text, client_id=payload.client_id
-            )
-            if created:
-                await _after_visitor_message(uow, conversation, message.id, message.text)
-        return {
-            "id": str(message.id),
-            "client_id": message.client_id,
-            "created_at": message.created_at.isoformat(),
-            "duplicate": not created,
-        }
 
-    async def _after_visitor_message(
-        uow: UnitOfWork, conversation: Conversation, message_id: Any, text: str
-    ) -> None:
-        config = await get_config(uow.session)
-        if conversation.status == "bot" and asks_for_person(text, config.handoff_phrases):
-            # the queue message answers this one; the AI helps again with the next question
-            await service.request_handoff(uow, conversation, VISITOR, reason="visitor_phrase")
-            return
-        if await service.ai_may_answer(uow, conversation):
-            conversation_id = conversation.id
-            uow.after_commit(_schedule(conversation_id, message_id))
+@actions.on("user_message", payload=UserMessageIn, uow=False)
+async def user_message(call: SocketCall, payload: UserMessageIn) -> dict[str, Any]:
+    """The hot path: validated here, stored by the group-commit writer (``batch``), acked
+    once its transaction has committed."""
+    state = await _current(call)
+    if payload.conversation_id is not None and payload.conversation_id != state["conversation_id"]:
+        raise NotFound("no such conversation")
+    text = check_text_within(payload.text, call.runtime.settings.max_message_chars)
+    client_id = check_client_id(payload.client_id)
+    await limits.message(call.runtime, state["session_id"], state.get("address", "unknown"))
+    now = time.monotonic()
+    checked = now - state.get("checked_at", 0.0) < TOUCH_EVERY.total_seconds()
+    stored = await call.runtime.slot(InboundBatcher).submit(
+        call.runtime,
+        Incoming(
+            session_id=state["session_id"],
+            conversation_id=uuid.UUID(state["conversation_id"]),
+            visitor=state["visitor"],
+            text=text,
+            client_id=client_id,
+            checked=checked,
+        ),
+    )
+    if not checked:
+        await call.save({**state, "checked_at": now})
+    return {
+        "id": str(stored.id),
+        "client_id": stored.client_id,
+        "created_at": stored.created_at.isoformat(),
+        "duplicate": not stored.created,
+    }
 
-    def _schedule(conversation_id: Any, message_id: Any) -> Any:
-        async def hook() -> None:
-            schedule_bot_reply(runtime, conversation_id, message_id)
 
-        return hook
+@actions.on("request_agent")
+async def request_agent(call: SocketCall) -> dict[str, Any]:
+    state = await _current(call)
+    await limits.event(call.runtime, str(state["session_id"]))
+    _, conversation = await live_session(call.uow, state["session_id"])
+    await lifecycle.reopen(call.uow, conversation, VISITOR)
+    result = await lifecycle.request_handoff(
+        call.uow, conversation, VISITOR, reason="visitor_request"
+    )
+    return {
+        "status": result.status,
+        "queue_position": result.queue_position,
+        "agents_online": result.agents_online,
+    }
 
-    @acked
-    async def request_agent(sid: str, data: Any = None) -> dict[str, Any]:
-        state = await current(sid)
-        async with unit_of_work(runtime) as uow:
-            _, conversation = await live_session(uow, state["session_id"])
-            if conversation.status == "resolved":
-                await transition(uow, conversation, "bot", VISITOR, reason="visitor_returned")
-            return await service.request_handoff(
-                uow, conversation, VISITOR, reason="visitor_request"
-            )
 
-    @acked
-    async def sync(sid: str, data: Any = None) -> dict[str, Any]:
-        payload = convert(data, SyncIn)
-        state = await current(sid)
-        after = None
-        if payload.after_id:
-            try:
-                after = uuid.UUID(payload.after_id)
-            except ValueError as exc:
-                raise ValidationFailed("after_id must be a message id") from exc
-        async with unit_of_work(runtime) as uow:
-            _, conversation = await live_session(uow, state["session_id"])
-            messages, _ = await queries.messages_of(
-                uow.session,
-                conversation.id,
-                include_internal=False,
-                after=after,
-                limit=HISTORY_LIMIT,
-            )
-            return {
-                "status": conversation.status,
-                "queue_position": await queries.queue_position(uow.session, conversation),
-                "messages": _public(messages),
-            }
+@actions.on("sync", payload=SyncIn)
+async def sync(call: SocketCall, payload: SyncIn) -> dict[str, Any]:
+    state = await _current(call)
+    await limits.event(call.runtime, str(state["session_id"]))
+    after = None
+    if payload.after_id:
+        try:
+            after = uuid.UUID(payload.after_id)
+        except ValueError as exc:
+            raise ValidationFailed("after_id must be a message id") from exc
+    _, conversation = await live_session(call.uow, state["session_id"])
+    messages, _ = await queries.messages_of(
+        call.uow.session,
+        conversation.id,
+        include_internal=False,
+        after=after,
+        limit=HISTORY_LIMIT,
+    )
+    return {
+        "status": conversation.status,
+        "queue_position": await queries.queue_position_in(call.uow, conversation),
+        "messages": _public(messages),
+    }
 
-    async def _typing(sid: str, typing: bool) -> dict[str, Any]:
-        state = await current(sid)
-        emission = recipients.visitor_typing_emission(uuid.UUID(state["conversation_id"]), typing)
-        await runtime.publisher.emit(
-            emission.event, emission.payload, rooms=emission.rooms, namespace=emission.namespace
+
+async def _typing(call: SocketCall, typing: bool) -> dict[str, Any]:
+    from baton.conversations.recipients import visitor_typing_emission
+
+    state = await _current(call)
+    await limits.event(call.runtime, str(state["session_id"]))
+    e = visitor_typing_emission(uuid.UUID(state["conversation_id"]), typing)
+    await call.runtime.publisher.emit(e.event, e.payload, rooms=e.rooms, namespace=e.namespace)
+    return {"ok": True}
+
+
+@actions.on("typing_start", uow=False)
+async def typing_start(call: SocketCall) -> dict[str, Any]:
+    return await _typing(call, True)
+
+
+@actions.on("typing_stop", uow=False)
+async def typing_stop(call: SocketCall) -> dict[str, Any]:
+    return await _typing(call, False)
+
+
+@actions.on("visitor_join", payload=VisitorJoinIn)
+async def visitor_join(call: SocketCall, payload: VisitorJoinIn) -> dict[str, Any]:
+    state = await call.session()
+    await limits.event(call.runtime, str(state.get("session_id") or call.sid))
+    if not state.get("session_id"):
+        # a page view before start_session: remembered, applied when the session starts
+        page = {"page_url": payload.page_url, "page_title": payload.title}
+        if payload.referrer:
+            page["referrer"] = payload.referrer
+        await call.save({**state, "page": page})
+        return {"ok": True}
+    vs, conversation = await live_session(call.uow, state["session_id"])
+    visitor = await _visitor_of(call, vs)
+    changed = visitors.viewed_page(
+        call.uow,
+        visitor,
+        vs,
+        page_url=payload.page_url,
+        title=payload.title,
+        referrer=payload.referrer,
+    )
+    if changed:
+        await call.save({**state, "visitor": VisitorOut.of(visitor)})
+        if conversation.last_message_at is not None:
+            call.uow.record(ConversationChanged(conversation.id))
+    return {"ok": True}
+
+
+@actions.on("leave_email", payload=LeaveEmailIn)
+async def leave_email(call: SocketCall, payload: LeaveEmailIn) -> dict[str, Any]:
+    state = await _current(call)
+    await limits.event(call.runtime, str(state["session_id"]))
+    email = normalise_email(payload.email)
+    vs, conversation = await live_session(call.uow, state["session_id"])
+    visitor = await _visitor_of(call, vs)
+    visitor.email = visitor.email or email
+    conversation.follow_up_email = email
+    await call.save({**state, "visitor": VisitorOut.of(visitor)})
+    await add_system_message(
+        call.uow, conversation, f"Thanks! We'll follow up at {email}.", {"kind": "follow_up"}
+    )
+    return {"ok": True}
+
+
+@actions.on("end_session")
+async def end_session_handler(call: SocketCall) -> dict[str, Any]:
+    state = await _current(call)
+    vs, conversation = await live_session(call.uow, state["session_id"])
+    await _end(call, vs, conversation)
+    await call.leave(visitor_room(state["conversation_id"]))
+    await call.save({"user_agent": state.get("user_agent"), "address": state.get("address")})
+    return {"ok": True}
+
+
+async def _end(call: SocketCall, vs: VisitorSession, conversation: Conversation) -> None:
+    if conversation.status != "resolved" and conversation.last_message_at is not None:
+        await lifecycle.resolve(
+            call.uow, conversation, Actor("visitor", name="Visitor"), reason="visitor_ended"
         )
-        return {"ok": True}
-
-    @acked
-    async def typing_start(sid: str, data: Any = None) -> dict[str, Any]:
-        return await _typing(sid, True)
-
-    @acked
-    async def typing_stop(sid: str, data: Any = None) -> dict[str, Any]:
-        return await _typing(sid, False)
-
-    @acked
-    async def visitor_join(sid: str, data: Any = None) -> dict[str, Any]:
-        payload = convert(data, VisitorJoinIn)
-        state = await sio.get_session(sid, namespace=ns)
-        if not state.get("session_id"):
-            # a page view before start_session: remembered, applied when the session starts
-            page = {"page_url": payload.page_url, "page_title": payload.title}
-            await sio.save_session(sid, {**state, "page": page}, namespace=ns)
-            return {"ok": True}
-        async with unit_of_work(runtime) as uow:
-            vs, conversation = await live_session(uow, state["session_id"])
-            visitor = await uow.session.get(Visitor, vs.visitor_id)
-            assert visitor is not None
-            apply_visitor_info(
-                visitor, VisitorInfo(page_url=payload.page_url, page_title=payload.title)
-            )
-            await uow.session.flush()
-            service.emit(uow, [recipients.live_visitors_emission(await live_visitors(uow))])
-            if conversation.last_message_at is not None:
-                await service.publish_conversation(uow, conversation, status_changed=False)
-        return {"ok": True}
-
-    @acked
-    async def leave_email(sid: str, data: Any = None) -> dict[str, Any]:
-        payload = convert(data, LeaveEmailIn)
-        state = await current(sid)
-        email = normalise_email(payload.email)
-        async with unit_of_work(runtime) as uow:
-            vs, conversation = await live_session(uow, state["session_id"])
-            visitor = await uow.session.get(Visitor, vs.visitor_id)
-            assert visitor is not None
-            visitor.email = visitor.email or email
-            conversation.follow_up_email = email
-            await service.add_system_message(
-                uow, conversation, f"Thanks! We'll follow up at {email}.", {"kind": "follow_up"}
-            )
-            await service.publish_conversation(uow, conversation, status_changed=False)
-        return {"ok": True}
-
-    @acked
-    async def end_session_handler(sid: str, data: Any = None) -> dict[str, Any]:
-        state = await current(sid)
-        async with unit_of_work(runtime) as uow:
-            vs, conversation = await live_session(uow, state["session_id"])
-            if conversation.status != "resolved" and conversation.last_message_at is not None:
-                await service.resolve(
-                    uow, conversation, Actor("visitor", name="Visitor"), reason="visitor_ended"
-                )
-            await end_session(vs, "ended")
-            vs.connected = max(0, vs.connected - 1)
-        await sio.leave_room(sid, visitor_room(state["conversation_id"]), namespace=ns)
-        await sio.save_session(sid, {"user_agent": state.get("user_agent")}, namespace=ns)
-        return {"ok": True}
-
-    async def unknown(event: str, sid: str, data: Any = None) -> dict[str, Any]:
-        return error_ack("unknown_event", f"{event!r} is not a visitor event")
-
-    sio.on("connect", connect, namespace=ns)
-    sio.on("disconnect", disconnect, namespace=ns)
-    for name, handler in {
-        "start_session": start_session,
-        "user_message": user_message,
-        "request_agent": request_agent,
-        "sync": sync,
-        "typing_start": typing_start,
-        "typing_stop": typing_stop,
-        "visitor_join": visitor_join,
-        "leave_email": leave_email,
-        "end_session": end_session_handler,
-    }.items():
-        sio.on(name, handler, namespace=ns)
-    sio.on("*", unknown, namespace=ns)
+    await end_session(vs, "ended")
+    visitors.released(call.uow, vs)

@@ -71,6 +71,9 @@ class RateLimited(DomainError):
         super().__init__(detail)
         self.retry_after = retry_after
 
+    def body(self) -> dict[str, Any]:
+        return {**super().body(), "retry_after": self.retry_after}
+
 
 class ServiceUnavailable(DomainError):
     status_code = 503

@@ -18,12 +18,13 @@ class RateLimiter(Protocol):
 
 
 class RedisRateLimiter:
-    def __init__(self, redis: Redis) -> None:
+    def __init__(self, redis: Redis, namespace: str = "baton") -> None:
         self.redis = redis
+        self.prefix = f"{namespace}:rl:"  # BATON_REDIS_NAMESPACE: installs sharing a Redis
 
     async def hit(self, key: str, limit: int, window_seconds: int) -> tuple[bool, int]:
         window = int(time.time() // window_seconds)
-        full_key = f"baton:rl:{key}:{window}"
+        full_key = f"{self.prefix}{key}:{window}"
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.incr(full_key)
             pipe.expire(full_key, window_seconds + 1)
@@ -32,7 +33,7 @@ class RedisRateLimiter:
         return int(count) <= limit, retry
 
     async def reset(self, key: str) -> None:
-        pattern = f"baton:rl:{key}:*"
+        pattern = f"{self.prefix}{key}:*"
         async for found in self.redis.scan_iter(match=pattern):
             await self.redis.delete(found)
 

@@ -6,6 +6,7 @@ transaction commits; a rolled-back unit of work emits nothing and enqueues nothi
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -13,6 +14,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from baton.kit import events as domain_events
+from baton.kit.events import DomainEvent
 
 if TYPE_CHECKING:
     from baton.runtime import Runtime
@@ -45,6 +49,9 @@ class UnitOfWork:
         self.events: list[PendingEvent] = []
         self.jobs: list[PendingJob] = []
         self.after_commit_hooks: list[Callable[[], Awaitable[None]]] = []
+        self.domain_events: list[DomainEvent] = []
+        # values computed once per unit of work (queue order, online agents); see ``memo``
+        self.memos: dict[object, Any] = {}
         self._kept: list[object] = []
 
     def keep(self, *objects: object) -> None:
@@ -66,6 +73,25 @@ class UnitOfWork:
         if room_tuple:
             self.events.append(PendingEvent(event, payload, room_tuple, namespace, skip_sid))
 
+    def record(self, event: DomainEvent) -> None:
+        """Record what happened; its listeners run only if the unit of work commits."""
+        self.domain_events.append(event)
+
+    async def memo(self, key: object, compute: Callable[[], Awaitable[Any]]) -> Any:
+        """``compute()`` once per unit of work for ``key``; ``forget`` after a change."""
+        if key not in self.memos:
+            self.memos[key] = await compute()
+        return self.memos[key]
+
+    def forget(self, *keys: object) -> None:
+        for key in keys:
+            self.memos.pop(key, None)
+
+    def forget_queue(self) -> None:
+        """A status changed: every memo about the waiting queue is stale."""
+        for key in [k for k in self.memos if isinstance(k, tuple) and k[:1] == ("queue",)]:
+            del self.memos[key]
+
     def enqueue(self, name: str, *, defer_seconds: float | None = None, **kwargs: Any) -> None:
         """Buffer a background job; it is enqueued only if the unit of work commits."""
         self.jobs.append(PendingJob(name, kwargs, defer_seconds))
@@ -74,10 +100,22 @@ class UnitOfWork:
         """Run ``hook`` once the transaction has committed (e.g. start a streamed AI reply)."""
         self.after_commit_hooks.append(hook)
 
+    async def _prepare_domain_events(self) -> list[DomainEvent]:
+        recorded = domain_events.coalesce(self.domain_events)
+        self.domain_events = []
+        prepared = []
+        for event in recorded:
+            preparer = domain_events.registry.preparers.get(type(event))
+            prepared.append(await preparer(self, event) if preparer else event)
+        return prepared
+
     async def commit(self) -> None:
+        recorded = await self._prepare_domain_events()
         await self.session.commit()
+        self.memos.clear()
         events, jobs, hooks = self.events, self.jobs, self.after_commit_hooks
         self.events, self.jobs, self.after_commit_hooks = [], [], []
+        await dispatch(self.runtime, recorded)
         for ev in events:
             try:
                 await self.runtime.publisher.emit(
@@ -98,10 +136,33 @@ class UnitOfWork:
                 log.exception("after-commit hook failed")
 
     async def rollback(self) -> None:
+        self.domain_events.clear()
+        self.memos.clear()
         self.events.clear()
         self.jobs.clear()
         self.after_commit_hooks.clear()
         await self.session.rollback()
+
+
+async def dispatch(runtime: Runtime, recorded: list[DomainEvent]) -> None:
+    """After a commit: realtime listeners in this process, then job listeners via the queue."""
+    for event in recorded:
+        for spec in domain_events.registry.for_event(event):
+            if spec.phase == "job":
+                await runtime.jobs.enqueue(
+                    "events.deliver", domain_events.to_job_kwargs(spec, event)
+                )
+                continue
+            try:
+                result = spec.fn(runtime, event)
+                if inspect.isawaitable(result):
+                    result = await result
+                for e in result or ():
+                    await runtime.publisher.emit(
+                        e.event, e.payload, rooms=e.rooms, namespace=e.namespace
+                    )
+            except Exception:  # listeners are independent; state is already committed
+                log.exception("listener failed", extra={"listener": spec.name})
 
 
 @asynccontextmanager

@@ -29,6 +29,3 @@ class KnowledgeRevision(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     stamp: Mapped[uuid.UUID] = mapped_column()
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-from baton.knowledge import seed as _seed  # noqa: E402, F401  (registers the demo seeder)

@@ -110,7 +110,7 @@ class KnowledgeController(Controller):
         """The passages the AI would retrieve for ``q``, best first, with their confidence."""
         if not 1 <= limit <= 20:
             raise ValidationFailed("limit must be between 1 and 20", code="invalid_limit")
-        hits = await search.search(uow.session, uow.runtime.state, q, limit)
+        hits = await search.search(uow.session, uow.runtime.slot(search.IndexCache), q, limit)
         return SearchResult(
             [
                 SearchHit(

@@ -203,14 +203,8 @@ class IndexCache:
             return index
 
 
-def cache_of(state: dict[str, Any]) -> IndexCache:
-    cache = state.get("knowledge_index")
-    if cache is None:
-        cache = state["knowledge_index"] = IndexCache()
-    return cache  # type: ignore[no-any-return]
-
-
-async def search(session: AsyncSession, state: dict[str, Any], query: str, k: int = 3) -> list[Hit]:
-    """The ``k`` best passages for ``query``, best first (``state`` is ``runtime.state``)."""
-    index = await cache_of(state).get(session)
+async def search(session: AsyncSession, cache: IndexCache, query: str, k: int = 3) -> list[Hit]:
+    """The ``k`` best passages for ``query``, best first (``cache`` is this process's
+    ``runtime.slot(IndexCache)``)."""
+    index = await cache.get(session)
     return index.search(query, k)

@@ -5,8 +5,6 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from baton.demo import SEEDERS
-
 DEMO_ARTICLES: tuple[tuple[str, list[str], str], ...] = (
     (
         "Returns and refunds",
@@ -68,7 +66,7 @@ To delete your account, select "Delete account" at the bottom of Account setting
 )
 
 
-async def seed_knowledge(session: AsyncSession) -> None:
+async def seed(session: AsyncSession) -> None:
     from baton.knowledge.models import KnowledgeArticle
     from baton.knowledge.service import create_article
 
@@ -76,7 +74,3 @@ async def seed_knowledge(session: AsyncSession) -> None:
     for title, tags, body in DEMO_ARTICLES:
         if title not in existing:
             await create_article(session, title=title, body=body, tags=tags)
-
-
-if seed_knowledge not in SEEDERS:
-    SEEDERS.append(seed_knowledge)

@@ -1,29 +1,41 @@
 // Message text is always text: strings become text nodes (never HTML), and only http(s)
-// URLs become links, opened in a new tab without access to this window.
+// URLs become links, opened in a new tab without access to this window. Agent and AI messages
+// get the safe Markdown subset of markdown.ts (bold, italic, code, lists, [label](https://…)).
 import type { JSX } from "preact";
+import { parse, type Block, type Inline } from "./markdown";
 
-const URL_RE = /\bhttps?:\/\/[^\s<>"'`]+/gi;
-const TRAILING = /[.,;:!?)\]}'"]+$/;
+function inline(nodes: Inline[]): Array<string | JSX.Element> {
+  return nodes.map((n) => {
+    switch (n.t) {
+      case "text":
+        return n.v;
+      case "br":
+        return <br />;
+      case "code":
+        return <code>{n.v}</code>;
+      case "strong":
+        return <strong>{inline(n.c)}</strong>;
+      case "em":
+        return <em>{inline(n.c)}</em>;
+      case "link":
+        return (
+          <a href={n.href} target="_blank" rel="noopener noreferrer nofollow">
+            {inline(n.c)}
+          </a>
+        );
+    }
+  });
+}
 
-export function linkify(text: string): Array<string | JSX.Element> {
-  const out: Array<string | JSX.Element> = [];
-  let last = 0;
-  for (const match of text.matchAll(URL_RE)) {
-    const start = match.index ?? 0;
-    let url = match[0];
-    const trail = url.match(TRAILING);
-    if (trail) url = url.slice(0, url.length - trail[0].length);
-    if (!url) continue;
-    if (start > last) out.push(text.slice(last, start));
-    out.push(
-      <a href={url} target="_blank" rel="noopener noreferrer nofollow">
-        {url}
-      </a>,
-    );
-    last = start + url.length;
-  }
-  if (last < text.length) out.push(text.slice(last));
-  return out;
+function block(b: Block): JSX.Element {
+  if (b.t === "p") return <p>{inline(b.c)}</p>;
+  const items = b.items.map((item) => <li>{inline(item)}</li>);
+  return b.t === "ul" ? <ul>{items}</ul> : <ol>{items}</ol>;
+}
+
+/** A message as elements: Markdown for agents and the AI, links and line breaks for visitors. */
+export function rich(text: string, markup: boolean): JSX.Element[] {
+  return parse(text, { markup }).map(block);
 }
 
 export function clock(iso: string): string {

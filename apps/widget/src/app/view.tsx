@@ -1,7 +1,7 @@
 import type { JSX } from "preact";
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { type Chat, type ChatMessage, type Config, HANDOFF_WAIT_MS, type State } from "./store";
-import { clock, countdown, linkify } from "./text";
+import { clock, countdown, rich } from "./text";
 
 export interface Layout {
   open: boolean;
@@ -171,7 +171,7 @@ function Panel({ chat, state, config }: { chat: Chat; state: State; config: Conf
       <div class="messages" ref={list} role="log" aria-live="polite">
         {showWelcome ? (
           <div class="msg bot welcome" data-testid="welcome">
-            <div class="bubble">{linkify(state.welcome)}</div>
+            <div class="bubble">{rich(state.welcome, true)}</div>
           </div>
         ) : null}
         {state.messages.map((m) => (
@@ -254,7 +254,7 @@ function Message({ m, onRetry }: { m: ChatMessage; onRetry: () => void }): JSX.E
     <div class={`msg ${m.sender} ${m.state}`} data-sender={m.sender} data-state={m.state} data-id={m.id || ""}>
       {m.sender === "agent" ? <div class="author">{m.author || "Agent"}</div> : null}
       {m.sender === "bot" ? <div class="author">AI assistant</div> : null}
-      <div class="bubble">{linkify(m.text)}</div>
+      <div class="bubble">{rich(m.text, m.sender !== "visitor")}</div>
       <div class="meta">
         {m.state === "pending" ? (
           <span class="pending" title="Sending" data-testid="pending">

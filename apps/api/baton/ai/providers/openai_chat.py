@@ -7,6 +7,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
+import msgspec
 import openai
 
 from baton.ai.control import TOOLS
@@ -33,6 +34,63 @@ def _args(text: str) -> dict[str, Any]:
     except ValueError:
         return {}
     return value if isinstance(value, dict) else {}
+
+
+class _Function(msgspec.Struct):
+    name: str | None = None
+    arguments: str | None = None
+
+
+class _ToolCallDelta(msgspec.Struct):
+    index: int = 0
+    function: _Function | None = None
+
+
+class _Delta(msgspec.Struct):
+    content: str | None = None
+    tool_calls: list[_ToolCallDelta] | None = None
+
+
+class _Choice(msgspec.Struct):
+    delta: _Delta | None = None
+
+
+class _Usage(msgspec.Struct):
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+
+
+class _Chunk(msgspec.Struct):
+    """The fields of a ``chat.completion.chunk`` that Baton reads (others are ignored)."""
+
+    choices: list[_Choice] | None = None
+    usage: _Usage | None = None
+    error: Any = None
+
+
+_decode_chunk = msgspec.json.Decoder(_Chunk).decode
+
+
+async def chunks(lines: AsyncIterator[str]) -> AsyncIterator[_Chunk]:
+    """Server-sent events of a streamed completion -> chunks, until ``[DONE]``.
+
+    The SDK sends the request (auth, base URL, timeouts, status errors); the stream's body is
+    parsed here with msgspec: the SDK's pydantic models cost ~1.5 ms of CPU per chunk, which
+    at 50 concurrent answers is most of a core (docs/performance.md, S4).
+    """
+    async for line in lines:
+        if not line.startswith("data:"):
+            continue  # blank separators, comments, event names
+        data = line[5:].strip()
+        if data == "[DONE]":
+            return
+        try:
+            chunk = _decode_chunk(data)
+        except msgspec.DecodeError:
+            raise ProviderError("protocol") from None  # a chunk that is not JSON
+        if chunk.error is not None:
+            raise ProviderError("server_error", retryable=True)  # reported mid-stream
+        yield chunk
 
 
 class OpenAIProvider(Provider):
@@ -64,28 +122,29 @@ class OpenAIProvider(Provider):
         }
         if request.use_tools:
             kwargs["tools"] = [{"type": "function", "function": t} for t in TOOLS]
-        try:
-            stream = await self.client.chat.completions.create(**kwargs)
-        except Exception as exc:
-            raise classify(exc) from None
         calls: dict[int, dict[str, str]] = {}
         try:
-            async for chunk in stream:
-                if chunk.usage is not None:
-                    yield Usage(chunk.usage.prompt_tokens, chunk.usage.completion_tokens)
-                for choice in chunk.choices:
-                    delta = choice.delta
-                    if delta.content:
-                        yield TextDelta(delta.content)
-                    for tc in delta.tool_calls or []:
-                        call = calls.setdefault(tc.index, {"name": "", "arguments": ""})
-                        if tc.function is not None:
-                            call["name"] += tc.function.name or ""
-                            call["arguments"] += tc.function.arguments or ""
+            async with self.client.chat.completions.with_streaming_response.create(
+                **kwargs
+            ) as response:
+                async for chunk in chunks(response.iter_lines()):
+                    if chunk.usage is not None:
+                        yield Usage(chunk.usage.prompt_tokens, chunk.usage.completion_tokens)
+                    for choice in chunk.choices or ():
+                        delta = choice.delta
+                        if delta is None:
+                            continue
+                        if delta.content:
+                            yield TextDelta(delta.content)
+                        for tc in delta.tool_calls or ():
+                            call = calls.setdefault(tc.index, {"name": "", "arguments": ""})
+                            if tc.function is not None:
+                                call["name"] += tc.function.name or ""
+                                call["arguments"] += tc.function.arguments or ""
+        except ProviderError:
+            raise
         except Exception as exc:
             raise classify(exc) from None
-        finally:
-            await stream.close()
         for _, call in sorted(calls.items()):
             yield ToolCall(call["name"], _args(call["arguments"]))
 

@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import { adminNav, allowed, pageFor, REVIEW_PAGE } from "./nav";
+
+const ADMIN = ["conversations:read", "conversations:read_all", "users:manage", "roles:manage", "api_keys:manage", "ai:manage", "ai:review", "knowledge:manage", "settings:manage", "analytics:read", "audit:read"];
+const AGENT = ["conversations:read", "conversations:reply", "conversations:handoff", "conversations:resolve", "ai:review"];
+
+describe("navigation from permissions", () => {
+  it("gives an admin every console page", () => {
+    expect(adminNav(ADMIN).map((i) => i.label)).toEqual([
+      "Users",
+      "Roles",
+      "API keys",
+      "AI providers",
+      "AI settings",
+      "Auto-replies",
+      "Knowledge base",
+      "Workspace",
+      "Widget",
+      "Audit log",
+    ]);
+  });
+
+  it("gives an agent no console page, but the AI answer review", () => {
+    expect(adminNav(AGENT)).toEqual([]);
+    expect(allowed(AGENT, REVIEW_PAGE)).toBe(true);
+  });
+
+  it("shows a role only what its permissions allow", () => {
+    expect(adminNav(["knowledge:manage"]).map((i) => i.path)).toEqual(["/admin/knowledge"]);
+  });
+
+  it("finds the page (and so the permission) behind an address", () => {
+    expect(pageFor("/admin/users")?.permission).toBe("users:manage");
+    expect(pageFor("/admin/ai/providers")?.permission).toBe("ai:manage");
+    expect(pageFor("/nowhere")).toBeUndefined();
+  });
+});

@@ -1,0 +1,62 @@
+// Routes, with nested layouts: the shell (top bar and navigation) around the inbox
+// (/inbox/:tab/:id?) and the console (/admin/...). A hash router, so every address works under
+// /app/ without a server fallback; the old #/waiting/<id> and #/settings/... addresses redirect.
+import { createHashRouter, Navigate, useLocation, type RouteObject } from "react-router";
+import { legacyRedirect } from "../lib/route";
+import { AdminIndex, AdminLayout, Guard } from "./AdminLayout";
+import { Shell } from "./Shell";
+import { InboxPage } from "../features/inbox/InboxPage";
+import { UsersPage } from "../features/users/UsersPage";
+import { ApiKeysPage } from "../features/api-keys/ApiKeysPage";
+import { ProvidersPage } from "../features/ai/ProvidersPage";
+import { AiSettingsPage } from "../features/ai/AiSettingsPage";
+import { AutoRepliesPage } from "../features/ai/AutoRepliesPage";
+import { AnswerLogPage } from "../features/ai/AnswerLogPage";
+import { KnowledgePage } from "../features/knowledge/KnowledgePage";
+import { WorkspacePage } from "../features/settings/WorkspacePage";
+import { WidgetSettings } from "../features/settings/WidgetSettings";
+import { RolesPage } from "../features/roles/RolesPage";
+import { AuditPage } from "../features/audit/AuditPage";
+import { NotFound } from "./NotAllowed";
+
+function Fallback() {
+  const location = useLocation();
+  const target = legacyRedirect(location.pathname);
+  return target ? <Navigate to={target} replace /> : <NotFound />;
+}
+
+const routes: RouteObject[] = [
+  {
+    element: <Shell />,
+    children: [
+      { index: true, element: <Navigate to="/inbox/waiting" replace /> },
+      { path: "inbox", element: <Navigate to="/inbox/waiting" replace /> },
+      { path: "inbox/:tab/:id?", element: <InboxPage /> },
+      { path: "review/ai-answers", element: <Guard permission="ai:review"><div className="page-scroll"><AnswerLogPage /></div></Guard> },
+      {
+        path: "admin",
+        element: <AdminLayout />,
+        children: [
+          { index: true, element: <AdminIndex /> },
+          { path: "users", element: <Guard permission="users:manage"><UsersPage /></Guard> },
+          { path: "roles", element: <Guard permission="roles:manage"><RolesPage /></Guard> },
+          { path: "audit", element: <Guard permission="audit:read"><AuditPage /></Guard> },
+          { path: "api-keys", element: <Guard permission="api_keys:manage"><ApiKeysPage /></Guard> },
+          { path: "ai/providers", element: <Guard permission="ai:manage"><ProvidersPage /></Guard> },
+          { path: "ai/settings", element: <Guard permission="ai:manage"><AiSettingsPage /></Guard> },
+          { path: "ai/auto-replies", element: <Guard permission="ai:manage"><AutoRepliesPage /></Guard> },
+          { path: "ai/logs", element: <Navigate to="/review/ai-answers" replace /> },
+          { path: "knowledge", element: <Guard permission="knowledge:manage"><KnowledgePage /></Guard> },
+          { path: "settings/workspace", element: <Guard permission="settings:manage"><WorkspacePage /></Guard> },
+          { path: "settings/widget", element: <Guard permission="settings:manage"><WidgetSettings /></Guard> },
+          { path: "*", element: <NotFound /> },
+        ],
+      },
+      { path: "*", element: <Fallback /> },
+    ],
+  },
+];
+
+export function buildRouter() {
+  return createHashRouter(routes);
+}

@@ -1,0 +1,121 @@
+import { useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
+import { loadDraft, saveDraft, type Draft } from "../../drafts";
+import { newId } from "../../lib/store";
+import { enqueue } from "../../outbox";
+import { realtime } from "../../realtime/connector";
+
+interface Props {
+  conversationId: string;
+  meId: string;
+  /** Whether this agent may reply to the visitor now (they own the conversation). */
+  canReply: boolean;
+  replyBlockedReason: string | null;
+}
+
+/** Enter sends, Shift+Enter breaks the line; drafts are kept per conversation. */
+export function Composer({ conversationId, meId, canReply, replyBlockedReason }: Props) {
+  const [draft, setDraft] = useState<Draft>(() => loadDraft(meId, conversationId));
+  const area = useRef<HTMLTextAreaElement>(null);
+  const typingTimer = useRef<number | undefined>(undefined);
+  const typingOn = useRef(false);
+  const inputId = useId();
+  const hintId = useId();
+
+  useEffect(() => {
+    setDraft(loadDraft(meId, conversationId));
+  }, [meId, conversationId]);
+
+  const stopTyping = () => {
+    window.clearTimeout(typingTimer.current);
+    if (typingOn.current) {
+      typingOn.current = false;
+      realtime.hint("typing_stop", { conversation_id: conversationId });
+    }
+  };
+  useEffect(() => stopTyping, [conversationId]);
+
+  const update = (next: Draft) => {
+    setDraft(next);
+    saveDraft(meId, conversationId, next);
+  };
+
+  const internal = draft.internal;
+  const blocked = !internal && !canReply;
+
+  const onInput = (text: string) => {
+    update({ ...draft, text });
+    if (internal || !canReply) return;
+    if (!typingOn.current && text) {
+      typingOn.current = true;
+      realtime.hint("typing_start", { conversation_id: conversationId });
+    }
+    window.clearTimeout(typingTimer.current);
+    typingTimer.current = window.setTimeout(stopTyping, 2500);
+  };
+
+  const send = () => {
+    const text = draft.text.trim();
+    if (!text || blocked) return;
+    enqueue({ client_id: newId(), conversation_id: conversationId, text, internal });
+    stopTyping();
+    update({ text: "", internal });
+    area.current?.focus();
+  };
+
+  const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
+      e.preventDefault();
+      send();
+    }
+  };
+
+  return (
+    <form
+      className={`composer${internal ? " internal" : ""}`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        send();
+      }}
+    >
+      <div className="composer-bar">
+        <label className="switch">
+          <input
+            type="checkbox"
+            checked={internal}
+            onChange={(e) => {
+              if (!e.target.checked) stopTyping();
+              update({ ...draft, internal: e.target.checked });
+            }}
+          />
+          <span>Internal note</span>
+        </label>
+        <span id={hintId} className="composer-hint">
+          {internal
+            ? "Only agents see notes; the visitor never receives them."
+            : blocked
+              ? replyBlockedReason
+              : "Enter to send · Shift+Enter for a new line"}
+        </span>
+      </div>
+      <label htmlFor={inputId} className="visually-hidden">
+        {internal ? "Internal note" : "Reply to the visitor"}
+      </label>
+      <div className="composer-row">
+        <textarea
+          id={inputId}
+          ref={area}
+          rows={3}
+          value={draft.text}
+          aria-describedby={hintId}
+          placeholder={internal ? "Write an internal note…" : blocked ? "Take over to reply…" : "Write a reply…"}
+          onChange={(e) => onInput(e.target.value)}
+          onKeyDown={onKeyDown}
+          onBlur={stopTyping}
+        />
+        <button type="submit" className="primary" disabled={!draft.text.trim() || blocked}>
+          {internal ? "Add note" : "Send"}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,135 @@
+"""Visitor sessions: a token (kept by the widget) resumes the visitor's open conversation
+until it has been idle for ``BATON_SESSION_IDLE_MINUTES``; after that a fresh conversation
+starts and the old one stays readable to agents."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Annotated
+
+import msgspec
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from baton.conversations.models import Conversation
+from baton.db.base import utcnow
+from baton.kit.errors import Unauthorized
+from baton.kit.uow import UnitOfWork
+from baton.users.models import User
+from baton.visitors.models import Visitor, VisitorSession
+
+
+class VisitorInfo(msgspec.Struct, forbid_unknown_fields=False):
+    name: Annotated[str, msgspec.Meta(max_length=120)] | None = None
+    email: Annotated[str, msgspec.Meta(max_length=320)] | None = None
+    page_url: Annotated[str, msgspec.Meta(max_length=2048)] | None = None
+    page_title: Annotated[str, msgspec.Meta(max_length=300)] | None = None
+    referrer: Annotated[str, msgspec.Meta(max_length=2048)] | None = None
+    timezone: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    locale: Annotated[str, msgspec.Meta(max_length=32)] | None = None
+
+
+@dataclass
+class OpenedSession:
+    session: VisitorSession
+    conversation: Conversation
+    visitor: Visitor
+    token: str
+    resumed: bool
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def apply_visitor_info(
+    visitor: Visitor, info: VisitorInfo | None, user_agent: str | None = None
+) -> None:
+    if info is not None:
+        for field in ("name", "email", "page_url", "page_title", "referrer", "timezone", "locale"):
+            value = getattr(info, field)
+            if value is not None and value.strip():
+                setattr(visitor, field, value.strip())
+    if user_agent:
+        visitor.user_agent = user_agent[:512]
+
+
+def idle_cutoff(uow: UnitOfWork) -> datetime:
+    return utcnow() - timedelta(minutes=uow.runtime.settings.session_idle_minutes)
+
+
+async def end_session(vs: VisitorSession, reason: str) -> None:
+    if vs.ended_at is None:
+        vs.ended_at = utcnow()
+        vs.end_reason = reason
+
+
+async def open_session(
+    uow: UnitOfWork, *, token: str | None, info: VisitorInfo | None, user_agent: str | None
+) -> OpenedSession:
+    """Resume the session behind ``token`` if it is alive; otherwise start a fresh one."""
+    visitor: Visitor | None = None
+    if token:
+        vs = await uow.session.scalar(
+            select(VisitorSession).where(VisitorSession.token_hash == hash_token(token))
+        )
+        if vs is not None:
+            visitor = await uow.session.get(Visitor, vs.visitor_id)
+            alive = vs.ended_at is None and vs.last_seen_at > idle_cutoff(uow)
+            if alive and visitor is not None:
+                conversation = await uow.session.get(Conversation, vs.conversation_id)
+                assert conversation is not None
+                vs.last_seen_at = utcnow()
+                apply_visitor_info(visitor, info, user_agent)
+                await uow.session.flush()
+                return OpenedSession(vs, conversation, visitor, token, resumed=True)
+            await end_session(vs, "expired")
+    if visitor is None:
+        visitor = Visitor()
+        uow.session.add(visitor)
+    apply_visitor_info(visitor, info, user_agent)
+    await uow.session.flush()
+    conversation = Conversation(visitor_id=visitor.id, status="bot")
+    uow.session.add(conversation)
+    await uow.session.flush()
+    raw = secrets.token_urlsafe(32)
+    vs = VisitorSession(
+        token_hash=hash_token(raw), visitor_id=visitor.id, conversation_id=conversation.id
+    )
+    uow.session.add(vs)
+    await uow.session.flush()
+    return OpenedSession(vs, conversation, visitor, raw, resumed=False)
+
+
+TOUCH_EVERY = timedelta(seconds=30)  # last_seen_at is for idle expiry: minutes, not ms
+
+
+async def live_session(uow: UnitOfWork, session_id: object) -> tuple[VisitorSession, Conversation]:
+    """The socket's session, refreshed; an idle or ended one must be started again.
+
+    One query loads the session, its conversation, the visitor and the assignee (the hot path
+    of every visitor message), so later lookups hit the identity map.
+    """
+    assignee = aliased(User)
+    row = (
+        await uow.session.execute(
+            select(VisitorSession, Conversation, Visitor, assignee)
+            .join(Conversation, Conversation.id == VisitorSession.conversation_id)
+            .join(Visitor, Visitor.id == VisitorSession.visitor_id)
+            .outerjoin(assignee, assignee.id == Conversation.assignee_id)
+            .where(VisitorSession.id == session_id)
+        )
+    ).first()
+    now = utcnow()
+    if row is None or row[0].ended_at is not None or row[0].last_seen_at <= idle_cutoff(uow):
+        raise Unauthorized(
+            "the session has expired; call start_session again", code="session_expired"
+        )
+    vs, conversation = row[0], row[1]
+    uow.keep(*row)
+    if vs.last_seen_at < now - TOUCH_EVERY:
+        vs.last_seen_at = now
+    return vs, conversation
