@@ -130,7 +130,8 @@ async def test_integrator_with_api_key(
             headers=headers,
         )
         assert reply.status_code == 201
-        assert reply.json()["author"] == {"id": None, "name": "Helpdesk sync"}
+        # agents and visitors see "Integration", never the key's own name (security review)
+        assert reply.json()["author"] == {"id": None, "name": "Integration"}
         got = await v.wait_for("agent_message")  # type: ignore[attr-defined]
         assert got["text"] == "Synced from the CRM"
         again = await client.post(

@@ -99,8 +99,14 @@ async def test_principal_change_disconnects_its_sockets(
     bystander_user, bystander_h = await user_headers(client, runtime)
     bystander = await agent_socket(server.base_url, bystander_h["Authorization"][7:])
     try:
+        assert await runtime.connections.which_connected([user.id]) == {user.id}
         assert (await change(client, admin, user)).status_code in (200, 204)
         await asyncio.wait_for(sock.gone.wait(), 10)
+
+        async def uncounted() -> bool:  # no longer offered conversations
+            return not await runtime.connections.which_connected([user.id])
+
+        await wait_for(uncounted, 10)
         # the others keep their sockets (a probe round-trips)
         ack = await bystander.call("leave_session", {"conversation_id": str(uuid.uuid4())})
         assert ack == {"ok": True} and not bystander.gone.is_set()
@@ -147,6 +153,11 @@ async def test_stale_principal_is_revalidated_per_action(
             refused = await sock.call(event, data)
             assert refused["error"] == "unauthorized", (event, refused)
         await asyncio.wait_for(sock.gone.wait(), 10)
+
+        async def uncounted() -> bool:
+            return not await runtime.connections.which_connected([user.id])
+
+        await wait_for(uncounted, 10)
     finally:
         await sock.disconnect()
     admin_user, admin = await user_headers(client, runtime, "admin")
@@ -246,3 +257,57 @@ async def test_revocation_reaches_sockets_on_other_processes(
     finally:
         await on_b.disconnect()
         await key_on_b.disconnect()
+
+
+SOCKET_EVENTS = {  # event -> the permission it needs (docs/permissions.md, Socket.IO)
+    "join_session": "conversations:read",
+    "take_over": "conversations:reply",
+    "release": "conversations:reply",
+    "resolve": "conversations:resolve",
+    "agent_message": "conversations:reply",
+    "internal_note": "conversations:reply",
+    "typing_start": "conversations:reply",
+    "typing_stop": "conversations:reply",
+}
+
+
+async def test_socket_events_follow_the_callers_permissions(
+    server: LiveServer, client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    """The socket half of the RBAC matrix: a custom read-only role and a scoped key are
+    refused every event their permissions do not cover, and nothing changes."""
+    _, admin = await user_headers(client, runtime, "admin")
+    await client.post(
+        "/api/v1/roles",
+        json={"name": "watcher", "permissions": ["conversations:read"]},
+        headers=admin,
+    )
+    watcher = await make_user(runtime, role="watcher")
+    key = (
+        await client.post(
+            "/api/v1/api-keys",
+            json={"name": "reader", "scopes": ["conversations:read"]},
+            headers=admin,
+        )
+    ).json()["key"]
+    conversation_id = await _waiting_conversation(server.base_url)
+    for token in (await login(client, watcher.email), key):
+        sock = await agent_socket(server.base_url, token)
+        try:
+            for event, needs in SOCKET_EVENTS.items():
+                data = {"conversation_id": conversation_id, "client_id": cid(), "text": "x"}
+                ack = await sock.call(event, data)
+                if needs == "conversations:read":
+                    assert "error" not in ack, (event, ack)
+                else:
+                    assert ack["error"] == "forbidden", (event, ack)
+        finally:
+            await sock.disconnect()
+    conversation = (
+        await client.get(f"/api/v1/conversations/{conversation_id}", headers=admin)
+    ).json()
+    assert conversation["status"] in ("bot", "waiting") and conversation["assignee"] is None
+    messages = (
+        await client.get(f"/api/v1/conversations/{conversation_id}/messages", headers=admin)
+    ).json()["items"]
+    assert [m["sender"] for m in messages if m["sender"] == "agent"] == []

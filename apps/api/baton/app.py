@@ -25,6 +25,7 @@ from baton.auth.edge import BearerAuthMiddleware
 from baton.jobs.registry import load_all
 from baton.kit.headers import cors_origins, security_headers, socket_origin_check
 from baton.kit.http import error_response, provide_principal, provide_runtime, provide_uow
+from baton.kit.inputs import input_guard
 from baton.kit.logging import configure_logging, correlation_id, new_correlation_id
 from baton.kit.tls import force_tls
 from baton.realtime.server import build_sio
@@ -176,7 +177,8 @@ def wrap_asgi(app: Litestar, sio: socketio.AsyncServer) -> Any:
     combined = socketio.ASGIApp(
         sio,
         other_asgi_app=security_headers(
-            request_id_middleware(app), widget_frame_ancestors(runtime)
+            request_id_middleware(input_guard(app, runtime.settings.max_body_bytes)),
+            widget_frame_ancestors(runtime),
         ),
         socketio_path="socket.io",
     )

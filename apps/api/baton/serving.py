@@ -12,6 +12,7 @@ under every server, so login rate limits and logs see the visitor's address, not
 from __future__ import annotations
 
 import os
+import socket
 from typing import Any
 
 APP_TARGET = "baton.serving:app"
@@ -49,9 +50,29 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(name)
 
 
+def ensure_port_free(host: str, port: int) -> None:
+    """Refuse to start when something already listens on ``host:port``.
+
+    granian binds with ``SO_REUSEPORT``: a second ``baton serve`` on the same port would start
+    without an error and the kernel would split the connections between the two (each with
+    its own data folder and secrets). A plain bind (no ``SO_REUSEPORT``) fails while any
+    listener holds the port, so probe with one first."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT is fine
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise SystemExit(
+                f"cannot serve on {host}:{port}: the port is already in use ({exc.strerror}); "
+                "stop the other process or choose another --port"
+            ) from None
+
+
 def serve(*, server: str, host: str, port: int, workers: int = 1) -> None:
     if workers < 1:
         raise SystemExit("--workers must be at least 1")
+    ensure_port_free(host, port)
     if server == "granian":
         from granian.constants import Interfaces
         from granian.server import Server

@@ -34,15 +34,19 @@ def _persistent_secret(data_dir: Path, filename: str, make: str) -> str:
     """
     path = data_dir / filename
     if path.exists():
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)  # an older install wrote it readable by others
         return path.read_text().strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     value = (
         base64.b64encode(secrets.token_bytes(32)).decode()
         if make == "b64"
         else secrets.token_urlsafe(48)
     )
-    path.write_text(value)
-    path.chmod(0o600)
+    # created 0600 from the start (no window in which another user could read it)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value)
     return value
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from arq import cron
 from arq.worker import func
 
+from baton.auth.service import refresh_roles
 from baton.jobs.queues import arq_redis_settings
 from baton.jobs.registry import load_all, run_job
 from baton.kit.logging import configure_logging
@@ -17,6 +18,7 @@ from baton.settings import get_settings
 def _arq_function(name: str) -> Any:
     async def run(ctx: dict[str, Any], **kwargs: Any) -> Any:
         runtime: Runtime = ctx["runtime"]
+        await refresh_roles(runtime)  # jobs choose agents by role: custom roles, edits
         return await run_job(runtime, name, kwargs)
 
     run.__qualname__ = run.__name__ = name.replace(".", "_")

@@ -97,6 +97,8 @@ def register_realtime(sio: Any, runtime: Runtime) -> None:
                 "principal": principal,
                 "token": token_from_auth(auth, environ if isinstance(environ, dict) else {}),
                 "checked_at": time.monotonic(),
+                # counted as connected below; uncounted on disconnect even once refused
+                "counted_user": principal.user_id,
             },
             namespace=AGENT_NS,
         )
@@ -113,9 +115,9 @@ def register_realtime(sio: Any, runtime: Runtime) -> None:
             return {"error": "unknown_event", "detail": "'disconnect' is not an agent event"}
         live.discard(sid)
         session = await sio.get_session(sid, namespace=AGENT_NS)
-        principal: Principal | None = session.get("principal")
-        if principal is not None and principal.user_id is not None:
-            await runtime.connections.disconnected(principal.user_id)
+        counted = session.pop("counted_user", None)
+        if counted is not None:
+            await runtime.connections.disconnected(counted)
         return None
 
     sio.on("connect", connect, namespace=AGENT_NS)

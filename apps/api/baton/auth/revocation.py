@@ -20,7 +20,7 @@ import logging
 from typing import Any
 
 from baton.auth import realtime as socket_auth
-from baton.auth.permissions import role_cache
+from baton.auth.service import refresh_roles
 from baton.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ def channel(runtime: Runtime) -> str:
 
 async def _act(runtime: Runtime, message: dict[str, Any]) -> None:
     if message.get("roles_changed"):
-        role_cache.clear()  # reloaded from the database by the next authentication
+        await refresh_roles(runtime, force=True)
     sio = runtime.sio
     if sio is None:
         return

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -62,6 +63,13 @@ async def refresh_role_cache(session: AsyncSession, *, force: bool = False) -> N
     if force or role_cache.stale():
         rows = (await session.execute(select(Role.name, Role.permissions))).all()
         role_cache.replace({name: list(perms or []) for name, perms in rows})
+
+
+async def refresh_roles(runtime: Any, *, force: bool = False) -> None:
+    """Refresh this process's role cache outside a request (jobs, principal changes)."""
+    if force or role_cache.stale():
+        async with runtime.db.session() as session:
+            await refresh_role_cache(session, force=True)
 
 
 async def role_permissions(session: AsyncSession, role: str) -> frozenset[Permission]:

@@ -71,6 +71,11 @@ def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[
         return Response(
             {"error": code, "detail": exc.detail}, status_code=status, headers=exc.headers
         )
+    if isinstance(exc, RecursionError):  # a body nested deeper than the decoder goes
+        return Response(
+            {"error": "invalid_json", "detail": "request body is nested too deeply"},
+            status_code=400,
+        )
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return Response(
         {"error": "internal_error", "detail": "an unexpected error occurred"},
