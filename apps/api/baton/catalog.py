@@ -18,6 +18,8 @@ DOMAINS = (
     "widget",
     "knowledge",
     "ai",
+    "analytics",
+    "exports",
 )
 
 
@@ -50,6 +52,7 @@ def route_handlers() -> list[Any]:
     from baton.analytics.routes import AnalyticsController
     from baton.auth.routes import ApiKeysController, AuthController
     from baton.conversations.routes import ConversationsController
+    from baton.exports.routes import ExportsController
     from baton.health.routes import health
     from baton.knowledge.routes import KnowledgeController
     from baton.users.routes import UsersController
@@ -64,6 +67,7 @@ def route_handlers() -> list[Any]:
         WorkspaceController,
         ConversationsController,
         AnalyticsController,
+        ExportsController,
         WidgetController,
         widget_loader,
         KnowledgeController,
