@@ -131,7 +131,7 @@ async def rewrite_facts(
         )
         rows = [_fact_row(f) for f in sorted(new) if f.conversation_id in gone]
         if rows:
-            await session.execute(insert(ReportingEvent), rows)
+            await session.execute(insert(ReportingEvent.__table__), rows)
     return dirty
 
 
@@ -313,9 +313,9 @@ async def rollup_day(session: AsyncSession, d: date, result: RunResult) -> None:
     await session.execute(delete(AnalyticsDaily).where(AnalyticsDaily.bucket_start == start))
     hourly_rows, daily_rows = _db_rows(hourly), _db_rows(daily)
     if hourly_rows:
-        await session.execute(insert(AnalyticsHourly), hourly_rows)
+        await session.execute(insert(AnalyticsHourly.__table__), hourly_rows)
     if daily_rows:
-        await session.execute(insert(AnalyticsDaily), daily_rows)
+        await session.execute(insert(AnalyticsDaily.__table__), daily_rows)
     result.days.append(d.isoformat())
     result.hourly_rows += len(hourly_rows)
     result.daily_rows += len(daily_rows)
