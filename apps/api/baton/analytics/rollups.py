@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import polars as pl
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import Table, delete, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from baton.analytics import facts as F
@@ -80,6 +80,13 @@ async def _db_lock(session: AsyncSession) -> None:
         await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
 
 
+def _table(model: Any) -> Table:
+    """Core inserts: one multi-row statement per thousand rows, not the ORM's bulk path."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
 # -- facts -------------------------------------------------------------------------------
 def _fact_row(f: F.Fact) -> dict[str, Any]:
     return {
@@ -131,7 +138,7 @@ async def rewrite_facts(
         )
         rows = [_fact_row(f) for f in sorted(new) if f.conversation_id in gone]
         if rows:
-            await session.execute(insert(ReportingEvent.__table__), rows)
+            await session.execute(insert(_table(ReportingEvent)), rows)
     return dirty
 
 
@@ -313,9 +320,9 @@ async def rollup_day(session: AsyncSession, d: date, result: RunResult) -> None:
     await session.execute(delete(AnalyticsDaily).where(AnalyticsDaily.bucket_start == start))
     hourly_rows, daily_rows = _db_rows(hourly), _db_rows(daily)
     if hourly_rows:
-        await session.execute(insert(AnalyticsHourly.__table__), hourly_rows)
+        await session.execute(insert(_table(AnalyticsHourly)), hourly_rows)
     if daily_rows:
-        await session.execute(insert(AnalyticsDaily.__table__), daily_rows)
+        await session.execute(insert(_table(AnalyticsDaily)), daily_rows)
     result.days.append(d.isoformat())
     result.hourly_rows += len(hourly_rows)
     result.daily_rows += len(daily_rows)
