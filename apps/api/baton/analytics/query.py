@@ -8,6 +8,7 @@ the current stretch. Every piece yields an ``Agg``; they merge exactly.
 
 from __future__ import annotations
 
+import bisect
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
@@ -122,11 +123,18 @@ def _span(pieces: Iterable[Piece]) -> tuple[datetime, datetime]:
     return min(p.start for p in ps), max(p.end for p in ps)
 
 
-def _assign(pieces: list[Piece], at: datetime) -> Piece | None:
-    for p in pieces:  # few pieces per query; sorted search is not worth it
-        if p.start <= at < p.end:
-            return p
-    return None
+class Pieces:
+    """Non-overlapping pieces, found by time with a binary search."""
+
+    def __init__(self, pieces: Iterable[Piece]) -> None:
+        self.items = sorted(pieces, key=lambda p: p.start)
+        self.starts = [p.start for p in self.items]
+
+    def find(self, at: datetime) -> Piece | None:
+        i = bisect.bisect_right(self.starts, at) - 1
+        if i >= 0 and at < self.items[i].end:
+            return self.items[i]
+        return None
 
 
 async def _from_rollups(
@@ -138,9 +146,9 @@ async def _from_rollups(
     stmt = select(model).where(model.bucket_start >= lo, model.bucket_start < hi)
     if not with_agents:
         stmt = stmt.where(model.agent_id.is_(None))
-    by_start = sorted(pieces, key=lambda p: p.start)
+    index = Pieces(pieces)
     for row in await session.scalars(stmt):
-        p = _assign(by_start, row.bucket_start)
+        p = index.find(row.bucket_start)
         if p is None:
             continue
         if row.agent_id is None:
@@ -152,8 +160,9 @@ async def _from_rollups(
 def _add_facts(
     facts: Iterable[F.Fact], pieces: list[Piece], out: Figures, with_agents: bool
 ) -> None:
+    index = Pieces(pieces)
     for f in facts:
-        p = _assign(pieces, f.at)
+        p = index.find(f.at)
         if p is None:
             continue
         out.buckets[p.bucket].add_fact(f)
