@@ -23,6 +23,7 @@ METRICS = ("conversations", "messages", "handoffs", "first_response_seconds_p50"
 INTERVALS = ("hour", "day")
 DEFAULT_DAYS = 30
 MAX_DAYS = 1100  # about three years
+MIN_YEAR, MAX_YEAR = 1970, 9000
 MAX_POINTS = {"hour": 24 * 31, "day": 400}
 
 
@@ -59,14 +60,19 @@ def _bound(raw: str, tz: ZoneInfo, *, end: bool, name: str) -> datetime:
     try:
         if len(value) == 10:
             d = date.fromisoformat(value)
-            return local_midnight(d + timedelta(days=1) if end else d, tz)
-        t = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+            result = local_midnight(d + timedelta(days=1) if end else d, tz)
+        else:
+            t = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            result = (t.replace(tzinfo=tz) if t.tzinfo is None else t).astimezone(UTC)
+        if not MIN_YEAR <= result.year <= MAX_YEAR:
+            raise ValueError(value)
+    except (ValueError, OverflowError):
         raise ValidationFailed(
-            f"{name} must be an ISO date (2026-11-30) or date-time, not {raw!r}",
+            f"{name} must be an ISO date (2026-11-30) or date-time between {MIN_YEAR} and "
+            f"{MAX_YEAR}, not {raw!r}",
             code="invalid_range",
         ) from None
-    return (t.replace(tzinfo=tz) if t.tzinfo is None else t).astimezone(UTC)
+    return result
 
 
 def parse_range(
