@@ -262,3 +262,16 @@ async def test_permissions(client: httpx.AsyncClient, runtime: Runtime) -> None:
     assert (await client.post("/api/v1/exports", json={"kind": "messages"})).status_code == 401
     r = await client.get("/api/v1/exports/01930000-0000-7000-8000-000000000000/download")
     assert r.status_code in (400, 422)  # no signature at all
+    _, admin = await user_headers(client, runtime, "admin")
+    for path in (
+        "/api/v1/exports/not-an-id",
+        "/api/v1/exports/not-an-id/download?expires=1&signature=x",
+    ):
+        assert (await client.get(path, headers=admin)).status_code in (400, 404, 422)
+    r = await client.get(
+        "/api/v1/exports/01930000-0000-7000-8000-000000000000/download",
+        params={"expires": "soon", "signature": "x"},
+    )
+    assert r.status_code in (400, 422)
+    r = await client.get("/api/v1/exports", params={"limit": 0}, headers=admin)
+    assert r.status_code == 422 and r.json()["error"] == "invalid_limit"
