@@ -327,18 +327,26 @@ async def measure(
         await runtime.db.dispose()
 
 
-async def _main(args: argparse.Namespace) -> dict[str, Any]:
+async def run_fresh(
+    *,
+    conversations: int = 10_000,
+    per_conversation: int = 10,
+    export_format: str = "csv",
+    sqlite: bool = False,
+) -> dict[str, Any]:
+    """``measure`` on a database of its own: a temporary SQLite file, or a PostgreSQL
+    database created on ``BATON_BENCH_POSTGRES_URL`` and dropped afterwards."""
     from baton.db.migrate import upgrade
 
-    if args.sqlite:
+    if sqlite:
         folder = Path(tempfile.mkdtemp(prefix="baton-analytics-bench-"))
         url = f"sqlite+aiosqlite:///{folder / 'bench.db'}"
         await asyncio.to_thread(upgrade, url)
         return await measure(
             url,
-            conversations=args.conversations,
-            per_conversation=args.messages_per_conversation,
-            export_format=args.format,
+            conversations=conversations,
+            per_conversation=per_conversation,
+            export_format=export_format,
             data_dir=folder,
         )
     import asyncpg
@@ -351,13 +359,54 @@ async def _main(args: argparse.Namespace) -> dict[str, Any]:
         await asyncio.to_thread(upgrade, url)
         return await measure(
             url,
-            conversations=args.conversations,
-            per_conversation=args.messages_per_conversation,
-            export_format=args.format,
+            conversations=conversations,
+            per_conversation=per_conversation,
+            export_format=export_format,
         )
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+
+
+async def scenario(ctx: Any) -> Any:
+    """A bench scenario (``scenarios.Scenario``) for ``scripts/bench``: see the module doc."""
+    from .scenarios import Row, Scenario
+
+    conversations = 10_000 if getattr(ctx, "quick", False) else 100_000
+    sc = Scenario(
+        "s7", f"analytics rollups, overview and an export job, {conversations:,} conversations"
+    )
+    r = await run_fresh(conversations=conversations)
+    one = {"median": None, "runs": 1}
+    sc.rows.append(Row("rollup from scratch", "s", one | {"median": r["rollup_from_scratch_s"]}))
+    sc.rows.append(Row("incremental rollup", "s", one | {"median": r["rollup_incremental_s"]}))
+    sc.rows.append(
+        Row("overview from rollups", "ms", one | {"median": r["overview_from_rollups_ms_median"]})
+    )
+    sc.rows.append(
+        Row(
+            "export job (CSV)",
+            "rows/s",
+            one | {"median": r["export"]["rows_per_s"]},
+            better="higher",
+        )
+    )
+    sc.rows.append(
+        Row("export peak memory", "MiB", one | {"median": r["export"]["peak_rss_growth_mib"]})
+    )
+    if not r["overview_equals_raw"]:
+        sc.status, sc.reason = "failed", "the overview from rollups differs from the raw figures"
+    sc.details.update(r)
+    return sc
+
+
+async def _main(args: argparse.Namespace) -> dict[str, Any]:
+    return await run_fresh(
+        conversations=args.conversations,
+        per_conversation=args.messages_per_conversation,
+        export_format=args.format,
+        sqlite=args.sqlite,
+    )
 
 
 def main() -> None:
