@@ -1,11 +1,7 @@
 from __future__ import annotations
 
-import csv
-import io
-
 import httpx
 
-from baton.analytics import service
 from baton.runtime import Runtime
 from tests.conversations.helpers import visitor
 from tests.factories import user_headers
@@ -47,35 +43,7 @@ async def test_messages_by_day(
     assert bad.status_code == 422 and bad.json()["error"] == "validation_error"
 
 
-async def test_export_streams_every_message_once(
-    server: LiveServer, client: httpx.AsyncClient, runtime: Runtime
-) -> None:
-    _, admin = await user_headers(client, runtime, "admin")
-    conversations = await _traffic(server)
-    response = await client.get("/api/v1/exports/messages.csv", headers=admin)
-    assert response.status_code == 200
-    assert response.headers["content-type"].startswith("text/csv")
-    # the AI may already have answered some of them: count what the visitors wrote
-    rows = [r for r in csv.DictReader(io.StringIO(response.text)) if r["sender"] == "visitor"]
-    assert len(rows) == 6 and {r["conversation_id"] for r in rows} == set(conversations)
-    assert len({r["id"] for r in rows}) == 6 and [r["id"] for r in rows] == sorted(
-        r["id"] for r in rows
-    )
-
-    # small batches give the same rows, the header once
-    chunks = [
-        c async for c in service.export_messages_csv(runtime.db, since=None, until=None, batch=4)
-    ]
-    assert len(chunks) >= 2
-    again = list(csv.DictReader(io.StringIO(b"".join(chunks).decode())))
-    assert [r["id"] for r in again if r["sender"] == "visitor"] == [r["id"] for r in rows]
-
-
-async def test_empty_export_and_permissions(client: httpx.AsyncClient, runtime: Runtime) -> None:
-    _, admin = await user_headers(client, runtime, "admin")
-    empty = await client.get("/api/v1/exports/messages.csv", headers=admin)
-    assert empty.status_code == 200 and empty.text.strip() == ",".join(service.EXPORT_COLUMNS)
+async def test_messages_by_day_permissions(client: httpx.AsyncClient, runtime: Runtime) -> None:
     _, agent = await user_headers(client, runtime, "agent")
-    assert (await client.get("/api/v1/exports/messages.csv", headers=agent)).status_code == 403
     assert (await client.get("/api/v1/analytics/messages", headers=agent)).status_code == 403
     assert (await client.get("/api/v1/analytics/messages")).status_code == 401

@@ -28,6 +28,7 @@ DOMAINS = (
     "ai",
     "analytics",
     "audit",
+    "exports",
 )
 
 

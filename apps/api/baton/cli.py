@@ -1,4 +1,4 @@
-"""The ``baton`` command: serve, worker, db upgrade, users create, demo."""
+"""The ``baton`` command: serve, worker, db upgrade, users create, analytics, demo."""
 
 from __future__ import annotations
 
@@ -49,6 +49,14 @@ def _demo(args: argparse.Namespace) -> int:
     return asyncio.run(seed_demo(print_summary=not args.quiet))
 
 
+def _analytics(args: argparse.Namespace) -> int:
+    from baton.analytics.commands import rebuild_command, rollup_command
+
+    if args.analytics_command == "rebuild":
+        return asyncio.run(rebuild_command(start=args.start, end=args.end))
+    return asyncio.run(rollup_command())
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="baton", description="Baton customer-support platform")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -81,6 +89,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     create.add_argument("--name")
     create.set_defaults(fn=_users_create)
+
+    analytics = sub.add_parser("analytics", help="analytics rollups")
+    analytics_sub = analytics.add_subparsers(dest="analytics_command", required=True)
+    rebuild = analytics_sub.add_parser(
+        "rebuild", help="recompute reporting events and rollups for UTC days FROM..TO"
+    )
+    rebuild.add_argument("--from", dest="start", required=True, help="first day, 2026-11-01")
+    rebuild.add_argument("--to", dest="end", required=True, help="last day (included)")
+    rebuild.set_defaults(fn=_analytics)
+    rollup = analytics_sub.add_parser("rollup", help="run the incremental rollup once")
+    rollup.set_defaults(fn=_analytics)
 
     demo = sub.add_parser("demo", help="seed a demo workspace (idempotent)")
     demo.add_argument("--quiet", action="store_true")

@@ -1,17 +1,29 @@
+"""Analytics REST: overview, trends, the agent leaderboard, and messages per day."""
+
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import msgspec
 from litestar import Controller, get
-from litestar.response import Stream
+from litestar.params import QueryParameter
 
-from baton.analytics import service
+from baton.analytics import reports, service
 from baton.auth.edge import requires
 from baton.auth.permissions import Permission
 from baton.kit.http import errors
 from baton.kit.uow import UnitOfWork
-from baton.runtime import Runtime
+
+From = Annotated[
+    str | None,
+    QueryParameter(name="from", description="local date (included) or ISO date-time, in tz"),
+]
+To = Annotated[
+    str | None,
+    QueryParameter(name="to", description="local date (included) or ISO date-time (excluded)"),
+]
+Tz = Annotated[str | None, QueryParameter(name="tz", description="IANA timezone, default UTC")]
 
 
 class DayRow(msgspec.Struct):
@@ -26,12 +38,60 @@ class MessagesByDay(msgspec.Struct):
     items: list[DayRow]
 
 
+class Overview(msgspec.Struct):
+    conversations: int
+    messages: int
+    bot_resolved: int
+    handed_off: int
+    resolved: int
+    reopened: int
+    ai_containment_rate: float | None
+    handoff_rate: float | None
+    first_response_seconds_p50: float | None
+    first_response_seconds_p90: float | None
+    resolution_seconds_p50: float | None
+    csat_average: float | None
+    csat_responses: int
+    start: str = msgspec.field(name="from")
+    end: str = msgspec.field(name="to")
+    tz: str = "UTC"
+
+
+class Point(msgspec.Struct):
+    at: str
+    value: float | None
+
+
+class Trend(msgspec.Struct):
+    metric: str
+    interval: str
+    tz: str
+    points: list[Point]
+
+
+class AgentRow(msgspec.Struct):
+    agent_id: str
+    name: str | None
+    conversations: int
+    first_responses: int
+    first_response_seconds_p50: float | None
+    resolved: int
+    resolution_seconds_p50: float | None
+    csat_average: float | None
+    csat_responses: int
+
+
+class AgentList(msgspec.Struct):
+    items: list[AgentRow]
+    next_cursor: str | None = None
+
+
 class AnalyticsController(Controller):
-    path = "/api/v1"
+    path = "/api/v1/analytics"
     tags = ["analytics"]
     guards = [requires(Permission.ANALYTICS_READ)]
 
-    @get("/analytics/messages", responses=errors(403))
+    @get("/messages", responses=errors(403))
     async def messages_by_day(
         self, uow: UnitOfWork, since: datetime | None = None, until: datetime | None = None
     ) -> MessagesByDay:
@@ -40,14 +100,40 @@ class AnalyticsController(Controller):
         rows = await service.messages_by_day(uow.session, since=since, until=until)
         return MessagesByDay([DayRow(**r) for r in rows])
 
-    @get("/exports/messages.csv", responses=errors(403), media_type="text/csv")
-    async def export_messages(
-        self, runtime: Runtime, since: datetime | None = None, until: datetime | None = None
-    ) -> Stream:
-        """Every message as CSV, streamed (constant memory, short reads)."""
-        service.check_range(since, until)
-        return Stream(
-            service.export_messages_csv(runtime.db, since=since, until=until),
-            media_type="text/csv",
-            headers={"Content-Disposition": 'attachment; filename="baton-messages.csv"'},
+    @get("/overview", responses=errors(403))
+    async def overview(
+        self, uow: UnitOfWork, start: From = None, end: To = None, tz: Tz = None
+    ) -> Overview:
+        """Key figures for the range (definitions in docs/analytics.md)."""
+        r = reports.parse_range(start, end, tz)
+        figures = await reports.overview(uow.session, r)
+        return Overview(
+            **figures,
+            start=r.start.astimezone(r.tz).isoformat(),
+            end=r.end.astimezone(r.tz).isoformat(),
+            tz=r.tz_name,
         )
+
+    @get("/trends", responses=errors(403))
+    async def trends(
+        self,
+        uow: UnitOfWork,
+        metric: str = "conversations",
+        interval: str = "day",
+        start: From = None,
+        end: To = None,
+        tz: Tz = None,
+    ) -> Trend:
+        """One point per local hour or day; empty buckets are 0 for counts and null for
+        medians and averages."""
+        r = reports.parse_range(start, end, tz)
+        points = await reports.trends(uow.session, r, metric, interval)
+        return Trend(metric, interval, r.tz_name, [Point(**p) for p in points])
+
+    @get("/agents", responses=errors(403))
+    async def agents(
+        self, uow: UnitOfWork, start: From = None, end: To = None, tz: Tz = None
+    ) -> AgentList:
+        """Per agent: conversations assigned, first response and resolution medians, CSAT."""
+        r = reports.parse_range(start, end, tz)
+        return AgentList([AgentRow(**i) for i in await reports.agents(uow.session, r)])
