@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from baton.conversations.models import Conversation, ConversationEvent, Message, Visitor
+from baton.conversations.models import Conversation, ConversationEvent, Message
 from baton.kit.ids import uuid7
 from baton.runtime import Runtime
 from baton.users.models import User
+from baton.visitors.models import Visitor
 from tests.factories import make_user
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # a Monday; New York is on EST (UTC-5)

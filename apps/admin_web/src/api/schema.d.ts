@@ -211,6 +211,23 @@ export interface paths {
         patch: operations["ApiV1AiSettingsUpdateSettings"];
         trace?: never;
     };
+    "/api/v1/analytics/agents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Agents */
+        get: operations["ApiV1AnalyticsAgentsAgents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/analytics/messages": {
         parameters: {
             query?: never;
@@ -220,6 +237,40 @@ export interface paths {
         };
         /** MessagesByDay */
         get: operations["ApiV1AnalyticsMessagesMessagesByDay"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Overview */
+        get: operations["ApiV1AnalyticsOverviewOverview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/trends": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Trends */
+        get: operations["ApiV1AnalyticsTrendsTrends"];
         put?: never;
         post?: never;
         delete?: never;
@@ -486,6 +537,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** ListExports */
+        get: operations["ApiV1ExportsListExports"];
+        put?: never;
+        /** Create */
+        post: operations["ApiV1ExportsCreate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exports/{export_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GetExport */
+        get: operations["ApiV1ExportsExportIdGetExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exports/{export_id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download */
+        get: operations["ApiV1ExportsExportIdDownloadDownload"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/exports/messages.csv": {
         parameters: {
             query?: never;
@@ -701,6 +804,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/widget/identity-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** IdentitySecret */
+        get: operations["ApiV1WidgetIdentitySecretIdentitySecret"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/widget/identity-secret/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** RotateIdentitySecret */
+        post: operations["ApiV1WidgetIdentitySecretRotateRotateIdentitySecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/widget/settings": {
         parameters: {
             query?: never;
@@ -757,6 +894,23 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AgentList */
+        AgentList: {
+            items: components["schemas"]["AgentRow"][];
+            next_cursor?: string | null;
+        };
+        /** AgentRow */
+        AgentRow: {
+            agent_id: string;
+            conversations: number;
+            csat_average: number | null;
+            csat_responses: number;
+            first_response_seconds_p50: number | null;
+            first_responses: number;
+            name: string | null;
+            resolution_seconds_p50: number | null;
+            resolved: number;
+        };
         /** HealthOut */
         ai_schemas_HealthOut: {
             consecutive_failures: number;
@@ -948,6 +1102,49 @@ export interface components {
             /** @example DwEkQQHiBrmXZcSFtoJx */
             error: string;
         };
+        /** ExportCreated */
+        ExportCreated: {
+            /** Format: uuid */
+            id: string;
+            status: string;
+        };
+        /** ExportIn */
+        ExportIn: {
+            /** @default csv */
+            format: string;
+            from?: string | null;
+            kind: string;
+            to?: string | null;
+            tz?: string | null;
+        };
+        /** ExportList */
+        ExportList: {
+            items: components["schemas"]["ExportOut"][];
+            next_cursor: string | null;
+        };
+        /** ExportOut */
+        ExportOut: {
+            /** Format: date-time */
+            created_at: string;
+            download_expires_at: string | null;
+            download_url: string | null;
+            error: string | null;
+            expires_at: string | null;
+            finished_at: string | null;
+            format: string;
+            from: string | null;
+            /** Format: uuid */
+            id: string;
+            kind: string;
+            progress: number;
+            rows: number;
+            size_bytes: number | null;
+            status: string;
+            to: string | null;
+            total_rows: number | null;
+            /** @default UTC */
+            tz: string;
+        };
         /** FleetMemberOut */
         FleetMemberOut: {
             health: components["schemas"]["ai_schemas_HealthOut"];
@@ -974,6 +1171,11 @@ export interface components {
             realtime: string;
             redis: string;
             status: string;
+        };
+        /** IdentitySecretOut */
+        IdentitySecretOut: {
+            identity_verification: boolean;
+            secret: string;
         };
         /** LastMessage */
         LastMessage: {
@@ -1091,11 +1293,36 @@ export interface components {
             email?: string | null;
             name?: string | null;
         };
+        /** Overview */
+        Overview: {
+            ai_containment_rate: number | null;
+            bot_resolved: number;
+            conversations: number;
+            csat_average: number | null;
+            csat_responses: number;
+            first_response_seconds_p50: number | null;
+            first_response_seconds_p90: number | null;
+            from: string;
+            handed_off: number;
+            handoff_rate: number | null;
+            messages: number;
+            reopened: number;
+            resolution_seconds_p50: number | null;
+            resolved: number;
+            to: string;
+            /** @default UTC */
+            tz: string;
+        };
         /** PersonRef */
         PersonRef: {
             /** Format: uuid */
             id: string;
             name: string;
+        };
+        /** Point */
+        Point: {
+            at: string;
+            value: number | null;
         };
         /** ProviderIn */
         ProviderIn: {
@@ -1325,6 +1552,13 @@ export interface components {
             reason: string | null;
             to_status: string;
         };
+        /** Trend */
+        Trend: {
+            interval: string;
+            metric: string;
+            points: components["schemas"]["Point"][];
+            tz: string;
+        };
         /** UserCreate */
         UserCreate: {
             email: string;
@@ -1391,6 +1625,8 @@ export interface components {
         WidgetSettingsOut: {
             allowed_origins?: string[];
             color: string;
+            /** @default false */
+            identity_verification: boolean;
             launcher_text: string;
             position: string;
             title: string;
@@ -1401,6 +1637,7 @@ export interface components {
         WidgetSettingsPatch: {
             allowed_origins?: string[] | null;
             color?: string | null;
+            identity_verification?: boolean | null;
             launcher_text?: string | null;
             position?: string | null;
             title?: string | null;
@@ -1415,6 +1652,8 @@ export interface components {
             /** @default 12 */
             context_messages: number;
             handoff_phrases?: string[];
+            /** @default false */
+            identity_verification: boolean;
             /** @default 5 */
             max_open_per_agent: number;
             /** @default 60 */
@@ -1431,6 +1670,7 @@ export interface components {
             assignment_mode?: string | null;
             context_messages?: number | null;
             handoff_phrases?: string[] | null;
+            identity_verification?: boolean | null;
             max_open_per_agent?: number | null;
             offer_timeout_seconds?: number | null;
             system_prompt?: string | null;
@@ -2700,6 +2940,75 @@ export interface operations {
             };
         };
     };
+    ApiV1AnalyticsAgentsAgents: {
+        parameters: {
+            query?: {
+                /** @description local date (included) or ISO date-time, in tz */
+                from?: string | null;
+                /** @description local date (included) or ISO date-time (excluded) */
+                to?: string | null;
+                /** @description IANA timezone, default UTC */
+                tz?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentList"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not permitted */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     ApiV1AnalyticsMessagesMessagesByDay: {
         parameters: {
             query?: {
@@ -2719,6 +3028,146 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MessagesByDay"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not permitted */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV1AnalyticsOverviewOverview: {
+        parameters: {
+            query?: {
+                /** @description local date (included) or ISO date-time, in tz */
+                from?: string | null;
+                /** @description local date (included) or ISO date-time (excluded) */
+                to?: string | null;
+                /** @description IANA timezone, default UTC */
+                tz?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Overview"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not permitted */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV1AnalyticsTrendsTrends: {
+        parameters: {
+            query?: {
+                /** @description local date (included) or ISO date-time, in tz */
+                from?: string | null;
+                interval?: string;
+                metric?: string;
+                /** @description local date (included) or ISO date-time (excluded) */
+                to?: string | null;
+                /** @description IANA timezone, default UTC */
+                tz?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Trend"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -4078,6 +4527,292 @@ export interface operations {
             };
             /** @description Not permitted */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV1ExportsListExports: {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportList"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not permitted */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV1ExportsCreate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExportIn"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportCreated"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not permitted */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV1ExportsExportIdGetExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                export_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not permitted */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV1ExportsExportIdDownloadDownload: {
+        parameters: {
+            query: {
+                expires: number;
+                signature: string;
+            };
+            header?: never;
+            path: {
+                export_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description File Download */
+            200: {
+                headers: {
+                    /** @description File size in bytes */
+                    "content-length"?: string;
+                    /** @description Entity tag */
+                    etag?: string;
+                    /** @description Last modified data-time in RFC 2822 format */
+                    "last-modified"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "": string;
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not permitted */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5565,6 +6300,100 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WidgetConfigOut"];
+                };
+            };
+        };
+    };
+    ApiV1WidgetIdentitySecretIdentitySecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentitySecretOut"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not permitted */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV1WidgetIdentitySecretRotateRotateIdentitySecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentitySecretOut"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not permitted */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };

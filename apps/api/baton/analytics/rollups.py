@@ -66,13 +66,18 @@ class RunResult:
         }
 
 
+class RollupLock:
+    """This process's rollup lock (``runtime.slot(RollupLock)``)."""
+
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+
+
 def process_lock(uow: UnitOfWork) -> asyncio.Lock:
     """One run at a time per process (jobs run concurrently in-process on the embedded
     default); across processes a transaction lock on PostgreSQL does the same (the worker's
     cron and a CLI rebuild may overlap; SQLite serialises writers anyway)."""
-    lock = uow.runtime.state.setdefault("analytics.rollup_lock", asyncio.Lock())
-    assert isinstance(lock, asyncio.Lock)
-    return lock
+    return uow.runtime.slot(RollupLock).lock
 
 
 async def _db_lock(session: AsyncSession) -> None:

@@ -17,9 +17,10 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased
 
 from baton.analytics import reports
-from baton.conversations.models import Conversation, Message, Visitor
+from baton.conversations.models import Conversation, Message
 from baton.db.engine import Database
 from baton.users.models import User
+from baton.visitors.models import Visitor
 
 BATCH = 10_000
 KINDS = ("conversations", "messages", "analytics", "tickets")
