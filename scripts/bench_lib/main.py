@@ -42,7 +42,7 @@ async def run_scenarios(ctx: Context, chosen: list[str]) -> list[dict[str, Any]]
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/bench", description=__doc__)
-    parser.add_argument("--only", help="comma-separated scenarios (s1..s6); default all")
+    parser.add_argument("--only", help="comma-separated scenarios (s1..s7); default all")
     parser.add_argument("--runs", type=int, default=3, help="runs per figure (median + spread)")
     parser.add_argument("--budget", type=float, default=760,
                         help="seconds for the scenarios; later runs are cut to fit")

@@ -823,6 +823,12 @@ async def scenario_servers(ctx: Context) -> Scenario:
     return sc
 
 
+async def _scenario_rollups(ctx: Context) -> Scenario:
+    from .analytics_bench import scenario
+
+    return await scenario(ctx)  # type: ignore[no-any-return]
+
+
 SCENARIOS: dict[str, Callable[[Context], Awaitable[Scenario]]] = {
     "s1": scenario_latency,
     "s2": scenario_throughput,
@@ -830,4 +836,5 @@ SCENARIOS: dict[str, Callable[[Context], Awaitable[Scenario]]] = {
     "s4": scenario_ai,
     "s5": scenario_analytics,
     "s6": scenario_servers,
+    "s7": _scenario_rollups,
 }
