@@ -59,6 +59,14 @@ class BenchEnv:
             "BATON_DATA_DIR": str(self.workdir / "data"),
             "BATON_LOGIN_LIMIT_PER_IP": "1000000",
             "BATON_LOGIN_LIMIT_PER_ACCOUNT": "1000000",
+            # every bench client is 127.0.0.1: the widget edge's per-address limits would
+            # measure the limiter, and the fake LLM lives on loopback
+            "BATON_WIDGET_MESSAGES_PER_SESSION": "100000000",
+            "BATON_WIDGET_MESSAGES_PER_IP": "100000000",
+            "BATON_WIDGET_SESSIONS_PER_IP": "100000000",
+            "BATON_WIDGET_CONNECTIONS_PER_IP": "100000000",
+            "BATON_WIDGET_EVENTS_PER_SESSION": "100000000",
+            "BATON_ALLOW_PRIVATE_OUTBOUND": "1",
             "BATON_LOG_LEVEL": "WARNING",
             "BATON_LOG_JSON": "1",
         }
