@@ -55,8 +55,3 @@ class ReplyScheduler:
                 else None
             )
         )
-
-    async def wait_idle(self) -> None:
-        """Wait for every running reply (tests, shutdown)."""
-        while self.tasks:
-            await asyncio.gather(*list(self.tasks.values()), return_exceptions=True)

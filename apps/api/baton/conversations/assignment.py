@@ -63,8 +63,8 @@ async def offer_next(
     config = await get_config(uow.session)
     if config.assignment_mode != "round_robin" or conversation.status != "waiting":
         return None
-    candidates = [a for a in (agents if agents is not None else await online_agents(uow))]
-    candidates = [a for a in candidates if a.id != skip]
+    online = agents if agents is not None else await online_agents(uow)
+    candidates = [a for a in online if a.id != skip]
     loads = await open_counts(uow, [a.id for a in candidates])
     available = [a for a in candidates if loads[a.id] < config.max_open_per_agent]
     if not available:

@@ -177,7 +177,7 @@ class InboundBatcher:
                 await self._write(runtime, [item])
             return
         for item, result in zip(items, results, strict=True):
-            if not item.future.done():
+            if result is not None and not item.future.done():
                 item.future.set_result(result)
 
 
@@ -186,8 +186,9 @@ def _fail(item: Incoming, exc: Exception) -> None:
         item.future.set_exception(exc)
 
 
-async def write_batch(uow: UnitOfWork, items: list[Incoming]) -> list[Stored]:
-    """Store ``items`` in this unit of work; the caller commits."""
+async def write_batch(uow: UnitOfWork, items: list[Incoming]) -> list[Stored | None]:
+    """Store ``items`` in this unit of work; the caller commits. None: that message was
+    refused (its future already holds the error)."""
     config = await get_config(uow.session)
     fast: list[tuple[int, Incoming, dict[str, Any]]] = []
     slow: list[int] = []
@@ -210,13 +211,13 @@ async def write_batch(uow: UnitOfWork, items: list[Incoming]) -> list[Stored]:
             conversation = conversations[item.conversation_id]
             if conversation["status"] == "resolved":  # reopens: the state machine decides
                 slow.append(i)
-                await _delete_and_redo(uow, row)
+                await _take_back(uow, row)
                 continue
             await _record(uow, item, row, conversation)
             results[i] = Stored(row["id"], item.client_id, row["created_at"], True)
     for i in sorted(slow):
         results[i] = await _through_inbound(uow, items[i])
-    return [r for r in results if r is not None]
+    return results
 
 
 def _row(item: Incoming, now: datetime) -> dict[str, Any]:
@@ -339,7 +340,7 @@ async def _insert_and_touch(
     return inserted, {r["id"]: dict(r) for r in found}
 
 
-async def _delete_and_redo(uow: UnitOfWork, row: dict[str, Any]) -> None:
+async def _take_back(uow: UnitOfWork, row: dict[str, Any]) -> None:
     """Take back a fast insert so the full path stores it once, with its rules (rare: a
     visitor writing again into a resolved conversation)."""
     await uow.session.execute(delete(Message).where(Message.id == row["id"]))
@@ -401,7 +402,7 @@ async def _view(
     )
 
 
-async def _through_inbound(uow: UnitOfWork, item: Incoming) -> Stored:
+async def _through_inbound(uow: UnitOfWork, item: Incoming) -> Stored | None:
     """The full path, inside the batch's transaction (savepoint: one refusal, e.g. an
     expired session, does not undo the others)."""
     recorded = len(uow.domain_events)
@@ -414,6 +415,6 @@ async def _through_inbound(uow: UnitOfWork, item: Incoming) -> Stored:
     except DomainError as exc:
         del uow.domain_events[recorded:]  # what the refused message recorded is void too
         _fail(item, exc)
-        return Stored(uuid.UUID(int=0), item.client_id, utcnow(), False)
+        return None
     assert message.client_id is not None
     return Stored(message.id, message.client_id, message.created_at, created)

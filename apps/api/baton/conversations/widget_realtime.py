@@ -19,6 +19,7 @@ from baton.conversations.batch import InboundBatcher, Incoming
 from baton.conversations.events import ConversationChanged
 from baton.conversations.messages import add_system_message, check_client_id, check_text_within
 from baton.conversations.models import Conversation
+from baton.conversations.recipients import visitor_typing_emission
 from baton.conversations.schemas import VisitorOut
 from baton.conversations.state import VISITOR, Actor
 from baton.kit.errors import NotFound, RateLimited, Unauthorized, ValidationFailed
@@ -162,10 +163,14 @@ async def start_session(call: SocketCall, payload: StartSessionIn) -> dict[str, 
             "verified": verified is not None,
         }
     )
-    past = await _past_conversations(call, opened.visitor.id, opened.conversation.id)
+    past = (
+        await _past_conversations(call, opened.visitor.id, opened.conversation.id)
+        if verified is not None
+        else []
+    )
     return {
         "verified": verified is not None,
-        "past_conversations": past if verified is not None else [],
+        "past_conversations": past,
         "session_token": opened.token,
         "conversation_id": str(opened.conversation.id),
         "visitor_id": str(opened.visitor.id),
@@ -301,8 +306,6 @@ async def sync(call: SocketCall, payload: SyncIn) -> dict[str, Any]:
 
 
 async def _typing(call: SocketCall, typing: bool) -> dict[str, Any]:
-    from baton.conversations.recipients import visitor_typing_emission
-
     state = await _current(call)
     await limits.event(call.runtime, str(state["session_id"]))
     e = visitor_typing_emission(uuid.UUID(state["conversation_id"]), typing)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from datetime import datetime
 
 import msgspec
 from sqlalchemy import case, select, update
@@ -21,7 +21,7 @@ class LiveVisitorOut(msgspec.Struct):
     page_url: str | None
     page_title: str | None
     referrer: str | None
-    connected_at: Any
+    connected_at: datetime
     conversation_id: uuid.UUID | None
 
 

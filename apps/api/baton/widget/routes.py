@@ -79,8 +79,7 @@ class WidgetController(Controller):
     async def identity_secret(self, uow: UnitOfWork, principal: Principal) -> IdentitySecretOut:
         """The identity-verification secret (made on first read); keep it on your server."""
         existing = await identity.secret(uow, create=False)
-        value = existing or await identity.secret(uow)
-        assert value is not None
+        value = existing or await identity.rotate(uow)
         if existing is None:
             record_audit(uow, principal, "widget.identity_secret_created", "widget", "default", {})
         config = await service.get_theme(uow.session)
