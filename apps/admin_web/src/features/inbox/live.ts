@@ -22,6 +22,15 @@ export function remember(c: Conversation): Conversation | undefined {
   return previous;
 }
 
+/** The newer of a fetched row and what events already said of it: a list request may have
+ * left before the last change and come back after its `conversation_updated`. */
+export function fresher(c: Conversation): Conversation {
+  const known = conversationCache.get(c.id);
+  if (known && Date.parse(known.updated_at) > Date.parse(c.updated_at)) return known;
+  conversationCache.set(c.id, c);
+  return c;
+}
+
 /** Which conversation the agent is looking at right now (no alert for what is on screen). */
 export const focus = { conversationId: null as string | null };
 

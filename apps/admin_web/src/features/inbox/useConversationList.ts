@@ -5,7 +5,7 @@ import { keys } from "../../api/queries";
 import { listConversations } from "../../api/rest";
 import { realtime } from "../../realtime/connector";
 import type { Conversation, Page } from "../../types";
-import { remember } from "./live";
+import { fresher } from "./live";
 import { applyToPages, belongs, TABS, type TabId } from "./model";
 
 const PAGE = 50;
@@ -25,8 +25,9 @@ export function useConversationList(shownTab: TabId, q: string, meId: string) {
     queryFn: async ({ pageParam }) => {
       const def = TABS.find((t) => t.id === tab)!;
       const page = await listConversations({ ...def.query(meId), q: q || undefined, limit: PAGE, cursor: pageParam });
-      page.items.forEach(remember);
-      return page;
+      // a row an event already moved on wins over the fetched snapshot (and may leave the tab)
+      const items = page.items.map(fresher).filter((c) => belongs(tab, c, meId));
+      return { ...page, items };
     },
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.next_cursor ?? undefined,
