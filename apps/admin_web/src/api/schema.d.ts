@@ -1191,7 +1191,8 @@ export interface components {
         };
         /** LiveVisitorOut */
         LiveVisitorOut: {
-            connected_at: unknown;
+            /** Format: date-time */
+            connected_at: string;
             conversation_id: string | null;
             name: string | null;
             page_title: string | null;
