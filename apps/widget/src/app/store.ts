@@ -32,6 +32,13 @@ export interface ChatMessage {
   error?: string;
 }
 
+/** Why the visitor is offered the offline form (a ticket) instead of a live person. */
+export type OfflineReason = "closed" | "nobody_online" | "wait_too_long" | "ai_unavailable";
+export interface OfflineOffer {
+  reason: OfflineReason;
+  nextOpenAt: string | null; // ISO date-time of the next opening, when known
+}
+
 export interface State {
   connection: "connecting" | "online" | "offline";
   sessionReady: boolean;
@@ -49,6 +56,7 @@ export interface State {
   open: boolean;
   email: { state: "idle" | "sending" | "sent" | "error"; address: string; error: string | null };
   notice: string | null;
+  offline: OfflineOffer | null; // set: the offline form is offered
 }
 
 /** How long a visitor waits for a person before being told nobody could pick up. */
@@ -159,6 +167,7 @@ export class Chat {
       unread: 0,
       open: false,
       email: { state: "idle", address: this.visitor.email || "", error: null },
+      offline: null,
       notice: null,
     };
   }
@@ -168,6 +177,15 @@ export class Chat {
   subscribe(fn: () => void): () => void {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
+  }
+
+  /** Offer the offline form (business hours closed, nobody online, a wait too long, AI down). */
+  offerOfflineForm(reason: OfflineReason, nextOpenAt: string | null = null): void {
+    this.set({ offline: { reason, nextOpenAt } });
+  }
+
+  dismissOfflineForm(): void {
+    this.set({ offline: null });
   }
 
   private set(patch: Partial<State>): void {
