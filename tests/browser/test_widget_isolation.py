@@ -114,7 +114,11 @@ async def test_html_in_messages_is_text_for_the_visitor_and_the_agent(
     dialogs: list[str] = []
     try:
         inbox = await inbox_context.new_page()
-        inbox.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        async def dismiss(dialog: Any) -> None:
+            dialogs.append(dialog.message)
+            await dialog.dismiss()
+
+        inbox.on("dialog", dismiss)
         await inbox.goto("/app/")
         await inbox.get_by_label("Email").fill(agent.email)
         await inbox.get_by_label("Password").fill(DEFAULT_PASSWORD)
