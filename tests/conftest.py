@@ -107,3 +107,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         names = set(getattr(item, "fixturenames", ()))
         if not names & LIVE_FIXTURES and item.get_closest_marker("browser") is None:
             item.add_marker(pytest.mark.fast)
+
+
+# the fast tier's fixtures (service_runtime, tx) for every test package
+pytest_plugins = ["tests.service_tier"]
