@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import httpx
 import pytest
 from sqlalchemy import func, select
@@ -42,15 +40,21 @@ async def test_failed_unit_of_work_leaves_nothing_behind(
                 uow.enqueue("notifications.welcome_email", user_id=str(existing.id))
                 raise RuntimeError("fails after emitting and enqueuing")
 
-        # a committed unit of work right after proves the listener and the queue work
+        # a committed unit of work right after proves the listener and the queue work: its
+        # job (the same kind, for another user) runs after any wrongly-sent one would have
+        witness = await make_user(runtime)
+        users_before += 1
         async with unit_of_work(runtime) as uow:
             uow.publish("probe", {"phase": "committed"}, rooms="agents", namespace="/agent")
+            uow.enqueue("notifications.welcome_email", user_id=str(witness.id))
         await listener.wait_for("probe", lambda d: d["phase"] == "committed")
-        await asyncio.sleep(1.0)  # give a wrongly-sent job time to run
+        await wait_for(lambda: _count(runtime, EmailMessage), timeout=20)
 
         assert listener.received["probe"] == [{"phase": "committed"}]
         assert await _count(runtime, User) == users_before
-        assert await _count(runtime, EmailMessage) == 0
+        async with runtime.db.session() as session:
+            emailed = list(await session.scalars(select(EmailMessage.to_address)))
+        assert emailed == [witness.email]
         if isinstance(runtime.jobs, ArqQueue) and runtime.jobs.pool is not None:
             queued = await runtime.jobs.pool.queued_jobs(queue_name=runtime.settings.job_queue_name)
             assert not [j for j in queued if j.kwargs.get("user_id") == str(existing.id)]
