@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
@@ -111,3 +111,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 # the fast tier's fixtures (service_runtime, tx) for every test package
 pytest_plugins = ["tests.service_tier"]
+
+
+@pytest.fixture(autouse=True)
+def _real_time() -> Iterator[None]:
+    """A test that moved the clock forward (``clock.advance``) leaves it as it found it."""
+    from baton.kit.clock import clock
+
+    yield
+    clock.reset()

@@ -3,7 +3,6 @@ after the first token; every provider down."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -13,6 +12,7 @@ import pytest
 from baton.ai.providers.base import ChatRequest, Event, ProviderError
 from baton.ai.providers.builtin import TALK_TO_PERSON, BuiltinProvider
 from baton.ai.replier import APOLOGY, INTERRUPTED
+from baton.kit.clock import clock
 from baton.runtime import Runtime
 from tests.ai.fakes import FakeLLM, Script
 from tests.ai.helpers import (
@@ -149,7 +149,7 @@ async def test_breaker_opens_after_repeated_failures_and_closes_after_cooldown(
         ]
 
         # after the cool-down one request may try it (half-open); a success closes it
-        await asyncio.sleep(1.1)
+        clock.advance(1.1)
         assert (await client.get(url, headers=headers)).json()["health"]["state"] == "half_open"
         fake.script = Script(tokens=["Back", " again."])
         _, _, bot = await ask(server.base_url, "shipping to Canada?", client=v)
