@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from baton.jobs.queues import ArqQueue
 from baton.kit.uow import unit_of_work
-from baton.notifications.models import EmailMessage
+from baton.mail.models import OutboxEmail
 from baton.runtime import Runtime
 from baton.users.models import User
 from tests.factories import make_user, user_headers
@@ -39,7 +39,7 @@ async def test_failed_unit_of_work_leaves_nothing_behind(
                 )
                 await uow.session.flush()
                 uow.publish("probe", {"phase": "rolled-back"}, rooms="agents", namespace="/agent")
-                uow.enqueue("notifications.welcome_email", user_id=str(existing.id))
+                uow.enqueue("mail.send", email_id=str(existing.id))
                 raise RuntimeError("fails after emitting and enqueuing")
 
         # a committed unit of work right after proves the listener and the queue work
@@ -50,10 +50,10 @@ async def test_failed_unit_of_work_leaves_nothing_behind(
 
         assert listener.received["probe"] == [{"phase": "committed"}]
         assert await _count(runtime, User) == users_before
-        assert await _count(runtime, EmailMessage) == 0
+        assert await _count(runtime, OutboxEmail) == 0
         if isinstance(runtime.jobs, ArqQueue) and runtime.jobs.pool is not None:
             queued = await runtime.jobs.pool.queued_jobs(queue_name=runtime.settings.job_queue_name)
-            assert not [j for j in queued if j.kwargs.get("user_id") == str(existing.id)]
+            assert not [j for j in queued if j.kwargs.get("email_id") == str(existing.id)]
     finally:
         await listener.disconnect()
 
@@ -68,12 +68,16 @@ async def test_committed_request_enqueues_its_job(
     )
     assert created.status_code == 201
 
-    async def delivered() -> EmailMessage | None:
+    async def delivered() -> OutboxEmail | None:
         async with runtime.db.session() as session:
             return await session.scalar(
-                select(EmailMessage).where(EmailMessage.to_address == "new@example.com")
+                select(OutboxEmail).where(OutboxEmail.to_address == "new@example.com")
             )
 
-    message = await wait_for(delivered, timeout=20)
+    async def attempted() -> OutboxEmail | None:
+        message = await delivered()
+        return message if message is not None and message.status != "queued" else None
+
+    message = await wait_for(attempted, timeout=20)
     # no Resend key in tests: recorded honestly as skipped, not faked as sent
     assert message.status == "skipped" and message.kind == "welcome"
