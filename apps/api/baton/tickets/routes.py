@@ -50,19 +50,7 @@ async def detail(uow: UnitOfWork, ticket_id: uuid.UUID) -> TicketDetail:
     )
 
 
-@post(
-    "/api/v1/tickets",
-    opt=PUBLIC,
-    tags=["tickets"],
-    status_code=HTTP_201_CREATED,
-    responses=errors(404, 422, 429),
-    summary="Submit the offline form (public, rate limited per address and per email)",
-)
-async def submit_ticket(
-    request: Request[Any, Any, Any], uow: UnitOfWork, data: TicketIn
-) -> TicketCreatedOut:
-    ticket = await form.submit(uow, data, address=_address(request))
-    return TicketCreatedOut(ticket.id, ticket.number, ticket.status)
+_read = [requires(Permission.TICKETS_READ)]
 
 
 def _action(name: str) -> Any:
@@ -77,9 +65,21 @@ def _action(name: str) -> Any:
 class TicketsController(Controller):
     path = "/api/v1/tickets"
     tags = ["tickets"]
-    guards = [requires(Permission.TICKETS_READ)]
 
-    @get("/", responses=errors(403, 422))
+    @post(
+        "/",
+        opt=PUBLIC,
+        status_code=HTTP_201_CREATED,
+        responses=errors(404, 422, 429),
+        summary="Submit the offline form (public, rate limited per address and per email)",
+    )
+    async def submit_ticket(
+        self, request: Request[Any, Any, Any], uow: UnitOfWork, data: TicketIn
+    ) -> TicketCreatedOut:
+        ticket = await form.submit(uow, data, address=_address(request))
+        return TicketCreatedOut(ticket.id, ticket.number, ticket.status)
+
+    @get("/", guards=_read, responses=errors(403, 422))
     async def list_tickets(
         self,
         uow: UnitOfWork,
@@ -103,7 +103,7 @@ class TicketsController(Controller):
         )
         return TicketPage([TicketOut.of(t) for t in items], next_cursor)
 
-    @get("/{ticket_id:uuid}", responses=errors(403, 404))
+    @get("/{ticket_id:uuid}", guards=_read, responses=errors(403, 404))
     async def get_ticket(self, uow: UnitOfWork, ticket_id: uuid.UUID) -> TicketDetail:
         """The ticket with its thread (oldest first)."""
         return await detail(uow, ticket_id)
@@ -200,13 +200,11 @@ class InboundEmailController(Controller):
         request: Request[Any, Any, Any],
         uow: UnitOfWork,
         data: GenericInboundIn,
-        token: str | None = Parameter(query="token", default=None, max_length=200),
     ) -> InboundAck:
         """Any provider that forwards parsed mail as JSON; authenticated by
-        ``BATON_INBOUND_EMAIL_TOKEN`` in ``X-Baton-Inbound-Token`` (or ``?token=``)."""
+        ``BATON_INBOUND_EMAIL_TOKEN`` in the ``X-Baton-Inbound-Token`` header."""
         inbound.check_token(
-            uow.runtime.settings.inbound_email_token,
-            request.headers.get("x-baton-inbound-token") or token,
+            uow.runtime.settings.inbound_email_token, request.headers.get("x-baton-inbound-token")
         )
         email = inbound.parsed(msgspec.to_builtins(data))
         ticket, created = await inbound.receive(uow, email)

@@ -172,17 +172,30 @@ async def create(
 
 
 async def _thread_ids(uow: UnitOfWork, ticket: Ticket) -> list[str]:
-    """Every Message-ID in the thread, oldest first (ours and the customer's)."""
-    rows = await uow.session.scalars(
-        select(Message.meta)
-        .where(Message.conversation_id == ticket.conversation_id)
-        .order_by(Message.id)
-    )
+    """Every Message-ID of the thread, oldest first: the customer's mail and ours."""
+    from baton.mail.models import OutboxEmail
+
+    found: list[tuple[Any, str]] = []
+    for created_at, meta in await uow.session.execute(
+        select(Message.created_at, Message.meta).where(
+            Message.conversation_id == ticket.conversation_id
+        )
+    ):
+        value = (meta or {}).get("email", {}).get("message_id")
+        if isinstance(value, str) and value:
+            found.append((created_at, value))
+    for created_at, headers in await uow.session.execute(
+        select(OutboxEmail.created_at, OutboxEmail.headers).where(
+            OutboxEmail.ticket_id == ticket.id
+        )
+    ):
+        value = (headers or {}).get("Message-ID")
+        if isinstance(value, str) and value:
+            found.append((created_at, value))
     ids: list[str] = []
-    for meta in rows:
-        found = (meta or {}).get("email", {}).get("message_id")
-        if isinstance(found, str) and found and found not in ids:
-            ids.append(found)
+    for _, value in sorted(found, key=lambda item: item[0]):
+        if value not in ids:
+            ids.append(value)
     return ids
 
 
