@@ -40,11 +40,16 @@ async def test_form_makes_a_ticket_and_exactly_one_confirmation(
         await settled(runtime)
         assert len(resend_fake.to("ada@example.com")) == 1
         assert f"#{created['number']}" in mail.body["subject"]
-        assert mail.body["reply_to"].startswith("support+t") and "@acme.test" in mail.body["reply_to"]
+        assert (
+            mail.body["reply_to"].startswith("support+t") and "@acme.test" in mail.body["reply_to"]
+        )
         assert mail.body["headers"]["Message-ID"].startswith("<t")
         assert "My order is late." in mail.body["text"]
         # a person's input is escaped in the HTML part
-        assert "&lt;b&gt;Lovelace&lt;/b&gt;" in mail.body["html"] and "<b>Lovelace" not in mail.body["html"]
+        assert (
+            "&lt;b&gt;Lovelace&lt;/b&gt;" in mail.body["html"]
+            and "<b>Lovelace" not in mail.body["html"]
+        )
         note = await listener.wait_for("new_notification", lambda d: d.get("kind") == "ticket")
         assert note["ticket_id"] == created["id"] and f"#{created['number']}" in note["text"]
         _, headers = await user_headers(client, runtime)
@@ -67,7 +72,9 @@ async def test_agent_reply_is_threaded_and_a_customer_reply_lands_in_the_same_ti
     first_id = confirmation.body["headers"]["Message-ID"]
     _, headers = await user_headers(client, runtime, name="Dana")
     r = await client.post(
-        f"/api/v1/tickets/{created['id']}/replies", json={"text": "It ships today."}, headers=headers
+        f"/api/v1/tickets/{created['id']}/replies",
+        json={"text": "It ships today."},
+        headers=headers,
     )
     assert r.status_code == 201, r.text
     assert r.json()["status"] == "pending"
@@ -92,16 +99,27 @@ async def test_agent_reply_is_threaded_and_a_customer_reply_lands_in_the_same_ti
         },
     )
     assert r.status_code == 200, r.text
-    assert r.json() == {"ticket_id": created["id"], "number": created["number"], "created": False, "ignored": False}
+    assert r.json() == {
+        "ticket_id": created["id"],
+        "number": created["number"],
+        "created": False,
+        "ignored": False,
+    }
     detail = (await client.get(f"/api/v1/tickets/{created['id']}", headers=headers)).json()
     assert detail["status"] == "open"
     visitor_texts = [m["text"] for m in detail["messages"] if m["sender"] == "visitor"]
     assert visitor_texts == ["My order is late.", "Thanks! Tracking number?"]  # quote stripped
 
-    await client.post(f"/api/v1/tickets/{created['id']}/replies", json={"text": "TRK-1"}, headers=headers)
+    await client.post(
+        f"/api/v1/tickets/{created['id']}/replies", json={"text": "TRK-1"}, headers=headers
+    )
     second = (await delivered_to(resend_fake, "ada@example.com", 3))[2]
     assert second.body["headers"]["In-Reply-To"] == "<cust-1@example.com>"
-    assert second.body["headers"]["References"].split() == [first_id, reply_id, "<cust-1@example.com>"]
+    assert second.body["headers"]["References"].split() == [
+        first_id,
+        reply_id,
+        "<cust-1@example.com>",
+    ]
     assert await count(runtime, Ticket) == 1
 
 
@@ -114,7 +132,9 @@ async def test_customer_reply_by_email_reopens_a_resolved_ticket(
     headers = {"Authorization": f"Bearer {token}"}
     try:
         r = await client.post(
-            f"/api/v1/tickets/{created['id']}/assign", json={"agent_id": str(owner.id)}, headers=headers
+            f"/api/v1/tickets/{created['id']}/assign",
+            json={"agent_id": str(owner.id)},
+            headers=headers,
         )
         assert r.status_code == 200 and r.json()["assignee_id"] == str(owner.id)
         r = await client.post(f"/api/v1/tickets/{created['id']}/resolve", headers=headers)
@@ -137,7 +157,9 @@ async def test_customer_reply_by_email_reopens_a_resolved_ticket(
         ticket = await ticket_row(runtime, created["id"])
         assert ticket.status == "open" and ticket.resolved_at is None
         assert ticket.assignee_id == owner.id  # back with its owner, not the AI
-        note = await listener.wait_for("new_notification", lambda d: "reopened" in d.get("text", ""))
+        note = await listener.wait_for(
+            "new_notification", lambda d: "reopened" in d.get("text", "")
+        )
         assert note["ticket_id"] == created["id"]
         # the same email delivered twice by the provider is stored once
         again = await generic_inbound(
@@ -154,7 +176,9 @@ async def test_customer_reply_by_email_reopens_a_resolved_ticket(
             from sqlalchemy import func, select
 
             n = await session.scalar(
-                select(func.count()).select_from(Message).where(
+                select(func.count())
+                .select_from(Message)
+                .where(
                     Message.conversation_id == ticket.conversation_id, Message.sender == "visitor"
                 )
             )
@@ -207,28 +231,49 @@ async def test_bad_input_is_a_clear_4xx_and_changes_nothing(
         (await submit(client, message="   "), 422, "empty_message"),
         (await submit(client, session_token="nope"), 404, "unknown_session"),
         (await submit(client, conversation_id=str(uuid.uuid4())), 404, "unknown_conversation"),
-        (await client.get(f"/api/v1/tickets/{uuid.uuid4()}", headers=headers), 404, "unknown_ticket"),
         (
-            await client.post(f"/api/v1/tickets/{uuid.uuid4()}/replies", json={"text": "hi"}, headers=headers),
+            await client.get(f"/api/v1/tickets/{uuid.uuid4()}", headers=headers),
             404,
             "unknown_ticket",
         ),
         (
-            await client.post(f"/api/v1/tickets/{first['id']}/replies", json={"text": huge}, headers=headers),
+            await client.post(
+                f"/api/v1/tickets/{uuid.uuid4()}/replies", json={"text": "hi"}, headers=headers
+            ),
+            404,
+            "unknown_ticket",
+        ),
+        (
+            await client.post(
+                f"/api/v1/tickets/{first['id']}/replies", json={"text": huge}, headers=headers
+            ),
             422,
             "message_too_long",
         ),
         (await client.get("/api/v1/tickets?status=closed", headers=headers), 422, "invalid_status"),
         (
             await generic_inbound(
-                client, **{"from": "ada@example.com", "to": ["support+tUNKNOWNtoken0123456789@acme.test"], "text": "hi"}
+                client,
+                **{
+                    "from": "ada@example.com",
+                    "to": ["support+tUNKNOWNtoken0123456789@acme.test"],
+                    "text": "hi",
+                },
             ),
             404,
             "unknown_ticket",
         ),
-        (await generic_inbound(client, **{"from": "nobody", "to": ["support@acme.test"], "text": "hi"}), 422, "invalid_email"),
         (
-            await client.post("/api/v1/inbound/email", json={"from": "a@example.com", "to": [], "text": "x"}),
+            await generic_inbound(
+                client, **{"from": "nobody", "to": ["support@acme.test"], "text": "hi"}
+            ),
+            422,
+            "invalid_email",
+        ),
+        (
+            await client.post(
+                "/api/v1/inbound/email", json={"from": "a@example.com", "to": [], "text": "x"}
+            ),
             401,
             "bad_token",
         ),
