@@ -1,3 +1,3 @@
-from tests.mail.fixtures import _fresh_fake, resend_fake, settings
+from tests.mail.fixtures import _fresh_fake
 
-__all__ = ["_fresh_fake", "resend_fake", "settings"]
+__all__ = ["_fresh_fake"]

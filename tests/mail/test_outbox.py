@@ -159,3 +159,26 @@ async def test_admin_lists_and_resends_and_others_may_not(
     ).status_code == 404
     audit = (await client.get("/api/v1/audit?action=emails.resent", headers=admin)).json()["items"]
     assert [a["target_id"] for a in audit] == [row["id"]]
+
+
+async def test_without_a_resend_key_emails_are_skipped_not_faked(
+    runtime: Runtime, resend_fake: FakeResend
+) -> None:
+    import dataclasses
+
+    async with runtime.db.session() as session:  # not handed to the queue: sent below
+        row = OutboxEmail(
+            id=uuid.uuid4(), kind="test", to_address="nokey@example.com", subject="S", body_text="T"
+        )
+        session.add(row)
+        await session.commit()
+        email_id = row.id
+    original = runtime.settings
+    runtime.settings = dataclasses.replace(original, resend_api_key=None)
+    try:
+        assert await outbox.send(runtime, email_id) == "skipped"
+    finally:
+        runtime.settings = original
+    [row] = await rows_to(runtime, "nokey@example.com")
+    assert row.status == "skipped" and "RESEND_API_KEY" in (row.last_error or "")
+    assert resend_fake.to("nokey@example.com") == []
