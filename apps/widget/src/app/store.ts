@@ -458,6 +458,7 @@ export class Chat {
       if (status === "agent") timedOut = false;
     }
     this.set({ status, queuePosition: status === "waiting" ? position : null, waitingSince, handoffTimedOut: timedOut });
+    if (status === "waiting" && timedOut && !this.state.offline) this.offerOfflineForm("wait_too_long");
   }
 
   /** Called every second by the view while waiting: nobody picked up within the limit. */
