@@ -13,12 +13,14 @@ from baton.jobs.queues import InProcessQueue
 from baton.kit.ratelimit import MemoryRateLimiter
 from baton.settings import Settings
 from baton.workspace.service import clear_config_cache
+from tests.mail.fake_resend import FakeResend
 from tests.support import (
     REDIS_URL,
     LiveServer,
     Subprocess,
     create_postgres_database,
     drop_postgres_database,
+    mail_settings,
     make_settings,
     settings_env,
     start_live_server,
@@ -50,8 +52,18 @@ async def redis_url() -> AsyncIterator[str | None]:
 
 
 @pytest.fixture(scope="session")
-async def settings(data_dir: Path, database_url: str, redis_url: str | None) -> Settings:
-    settings = make_settings(data_dir, database_url, redis_url)
+async def resend_fake() -> AsyncIterator[FakeResend]:
+    """Every server in the suite sends its email here (tests/mail/fake_resend.py)."""
+    fake = await FakeResend().start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture(scope="session")
+async def settings(
+    data_dir: Path, database_url: str, redis_url: str | None, resend_fake: FakeResend
+) -> Settings:
+    settings = make_settings(data_dir, database_url, redis_url, **mail_settings(resend_fake.url))
     await asyncio.to_thread(upgrade, settings.database_url)
     return settings
 

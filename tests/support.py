@@ -98,6 +98,26 @@ def make_settings(
     return dataclasses.replace(base, **values)
 
 
+def mail_settings(resend_url: str) -> dict[str, Any]:
+    """Email to the suite's fake Resend, with retries short enough to watch."""
+    from tests.mail.fake_resend import API_KEY
+    from tests.mail.fixtures import INBOUND_TOKEN, WEBHOOK_SECRET
+
+    return dict(
+        resend_api_key=API_KEY,
+        resend_base_url=resend_url,
+        email_from="Acme Support <support@acme.test>",
+        mail_retry_base_seconds=0.05,
+        mail_retry_max_seconds=0.3,
+        mail_lease_seconds=1.0,
+        mail_max_attempts=200,
+        resend_webhook_secret=WEBHOOK_SECRET,
+        inbound_email_token=INBOUND_TOKEN,
+        tickets_per_ip=100_000,
+        tickets_per_email=100_000,
+    )
+
+
 def settings_env(settings: Settings) -> dict[str, str]:
     """Environment that makes a child process (baton serve / worker) use the same backends."""
     env = dict(os.environ)
@@ -115,6 +135,17 @@ def settings_env(settings: Settings) -> dict[str, str]:
         BATON_WIDGET_CONNECTIONS_PER_IP="100000",
         BATON_WIDGET_EVENTS_PER_SESSION="100000",
         BATON_OUTBOUND_ALLOW=",".join(LOOPBACK_ALLOW),
+        BATON_RESEND_API_KEY=settings.resend_api_key or "",
+        BATON_RESEND_BASE_URL=settings.resend_base_url,
+        BATON_EMAIL_FROM=settings.email_from,
+        BATON_MAIL_RETRY_BASE_SECONDS=str(settings.mail_retry_base_seconds),
+        BATON_MAIL_RETRY_MAX_SECONDS=str(settings.mail_retry_max_seconds),
+        BATON_MAIL_LEASE_SECONDS=str(settings.mail_lease_seconds),
+        BATON_MAIL_MAX_ATTEMPTS=str(settings.mail_max_attempts),
+        BATON_RESEND_WEBHOOK_SECRET=settings.resend_webhook_secret or "",
+        BATON_INBOUND_EMAIL_TOKEN=settings.inbound_email_token or "",
+        BATON_TICKETS_PER_IP=str(settings.tickets_per_ip),
+        BATON_TICKETS_PER_EMAIL=str(settings.tickets_per_email),
         PYTHONUNBUFFERED="1",
     )
     if settings.redis_url:

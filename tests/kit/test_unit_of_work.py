@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from baton.jobs.queues import ArqQueue
 from baton.kit.uow import unit_of_work
-from baton.notifications.models import EmailMessage
+from baton.mail.models import OutboxEmail
+from baton.mail.welcome import queue_welcome
 from baton.runtime import Runtime
 from baton.users.models import User
 from tests.factories import make_user, user_headers
@@ -37,27 +38,30 @@ async def test_failed_unit_of_work_leaves_nothing_behind(
                 )
                 await uow.session.flush()
                 uow.publish("probe", {"phase": "rolled-back"}, rooms="agents", namespace="/agent")
-                uow.enqueue("notifications.welcome_email", user_id=str(existing.id))
+                uow.enqueue("mail.send", email_id=str(existing.id))
                 raise RuntimeError("fails after emitting and enqueuing")
 
         # a committed unit of work right after proves the listener and the queue work: its
-        # job (the same kind, for another user) runs after any wrongly-sent one would have
+        # email job runs after any wrongly-sent one would have
         witness = await make_user(runtime)
         users_before += 1
         async with unit_of_work(runtime) as uow:
             uow.publish("probe", {"phase": "committed"}, rooms="agents", namespace="/agent")
-            uow.enqueue("notifications.welcome_email", user_id=str(witness.id))
+            queue_welcome(uow, witness)
         await listener.wait_for("probe", lambda d: d["phase"] == "committed")
-        await wait_for(lambda: _count(runtime, EmailMessage), timeout=20)
 
+        async def sent() -> list[tuple[str, str]]:
+            async with runtime.db.session() as session:
+                rows = await session.execute(select(OutboxEmail.to_address, OutboxEmail.status))
+                found = [(to, status) for to, status in rows.all()]
+            return found if all(status == "sent" for _, status in found) else []
+
+        assert await wait_for(sent, timeout=20) == [(witness.email, "sent")]
         assert listener.received["probe"] == [{"phase": "committed"}]
         assert await _count(runtime, User) == users_before
-        async with runtime.db.session() as session:
-            emailed = list(await session.scalars(select(EmailMessage.to_address)))
-        assert emailed == [witness.email]
         if isinstance(runtime.jobs, ArqQueue) and runtime.jobs.pool is not None:
             queued = await runtime.jobs.pool.queued_jobs(queue_name=runtime.settings.job_queue_name)
-            assert not [j for j in queued if j.kwargs.get("user_id") == str(existing.id)]
+            assert not [j for j in queued if j.kwargs.get("email_id") == str(existing.id)]
     finally:
         await listener.disconnect()
 
@@ -72,12 +76,16 @@ async def test_committed_request_enqueues_its_job(
     )
     assert created.status_code == 201
 
-    async def delivered() -> EmailMessage | None:
+    async def delivered() -> OutboxEmail | None:
         async with runtime.db.session() as session:
             return await session.scalar(
-                select(EmailMessage).where(EmailMessage.to_address == "new@example.com")
+                select(OutboxEmail).where(OutboxEmail.to_address == "new@example.com")
             )
 
-    message = await wait_for(delivered, timeout=20)
-    # no Resend key in tests: recorded honestly as skipped, not faked as sent
-    assert message.status == "skipped" and message.kind == "welcome"
+    async def attempted() -> OutboxEmail | None:
+        message = await delivered()
+        return message if message is not None and message.status != "queued" else None
+
+    message = await wait_for(attempted, timeout=20)
+    # sent to the suite's fake Resend, with its id
+    assert message.status == "sent" and message.kind == "welcome" and message.provider_id

@@ -48,8 +48,9 @@ export interface AgentServerEvents {
     name?: string | null;
   };
   new_notification: {
-    kind: "waiting" | "message" | "assigned" | "offer";
+    kind: "waiting" | "message" | "assigned" | "offer" | "ticket";
     conversation_id: string;
+    ticket_id?: string; // kind "ticket" (features/tickets/live.ts)
     text: string;
   };
   agent_presence: { user_id: string; presence: string };

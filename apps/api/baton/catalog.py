@@ -29,6 +29,8 @@ DOMAINS = (
     "analytics",
     "audit",
     "exports",
+    "mail",
+    "tickets",
 )
 
 

@@ -94,6 +94,17 @@ class Settings:
     allow_private_outbound: bool = False
     log_level: str = "INFO"
     log_json: bool = True
+    # email: the Resend API (a fake in tests), the outbox's retries, inbound webhooks, tickets
+    resend_base_url: str = "https://api.resend.com"
+    mail_max_attempts: int = 10
+    mail_retry_base_seconds: float = 30.0
+    mail_retry_max_seconds: float = 3600.0
+    mail_lease_seconds: float = 120.0
+    mail_send_timeout_seconds: float = 20.0
+    resend_webhook_secret: str | None = None
+    inbound_email_token: str | None = None
+    tickets_per_ip: int = 10
+    tickets_per_email: int = 5
 
     @property
     def socketio_channel(self) -> str:
@@ -149,6 +160,16 @@ def load_settings() -> Settings:
         allow_private_outbound=_env_bool("ALLOW_PRIVATE_OUTBOUND"),
         log_level=_env("LOG_LEVEL", "INFO") or "INFO",
         log_json=_env_bool("LOG_JSON", True),
+        resend_base_url=(_env("RESEND_BASE_URL", "https://api.resend.com") or "").rstrip("/"),
+        mail_max_attempts=_env_int("MAIL_MAX_ATTEMPTS", 10),
+        mail_retry_base_seconds=float(_env("MAIL_RETRY_BASE_SECONDS", "30") or 30),
+        mail_retry_max_seconds=float(_env("MAIL_RETRY_MAX_SECONDS", "3600") or 3600),
+        mail_lease_seconds=float(_env("MAIL_LEASE_SECONDS", "120") or 120),
+        mail_send_timeout_seconds=float(_env("MAIL_SEND_TIMEOUT_SECONDS", "20") or 20),
+        resend_webhook_secret=_env("RESEND_WEBHOOK_SECRET"),
+        inbound_email_token=_env("INBOUND_EMAIL_TOKEN"),
+        tickets_per_ip=_env_int("TICKETS_PER_IP", 10),
+        tickets_per_email=_env_int("TICKETS_PER_EMAIL", 5),
     )
 
 

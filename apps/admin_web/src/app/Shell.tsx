@@ -6,6 +6,7 @@ import { Outlet } from "react-router";
 import { me } from "../api/rest";
 import { keys } from "../api/queries";
 import { useInboxAlerts, useCounts } from "../features/inbox/live";
+import { useTicketAlerts } from "../features/tickets/live";
 import { openUnread } from "../features/inbox/unread";
 import { useStore } from "../lib/store";
 import { openOutbox } from "../outbox";
@@ -62,6 +63,7 @@ function Live({ session, live }: { session: Session; live: boolean }) {
     if (fresh && s && !samePermissions(fresh, s.permissions)) signedIn({ ...s, permissions: fresh });
   }, [current.data]);
   useInboxAlerts(user.id);
+  useTicketAlerts(live && session.permissions.includes("tickets:read"));
   const { counts } = useCounts();
   useEffect(() => {
     // the queue length in the tab title, for agents working in another tab

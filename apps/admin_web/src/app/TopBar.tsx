@@ -42,6 +42,7 @@ export function TopBar({ session }: { session: Session }) {
         <NavLink to="/inbox/waiting" className={() => (inInbox ? "active" : "")}>
           Inbox
         </NavLink>
+        {session.permissions.includes("tickets:read") && <NavLink to="/tickets">Tickets</NavLink>}
         {allowed(session.permissions, REVIEW_PAGE) && <NavLink to={REVIEW_PAGE.path}>{REVIEW_PAGE.label}</NavLink>}
         {consolePages.length > 0 && <NavLink to="/admin">Console</NavLink>}
       </nav>

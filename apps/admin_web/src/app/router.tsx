@@ -17,6 +17,7 @@ import { WorkspacePage } from "../features/settings/WorkspacePage";
 import { WidgetSettings } from "../features/settings/WidgetSettings";
 import { RolesPage } from "../features/roles/RolesPage";
 import { AuditPage } from "../features/audit/AuditPage";
+import { TicketsPage } from "../features/tickets/TicketsPage";
 import { NotFound } from "./NotAllowed";
 
 function Fallback() {
@@ -32,6 +33,7 @@ const routes: RouteObject[] = [
       { index: true, element: <Navigate to="/inbox/waiting" replace /> },
       { path: "inbox", element: <Navigate to="/inbox/waiting" replace /> },
       { path: "inbox/:tab/:id?", element: <InboxPage /> },
+      { path: "tickets/:id?", element: <Guard permission="tickets:read"><TicketsPage /></Guard> },
       { path: "review/ai-answers", element: <Guard permission="ai:review"><div className="page-scroll"><AnswerLogPage /></div></Guard> },
       {
         path: "admin",

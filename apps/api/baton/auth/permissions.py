@@ -40,6 +40,9 @@ class Permission(StrEnum):
     SETTINGS_MANAGE = "settings:manage"
     ANALYTICS_READ = "analytics:read"
     AUDIT_READ = "audit:read"
+    TICKETS_READ = "tickets:read"
+    TICKETS_REPLY = "tickets:reply"  # reply, assign, resolve, reopen, convert a conversation
+    EMAILS_MANAGE = "emails:manage"  # the outbox: read every email, re-send
 
 
 ALL_PERMISSIONS = frozenset(Permission)
@@ -51,6 +54,8 @@ AGENT_PERMISSIONS = frozenset(
         Permission.CONVERSATIONS_HANDOFF,
         Permission.CONVERSATIONS_RESOLVE,
         Permission.AI_REVIEW,
+        Permission.TICKETS_READ,
+        Permission.TICKETS_REPLY,
     }
 )
 

@@ -39,6 +39,7 @@ TRANSITIONS: frozenset[tuple[str, str]] = frozenset(
         ("agent", "resolved"),
         ("resolved", "bot"),
         ("resolved", "waiting"),
+        ("resolved", "agent"),  # an email ticket reopens with its owner (tickets domain)
     }
 )
 

@@ -16,6 +16,7 @@ from baton.auth.roles import check_grantable
 from baton.kit.errors import Conflict, Unauthorized, ValidationFailed
 from baton.kit.http import errors
 from baton.kit.uow import UnitOfWork
+from baton.mail.welcome import queue_welcome
 from baton.users import service
 from baton.users.models import User
 from baton.users.schemas import UserCreate, UserList, UserOut, UserPatch
@@ -41,7 +42,7 @@ class UsersController(Controller):
             uow.session, email=data.email, password=data.password, role=data.role, name=data.name
         )
         record_audit(uow, principal, "users.created", "user", user.id, diff({}, _audited(user)))
-        uow.enqueue("notifications.welcome_email", user_id=str(user.id))
+        queue_welcome(uow, user)
         return UserOut.of(user)
 
     @get("/{user_id:uuid}", responses=errors(403, 404))

@@ -57,6 +57,16 @@ export interface State {
   email: { state: "idle" | "sending" | "sent" | "error"; address: string; error: string | null };
   notice: string | null;
   offline: OfflineOffer | null; // set: the offline form is offered
+  ticket: TicketState;
+  transcript: { state: "idle" | "sending" | "sent" | "error"; to: string | null; error: string | null };
+}
+
+/** The offline form's submission: a ticket answered by email. */
+export interface TicketState {
+  state: "idle" | "sending" | "sent" | "error";
+  number: number | null;
+  email: string | null;
+  error: string | null;
 }
 
 /** How long a visitor waits for a person before being told nobody could pick up. */
@@ -168,6 +178,8 @@ export class Chat {
       open: false,
       email: { state: "idle", address: this.visitor.email || "", error: null },
       offline: null,
+      ticket: { state: "idle", number: null, email: null, error: null },
+      transcript: { state: "idle", to: null, error: null },
       notice: null,
     };
   }
@@ -186,6 +198,31 @@ export class Chat {
 
   dismissOfflineForm(): void {
     this.set({ offline: null });
+  }
+
+  /** The offline form: ``submit_ticket`` (same body and ack as POST /api/v1/tickets). */
+  async submitTicket(form: { name: string; email: string; message: string }): Promise<void> {
+    this.set({ ticket: { state: "sending", number: null, email: form.email, error: null } });
+    const ack = await this.call<{ id: string; number: number; status: string }>("submit_ticket", form);
+    if (isError(ack)) {
+      const error = ack.error === "offline" || ack.error === "timeout" ? "You are offline. Try again in a moment." : detail(ack);
+      this.set({ ticket: { state: "error", number: null, email: form.email, error } });
+      return;
+    }
+    this.visitor = { ...this.visitor, ...dropEmpty({ name: form.name, email: form.email }) };
+    storage.set("visitor", this.visitor);
+    this.set({ ticket: { state: "sent", number: ack.number, email: form.email, error: null } });
+  }
+
+  /** Email the visitor this conversation (``request_transcript``). */
+  async requestTranscript(email: string | null): Promise<void> {
+    this.set({ transcript: { state: "sending", to: email, error: null } });
+    const ack = await this.call<{ ok: boolean; to: string }>("request_transcript", email ? { email } : {});
+    if (isError(ack)) {
+      this.set({ transcript: { state: "error", to: email, error: detail(ack) } });
+      return;
+    }
+    this.set({ transcript: { state: "sent", to: ack.to, error: null } });
   }
 
   private set(patch: Partial<State>): void {
@@ -259,7 +296,10 @@ export class Chat {
     socket.on("connect_error", () => this.set({ connection: "offline", sessionReady: false }));
     socket.on("bot_stream", (p: { message_id: string; delta: string }) => this.onStream(p));
     socket.on("bot_stream_cancelled", (p: { message_id: string }) => this.onStreamCancelled(p.message_id));
-    socket.on("bot_message", (m: ServerMessage) => this.onLive({ ...m, sender: "bot" }));
+    socket.on("bot_message", (m: ServerMessage & { source?: string | null }) => {
+      this.onLive({ ...m, sender: "bot" });
+      if (m.source === "fallback" && !this.state.offline) this.offerOfflineForm("ai_unavailable");
+    });
     socket.on("agent_message", (m: ServerMessage) => this.onLive({ ...m, sender: "agent" }));
     socket.on("system_message", (m: ServerMessage) => this.onLive({ ...m, sender: "system" }));
     socket.on("visitor_message", (m: ServerMessage) => this.onLive({ ...m, sender: "visitor" }));
@@ -418,6 +458,7 @@ export class Chat {
       if (status === "agent") timedOut = false;
     }
     this.set({ status, queuePosition: status === "waiting" ? position : null, waitingSince, handoffTimedOut: timedOut });
+    if (status === "waiting" && timedOut && !this.state.offline) this.offerOfflineForm("wait_too_long");
   }
 
   /** Called every second by the view while waiting: nobody picked up within the limit. */
@@ -425,6 +466,7 @@ export class Chat {
     const { status, waitingSince, handoffTimedOut } = this.state;
     if (status === "waiting" && waitingSince !== null && !handoffTimedOut && now - waitingSince >= HANDOFF_WAIT_MS) {
       this.set({ handoffTimedOut: true });
+      if (!this.state.offline) this.offerOfflineForm("wait_too_long");
     }
   }
 

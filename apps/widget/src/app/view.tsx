@@ -1,6 +1,7 @@
 import type { JSX } from "preact";
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { type Chat, type ChatMessage, type Config, HANDOFF_WAIT_MS, type State } from "./store";
+import { OfflineForm, TranscriptLink } from "./offline";
 import { clock, countdown, rich } from "./text";
 
 export interface Layout {
@@ -188,6 +189,7 @@ function Panel({ chat, state, config }: { chat: Chat; state: State; config: Conf
           </div>
         ) : null}
         {state.status === "waiting" ? <Queue chat={chat} state={state} /> : null}
+        {state.offline ? <OfflineForm chat={chat} state={state} /> : null}
       </div>
       <footer class="footer">
         {suggestions.length ? (
@@ -236,6 +238,7 @@ function Panel({ chat, state, config }: { chat: Chat; state: State; config: Conf
             </svg>
           </button>
         </form>
+        <TranscriptLink chat={chat} state={state} />
         <p class="powered">Powered by Baton</p>
       </footer>
     </section>

@@ -88,6 +88,7 @@ export function useInboxAlerts(meId: string): void {
           message.text.slice(0, 140), () => navigate("mine", message.conversation_id));
       }),
       realtime.on("new_notification", (n) => {
+        if (n.kind === "ticket") return; // features/tickets/live.ts
         if (n.kind === "message" && onScreen(n.conversation_id)) return;
         const title = {
           waiting: "Visitor waiting",

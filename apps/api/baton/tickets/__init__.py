@@ -1,0 +1,1 @@
+"""Tickets: email-channel conversations with a number, a requester and open/pending/resolved."""
