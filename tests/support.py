@@ -111,6 +111,10 @@ def mail_settings(resend_url: str) -> dict[str, Any]:
         mail_retry_max_seconds=0.3,
         mail_lease_seconds=1.0,
         mail_max_attempts=200,
+        # webhook retries short enough to watch (first within 0.1 s, x3 after)
+        webhook_retry_base_seconds=0.1,
+        webhook_retry_max_seconds=1.0,
+        webhook_timeout_seconds=5.0,
         resend_webhook_secret=WEBHOOK_SECRET,
         inbound_email_token=INBOUND_TOKEN,
         tickets_per_ip=100_000,
@@ -145,6 +149,11 @@ def settings_env(settings: Settings) -> dict[str, str]:
         BATON_RESEND_WEBHOOK_SECRET=settings.resend_webhook_secret or "",
         BATON_INBOUND_EMAIL_TOKEN=settings.inbound_email_token or "",
         BATON_TICKETS_PER_IP=str(settings.tickets_per_ip),
+        BATON_WEBHOOK_RETRY_BASE_SECONDS=str(settings.webhook_retry_base_seconds),
+        BATON_WEBHOOK_RETRY_MAX_SECONDS=str(settings.webhook_retry_max_seconds),
+        BATON_WEBHOOK_TIMEOUT_SECONDS=str(settings.webhook_timeout_seconds),
+        BATON_WEBHOOK_MAX_ATTEMPTS=str(settings.webhook_max_attempts),
+        BATON_WEBHOOK_DISABLE_AFTER=str(settings.webhook_disable_after),
         BATON_TICKETS_PER_EMAIL=str(settings.tickets_per_email),
         PYTHONUNBUFFERED="1",
     )

@@ -31,6 +31,7 @@ DOMAINS = (
     "exports",
     "mail",
     "tickets",
+    "webhooks",
 )
 
 

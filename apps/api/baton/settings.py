@@ -100,6 +100,11 @@ class Settings:
     mail_retry_base_seconds: float = 30.0
     mail_retry_max_seconds: float = 3600.0
     mail_lease_seconds: float = 120.0
+    webhook_timeout_seconds: float = 10.0
+    webhook_retry_base_seconds: float = 5.0
+    webhook_retry_max_seconds: float = 86400.0
+    webhook_max_attempts: int = 12
+    webhook_disable_after: int = 20
     mail_send_timeout_seconds: float = 20.0
     resend_webhook_secret: str | None = None
     inbound_email_token: str | None = None
@@ -165,6 +170,11 @@ def load_settings() -> Settings:
         mail_retry_base_seconds=float(_env("MAIL_RETRY_BASE_SECONDS", "30") or 30),
         mail_retry_max_seconds=float(_env("MAIL_RETRY_MAX_SECONDS", "3600") or 3600),
         mail_lease_seconds=float(_env("MAIL_LEASE_SECONDS", "120") or 120),
+        webhook_timeout_seconds=float(_env("WEBHOOK_TIMEOUT_SECONDS", "10") or 10),
+        webhook_retry_base_seconds=float(_env("WEBHOOK_RETRY_BASE_SECONDS", "5") or 5),
+        webhook_retry_max_seconds=float(_env("WEBHOOK_RETRY_MAX_SECONDS", "86400") or 86400),
+        webhook_max_attempts=int(_env("WEBHOOK_MAX_ATTEMPTS", "12") or 12),
+        webhook_disable_after=int(_env("WEBHOOK_DISABLE_AFTER", "20") or 20),
         mail_send_timeout_seconds=float(_env("MAIL_SEND_TIMEOUT_SECONDS", "20") or 20),
         resend_webhook_secret=_env("RESEND_WEBHOOK_SECRET"),
         inbound_email_token=_env("INBOUND_EMAIL_TOKEN"),

@@ -43,6 +43,7 @@ class Permission(StrEnum):
     TICKETS_READ = "tickets:read"
     TICKETS_REPLY = "tickets:reply"  # reply, assign, resolve, reopen, convert a conversation
     EMAILS_MANAGE = "emails:manage"  # the outbox: read every email, re-send
+    WEBHOOKS_MANAGE = "webhooks:manage"  # subscriptions, the delivery log, redeliver
 
 
 ALL_PERMISSIONS = frozenset(Permission)

@@ -27,6 +27,17 @@ class MessageCreated(DomainEvent):
 
 
 @dataclass(frozen=True)
+class ConversationOpened(DomainEvent):
+    """A new conversation, whichever channel it came through."""
+
+    name: ClassVar[str] = "conversations.opened"
+    conversation_id: uuid.UUID
+    visitor_id: uuid.UUID
+    channel: str
+    status: str
+
+
+@dataclass(frozen=True)
 class VisitorMessageReceived(DomainEvent):
     """A visitor's new message went through the inbound rules (any channel).
 

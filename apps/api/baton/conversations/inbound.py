@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from baton.conversations import lifecycle
-from baton.conversations.events import VisitorMessageReceived
+from baton.conversations.events import ConversationOpened, VisitorMessageReceived
 from baton.conversations.messages import check_client_id, check_text, store_message
 from baton.conversations.models import Conversation, Message
 from baton.conversations.phrases import asks_for_person
@@ -38,6 +38,7 @@ async def open_api_conversation(
     conversation = Conversation(visitor_id=visitor.id, status="bot", channel="api")
     uow.session.add(conversation)
     await uow.session.flush()
+    uow.record(ConversationOpened(conversation.id, visitor.id, channel="api", status="bot"))
     uow.keep(visitor, conversation)
     return conversation
 

@@ -58,6 +58,7 @@ E = TypeVar("E", bound=DomainEvent)
 Emissions = Iterable[Emission] | None
 Listener = Callable[[Any, Any], Awaitable[Emissions] | Emissions]
 Preparer = Callable[[Any, Any], Awaitable[Any]]
+Writer = Callable[[Any, list[Any]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,9 @@ class EventRegistry:
 
     listeners: dict[type[DomainEvent], list[ListenerSpec]] = field(default_factory=dict)
     preparers: dict[type[DomainEvent], Preparer] = field(default_factory=dict)
+    # outbox writers: run inside the unit of work with all its prepared events, so what they
+    # write (webhook deliveries) commits with the change or not at all
+    writers: list[Writer] = field(default_factory=list)
     by_name: dict[str, ListenerSpec] = field(default_factory=dict)
     event_types: dict[str, type[DomainEvent]] = field(default_factory=dict)
 
@@ -130,6 +134,14 @@ def prepare(event_type: type[E]) -> Callable[[Preparer], Preparer]:
         return fn
 
     return decorate
+
+
+def write_before_commit(fn: Writer) -> Writer:
+    """Register ``fn(uow, events)``: called inside every unit of work that recorded events,
+    just before it commits (an outbox row written there is as durable as the change)."""
+    if fn not in registry.writers:
+        registry.writers.append(fn)
+    return fn
 
 
 def coalesce(events: list[DomainEvent]) -> list[DomainEvent]:

@@ -107,6 +107,9 @@ class UnitOfWork:
         for event in recorded:
             preparer = domain_events.registry.preparers.get(type(event))
             prepared.append(await preparer(self, event) if preparer else event)
+        if prepared:
+            for writer in domain_events.registry.writers:
+                await writer(self, prepared)
         return prepared
 
     async def commit(self) -> None:

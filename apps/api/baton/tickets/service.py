@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from baton.auth.principal import Principal
 from baton.conversations import lifecycle
-from baton.conversations.events import ConversationChanged
+from baton.conversations.events import ConversationChanged, ConversationOpened
 from baton.conversations.inbound import receive_visitor_message
 from baton.conversations.messages import check_text_within, existing
 from baton.conversations.models import Conversation, Message
@@ -130,6 +130,7 @@ async def create(
     conversation = Conversation(visitor_id=visitor_id, status="agent", channel="email")
     uow.session.add(conversation)
     await uow.session.flush()
+    uow.record(ConversationOpened(conversation.id, visitor_id, channel="email", status="agent"))
     uow.keep(conversation)
     ticket = Ticket(
         conversation_id=conversation.id,

@@ -15,6 +15,7 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
+from baton.conversations.events import ConversationOpened
 from baton.conversations.models import Conversation
 from baton.db.base import utcnow
 from baton.kit.errors import Unauthorized, ValidationFailed
@@ -131,6 +132,7 @@ async def open_session(
     conversation = Conversation(visitor_id=visitor.id, status="bot")
     uow.session.add(conversation)
     await uow.session.flush()
+    uow.record(ConversationOpened(conversation.id, visitor.id, channel="widget", status="bot"))
     raw = secrets.token_urlsafe(32)
     vs = VisitorSession(
         token_hash=hash_token(raw), visitor_id=visitor.id, conversation_id=conversation.id

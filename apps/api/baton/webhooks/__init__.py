@@ -1,0 +1,1 @@
+"""Signed webhooks: subscriptions per event, deliveries from an outbox, retries, a log."""
