@@ -66,7 +66,7 @@ async def test_widget_offline_form_when_nobody_picked_up(
     form = frame.get_by_test_id("offline-form")
     await expect(form).to_be_visible()
     await expect(form).to_have_attribute("data-reason", "wait_too_long")
-    await expect(form).to_contain_text("nobody could pick up")
+    await expect(form).to_contain_text("Rather not wait?")
 
     # validation in the form: nothing is sent while it is wrong
     await form.get_by_label("Email").fill("not-an-email")

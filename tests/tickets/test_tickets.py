@@ -283,7 +283,7 @@ async def test_bad_input_is_a_clear_4xx_and_changes_nothing(
                 content=b'{"type": "email.received", "data": {"email_id": "x"}}',
                 headers={"svix-id": "m", "svix-timestamp": "1", "svix-signature": "v1,bad"},
             ),
-            401,
+            400,
             "bad_signature",
         ),
     ]

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from html import unescape
 from typing import Any
 
-from baton.kit.errors import Conflict, NotFound, Unauthorized, ValidationFailed
+from baton.kit.errors import BadRequest, Conflict, NotFound, Unauthorized, ValidationFailed
 from baton.kit.uow import UnitOfWork
 from baton.mail import addresses
 from baton.mail.client import ResendClient, SendFailed
@@ -132,16 +132,17 @@ async def receive(uow: UnitOfWork, email: InboundEmail) -> tuple[Ticket, bool]:
 
 def verify_svix(secret: str | None, headers: dict[str, str], body: bytes) -> None:
     """Resend signs webhooks the Svix way: base64 HMAC-SHA256 of "id.timestamp.body" with the
-    endpoint's ``whsec_`` secret, in ``svix-signature`` as space-separated ``v1,<sig>``."""
+    endpoint's ``whsec_`` secret, in ``svix-signature`` as space-separated ``v1,<sig>``.
+    A failed check is a 400, as Svix advises (the sender is not a caller with credentials)."""
     if not secret:
         raise NotFound("inbound email through Resend is not configured", code="inbound_disabled")
     msg_id = headers.get("svix-id") or headers.get("webhook-id") or ""
     stamp = headers.get("svix-timestamp") or headers.get("webhook-timestamp") or ""
     signatures = headers.get("svix-signature") or headers.get("webhook-signature") or ""
     if not msg_id or not stamp.isdigit() or not signatures:
-        raise Unauthorized("missing webhook signature", code="bad_signature")
+        raise BadRequest("missing webhook signature", code="bad_signature")
     if abs(time.time() - int(stamp)) > SIGNATURE_TOLERANCE_SECONDS:
-        raise Unauthorized("webhook timestamp too old", code="bad_signature")
+        raise BadRequest("webhook timestamp too old", code="bad_signature")
     key = base64.b64decode(secret.removeprefix("whsec_"))
     expected = base64.b64encode(
         hmac.new(key, f"{msg_id}.{stamp}.".encode() + body, hashlib.sha256).digest()
@@ -150,7 +151,7 @@ def verify_svix(secret: str | None, headers: dict[str, str], body: bytes) -> Non
         version, _, sig = candidate.partition(",")
         if version == "v1" and hmac.compare_digest(sig, expected):
             return
-    raise Unauthorized("webhook signature does not match", code="bad_signature")
+    raise BadRequest("webhook signature does not match", code="bad_signature")
 
 
 def check_token(expected: str | None, given: str | None) -> None:

@@ -11,7 +11,7 @@ const MAX_MESSAGE = 10000;
 const HEADINGS: Record<OfflineReason, string> = {
   closed: "We are closed right now",
   nobody_online: "Nobody is available right now",
-  wait_too_long: "Sorry, nobody could pick up just now",
+  wait_too_long: "Rather not wait? Leave us a message",
   ai_unavailable: "Our assistant is unavailable right now",
 };
 
