@@ -78,7 +78,7 @@ async def test_widget_offline_form_when_nobody_picked_up(
 
     await form.get_by_label("Name").fill("Lin <Park>")
     await form.get_by_label("Email").fill("lin@example.com")
-    await form.get_by_label("Your message").fill("Please call me about my order.")
+    await form.get_by_label("How can we help?").fill("Please call me about my order.")
     await form.get_by_role("button", name="Send message").click()
     confirmation = frame.get_by_test_id("ticket-confirmation")
     await expect(confirmation).to_contain_text("Thanks, we have your message.")

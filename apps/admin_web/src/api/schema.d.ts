@@ -3873,6 +3873,8 @@ export interface operations {
             query?: {
                 /** @description me, none or a user id */
                 assignee?: string | null;
+                /** @description widget, api or email (default: every channel but email, the tickets') */
+                channel?: string | null;
                 cursor?: string | null;
                 include_empty?: boolean;
                 /** @description 1-200 */

@@ -86,7 +86,7 @@ export function OfflineForm({ chat, state }: { chat: Chat; state: State }): JSX.
       </label>
       {errors.email ? <span class="error" id="offline-email-error">{errors.email}</span> : null}
       <label>
-        Your message
+        How can we help?
         <textarea name="message" rows={4} maxLength={MAX_MESSAGE} required value={message} {...field("message")}
           onInput={(e) => setMessage((e.currentTarget as HTMLTextAreaElement).value)} />
       </label>
