@@ -35,9 +35,21 @@ def _configure(connection: Connection) -> None:
 
 async def _run_async(url: str) -> None:
     db = Database.for_scripts(url)
+    sqlite = url.startswith("sqlite")
     async with db.engine.connect() as conn:
+        if sqlite:
+            # SQLite alters a table by copying it and dropping the old one; with foreign keys
+            # on, that DROP cascades (a new unique column on visitors deleted every
+            # conversation). Off for the migration (it must be set outside a transaction),
+            # and the references are checked once it is done.
+            await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
         await conn.run_sync(_configure)
         await conn.commit()
+        if sqlite:
+            broken = (await conn.exec_driver_sql("PRAGMA foreign_key_check")).all()
+            await conn.rollback()
+            if broken:
+                raise RuntimeError(f"the migration left rows pointing nowhere: {broken[:5]}")
     await db.dispose()
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
@@ -46,15 +46,9 @@ async def database_url(data_dir: Path) -> AsyncIterator[str]:
 
 @pytest.fixture(scope="session")
 async def redis_url() -> AsyncIterator[str | None]:
-    if not uses_postgres():
-        yield None
-        return
-    from redis.asyncio import Redis
-
-    client = Redis.from_url(REDIS_URL)
-    await client.flushdb()
-    await client.aclose()
-    yield REDIS_URL
+    # Every test session (and xdist worker) keys its Redis data under its own namespace
+    # (make_settings), so nothing here touches another run's keys.
+    yield REDIS_URL if uses_postgres() else None
 
 
 @pytest.fixture(scope="session")
@@ -114,3 +108,27 @@ async def client(server: LiveServer) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 def runtime(server: LiveServer):  # type: ignore[no-untyped-def]
     return server.runtime
+
+
+LIVE_FIXTURES = frozenset({"server", "worker", "client", "runtime"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the fast tier: tests that start no live server (scripts/test runs them first)."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if not names & LIVE_FIXTURES and item.get_closest_marker("browser") is None:
+            item.add_marker(pytest.mark.fast)
+
+
+# the fast tier's fixtures (service_runtime, tx) for every test package
+pytest_plugins = ["tests.service_tier"]
+
+
+@pytest.fixture(autouse=True)
+def _real_time() -> Iterator[None]:
+    """A test that moved the clock forward (``clock.advance``) leaves it as it found it."""
+    from baton.kit.clock import clock
+
+    yield
+    clock.reset()

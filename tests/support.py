@@ -181,7 +181,7 @@ async def start_live_server(settings: Settings) -> LiveServer:
         ws="websockets-sansio",
     )
     server = uvicorn.Server(config)
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+    server.install_signal_handlers = lambda: None  # type: ignore[method-assign,attr-defined]
     task = asyncio.create_task(server.serve())
     for _ in range(200):
         if server.started:

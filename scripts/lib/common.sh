@@ -21,18 +21,31 @@ find_python() {
 
 stamp_of() { cat "$@" 2>/dev/null | sha256sum | cut -c1-16; }
 
-ensure_python_env() {
+ensure_venv() {
   if [ ! -x "$PY" ]; then
     say "creating virtualenv in .venv"
     "$(find_python)" -m venv "$VENV"
     "$PY" -m pip install -q --upgrade pip
   fi
+}
+
+ensure_python_env() {
+  ensure_venv
   local want; want="$(stamp_of "$ROOT/pyproject.toml")"
   if [ "$(cat "$VENV/.baton-stamp" 2>/dev/null)" != "$want" ]; then
     say "installing Python dependencies"
     "$PY" -m pip install -q --disable-pip-version-check -e "$ROOT[dev]"
     echo "$want" > "$VENV/.baton-stamp"
   fi
+}
+
+# Only the linter, at the version pyproject.toml pins: lint can run seconds into a fresh clone.
+ensure_linter() {
+  ensure_venv
+  local pin; pin="$(grep -o '"ruff==[^"]*"' "$ROOT/pyproject.toml" | tr -d '"')"
+  [ -n "$pin" ] || die "pyproject.toml pins no ruff version"
+  "$VENV/bin/ruff" --version 2>/dev/null | grep -q "${pin#ruff==}" ||
+    "$PY" -m pip install -q --disable-pip-version-check "$pin"
 }
 
 # npm install when package.json changed, build when sources are newer than the bundle.

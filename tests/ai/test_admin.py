@@ -7,6 +7,7 @@ import base64
 import dataclasses
 import logging
 import uuid
+from typing import Any
 
 import httpx
 import pytest
@@ -338,7 +339,7 @@ async def test_auto_replies_answer_instantly_before_any_model(
         base_url=f"{fake.base_url}/v1",
         api_key=fake.key,
     )
-    rules = [
+    rules: list[dict[str, Any]] = [
         {
             "name": "hours",
             "match": "contains",

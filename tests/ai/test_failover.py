@@ -3,7 +3,6 @@ after the first token; every provider down."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -13,6 +12,7 @@ import pytest
 from baton.ai.providers.base import ChatRequest, Event, ProviderError
 from baton.ai.providers.builtin import TALK_TO_PERSON, BuiltinProvider
 from baton.ai.replier import APOLOGY, INTERRUPTED
+from baton.kit.clock import clock
 from baton.runtime import Runtime
 from tests.ai.fakes import FakeLLM, Script
 from tests.ai.helpers import (
@@ -24,6 +24,7 @@ from tests.ai.helpers import (
     logs_of,
     streamed,
 )
+from tests.realtime.clients import barrier
 from tests.support import LiveServer
 
 BACKUP_TOKENS = ["Standard shipping", " takes 3-5", " business days."]
@@ -81,7 +82,7 @@ async def test_visitor_gets_one_complete_answer_from_the_next_provider(
         fake.key = "sk-the-right-key-is-another"
     v, conversation_id, bot = await ask(server.base_url, "How long does shipping take?")
     try:
-        await asyncio.sleep(0.2)  # anything else that might arrive
+        await barrier(runtime, v)  # anything else already sent has arrived
         assert len(v.received["bot_message"]) == 1
         assert bot["text"] == "".join(BACKUP_TOKENS)
         deltas = [d["delta"] for d in v.received["bot_stream"]]
@@ -148,7 +149,7 @@ async def test_breaker_opens_after_repeated_failures_and_closes_after_cooldown(
         ]
 
         # after the cool-down one request may try it (half-open); a success closes it
-        await asyncio.sleep(1.1)
+        clock.advance(1.1)
         assert (await client.get(url, headers=headers)).json()["health"]["state"] == "half_open"
         fake.script = Script(tokens=["Back", " again."])
         _, _, bot = await ask(server.base_url, "shipping to Canada?", client=v)

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from baton.analytics import query, rollups
 from baton.analytics.models import AnalyticsDaily, AnalyticsHourly, AnalyticsState, ReportingEvent
@@ -44,7 +44,7 @@ async def _snapshot(runtime: Runtime) -> dict[str, list[tuple[Any, ...]]]:
     out: dict[str, list[tuple[Any, ...]]] = {}
     async with runtime.db.session() as session:
         for model in (AnalyticsHourly, AnalyticsDaily):
-            rows = await session.scalars(select(model))
+            rows: Any = await session.scalars(select(model))
             out[model.__tablename__] = sorted(
                 (
                     r.bucket_start,
@@ -182,8 +182,8 @@ async def test_rollups_follow_new_activity_and_a_rebuild_repairs_them(
     await _rollup(runtime, NOW)
     # rollup rows deleted behind the job's back: the API would be wrong until a rebuild
     async with runtime.db.session() as session:
-        await session.execute(AnalyticsDaily.__table__.delete())
-        await session.execute(AnalyticsHourly.__table__.delete())
+        await session.execute(delete(AnalyticsDaily))
+        await session.execute(delete(AnalyticsHourly))
         await session.commit()
     broken = await _get(client, admin, "overview", **RANGE)
     assert broken["conversations"] == 0

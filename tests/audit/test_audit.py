@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import httpx
 from sqlalchemy import func, select
@@ -12,7 +13,7 @@ from baton.runtime import Runtime
 from tests.factories import user_headers
 
 
-async def _entries(client: httpx.AsyncClient, headers: dict[str, str], **params: str) -> list[dict]:
+async def _entries(client: httpx.AsyncClient, headers: dict[str, str], **params: str) -> list[dict[str, Any]]:
     response = await client.get("/api/v1/audit", params=params, headers=headers)
     assert response.status_code == 200, response.text
     return list(response.json()["items"])

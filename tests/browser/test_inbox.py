@@ -13,9 +13,10 @@ from playwright.async_api import expect
 from baton.runtime import Runtime
 from baton.settings import PROJECT_ROOT
 from tests.browser.conftest import artifact, require_bundle
+from tests.browser.widget_fixtures import stored_count
 from tests.factories import DEFAULT_PASSWORD, bearer, login, make_user
-from tests.realtime.clients import RecordingClient
-from tests.support import LiveServer
+from tests.realtime.clients import RecordingClient, barrier
+from tests.support import LiveServer, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -144,7 +145,7 @@ async def test_agent_takes_over_replies_notes_and_resolves(
         await page.get_by_role("button", name="Resolve").click()
         await expect(page.locator(".conversation-header .badge")).to_have_text("Resolved")
         await visitor.wait_for("status_changed", lambda d: d["status"] == "resolved")
-        await asyncio.sleep(0.3)
+        await barrier(runtime, visitor)
         assert "VIP customer" not in everything_received(visitor)
 
         # signing out sets the agent away (no more offers) and survives a reload
@@ -320,13 +321,14 @@ async def test_unacknowledged_reply_is_resent_once_after_reconnect(
         await composer.press("Enter")
         pending = page.locator("article.msg-agent").filter(has_text="Typed while offline")
         await expect(pending).to_contain_text("Sending…")
-        await asyncio.sleep(1)
+        await barrier(runtime, visitor)
         assert "Typed while offline" not in everything_received(visitor)
+        assert await stored_count(runtime, "Typed while offline") == 0
 
         await page.context.set_offline(False)
         await expect(pending).to_contain_text("Sent", timeout=15_000)
         await visitor.wait_for("agent_message", lambda d: d["text"] == "Typed while offline")
-        await asyncio.sleep(0.5)
+        await barrier(runtime, visitor)
         sent = [m for m in visitor.received["agent_message"] if m["text"] == "Typed while offline"]
         assert len(sent) == 1
         await expect(pending).to_have_count(1)
@@ -374,11 +376,10 @@ async def test_admin_assigns_and_agent_sets_presence(
         async def presence() -> str:
             return str((await client.get("/api/v1/me", headers=headers)).json()["presence"])
 
-        for _ in range(50):
-            if await presence() == "away":
-                break
-            await asyncio.sleep(0.1)
-        assert await presence() == "away"
+        async def away() -> bool | None:
+            return await presence() == "away" or None
+
+        await wait_for(away, timeout=5)
     finally:
         await visitor.disconnect()
 

@@ -4,15 +4,12 @@ over by a scripted agent on /agent, reloads, and loses nothing across a network 
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
 import pytest
 from playwright.async_api import expect
-from sqlalchemy import func, select
 
-from baton.conversations.models import Message
 from baton.runtime import Runtime
 from tests.browser.conftest import artifact
 from tests.browser.widget_fixtures import (
@@ -26,22 +23,16 @@ from tests.browser.widget_fixtures import (
     open_widget,
     scripted_bot,
     send,
+    stored_count,
     visit,
     widget,
 )
+from tests.realtime.clients import barrier
 from tests.support import wait_for
 
 pytestmark = pytest.mark.browser
 SLOW = 15_000  # ms: a fresh page's session start, on 2 CPUs shared with other suites
 __all__ = ["agent", "host_site", "scripted_bot", "visit"]  # fixtures used by name
-
-
-async def stored_count(runtime: Runtime, text: str) -> int:
-    async with runtime.db.session() as session:
-        return int(
-            await session.scalar(select(func.count()).select_from(Message).where(Message.text == text))
-            or 0
-        )
 
 
 async def test_visitor_journey_stream_handoff_reload_and_offline(
@@ -149,12 +140,12 @@ async def test_visitor_journey_stream_handoff_reload_and_offline(
     await expect(pending).to_have_attribute("data-state", "pending")
     await expect(pending.get_by_test_id("pending")).to_be_visible()
     await expect(frame.get_by_test_id("offline")).to_be_visible()
-    await asyncio.sleep(1.5)
+    assert await stored_count(runtime, offline_text) == 0  # it stays in the outbox
     await visit.context.set_offline(False)
     await expect(pending).to_have_attribute("data-state", "sent", timeout=15_000)
     await expect(frame.get_by_test_id("offline")).to_be_hidden()
     await wait_for(lambda: _true(agent.messages_with(offline_text)), timeout=10)
-    await asyncio.sleep(1.5)  # anything duplicated would have arrived by now
+    await barrier(runtime, agent.client)  # anything duplicated would have arrived before this
     assert len(agent.messages_with(offline_text)) == 1, json.dumps(agent.messages_with(offline_text))
     assert await stored_count(runtime, offline_text) == 1
     await page.reload()

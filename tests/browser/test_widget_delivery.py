@@ -4,7 +4,6 @@ message ends up stored once and reaches the agent once."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 from typing import Any
 
@@ -12,8 +11,18 @@ import pytest
 from playwright.async_api import expect
 
 from baton.runtime import Runtime
-from tests.browser.test_widget import SLOW, stored_count
-from tests.browser.widget_fixtures import Agent, Visit, agent, host_site, open_widget, send, visit
+from tests.browser.test_widget import SLOW
+from tests.browser.widget_fixtures import (
+    Agent,
+    Visit,
+    agent,
+    host_site,
+    open_widget,
+    send,
+    stored_count,
+    visit,
+)
+from tests.realtime.clients import barrier
 from tests.support import wait_for
 
 pytestmark = pytest.mark.browser
@@ -102,7 +111,7 @@ async def test_a_cut_mid_message_delivers_it_exactly_once(
     await wait_for(lambda: _ready(cutter.connections >= 2), timeout=15)  # ...and came back
     await expect(frame.get_by_test_id("offline")).to_be_hidden(timeout=SLOW)
     await wait_for(lambda: _ready(agent.messages_with(text)), timeout=10)
-    await asyncio.sleep(1.5)  # a duplicate would have arrived by now
+    await barrier(runtime, agent.client)  # a duplicate would have arrived before this
     assert len(agent.messages_with(text)) == 1
     assert await stored_count(runtime, text) == 1
     await expect(mine).to_have_count(1)

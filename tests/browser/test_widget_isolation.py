@@ -114,7 +114,11 @@ async def test_html_in_messages_is_text_for_the_visitor_and_the_agent(
     dialogs: list[str] = []
     try:
         inbox = await inbox_context.new_page()
-        inbox.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        async def dismiss(dialog: Any) -> None:
+            dialogs.append(dialog.message)
+            await dialog.dismiss()
+
+        inbox.on("dialog", dismiss)
         await inbox.goto("/app/")
         await inbox.get_by_label("Email").fill(agent.email)
         await inbox.get_by_label("Password").fill(DEFAULT_PASSWORD)
@@ -233,25 +237,19 @@ async def test_javascript_api_identify_open_close_and_unread(
     assert visit.problems == [], visit.problems
 
 
-async def test_launcher_appears_within_300ms_of_the_loader(browser: Any, host_site: str) -> None:
-    """Measured in the page: from the loader starting to the launcher drawn in the iframe, in a
-    fresh context each time (nothing cached). The machine's two CPUs are shared with other
-    test suites, so the best of up to five loads counts; typical is 120-200 ms when idle."""
-    timings = []
-    for _ in range(5):
-        context = await browser.new_context()
-        try:
-            page = await context.new_page()
-            await page.goto(host_site + "/")
-            await page.wait_for_function("window.Baton && window.Baton.timing.launcherShown")
-            t = await page.evaluate("Baton.timing")
-            timings.append(t["launcherShown"] - t["loaderStart"])
-            await expect(widget(page).locator(".launcher")).to_be_visible()
-        finally:
-            await context.close()
-        if timings[-1] <= 300:
-            break
-    assert min(timings) <= 300, timings
+async def test_the_page_reports_when_the_launcher_was_drawn(browser: Any, host_site: str) -> None:
+    """``Baton.timing`` tells a site (and scripts/bench s8, which holds the 300 ms target)
+    when the loader started and when the launcher was drawn; speed is the bench's job."""
+    context = await browser.new_context()
+    try:
+        page = await context.new_page()
+        await page.goto(host_site + "/")
+        await page.wait_for_function("window.Baton && window.Baton.timing.launcherShown")
+        t = await page.evaluate("Baton.timing")
+        assert 0 < t["loaderStart"] <= t["launcherShown"], t
+        await expect(widget(page).locator(".launcher")).to_be_visible()
+    finally:
+        await context.close()
 
 
 async def test_theme_from_the_server(

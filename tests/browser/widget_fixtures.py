@@ -208,3 +208,16 @@ async def agent(server: LiveServer, runtime: Runtime) -> AsyncIterator[Agent]:
         await client.connect(server.base_url, auth={"token": token})
         yield Agent(client, token, user.name, user.email, http)
         await client.disconnect()
+
+
+async def stored_count(runtime: Runtime, text: str) -> int:
+    """How many stored messages carry ``text`` (a delivered-once check)."""
+    from sqlalchemy import func, select
+
+    from baton.conversations.models import Message
+
+    async with runtime.db.session() as session:
+        found = await session.scalar(
+            select(func.count()).select_from(Message).where(Message.text == text)
+        )
+        return int(found or 0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 
 from baton.runtime import Runtime
@@ -10,8 +12,8 @@ from tests.factories import bearer, make_user, user_headers
 from tests.support import LiveServer
 
 
-async def _conversations(server: LiveServer, n: int) -> list[tuple[object, str]]:
-    out = []
+async def _conversations(server: LiveServer, n: int) -> list[tuple[Any, str]]:
+    out: list[tuple[Any, str]] = []
     for i in range(n):
         v, start = await visitor(
             server.base_url, visitor={"name": f"Visitor {i}", "email": f"v{i}@example.com"}

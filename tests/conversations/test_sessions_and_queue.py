@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
 import httpx
@@ -16,7 +15,7 @@ from baton.runtime import Runtime
 from baton.visitors.models import VisitorSession
 from tests.conversations.helpers import agent, visitor
 from tests.factories import bearer, make_user, user_headers
-from tests.realtime.clients import RecordingClient
+from tests.realtime.clients import RecordingClient, barrier
 from tests.support import LiveServer
 
 
@@ -88,7 +87,7 @@ async def test_queue_positions_and_no_agent_online(server: LiveServer, runtime: 
         assert "No one from the team is online" in told["text"]
         again = await second.call("request_agent", {})
         assert again["queue_position"] == 2  # idempotent, no second queue message
-        await asyncio.sleep(0.2)
+        await barrier(runtime, second)
         assert len([m for m in second.received["system_message"] if "online" in m["text"]]) == 1
     finally:
         await first.disconnect()
@@ -133,7 +132,7 @@ async def test_round_robin_offers_respect_presence_and_limits(
         await ben.call("take_over", {"conversation_id": offers_ben["conversation_id"]})
         v4, _ = await visitor(server.base_url)
         await v4.call("request_agent", {})
-        await asyncio.sleep(0.5)
+        await barrier(runtime, ana, ben)
         assert len([n for n in ana.received["new_notification"] if n["kind"] == "offer"]) == 1
         assert len([n for n in ben.received["new_notification"] if n["kind"] == "offer"]) == 1
         await v4.disconnect()

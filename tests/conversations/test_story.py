@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import httpx
 
 from baton.runtime import Runtime
 from tests.conversations.helpers import agent, visitor
 from tests.factories import bearer
+from tests.realtime.clients import barrier
 from tests.support import LiveServer
 
 
@@ -87,7 +86,7 @@ async def test_visitor_to_agent_and_back(
         )
         assert resolved.status_code == 200 and resolved.json()["status"] == "resolved"
         await v.wait_for("status_changed", lambda d: d["status"] == "resolved")
-        await asyncio.sleep(0.3)
+        await barrier(runtime, v)
 
         # the visitor never saw the note, in any event
         everything = [str(p) for events in v.received.values() for p in events]

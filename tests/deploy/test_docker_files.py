@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -15,8 +16,9 @@ from baton.settings import PROJECT_ROOT
 DOCKER = PROJECT_ROOT / "docker"
 
 
-def compose() -> dict:  # type: ignore[type-arg]
-    return yaml.safe_load((DOCKER / "compose.yaml").read_text())
+def compose() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((DOCKER / "compose.yaml").read_text())
+    return loaded
 
 
 def test_compose_has_the_production_topology() -> None:

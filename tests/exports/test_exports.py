@@ -199,6 +199,10 @@ async def test_links_are_signed_owned_and_expire(
     bad_sig = re.sub(r"signature=[0-9a-f]{4}", "signature=0000", url)
     r = await client.get(bad_sig)
     assert r.status_code == 403 and r.json()["error"] == "invalid_link"
+    # a forged signature with non-ASCII characters is refused the same way, not a 500
+    forged = re.sub(r"signature=[0-9a-f]+", "signature=%C3%A9t%C3%A9", url)
+    r = await client.get(forged)
+    assert r.status_code == 403 and r.json()["error"] == "invalid_link"
     later = re.sub(r"expires=(\d+)", lambda m: f"expires={int(m.group(1)) + 3600}", url)
     assert (await client.get(later)).json()["error"] == "invalid_link"
     past = int(time.time()) - 10

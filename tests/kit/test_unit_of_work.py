@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import httpx
 import pytest
 from sqlalchemy import func, select
@@ -11,6 +9,7 @@ from sqlalchemy import func, select
 from baton.jobs.queues import ArqQueue
 from baton.kit.uow import unit_of_work
 from baton.mail.models import OutboxEmail
+from baton.mail.welcome import queue_welcome
 from baton.runtime import Runtime
 from baton.users.models import User
 from tests.factories import make_user, user_headers
@@ -42,15 +41,24 @@ async def test_failed_unit_of_work_leaves_nothing_behind(
                 uow.enqueue("mail.send", email_id=str(existing.id))
                 raise RuntimeError("fails after emitting and enqueuing")
 
-        # a committed unit of work right after proves the listener and the queue work
+        # a committed unit of work right after proves the listener and the queue work: its
+        # email job runs after any wrongly-sent one would have
+        witness = await make_user(runtime)
+        users_before += 1
         async with unit_of_work(runtime) as uow:
             uow.publish("probe", {"phase": "committed"}, rooms="agents", namespace="/agent")
+            queue_welcome(uow, witness)
         await listener.wait_for("probe", lambda d: d["phase"] == "committed")
-        await asyncio.sleep(1.0)  # give a wrongly-sent job time to run
 
+        async def sent() -> list[tuple[str, str]]:
+            async with runtime.db.session() as session:
+                rows = await session.execute(select(OutboxEmail.to_address, OutboxEmail.status))
+                found = [(to, status) for to, status in rows.all()]
+            return found if all(status == "sent" for _, status in found) else []
+
+        assert await wait_for(sent, timeout=20) == [(witness.email, "sent")]
         assert listener.received["probe"] == [{"phase": "committed"}]
         assert await _count(runtime, User) == users_before
-        assert await _count(runtime, OutboxEmail) == 0
         if isinstance(runtime.jobs, ArqQueue) and runtime.jobs.pool is not None:
             queued = await runtime.jobs.pool.queued_jobs(queue_name=runtime.settings.job_queue_name)
             assert not [j for j in queued if j.kwargs.get("email_id") == str(existing.id)]

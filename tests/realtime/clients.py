@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections import defaultdict
 from typing import Any
 
 import socketio
+
+from baton.runtime import Runtime
 
 
 class RecordingClient:
@@ -52,3 +55,22 @@ class RecordingClient:
     async def disconnect(self) -> None:
         if self.sio.connected:
             await self.sio.disconnect()
+
+
+async def barrier(runtime: Runtime, *clients: RecordingClient, timeout: float = 10) -> None:
+    """Return once everything published before the call has reached each client.
+
+    A probe goes to each socket through the same publisher as the app's own emissions
+    (through Redis when it is configured), and Socket.IO keeps order on a connection, so a
+    negative assertion made after the barrier cannot pass merely because the machine is
+    slow. Work still in flight (a job that has not run yet) is not covered: wait for its
+    own sign first.
+    """
+    for client in clients:
+        token = uuid.uuid4().hex
+        sid = client.sio.get_sid(client.namespace)
+        assert sid is not None, "the client is not connected"
+        await runtime.publisher.emit(
+            "test_barrier", {"token": token}, rooms=(sid,), namespace=client.namespace
+        )
+        await client.wait_for("test_barrier", lambda d, t=token: d["token"] == t, timeout)

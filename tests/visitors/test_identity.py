@@ -70,6 +70,8 @@ async def test_verified_visitor_across_devices(
             "start_session", {"visitor": who, "identity_hash": sign("guess", "customer-42")}
         )
         assert refused["error"] == "identity_invalid"
+        accented = await forged.call("start_session", {"visitor": who, "identity_hash": "é" * 64})
+        assert accented["error"] == "identity_invalid"  # not an internal error
         no_hash = await forged.call("start_session", {"visitor": who})
         assert no_hash["error"] == "identity_invalid"
         assert await _visitors(runtime) == before

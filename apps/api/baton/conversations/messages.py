@@ -18,6 +18,7 @@ from baton.db.base import utcnow
 from baton.db.upsert import insert_unless_exists
 from baton.kit.errors import Conflict, ValidationFailed
 from baton.kit.ids import uuid7
+from baton.kit.inputs import bad_text
 from baton.kit.uow import UnitOfWork
 
 PREVIEW_CHARS = 300
@@ -38,6 +39,10 @@ def check_text_within(text: Any, limit: int) -> str:
         raise ValidationFailed(
             f"message text is longer than {limit} characters", code="message_too_long"
         )
+    # the edges refuse these already; channels that parse their own input (mail) may not
+    problem = bad_text(stripped)
+    if problem:
+        raise ValidationFailed(f"message text must not contain {problem}", code="invalid_text")
     return stripped
 
 

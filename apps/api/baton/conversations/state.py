@@ -33,6 +33,7 @@ TRANSITIONS: frozenset[tuple[str, str]] = frozenset(
         ("waiting", "agent"),
         ("waiting", "bot"),
         ("waiting", "resolved"),
+        ("agent", "agent"),  # reassigned to another agent
         ("agent", "bot"),
         ("agent", "waiting"),
         ("agent", "resolved"),

@@ -163,7 +163,8 @@ async def open_download(
 ) -> tuple[Export, Path]:
     settings = uow.runtime.settings
     expected = _signature(settings, export_id, expires)
-    if not hmac.compare_digest(expected, signature or ""):
+    # as bytes: compare_digest refuses str with non-ASCII characters (a forged link's)
+    if not hmac.compare_digest(expected.encode(), (signature or "").encode()):
         raise LinkInvalid("this download link is not valid")
     if expires < time.time():
         raise LinkInvalid(

@@ -46,7 +46,10 @@ async def verify(uow: UnitOfWork, external_id: str, identity_hash: str | None) -
     if (
         key is None
         or not identity_hash
-        or not hmac.compare_digest(expected_hash(key, external_id), identity_hash.strip().lower())
+        # as bytes: compare_digest refuses str with non-ASCII characters
+        or not hmac.compare_digest(
+            expected_hash(key, external_id).encode(), identity_hash.strip().lower().encode()
+        )
     ):
         raise Unauthorized(
             "identity_hash does not match visitor.external_id", code="identity_invalid"
