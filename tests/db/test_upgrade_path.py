@@ -28,6 +28,7 @@ from baton.db.base import UTCDateTime
 from baton.db.engine import Database
 from baton.db.migrate import upgrade
 from baton.kit.uow import UnitOfWork
+from baton.mail.models import OutboxEmail
 from baton.runtime import build_runtime
 from baton.settings import Settings
 from baton.users.models import User
@@ -75,6 +76,15 @@ sessions = sa.Table(
     sa.Column("connected", sa.Integer()),
 )
 
+email_messages = sa.Table(  # the welcome emails before the outbox (moved by 0050)
+    "email_messages", old,
+    sa.Column("id", sa.Uuid()), sa.Column("to_address", sa.String()),
+    sa.Column("subject", sa.String()), sa.Column("body_text", sa.Text()),
+    sa.Column("kind", sa.String()), sa.Column("status", sa.String()),
+    sa.Column("provider_id", sa.String()), sa.Column("error", sa.Text()),
+    sa.Column("created_at", UTCDateTime()), sa.Column("sent_at", UTCDateTime()),
+)
+
 
 @pytest.fixture
 async def old_database(tmp_path: object) -> AsyncIterator[str]:
@@ -88,7 +98,7 @@ async def old_database(tmp_path: object) -> AsyncIterator[str]:
 
 
 async def _write_previous_release_data(url: str) -> dict[str, uuid.UUID]:
-    ids = {k: uuid.uuid4() for k in ("agent", "visitor", "open", "owned", "message")}
+    ids = {k: uuid.uuid4() for k in ("agent", "visitor", "open", "owned", "message", "email")}
     db = Database.for_scripts(url)
     try:
         async with db.engine.begin() as conn:
@@ -113,6 +123,11 @@ async def _write_previous_release_data(url: str) -> dict[str, uuid.UUID]:
                 id=ids["message"], conversation_id=ids["open"], sender="visitor",
                 text="Where is my order? ünïcode ✓", internal=False, client_id="old-1",
                 suggestions=[], meta={}, created_at=WHEN,
+            )])
+            await conn.execute(email_messages.insert(), [dict(
+                id=ids["email"], to_address="dana@example.com", subject="Your Baton account",
+                body_text="Hello Dana", kind="welcome", status="sent", provider_id="re_123",
+                error=None, created_at=WHEN, sent_at=WHEN,
             )])
             await conn.execute(sessions.insert(), [dict(
                 id=uuid.uuid4(), token_hash="a" * 64, visitor_id=ids["visitor"],
@@ -152,6 +167,10 @@ async def test_previous_release_upgrades_in_place(old_database: str, settings: S
                 select(Message).where(Message.conversation_id == ids["open"])
             )
             assert message.text == "Where is my order? ünïcode ✓"
+            welcome = await session.get(OutboxEmail, ids["email"])
+            assert welcome is not None and welcome.headers == {}
+            assert (welcome.status, welcome.provider_id, welcome.attempts) == ("sent", "re_123", 1)
+            assert welcome.sent_at == WHEN and welcome.to_address == "dana@example.com"
             [kept] = await session.scalars(select(VisitorSession))
             assert kept.conversation_id == ids["open"]
 

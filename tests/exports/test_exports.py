@@ -232,7 +232,6 @@ async def test_links_are_signed_owned_and_expire(
 
 BAD: list[tuple[dict[str, Any], int, str]] = [
     ({"kind": "invoices", "format": "csv"}, 422, "invalid_kind"),
-    ({"kind": "tickets", "format": "csv"}, 422, "unsupported_kind"),
     ({"kind": "messages", "format": "pdf"}, 422, "invalid_format"),
     (
         {"kind": "messages", "format": "csv", "from": "2026-11-05", "to": "2026-11-01"},

@@ -94,3 +94,43 @@ async def test_form_is_rate_limited_per_email_and_per_address(
     assert by_ip.status_code == 429
     assert await count(runtime, Ticket) == 2
     await runtime.limiter.reset("tickets:ip:127.0.0.1")
+
+
+async def test_agent_converts_a_conversation_and_exports_list_tickets(
+    server: LiveServer, client: httpx.AsyncClient, runtime: Runtime, resend_fake: FakeResend
+) -> None:
+    from tests.exports.test_exports import wait_done
+    from tests.factories import user_headers
+
+    sock, session = await visitor(server.base_url, visitor={"name": "Kim"})
+    await sock.call("user_message", {"client_id": cid(), "text": "My invoice is wrong"})
+    await sock.disconnect()
+    agent_user, headers = await user_headers(client, runtime)
+    body = {"conversation_id": session["conversation_id"]}
+    no_email = await client.post("/api/v1/tickets/convert", json=body, headers=headers)
+    assert no_email.status_code == 422 and no_email.json()["error"] == "invalid_email"
+    r = await client.post(
+        "/api/v1/tickets/convert", json={**body, "email": "kim@example.com"}, headers=headers
+    )
+    assert r.status_code == 201, r.text
+    ticket = await ticket_row(runtime, r.json()["id"])
+    assert ticket.source == "agent" and ticket.assignee_id == agent_user.id
+    detail = (await client.get(f"/api/v1/tickets/{ticket.id}", headers=headers)).json()
+    assert detail["messages"][0]["text"] == "My invoice is wrong"
+    await delivered_to(resend_fake, "kim@example.com", 1)
+    again = await client.post(
+        "/api/v1/tickets/convert", json={**body, "email": "kim@example.com"}, headers=headers
+    )
+    assert again.status_code == 409 and again.json()["error"] == "ticket_exists"
+
+    _, admin = await user_headers(client, runtime, "admin")
+    created = await client.post(
+        "/api/v1/exports", json={"kind": "tickets", "format": "json"}, headers=admin
+    )
+    assert created.status_code == 201, created.text
+    done = await wait_done(client, runtime, admin, created.json()["id"])
+    assert done["status"] == "done" and done["rows"] == 1, done
+    rows = (await client.get(done["download_url"])).json()
+    assert [(row["number"], row["requester_email"]) for row in rows] == [
+        (ticket.number, "kim@example.com")
+    ]

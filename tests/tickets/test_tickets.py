@@ -283,7 +283,7 @@ async def test_bad_input_is_a_clear_4xx_and_changes_nothing(
                 content=b'{"type": "email.received", "data": {"email_id": "x"}}',
                 headers={"svix-id": "m", "svix-timestamp": "1", "svix-signature": "v1,bad"},
             ),
-            401,
+            400,
             "bad_signature",
         ),
     ]
@@ -317,3 +317,18 @@ async def test_bad_input_is_a_clear_4xx_and_changes_nothing(
         len(resend_fake.delivered),
     )
     assert after == before
+
+
+async def test_ticket_conversations_stay_out_of_the_live_inbox(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    created = (await submit(client)).json()
+    ticket = await ticket_row(runtime, created["id"])
+    _, admin = await user_headers(client, runtime, "admin")
+    live = (await client.get("/api/v1/conversations", headers=admin)).json()["items"]
+    assert str(ticket.conversation_id) not in [c["id"] for c in live]
+    counts = (await client.get("/api/v1/conversations/counts", headers=admin)).json()
+    assert counts.get("agent", 0) == 0, counts
+    by_email = (await client.get("/api/v1/conversations?channel=email", headers=admin)).json()
+    assert [c["id"] for c in by_email["items"]] == [str(ticket.conversation_id)]
+    assert by_email["items"][0]["channel"] == "email"

@@ -4006,6 +4006,8 @@ export interface operations {
             query?: {
                 /** @description me, none or a user id */
                 assignee?: string | null;
+                /** @description widget, api or email (default: every channel but email, the tickets') */
+                channel?: string | null;
                 cursor?: string | null;
                 include_empty?: boolean;
                 /** @description 1-200 */
@@ -5669,6 +5671,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InboundAck"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Missing or invalid credentials */

@@ -19,6 +19,7 @@ export const ADMIN_PAGES: NavItem[] = [
   { path: "/admin/knowledge", label: "Knowledge base", permission: "knowledge:manage", group: "AI", description: "Articles the AI answers from, with a retrieval preview." },
   { path: "/admin/settings/workspace", label: "Workspace", permission: "settings:manage", group: "Workspace", description: "Handoff phrases, AI while waiting, assignment, capacity, offer timeout." },
   { path: "/admin/settings/widget", label: "Widget", permission: "settings:manage", group: "Workspace", description: "The website widget's look and its embed snippet." },
+  { path: "/admin/emails", label: "Emails", permission: "emails:manage", group: "Workspace", description: "The outbox: every email, its attempts and last error; send again." },
   { path: "/admin/audit", label: "Audit log", permission: "audit:read", group: "Workspace", description: "Every admin change, with before and after." },
 ];
 

@@ -18,6 +18,7 @@ import { WidgetSettings } from "../features/settings/WidgetSettings";
 import { RolesPage } from "../features/roles/RolesPage";
 import { AuditPage } from "../features/audit/AuditPage";
 import { TicketsPage } from "../features/tickets/TicketsPage";
+import { EmailsPage } from "../features/tickets/EmailsPage";
 import { NotFound } from "./NotAllowed";
 
 function Fallback() {
@@ -42,6 +43,7 @@ const routes: RouteObject[] = [
           { index: true, element: <AdminIndex /> },
           { path: "users", element: <Guard permission="users:manage"><UsersPage /></Guard> },
           { path: "roles", element: <Guard permission="roles:manage"><RolesPage /></Guard> },
+          { path: "emails", element: <Guard permission="emails:manage"><EmailsPage /></Guard> },
           { path: "audit", element: <Guard permission="audit:read"><AuditPage /></Guard> },
           { path: "api-keys", element: <Guard permission="api_keys:manage"><ApiKeysPage /></Guard> },
           { path: "ai/providers", element: <Guard permission="ai:manage"><ProvidersPage /></Guard> },

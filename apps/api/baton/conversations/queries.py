@@ -135,6 +135,7 @@ async def list_conversations(
     include_empty: bool,
     limit: int,
     cursor: str | None,
+    channel: str | None = None,
 ) -> tuple[list[ConversationOut], str | None]:
     me = principal.user_id
     assignee_user = aliased(User)
@@ -163,6 +164,10 @@ async def list_conversations(
         stmt = stmt.where(Conversation.updated_at >= updated_since)
     if not include_empty:
         stmt = stmt.where(Conversation.last_message_at.is_not(None))
+    # email conversations are tickets, answered in the Tickets view (by email), unless asked for
+    stmt = stmt.where(
+        Conversation.channel == channel if channel else Conversation.channel != "email"
+    )
     if q and q.strip():
         needle = f"%{q.strip().lower()[:200]}%"
         in_messages = (
@@ -204,7 +209,7 @@ async def list_conversations(
 
 async def counts(session: AsyncSession, principal: Principal) -> dict[str, int]:
     me = principal.user_id
-    visible = Conversation.last_message_at.is_not(None)
+    visible = Conversation.last_message_at.is_not(None) & (Conversation.channel != "email")
     rows = await session.execute(
         scoped(select(Conversation.status, func.count()), principal)
         .where(visible)

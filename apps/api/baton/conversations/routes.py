@@ -90,6 +90,11 @@ class ConversationsController(Controller):
         ),
         updated_since: datetime | None = None,
         include_empty: bool = False,
+        channel: str | None = Parameter(
+            default=None,
+            max_length=16,
+            description="widget, api or email (default: every channel but email, the tickets')",
+        ),
         limit: int = Parameter(default=50, description="1-200"),
         cursor: str | None = None,
     ) -> ConversationPage:
@@ -101,6 +106,7 @@ class ConversationsController(Controller):
             q=q,
             updated_since=updated_since,
             include_empty=include_empty,
+            channel=channel,
             limit=check_limit(limit),
             cursor=cursor,
         )

@@ -95,8 +95,7 @@ class ExportsController(Controller):
 
     @post("/", guards=_analytics, responses=errors(403))
     async def create(self, uow: UnitOfWork, principal: Principal, data: ExportIn) -> ExportCreated:
-        """Queue an export (kinds conversations, messages, analytics; tickets is refused
-        with ``unsupported_kind`` until the tickets domain exists)."""
+        """Queue an export (kinds conversations, messages, analytics, tickets)."""
         export = await service.create(
             uow,
             principal,

@@ -19,12 +19,14 @@ from sqlalchemy.orm import aliased
 from baton.analytics import reports
 from baton.conversations.models import Conversation, Message
 from baton.db.engine import Database
+from baton.tickets import export as ticket_export
+from baton.tickets.models import Ticket
 from baton.users.models import User
 from baton.visitors.models import Visitor
 
 BATCH = 10_000
 KINDS = ("conversations", "messages", "analytics", "tickets")
-SUPPORTED_KINDS = ("conversations", "messages", "analytics")
+SUPPORTED_KINDS = ("conversations", "messages", "analytics", "tickets")
 
 
 @dataclass(frozen=True)
@@ -169,6 +171,12 @@ TABLES = {
     "messages": TableSource(MESSAGE_COLUMNS, _messages_stmt, Message.id, _messages_frame),
     "conversations": TableSource(
         CONVERSATION_COLUMNS, _conversations_stmt, Conversation.id, _conversations_frame
+    ),
+    "tickets": TableSource(
+        ticket_export.TICKET_COLUMNS,
+        lambda w: _in(ticket_export.tickets_stmt(), Ticket.created_at, w),
+        Ticket.id,
+        ticket_export.tickets_frame,
     ),
 }
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -87,13 +88,18 @@ class ResendClient:
         only its metadata)."""
         try:
             r = await self._client(settings).get(
-                f"/emails/receiving/{email_id}", headers=self._auth(settings)
+                f"/emails/receiving/{quote(email_id, safe='')}", headers=self._auth(settings)
             )
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
             raise SendFailed(f"Resend unreachable: {exc}") from exc
         if r.status_code >= 400:
             raise SendFailed(f"Resend answered {r.status_code}", permanent=r.status_code < 500)
-        data: dict[str, Any] = r.json()
+        try:
+            data = r.json()
+        except ValueError as exc:
+            raise SendFailed("Resend answered without JSON") from exc
+        if not isinstance(data, dict):
+            raise SendFailed("Resend answered an unexpected shape")
         return data
 
     async def aclose(self) -> None:

@@ -19,8 +19,9 @@ from baton.visitors.sessions import hash_token
 WINDOW_SECONDS = 3600
 
 
-async def _limit(uow: UnitOfWork, what: str, key: str, limit: int) -> None:
-    allowed, retry = await uow.runtime.limiter.hit(f"tickets:{what}:{key}", limit, WINDOW_SECONDS)
+async def limit(uow: UnitOfWork, what: str, key: str, most: int) -> None:
+    """At most ``most`` per ``key`` per hour, counted across processes (Redis when set)."""
+    allowed, retry = await uow.runtime.limiter.hit(f"tickets:{what}:{key}", most, WINDOW_SECONDS)
     if not allowed:
         raise RateLimited(f"too many tickets; try again in {retry} s", retry_after=retry)
 
@@ -54,13 +55,13 @@ async def submit(
     uow: UnitOfWork, data: TicketIn, *, address: str, session_id: uuid.UUID | None = None
 ) -> Ticket:
     settings = uow.runtime.settings
-    await _limit(uow, "ip", address, settings.tickets_per_ip)
+    await limit(uow, "ip", address, settings.tickets_per_ip)
     requester = service.check_requester(data.name, data.email)
     from baton.conversations.messages import check_text_within
 
     text = check_text_within(data.message, settings.max_message_chars)
     source, visitor_id = await _source(uow, data, session_id)
-    await _limit(uow, "email", requester.email, settings.tickets_per_email)
+    await limit(uow, "email", requester.email, settings.tickets_per_email)
     ticket, _ = await service.create(
         uow,
         requester=requester,

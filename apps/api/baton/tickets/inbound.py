@@ -9,6 +9,7 @@ and a header token naming different tickets, is refused and changes nothing.
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
 import re
@@ -17,7 +18,14 @@ from dataclasses import dataclass, field
 from html import unescape
 from typing import Any
 
-from baton.kit.errors import Conflict, NotFound, Unauthorized, ValidationFailed
+from baton.kit.errors import (
+    BadRequest,
+    Conflict,
+    NotFound,
+    ServiceUnavailable,
+    Unauthorized,
+    ValidationFailed,
+)
 from baton.kit.uow import UnitOfWork
 from baton.mail import addresses
 from baton.mail.client import ResendClient, SendFailed
@@ -132,25 +140,33 @@ async def receive(uow: UnitOfWork, email: InboundEmail) -> tuple[Ticket, bool]:
 
 def verify_svix(secret: str | None, headers: dict[str, str], body: bytes) -> None:
     """Resend signs webhooks the Svix way: base64 HMAC-SHA256 of "id.timestamp.body" with the
-    endpoint's ``whsec_`` secret, in ``svix-signature`` as space-separated ``v1,<sig>``."""
+    endpoint's ``whsec_`` secret, in ``svix-signature`` as space-separated ``v1,<sig>``.
+    A failed check is a 400, as Svix advises (the sender is not a caller with credentials)."""
     if not secret:
         raise NotFound("inbound email through Resend is not configured", code="inbound_disabled")
     msg_id = headers.get("svix-id") or headers.get("webhook-id") or ""
     stamp = headers.get("svix-timestamp") or headers.get("webhook-timestamp") or ""
     signatures = headers.get("svix-signature") or headers.get("webhook-signature") or ""
-    if not msg_id or not stamp.isdigit() or not signatures:
-        raise Unauthorized("missing webhook signature", code="bad_signature")
+    if not msg_id or not (stamp.isascii() and stamp.isdigit()) or not signatures:
+        raise BadRequest("missing webhook signature", code="bad_signature")
     if abs(time.time() - int(stamp)) > SIGNATURE_TOLERANCE_SECONDS:
-        raise Unauthorized("webhook timestamp too old", code="bad_signature")
-    key = base64.b64decode(secret.removeprefix("whsec_"))
+        raise BadRequest("webhook timestamp too old", code="bad_signature")
+    try:
+        key = base64.b64decode(secret.removeprefix("whsec_"), validate=True)
+    except binascii.Error:
+        raise ServiceUnavailable(
+            "BATON_RESEND_WEBHOOK_SECRET is not a whsec_ base64 secret",
+            code="inbound_misconfigured",
+        ) from None
     expected = base64.b64encode(
         hmac.new(key, f"{msg_id}.{stamp}.".encode() + body, hashlib.sha256).digest()
     ).decode()
     for candidate in signatures.split():
         version, _, sig = candidate.partition(",")
-        if version == "v1" and hmac.compare_digest(sig, expected):
+        # bytes: a header may carry any character, and compare_digest takes only ASCII str
+        if version == "v1" and hmac.compare_digest(sig.encode(), expected.encode()):
             return
-    raise Unauthorized("webhook signature does not match", code="bad_signature")
+    raise BadRequest("webhook signature does not match", code="bad_signature")
 
 
 def check_token(expected: str | None, given: str | None) -> None:
@@ -158,7 +174,7 @@ def check_token(expected: str | None, given: str | None) -> None:
         raise NotFound(
             "the generic inbound email endpoint is not configured", code="inbound_disabled"
         )
-    if not given or not hmac.compare_digest(given, expected):
+    if not given or not hmac.compare_digest(given.encode(), expected.encode()):
         raise Unauthorized("a valid inbound token is required", code="bad_token")
 
 
@@ -173,8 +189,6 @@ async def from_resend(uow: UnitOfWork, payload: dict[str, Any]) -> InboundEmail 
     try:
         full = await uow.runtime.slot(ResendClient).received(uow.runtime.settings, data["email_id"])
     except SendFailed as exc:
-        from baton.kit.errors import ServiceUnavailable
-
         # Resend retries the webhook; nothing is stored until the body can be read
         raise ServiceUnavailable(str(exc), code="provider_unavailable") from exc
     merged = {**data, **{k: v for k, v in full.items() if v is not None}}

@@ -52,7 +52,7 @@ async def request_transcript(call: SocketCall, payload: TranscriptIn) -> dict[st
     requester = service.check_requester(
         visitor.name, payload.email or conversation.follow_up_email or visitor.email
     )
-    await form._limit(
+    await form.limit(
         call.uow, "transcript", requester.email, call.runtime.settings.tickets_per_email
     )
     rows = await call.uow.session.scalars(_visible_messages(conversation.id))

@@ -172,7 +172,7 @@ class InboundEmailController(Controller):
     path = "/api/v1/inbound/email"
     tags = ["tickets"]
 
-    @post("/resend", opt=PUBLIC, status_code=HTTP_200_OK, responses=errors(401, 404, 409, 422, 503))
+    @post("/resend", opt=PUBLIC, status_code=HTTP_200_OK, responses=errors(400, 404, 409, 422, 503))
     async def resend_inbound(self, request: Request[Any, Any, Any], uow: UnitOfWork) -> InboundAck:
         """Resend's ``email.received`` webhook, verified by its Svix signature
         (``BATON_RESEND_WEBHOOK_SECRET``); other event types are acknowledged and ignored."""

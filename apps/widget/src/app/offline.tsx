@@ -11,7 +11,7 @@ const MAX_MESSAGE = 10000;
 const HEADINGS: Record<OfflineReason, string> = {
   closed: "We are closed right now",
   nobody_online: "Nobody is available right now",
-  wait_too_long: "Sorry, nobody could pick up just now",
+  wait_too_long: "Rather not wait? Leave us a message",
   ai_unavailable: "Our assistant is unavailable right now",
 };
 
@@ -86,7 +86,7 @@ export function OfflineForm({ chat, state }: { chat: Chat; state: State }): JSX.
       </label>
       {errors.email ? <span class="error" id="offline-email-error">{errors.email}</span> : null}
       <label>
-        Message
+        How can we help?
         <textarea name="message" rows={4} maxLength={MAX_MESSAGE} required value={message} {...field("message")}
           onInput={(e) => setMessage((e.currentTarget as HTMLTextAreaElement).value)} />
       </label>
