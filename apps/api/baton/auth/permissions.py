@@ -40,6 +40,7 @@ class Permission(StrEnum):
     SETTINGS_MANAGE = "settings:manage"
     ANALYTICS_READ = "analytics:read"
     AUDIT_READ = "audit:read"
+    CANNED_MANAGE = "canned:manage"  # global canned responses and their import
 
 
 ALL_PERMISSIONS = frozenset(Permission)
