@@ -104,9 +104,7 @@ def build_runtime(
         redis=redis,
         publisher=publisher,
         jobs=jobs,
-        limiter=RedisRateLimiter(redis, settings.redis_namespace)
-        if redis is not None
-        else MemoryRateLimiter(),
+        limiter=RedisRateLimiter(redis, settings.redis_namespace) if redis is not None else MemoryRateLimiter(),
         envelope=Envelope(settings.master_key),
         connections=(
             RedisConnections(redis, settings.redis_namespace)
