@@ -14,7 +14,7 @@ from baton.runtime import Runtime
 from tests.browser.conftest import artifact, require_bundle
 from tests.browser.test_inbox import sign_in, start_visitor
 from tests.factories import bearer, login, make_user
-from tests.support import LiveServer
+from tests.support import LiveServer, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -78,8 +78,8 @@ async def test_slash_ret_enter_puts_the_rendered_response_in_the_composer(
 async def test_the_bell_counts_and_read_all_clears_every_tab(
     page: Any, server: LiveServer, client: httpx.AsyncClient, runtime: Runtime
 ) -> None:
-    # away: not offered the conversation, so one notification (waiting), not two
-    agent = await make_user(runtime, role="agent", name="Dana", presence="away")
+    agent = await make_user(runtime, role="agent", name="Dana", presence="online")
+    headers = bearer(await login(client, agent.email))
     await sign_in(page, agent.email)
     other_tab = await page.context.new_page()
     await other_tab.goto("/app/")
@@ -87,9 +87,16 @@ async def test_the_bell_counts_and_read_all_clears_every_tab(
     visitor, _ = await start_visitor(server.base_url, "Vera Visitor", "My order is late")
     try:
         await visitor.call("request_agent", {})
+
+        async def unread() -> int:
+            r = await client.get("/api/v1/notifications/unread-count", headers=headers)
+            return int(r.json()["count"])
+
+        # waiting, and the offer: Dana is the one online agent
+        await wait_for(lambda: _equals(unread, 2))
         for tab in (page, other_tab):
-            await expect(tab.get_by_test_id("unread-badge")).to_have_text("1")
-        await page.get_by_role("button", name="Notifications, 1 unread").click()
+            await expect(tab.get_by_test_id("unread-badge")).to_have_text("2")
+        await page.get_by_role("button", name="Notifications, 2 unread").click()
         panel = page.get_by_role("dialog", name="Notifications")
         await expect(panel).to_contain_text("My order is late")  # the visitor's words
         await page.screenshot(path=str(artifact("notifications-panel.png")))
@@ -98,19 +105,26 @@ async def test_the_bell_counts_and_read_all_clears_every_tab(
             await expect(tab.get_by_test_id("unread-badge")).to_have_count(0)
         # preferences are stored on the server
         await panel.get_by_role("button", name="Preferences").click()
-        await panel.get_by_label("Waiting").uncheck()
-        headers = bearer(await login(client, agent.email))
+        await panel.get_by_label("Waiting").click()
 
         async def kinds() -> list[str]:
             r = await client.get("/api/v1/notifications/preferences", headers=headers)
             return list(r.json()["kinds"])
 
         await expect(panel.get_by_label("Waiting")).not_to_be_checked()
-        assert "waiting" not in await kinds()
+        await wait_for(lambda: _lacks_waiting(kinds))
         assert not page.problems, page.problems
     finally:
         await visitor.disconnect()
         await other_tab.close()
+
+
+async def _lacks_waiting(kinds: Any) -> bool:
+    return "waiting" not in await kinds()
+
+
+async def _equals(read: Any, value: int) -> bool:
+    return bool(await read() == value)
 
 
 async def test_console_import_shows_the_dry_run_report_then_imports(

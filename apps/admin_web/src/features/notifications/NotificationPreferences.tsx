@@ -19,6 +19,9 @@ export function NotificationPreferences() {
   }, [prefs.data]);
   const save = async (change: Partial<Preferences>) => {
     setError(null);
+    const before = prefs.data;
+    // show the choice at once; the server's answer (or the old value on error) follows
+    if (before) client.setQueryData(["notifications", "preferences"], { ...before, ...change });
     try {
       const body = { ...change, kinds: change.kinds as Kind[] | undefined };
       if (change.kinds === undefined) delete body.kinds;
@@ -26,6 +29,7 @@ export function NotificationPreferences() {
       client.setQueryData(["notifications", "preferences"], saved);
       if (change.browser !== undefined) await enableDesktop(change.browser);
     } catch (exc) {
+      if (before) client.setQueryData(["notifications", "preferences"], before);
       setError(errorText(exc));
     }
   };
