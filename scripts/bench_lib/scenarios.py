@@ -829,6 +829,12 @@ async def _scenario_rollups(ctx: Context) -> Scenario:
     return await scenario(ctx)  # type: ignore[no-any-return]
 
 
+async def _scenario_canned_import(ctx: Context) -> Scenario:
+    from .canned_bench import scenario
+
+    return await scenario(ctx)  # type: ignore[no-any-return]
+
+
 SCENARIOS: dict[str, Callable[[Context], Awaitable[Scenario]]] = {
     "s1": scenario_latency,
     "s2": scenario_throughput,
@@ -837,4 +843,5 @@ SCENARIOS: dict[str, Callable[[Context], Awaitable[Scenario]]] = {
     "s5": scenario_analytics,
     "s6": scenario_servers,
     "s7": _scenario_rollups,
+    "s8": _scenario_canned_import,
 }
