@@ -1767,6 +1767,7 @@ export interface components {
         };
         /** RuleIn */
         RuleIn: {
+            canned_response_id?: string | null;
             /** @default true */
             enabled: boolean;
             match: string;
@@ -1774,6 +1775,7 @@ export interface components {
             patterns: string[];
             /** @default 100 */
             priority: number;
+            /** @default  */
             response: string;
             suggestions?: string[];
         };
@@ -1783,6 +1785,7 @@ export interface components {
         };
         /** RuleOut */
         RuleOut: {
+            canned_response_id?: string | null;
             /** Format: date-time */
             created_at: string;
             enabled: boolean;
@@ -1799,6 +1802,7 @@ export interface components {
         };
         /** RulePatch */
         RulePatch: {
+            canned_response_id?: string | null;
             enabled?: boolean | null;
             match?: string | null;
             name?: string | null;
