@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import httpx
+from sqlalchemy import select
 
+from baton import catalog
+from baton.canned.models import CannedResponse
+from baton.canned.seed import DEMO_CANNED
+from baton.canned.seed import seed as seed_canned
 from baton.canned.variables import fill
 from baton.runtime import Runtime
 from tests.conversations.helpers import visitor
@@ -154,3 +159,14 @@ async def test_fuzzy_search_ranks_shortcut_prefixes_first(
     assert (await q("shiping"))[0] == "shipping"  # a typo still finds it
     assert (await q("parcels arrive"))[0] == "shipping"  # body text
     assert (await q("zzzzqqq")) == []
+
+
+async def test_demo_seeder_is_registered_and_idempotent(runtime: Runtime) -> None:
+    assert seed_canned in catalog.seeders()
+    for _ in range(2):
+        async with runtime.db.session() as session:
+            await seed_canned(session)
+            await session.commit()
+    async with runtime.db.session() as session:
+        shortcuts = sorted(await session.scalars(select(CannedResponse.shortcut)))
+    assert shortcuts == sorted(s for s, _, _, _ in DEMO_CANNED) and "returns" in shortcuts
