@@ -147,6 +147,12 @@ async def test_nothing_is_stored_for_agents_who_may_not_see_the_conversation(
         await v.call("user_message", {"client_id": cid(), "text": "Still there?"})
         note = await dana.wait_for("new_notification", lambda n: n["kind"] == "message")
         assert note["text"] == "Still there?"
+        # while it is unread, the visitor's next line updates it rather than adding a row
+        await v.call("user_message", {"client_id": cid(), "text": "Hello? Email me at a@b.co"})
+        again = await dana.wait_for(
+            "new_notification", lambda n: n["kind"] == "message" and n["text"] != "Still there?"
+        )
+        assert again["id"] == note["id"] and again["text"] == "Hello? Email me at a@b.co"
         # a note mentioning Eli stores nothing for him: he may not open Dana's conversation
         await dana.call(
             "internal_note", {"conversation_id": conversation_id, "text": "@eli can you look?"}

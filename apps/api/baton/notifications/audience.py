@@ -17,7 +17,7 @@ from baton.conversations.models import Conversation, Message
 from baton.kit.uow import UnitOfWork
 from baton.users.models import User
 
-_MENTION = re.compile(r"@([\w.\-]+)")
+_MENTION = re.compile(r"(?<![\w.])@([\w.\-]+)")  # not the @ inside an email address
 
 
 def _principal(user: User) -> Principal:

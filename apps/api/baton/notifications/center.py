@@ -65,23 +65,44 @@ async def notify(
     *,
     conversation_id: uuid.UUID | None = None,
     ticket_id: uuid.UUID | None = None,
+    collapse: bool = False,
 ) -> list[Notification]:
-    """Store one notification per recipient and push each to that person's sockets."""
+    """Store one notification per recipient and push each to that person's sockets.
+
+    ``collapse``: while a person has an unread notification of this kind for this
+    conversation, a new one updates it (text, time) instead of adding a row, so a visitor
+    writing ten lines leaves one unread "message", not ten."""
     unique = list(dict.fromkeys(user_ids))
     recipients = await _wanting(uow, unique, kind)
     now = utcnow()
-    rows = [
-        Notification(
-            user_id=u,
-            kind=kind,
-            conversation_id=conversation_id,
-            ticket_id=ticket_id,
-            text=text.strip()[:TEXT_MAX],
-            created_at=now,
+    clipped = text.strip()[:TEXT_MAX]
+    existing: dict[uuid.UUID, Notification] = {}
+    if collapse and conversation_id is not None and recipients:
+        found = await uow.session.scalars(
+            select(Notification).where(
+                Notification.user_id.in_(recipients),
+                Notification.kind == kind,
+                Notification.conversation_id == conversation_id,
+                Notification.read_at.is_(None),
+            )
         )
-        for u in recipients
-    ]
-    uow.session.add_all(rows)
+        existing = {n.user_id: n for n in found}
+    rows = []
+    for u in recipients:
+        row = existing.get(u)
+        if row is None:
+            row = Notification(
+                user_id=u,
+                kind=kind,
+                conversation_id=conversation_id,
+                ticket_id=ticket_id,
+                text=clipped,
+                created_at=now,
+            )
+            uow.session.add(row)
+        else:
+            row.text, row.created_at = clipped, now
+        rows.append(row)
     await uow.session.flush()
     for row in rows:
         uow.publish(

@@ -91,6 +91,7 @@ async def message(runtime: Any, event: MessageCreated) -> None:
             "message",
             event.message.text,
             conversation_id=conversation.id,
+            collapse=True,
         )
 
 

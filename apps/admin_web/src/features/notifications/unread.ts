@@ -24,10 +24,11 @@ export function followUnread(): void {
   if (started) return;
   started = true;
   realtime.on("new_notification", (n) => {
+    revision.set((r) => r + 1);
+    // the same id again: an unread "message" updated by the visitor's next line
     if (seen.has(n.id)) return;
     seen.add(n.id);
     if (!n.read_at) unread.set((c) => c + 1);
-    revision.set((r) => r + 1);
   });
   realtime.on("notifications_read", (e) => {
     unread.set(e.unread_count);
