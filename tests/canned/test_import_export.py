@@ -189,3 +189,17 @@ async def test_export_round_trips(client: httpx.AsyncClient, runtime: Runtime) -
             for c in (await client.get("/api/v1/canned-responses", headers=admin)).json()["items"]
         )
         assert after == before, fmt
+
+
+async def test_a_file_larger_than_the_json_body_limit_imports(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    _, admin = await user_headers(client, runtime, role="admin")
+    frame = pl.DataFrame(
+        {"shortcut": [f"long-{i}" for i in range(3_000)], "body": ["x" * 600] * 3_000}
+    )
+    content = frame.write_csv().encode()
+    assert len(content) > runtime.settings.max_body_bytes  # 1 MiB for JSON bodies
+    result = await upload(client, admin, content, "long.csv")
+    assert result.status_code == 200, result.text
+    assert result.json()["created"] == 3_000
