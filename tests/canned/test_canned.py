@@ -63,9 +63,13 @@ async def test_agents_create_personal_and_global_needs_permission(
         client, admin, visibility="global", shortcut="refund", category="billing"
     )
     assert shared.status_code == 201, shared.text
+    # categories are one whatever the case: the stored spelling wins
+    cased = await _create(client, dana, shortcut="bills", category="BILLING")
+    assert cased.status_code == 201 and cased.json()["category"] == "billing"
 
     listed = (await client.get("/api/v1/canned-responses", headers=dana)).json()["items"]
     assert sorted((c["shortcut"], c["visibility"]) for c in listed) == [
+        ("bills", "personal"),
         ("refund", "global"),
         ("returns", "personal"),
     ]

@@ -58,6 +58,7 @@ async def test_five_thousand_rows_with_three_bad_ones(
         }
         for i in range(5_000)
     ]
+    rows[1]["Category"] = "Billing"  # case aside, the known category
     rows[10]["Body"] = ""  # sheet row 12: empty body
     rows[2_000]["Shortcut"] = "answer-5"  # sheet row 2002: duplicate in the file
     rows[4_999]["Category"] = "astrology"  # sheet row 5001: unknown category

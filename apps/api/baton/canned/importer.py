@@ -61,7 +61,8 @@ async def plan(
             select(CannedResponse.shortcut, CannedResponse.id).where(CannedResponse.scope == scope)
         )
     }
-    categories = await known_categories(uow.session)
+    # "Billing" and "billing" are one category: the first spelling stored wins
+    categories = {c.lower(): c for c in await known_categories(uow.session)}
     seen: dict[str, int] = {}
     out = Plan()
     now = utcnow()
@@ -74,6 +75,8 @@ async def plan(
         body = _cell(raw_body).strip()
         title = _cell(raw_title).strip() or shortcut
         category = _cell(raw_category).strip() or None
+        if category:
+            category = categories.get(category.lower(), category)
         problems = fields.problems(shortcut, title, body, category)
         if shortcut and not any(c == "shortcut" for c, _ in problems):
             if shortcut in seen:
@@ -87,7 +90,7 @@ async def plan(
                 problems.append(
                     ("shortcut", f"/{shortcut} already exists; import with upsert=true to update")
                 )
-        if category and category not in categories and not create_categories:
+        if category and category.lower() not in categories and not create_categories:
             problems.append(
                 (
                     "category",
@@ -99,8 +102,9 @@ async def plan(
             out.errors.extend(RowError(row, column, detail) for column, detail in problems)
             continue
         seen[shortcut] = row
-        if category and category not in categories:
+        if category and category.lower() not in categories:
             out.new_categories.add(category)
+            categories[category.lower()] = category
         values = {"title": title, "body": body, "category": category, "updated_at": now}
         if shortcut in existing:
             out.updates.append({"id": existing[shortcut], **values})

@@ -76,9 +76,13 @@ async def known_categories(session: AsyncSession) -> set[str]:
     return set(await session.scalars(select(CannedCategory.name)))
 
 
-async def ensure_categories(session: AsyncSession, names: set[str]) -> None:
-    missing = names - await known_categories(session)
-    session.add_all(CannedCategory(name=n) for n in sorted(missing))
+async def canonical_category(session: AsyncSession, name: str) -> str:
+    """The stored spelling of ``name`` (case aside), creating the category if it is new."""
+    for known in await known_categories(session):
+        if known.lower() == name.lower():
+            return known
+    session.add(CannedCategory(name=name))
+    return name
 
 
 def clean_category(value: str | None) -> str | None:
@@ -104,7 +108,7 @@ async def create(
     scope = scope_of(visibility, owner)
     await _check_unique(uow.session, scope, shortcut)
     if category:
-        await ensure_categories(uow.session, {category})
+        category = await canonical_category(uow.session, category)
     canned = CannedResponse(
         shortcut=shortcut,
         title=title,
@@ -143,7 +147,7 @@ async def update(
     scope = scope_of(visibility, owner)
     await _check_unique(uow.session, scope, shortcut, except_id=canned.id)
     if category:
-        await ensure_categories(uow.session, {category})
+        category = await canonical_category(uow.session, category)
     canned.shortcut, canned.title, canned.body, canned.category = shortcut, title, body, category
     canned.visibility, canned.owner_id, canned.scope = visibility, owner, scope
     await uow.session.flush()
