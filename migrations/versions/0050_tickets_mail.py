@@ -1,7 +1,7 @@
 """tickets and the email outbox
 
 Revision ID: 0050_tickets_mail
-Revises: 0020_analytics
+Revises: 0040_canned_notifications
 Create Date: 2026-12-02 02:45:32.669201
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import baton.db.base
 
 revision: str = "0050_tickets_mail"
-down_revision: str | Sequence[str] | None = "0020_analytics"
+down_revision: str | Sequence[str] | None = "0040_canned_notifications"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

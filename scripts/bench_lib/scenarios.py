@@ -829,6 +829,12 @@ async def _scenario_rollups(ctx: Context) -> Scenario:
     return await scenario(ctx)  # type: ignore[no-any-return]
 
 
+async def _scenario_canned_import(ctx: Context) -> Scenario:
+    from .canned_bench import scenario
+
+    return await scenario(ctx)  # type: ignore[no-any-return]
+
+
 async def _scenario_widget_paint(ctx: Context) -> Scenario:
     from .widget_paint import scenario
 
@@ -843,5 +849,6 @@ SCENARIOS: dict[str, Callable[[Context], Awaitable[Scenario]]] = {
     "s5": scenario_analytics,
     "s6": scenario_servers,
     "s7": _scenario_rollups,
-    "s8": _scenario_widget_paint,
+    "s8": _scenario_canned_import,
+    "s9": _scenario_widget_paint,
 }

@@ -1,4 +1,4 @@
-"""S8: the widget's first paint on a customer's page, measured in Chromium.
+"""S9: the widget's first paint on a customer's page, measured in Chromium.
 
 From the loader script starting (``Baton.timing.loaderStart``) to the launcher drawn inside
 the widget's iframe (``launcherShown``), each load in a fresh browser context (nothing
@@ -53,7 +53,7 @@ async def _loads(host: str, loads: int) -> list[float]:
 
 
 async def scenario(ctx: Context) -> Scenario:
-    sc = Scenario("s8", "widget first paint: loader start to launcher drawn (Chromium, cold)")
+    sc = Scenario("s9", "widget first paint: loader start to launcher drawn (Chromium, cold)")
     loads = 5 if ctx.quick else 30
     url, proc = await asyncio.to_thread(ctx.env.start_baton, "granian")
     host, httpd = _demo_host(url)

@@ -238,7 +238,7 @@ async def test_javascript_api_identify_open_close_and_unread(
 
 
 async def test_the_page_reports_when_the_launcher_was_drawn(browser: Any, host_site: str) -> None:
-    """``Baton.timing`` tells a site (and scripts/bench s8, which holds the 300 ms target)
+    """``Baton.timing`` tells a site (and scripts/bench s9, which holds the 300 ms target)
     when the loader started and when the launcher was drawn; speed is the bench's job."""
     context = await browser.new_context()
     try:

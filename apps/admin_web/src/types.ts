@@ -48,11 +48,16 @@ export interface AgentServerEvents {
     name?: string | null;
   };
   new_notification: {
-    kind: "waiting" | "message" | "assigned" | "offer" | "ticket";
+    id: string;
+    kind: "waiting" | "message" | "assigned" | "offer" | "mention" | "ticket";
     conversation_id: string;
-    ticket_id?: string; // kind "ticket" (features/tickets/live.ts)
+    ticket_id?: string | null;
     text: string;
+    created_at: string;
+    read_at: string | null;
   };
+  /** Some (ids) or all (ids null) of this agent's notifications were read, in any tab. */
+  notifications_read: { ids: string[] | null; unread_count: number };
   agent_presence: { user_id: string; presence: string };
 }
 

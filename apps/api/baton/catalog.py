@@ -32,6 +32,7 @@ DOMAINS = (
     "mail",
     "tickets",
     "webhooks",
+    "canned",
 )
 
 

@@ -5,7 +5,8 @@ import { useStore } from "../lib/store";
 import { desktopPermission, enableDesktop, lastNotice, notifySettings } from "../notify";
 import { realtime } from "../realtime/connector";
 import { NavLink, useLocation } from "react-router";
-import { adminNav, allowed, REVIEW_PAGE } from "./nav";
+import { adminNav, allowed, CANNED_PAGE, REVIEW_PAGE } from "./nav";
+import { NotificationBell } from "../features/notifications/NotificationBell";
 import { signOut, type Session } from "../session";
 import type { Presence } from "../types";
 
@@ -44,12 +45,16 @@ export function TopBar({ session }: { session: Session }) {
         </NavLink>
         {session.permissions.includes("tickets:read") && <NavLink to="/tickets">Tickets</NavLink>}
         {allowed(session.permissions, REVIEW_PAGE) && <NavLink to={REVIEW_PAGE.path}>{REVIEW_PAGE.label}</NavLink>}
+        {allowed(session.permissions, CANNED_PAGE) && !session.permissions.includes("canned:manage") && (
+          <NavLink to={CANNED_PAGE.path}>Canned</NavLink>
+        )}
         {consolePages.length > 0 && <NavLink to="/admin">Console</NavLink>}
       </nav>
       <span className={`connection ${connection}`} role="status">
         {connection === "online" ? "Live" : connection === "connecting" ? "Reconnecting…" : "Offline"}
       </span>
       <span className="spacer" />
+      <NotificationBell />
       <button
         type="button"
         className="menu-toggle"

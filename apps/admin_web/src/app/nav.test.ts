@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { adminNav, allowed, pageFor, REVIEW_PAGE } from "./nav";
+import { adminNav, allowed, CANNED_PAGE, pageFor, REVIEW_PAGE } from "./nav";
 
 const ADMIN = ["conversations:read", "conversations:read_all", "users:manage", "roles:manage", "api_keys:manage", "ai:manage", "ai:review", "knowledge:manage", "settings:manage", "analytics:read", "audit:read"];
 const AGENT = ["conversations:read", "conversations:reply", "conversations:handoff", "conversations:resolve", "ai:review"];
@@ -33,5 +33,13 @@ describe("navigation from permissions", () => {
     expect(pageFor("/admin/users")?.permission).toBe("users:manage");
     expect(pageFor("/admin/ai/providers")?.permission).toBe("ai:manage");
     expect(pageFor("/nowhere")).toBeUndefined();
+  });
+});
+
+describe("canned responses", () => {
+  it("are a console page for canned:manage and the agents' own page otherwise", () => {
+    expect(adminNav(["canned:manage"]).map((i) => i.path)).toEqual(["/admin/canned"]);
+    expect(allowed(AGENT, CANNED_PAGE)).toBe(true);
+    expect(pageFor("/canned")?.permission).toBe("conversations:reply");
   });
 });

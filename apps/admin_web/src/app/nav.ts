@@ -17,6 +17,7 @@ export const ADMIN_PAGES: NavItem[] = [
   { path: "/admin/ai/settings", label: "AI settings", permission: "ai:manage", group: "AI", description: "System prompt, context window, welcome message." },
   { path: "/admin/ai/auto-replies", label: "Auto-replies", permission: "ai:manage", group: "AI", description: "Fixed answers for matching questions, with a tester." },
   { path: "/admin/knowledge", label: "Knowledge base", permission: "knowledge:manage", group: "AI", description: "Articles the AI answers from, with a retrieval preview." },
+  { path: "/admin/canned", label: "Canned responses", permission: "canned:manage", group: "Workspace", description: "Saved replies for the composer's / picker; import and export spreadsheets." },
   { path: "/admin/settings/workspace", label: "Workspace", permission: "settings:manage", group: "Workspace", description: "Handoff phrases, AI while waiting, assignment, capacity, offer timeout." },
   { path: "/admin/settings/widget", label: "Widget", permission: "settings:manage", group: "Workspace", description: "The website widget's look and its embed snippet." },
   { path: "/admin/emails", label: "Emails", permission: "emails:manage", group: "Workspace", description: "The outbox: every email, its attempts and last error; send again." },
@@ -32,6 +33,15 @@ export const REVIEW_PAGE: NavItem = {
   description: "Every AI reply with its outcome; mark it good, bad or corrected.",
 };
 
+/** Agents keep their own canned responses here (the console page also edits everyone's). */
+export const CANNED_PAGE: NavItem = {
+  path: "/canned",
+  label: "Canned responses",
+  permission: "conversations:reply",
+  group: "Workspace",
+  description: "Your saved replies for the composer's / picker.",
+};
+
 export function allowed(permissions: readonly string[], item: NavItem): boolean {
   return permissions.includes(item.permission);
 }
@@ -42,5 +52,5 @@ export function adminNav(permissions: readonly string[]): NavItem[] {
 }
 
 export function pageFor(path: string): NavItem | undefined {
-  return [...ADMIN_PAGES, REVIEW_PAGE].find((item) => path === item.path || path.startsWith(`${item.path}/`));
+  return [...ADMIN_PAGES, REVIEW_PAGE, CANNED_PAGE].find((item) => path === item.path || path.startsWith(`${item.path}/`));
 }

@@ -23,6 +23,7 @@ export const PERMISSIONS: PermissionInfo[] = [
   { name: "settings:manage", label: "Change workspace and widget settings", group: "Workspace" },
   { name: "analytics:read", label: "Read analytics and exports", group: "Workspace" },
   { name: "audit:read", label: "Read the audit log", group: "Workspace" },
+  { name: "canned:manage", label: "Manage everyone's canned responses and imports", group: "Workspace" },
 ];
 
 /** What an API key may do when no scopes are chosen: the conversation API. */

@@ -19,6 +19,7 @@ import { RolesPage } from "../features/roles/RolesPage";
 import { AuditPage } from "../features/audit/AuditPage";
 import { TicketsPage } from "../features/tickets/TicketsPage";
 import { EmailsPage } from "../features/tickets/EmailsPage";
+import { CannedPage } from "../features/canned/CannedPage";
 import { NotFound } from "./NotAllowed";
 
 function Fallback() {
@@ -36,6 +37,7 @@ const routes: RouteObject[] = [
       { path: "inbox/:tab/:id?", element: <InboxPage /> },
       { path: "tickets/:id?", element: <Guard permission="tickets:read"><TicketsPage /></Guard> },
       { path: "review/ai-answers", element: <Guard permission="ai:review"><div className="page-scroll"><AnswerLogPage /></div></Guard> },
+      { path: "canned", element: <Guard permission="conversations:reply"><div className="page-scroll"><CannedPage /></div></Guard> },
       {
         path: "admin",
         element: <AdminLayout />,
@@ -50,6 +52,7 @@ const routes: RouteObject[] = [
           { path: "ai/settings", element: <Guard permission="ai:manage"><AiSettingsPage /></Guard> },
           { path: "ai/auto-replies", element: <Guard permission="ai:manage"><AutoRepliesPage /></Guard> },
           { path: "ai/logs", element: <Navigate to="/review/ai-answers" replace /> },
+          { path: "canned", element: <Guard permission="canned:manage"><CannedPage /></Guard> },
           { path: "knowledge", element: <Guard permission="knowledge:manage"><KnowledgePage /></Guard> },
           { path: "settings/workspace", element: <Guard permission="settings:manage"><WorkspacePage /></Guard> },
           { path: "settings/widget", element: <Guard permission="settings:manage"><WidgetSettings /></Guard> },

@@ -48,6 +48,9 @@ class AutoReplyRule(IdMixin, TimestampMixin, Base):
     suggestions: Mapped[list[str]] = mapped_column(JSON, default=list)
     priority: Mapped[int] = mapped_column(Integer, default=100)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # answer with this global canned response's current body (``response`` keeps the copy
+    # made when it was linked, used if the canned response is deleted); see canned/rules.py
+    canned_response_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
 
 
 class AIReplyLog(IdMixin, Base):

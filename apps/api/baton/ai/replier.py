@@ -31,6 +31,7 @@ from baton.ai.policy import ai_handoff, ai_may_answer, record_ai_outcome
 from baton.ai.prompt import build_request, history
 from baton.ai.providers.builtin import TALK_TO_PERSON
 from baton.ai.stream import DeltaCoalescer
+from baton.canned.rules import rule_answer
 from baton.conversations import recipients
 from baton.conversations.messages import add_bot_message
 from baton.conversations.models import Conversation, Message
@@ -100,10 +101,11 @@ async def reply(runtime: Runtime, conversation_id: uuid.UUID, message_id: uuid.U
         rule = await autoreply.find_rule(uow.session, question.text)
         if rule is not None:
             log_id = uuid7()
+            answer = await rule_answer(uow, rule, conversation)
             message = await add_bot_message(
                 uow,
                 conversation,
-                text=rule.response,
+                text=answer,
                 suggestions=rule.suggestions,
                 meta={"source": "auto_reply", "rule_id": str(rule.id), "ai_log_id": str(log_id)},
             )
@@ -114,7 +116,7 @@ async def reply(runtime: Runtime, conversation_id: uuid.UUID, message_id: uuid.U
                 message_id=message.id,
                 question_message_id=message_id,
                 question=question.text[:500],
-                answer=rule.response,
+                answer=answer,
                 response_type="auto_reply",
                 outcome="answered",
                 provider_kind="auto_reply",

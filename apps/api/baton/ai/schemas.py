@@ -145,6 +145,7 @@ class RuleOut(msgspec.Struct):
     enabled: bool
     created_at: datetime
     updated_at: datetime
+    canned_response_id: uuid.UUID | None = None
 
     @classmethod
     def of(cls, r: AutoReplyRule) -> RuleOut:
@@ -159,6 +160,7 @@ class RuleOut(msgspec.Struct):
             r.enabled,
             r.created_at,
             r.updated_at,
+            r.canned_response_id,
         )
 
 
@@ -170,12 +172,13 @@ class RuleIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     name: Annotated[str, msgspec.Meta(max_length=120)]
     match: str
     patterns: list[Annotated[str, msgspec.Meta(max_length=500)]]
-    response: Text
+    response: Text = ""  # may be empty when ``canned_response_id`` names the answer
     suggestions: list[Annotated[str, msgspec.Meta(max_length=80)]] = msgspec.field(
         default_factory=list
     )
     priority: int = 100
     enabled: bool = True
+    canned_response_id: uuid.UUID | None = None
 
 
 class RulePatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -186,6 +189,8 @@ class RulePatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     suggestions: list[Annotated[str, msgspec.Meta(max_length=80)]] | None = None
     priority: int | None = None
     enabled: bool | None = None
+    # null unlinks the canned response; leaving it out keeps the link
+    canned_response_id: uuid.UUID | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class RuleTestIn(msgspec.Struct, forbid_unknown_fields=True):

@@ -38,6 +38,7 @@ from baton.ai.schemas import (
     RulePatch,
     VerdictIn,
 )
+from baton.canned.rules import link
 from baton.db.base import utcnow
 from baton.kit.errors import NotFound, ValidationFailed
 from baton.kit.ids import uuid7
@@ -263,6 +264,7 @@ async def create_rule(session: AsyncSession, data: RuleIn) -> AutoReplyRule:
         priority=data.priority,
         enabled=data.enabled,
     )
+    await link(session, rule, data.canned_response_id)
     _check_rule(rule)
     session.add(rule)
     await session.flush()
@@ -284,6 +286,8 @@ async def update_rule(session: AsyncSession, rule: AutoReplyRule, data: RulePatc
         rule.priority = data.priority
     if data.enabled is not None:
         rule.enabled = data.enabled
+    if not isinstance(data.canned_response_id, msgspec.UnsetType):
+        await link(session, rule, data.canned_response_id)
     _check_rule(rule)
     rule.updated_at = utcnow()
     await session.flush()

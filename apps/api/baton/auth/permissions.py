@@ -44,6 +44,7 @@ class Permission(StrEnum):
     TICKETS_REPLY = "tickets:reply"  # reply, assign, resolve, reopen, convert a conversation
     EMAILS_MANAGE = "emails:manage"  # the outbox: read every email, re-send
     WEBHOOKS_MANAGE = "webhooks:manage"  # subscriptions, the delivery log, redeliver
+    CANNED_MANAGE = "canned:manage"  # global canned responses and their import
 
 
 ALL_PERMISSIONS = frozenset(Permission)

@@ -11,10 +11,7 @@ from typing import Any
 
 from baton.conversations import queries, recipients
 from baton.conversations.events import (
-    ConversationAssigned,
     ConversationChanged,
-    ConversationOffered,
-    HandoffRequested,
     MessageCreated,
     QueueChanged,
 )
@@ -22,8 +19,6 @@ from baton.conversations.models import Conversation
 from baton.conversations.recipients import Emission
 from baton.kit.events import listen, prepare
 from baton.kit.uow import UnitOfWork
-
-NOTIFY_ON_ASSIGN = ("assigned", "reassigned")
 
 
 @prepare(ConversationChanged)
@@ -44,15 +39,7 @@ async def queue_positions(uow: UnitOfWork, event: QueueChanged) -> QueueChanged:
 
 @listen(MessageCreated, name="conversations.sockets.message")
 def message_sockets(runtime: Any, event: MessageCreated) -> list[Emission]:
-    out = recipients.message_emissions(event.message, event.assignee_id)
-    message = event.message
-    if message.sender == "visitor" and event.status == "agent" and event.assignee_id:
-        out.append(
-            recipients.notification_emission(
-                [event.assignee_id], "message", message.conversation_id, message.text
-            )
-        )
-    return out
+    return recipients.message_emissions(event.message, event.assignee_id)
 
 
 @listen(ConversationChanged, name="conversations.sockets.changed")
@@ -69,32 +56,5 @@ def queue_sockets(runtime: Any, event: QueueChanged) -> list[Emission]:
     return [recipients.queue_position_emission(cid, pos) for cid, pos in event.positions]
 
 
-@listen(HandoffRequested, name="conversations.sockets.handoff")
-def handoff_sockets(runtime: Any, event: HandoffRequested) -> list[Emission]:
-    return [recipients.notification_emission(None, "waiting", event.conversation_id, event.preview)]
-
-
-@listen(ConversationOffered, name="conversations.sockets.offered")
-def offer_sockets(runtime: Any, event: ConversationOffered) -> list[Emission]:
-    return [
-        recipients.notification_emission(
-            [event.agent_id], "offer", event.conversation_id, event.preview
-        )
-    ]
-
-
-@listen(
-    ConversationAssigned,
-    name="conversations.sockets.assigned",
-    when=lambda e: e.reason in NOTIFY_ON_ASSIGN and e.assignee_id is not None,
-)
-def assigned_sockets(runtime: Any, event: ConversationAssigned) -> list[Emission]:
-    assert event.assignee_id is not None
-    return [
-        recipients.notification_emission(
-            [event.assignee_id],
-            "assigned",
-            event.conversation_id,
-            "A conversation was assigned to you",
-        )
-    ]
+# Notifications (waiting, offer, assigned, message, mention) are stored and pushed by the
+# notifications domain (notifications/listeners.py), each with its stored id.

@@ -3,6 +3,7 @@ import { loadDraft, saveDraft, type Draft } from "../../drafts";
 import { newId } from "../../lib/store";
 import { enqueue } from "../../outbox";
 import { realtime } from "../../realtime/connector";
+import { useSlashPicker } from "../canned/useSlashPicker";
 
 interface Props {
   conversationId: string;
@@ -62,7 +63,13 @@ export function Composer({ conversationId, meId, canReply, replyBlockedReason }:
     area.current?.focus();
   };
 
+  const picker = useSlashPicker(draft.text, conversationId, (text) => {
+    onInput(text);
+    area.current?.focus();
+  });
+
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (picker.onKeyDown(e)) return;
     if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
       e.preventDefault();
       send();
@@ -94,14 +101,16 @@ export function Composer({ conversationId, meId, canReply, replyBlockedReason }:
             ? "Only agents see notes; the visitor never receives them."
             : blocked
               ? replyBlockedReason
-              : "Enter to send · Shift+Enter for a new line"}
+              : "Enter to send · Shift+Enter for a new line · / for canned responses"}
         </span>
       </div>
       <label htmlFor={inputId} className="visually-hidden">
         {internal ? "Internal note" : "Reply to the visitor"}
       </label>
+      {picker.element}
       <div className="composer-row">
         <textarea
+          {...picker.inputProps}
           id={inputId}
           ref={area}
           rows={3}

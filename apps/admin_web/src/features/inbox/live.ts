@@ -95,6 +95,8 @@ export function useInboxAlerts(meId: string): void {
           offer: "A waiting visitor is offered to you",
           assigned: "Conversation assigned to you",
           message: `New message from ${label(n.conversation_id)}`,
+          mention: "You were mentioned",
+          ticket: "Ticket",
         }[n.kind];
         // an offer is the same event as "waiting" for this agent: alert once
         const key = `${n.kind === "offer" ? "waiting" : n.kind}:${n.conversation_id}`;
