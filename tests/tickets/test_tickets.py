@@ -52,6 +52,7 @@ async def test_form_makes_a_ticket_and_exactly_one_confirmation(
         )
         note = await listener.wait_for("new_notification", lambda d: d.get("kind") == "ticket")
         assert note["ticket_id"] == created["id"] and f"#{created['number']}" in note["text"]
+        assert note["id"] and note["read_at"] is None  # stored in the notifications centre
         _, headers = await user_headers(client, runtime)
         detail = (await client.get(f"/api/v1/tickets/{created['id']}", headers=headers)).json()
         assert detail["requester_email"] == "ada@example.com"
