@@ -23,7 +23,7 @@ from tests.browser.widget_fixtures import (
     send,
     visit,
 )
-from tests.factories import make_user
+from tests.factories import bearer, login, make_user
 from tests.mail.fake_resend import FakeResend
 from tests.support import LiveServer
 from tests.tickets.helpers import count, delivered_to, generic_inbound, submit, ticket_row
@@ -124,13 +124,28 @@ async def test_agent_answers_a_ticket_in_the_inbox(
 
     await thread.get_by_role("button", name="Assign to me").click()
     await expect(thread).to_contain_text("assigned to you")
-    await thread.get_by_label("Reply by email").fill("It arrives tomorrow.")
+    # canned responses work here too: `/` opens the picker, rendered for the requester
+    made = await client.post(
+        "/api/v1/canned-responses",
+        json={
+            "shortcut": "eta",
+            "title": "Delivery",
+            "body": "Hi {{visitor.name}}, it arrives tomorrow.",
+        },
+        headers=bearer(await login(client, user.email)),
+    )
+    assert made.status_code == 201, made.text
+    composer = thread.get_by_label("Reply by email")
+    await composer.press_sequentially("/et")
+    await expect(page.get_by_role("option").filter(has_text="/eta")).to_be_visible()
+    await composer.press("Enter")
+    await expect(composer).to_have_value("Hi Ada, it arrives tomorrow.")
     await thread.get_by_role("button", name="Send reply").click()
     await expect(thread.get_by_test_id("ticket-status")).to_have_text("pending")
-    await expect(thread.get_by_role("list", name="Thread")).to_contain_text("It arrives tomorrow.")
+    await expect(thread.get_by_role("list", name="Thread")).to_contain_text("it arrives tomorrow.")
     reply = (await delivered_to(resend_fake, "ada@example.com", 2))[1]
     assert reply.body["headers"]["In-Reply-To"] == confirmation.body["headers"]["Message-ID"]
-    assert "It arrives tomorrow." in reply.body["text"]
+    assert "Hi Ada, it arrives tomorrow." in reply.body["text"]
 
     await thread.get_by_role("button", name="Resolve").click()
     await expect(thread.get_by_test_id("ticket-status")).to_have_text("resolved")

@@ -30,7 +30,7 @@ from tests.tickets.helpers import (
 async def test_form_makes_a_ticket_and_exactly_one_confirmation(
     server: LiveServer, client: httpx.AsyncClient, runtime: Runtime, resend_fake: FakeResend
 ) -> None:
-    listener, _, _ = await agent(server.base_url, client, runtime)
+    listener, _, agent_token = await agent(server.base_url, client, runtime)
     try:
         r = await submit(client, name="Ada <b>Lovelace</b>", email="Ada@Example.com ")
         assert r.status_code == 201, r.text
@@ -52,7 +52,13 @@ async def test_form_makes_a_ticket_and_exactly_one_confirmation(
         )
         note = await listener.wait_for("new_notification", lambda d: d.get("kind") == "ticket")
         assert note["ticket_id"] == created["id"] and f"#{created['number']}" in note["text"]
-        assert note["id"] and note["read_at"] is None  # stored in the notifications centre
+        # stored in the notifications centre too
+        stored = await client.get(
+            "/api/v1/notifications?unread=true", headers={"Authorization": f"Bearer {agent_token}"}
+        )
+        assert [(n["kind"], n["ticket_id"]) for n in stored.json()["items"]] == [
+            ("ticket", created["id"])
+        ]
         _, headers = await user_headers(client, runtime)
         detail = (await client.get(f"/api/v1/tickets/{created['id']}", headers=headers)).json()
         assert detail["requester_email"] == "ada@example.com"

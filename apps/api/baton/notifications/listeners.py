@@ -74,7 +74,9 @@ async def assigned(runtime: Any, event: ConversationAssigned) -> None:
 
 def _visitor_in_owned(e: MessageCreated) -> bool:
     m = e.message
-    return m.sender == "visitor" and e.status == "agent" and e.assignee_id is not None
+    # an email conversation is a ticket: the tickets domain notifies of its replies
+    owned = e.status == "agent" and e.assignee_id is not None and e.channel != "email"
+    return m.sender == "visitor" and owned
 
 
 @listen(MessageCreated, phase="job", name="notifications.message", when=_visitor_in_owned)

@@ -1,7 +1,8 @@
-"""Agents hear of new tickets and customers' replies through the notifications centre
-(stored, kind "ticket", pushed to each person's sockets as ``new_notification``): a new
-ticket goes to everyone who may read tickets, a customer's reply to the ticket's assignee
-(or to everyone when nobody is assigned). Job phase, like the conversation notifications."""
+"""Agents hear of new tickets and customers' replies: a stored notification of kind "ticket"
+(the notifications centre; ``new_notification {kind: "ticket", ticket_id, text}`` reaches
+their open tabs). A new ticket goes to everyone who may read tickets; a customer's reply to
+its assignee, or to everyone while it is unassigned. Job phase: it survives the process that
+committed, and the recipients' query never delays the request."""
 
 from __future__ import annotations
 
@@ -22,25 +23,27 @@ async def ticket_readers(uow: UnitOfWork, only: uuid.UUID | None = None) -> list
     stmt = select(User.id, User.role).where(User.is_active.is_(True), User.deleted_at.is_(None))
     if only is not None:
         stmt = stmt.where(User.id == only)
-    rows = await uow.session.execute(stmt.order_by(User.id))
+    rows = await uow.session.execute(stmt)
     return [uid for uid, role in rows if Permission.TICKETS_READ in permissions_for_role(role)]
 
 
 @listen(TicketCreated, phase="job", name="tickets.notify_created")
 async def notify_created(runtime: Any, event: TicketCreated) -> None:
+    text = f"New ticket #{event.number} from {event.requester}: {event.subject}"
     async with unit_of_work(runtime) as uow:
-        text = f"New ticket #{event.number} from {event.requester}: {event.subject}"
-        await center.notify(uow, await ticket_readers(uow), "ticket", text,
-                            ticket_id=event.ticket_id)
+        await center.notify(
+            uow, await ticket_readers(uow), "ticket", text, ticket_id=event.ticket_id
+        )
 
 
-@listen(TicketReplied, phase="job", name="tickets.notify_replied", when=lambda e: e.by == "customer")
+@listen(
+    TicketReplied, phase="job", name="tickets.notify_replied", when=lambda e: e.by == "customer"
+)
 async def notify_replied(runtime: Any, event: TicketReplied) -> None:
     verb = "reopened" if event.reopened else "replied to"
+    text = f"The customer {verb} ticket #{event.number}: {event.preview}"
     async with unit_of_work(runtime) as uow:
         people = await ticket_readers(uow, event.assignee_id) if event.assignee_id else []
-        if not people:  # unassigned, or the assignee is gone: tell everyone
+        if not people:  # unassigned, or its owner can no longer read tickets
             people = await ticket_readers(uow)
-        await center.notify(uow, people, "ticket",
-                            f"The customer {verb} ticket #{event.number}: {event.preview}",
-                            ticket_id=event.ticket_id)
+        await center.notify(uow, people, "ticket", text, ticket_id=event.ticket_id)

@@ -83,7 +83,10 @@ function Panel({ onClose }: { onClose: () => void }) {
   };
   const openOne = (n: NotificationItem) => {
     if (!n.read_at) void act(() => notifications.read(n.id));
-    if (n.conversation_id) {
+    if (n.ticket_id) {
+      navigate(`/tickets/${n.ticket_id}`);
+      onClose();
+    } else if (n.conversation_id) {
       navigate(`/inbox/${TAB_FOR[n.kind] ?? "all"}/${n.conversation_id}`);
       onClose();
     }

@@ -7,6 +7,7 @@ import { useNavigate, useParams } from "react-router";
 import { errorText } from "../../api/client";
 import { useSession } from "../../app/Shell";
 import { Badge, Button, EmptyState, ErrorText, Select, toast } from "../../ui";
+import { useSlashPicker } from "../canned/useSlashPicker";
 import { tickets, ticketKeys, type Ticket, type TicketDetail, type TicketFilters } from "./api";
 import "./tickets.css";
 
@@ -95,6 +96,8 @@ function TicketThread({ id }: { id: string }) {
   const detail = useQuery({ queryKey: ticketKeys.detail(id), queryFn: () => tickets.get(id) });
   const [draft, setDraft] = useState("");
   const [clientId, setClientId] = useState(() => crypto.randomUUID());
+  // canned responses: `/` at the start opens the picker, rendered for this ticket's requester
+  const picker = useSlashPicker(draft, detail.data?.conversation_id ?? "", setDraft);
   const refresh = (t?: TicketDetail) => {
     if (t) client.setQueryData(ticketKeys.detail(id), t);
     void client.invalidateQueries({ queryKey: ticketKeys.all });
@@ -186,14 +189,17 @@ function TicketThread({ id }: { id: string }) {
           <div className="muted small">
             To: {t.requester_email} · Subject: Re: [#{t.number}] {t.subject}
           </div>
+          {picker.element}
           <textarea
+            {...picker.inputProps}
             aria-label="Reply by email"
             rows={6}
             maxLength={10000}
             value={draft}
-            placeholder="Write your reply; it is emailed to the requester."
+            placeholder="Write your reply; it is emailed to the requester. / for canned responses"
             onChange={(e) => setDraft(e.target.value)}
             onKeyDown={(e) => {
+              if (picker.onKeyDown(e)) return;
               if (e.key === "Enter" && (e.metaKey || e.ctrlKey) && draft.trim()) reply.mutate();
             }}
           />
