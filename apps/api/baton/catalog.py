@@ -29,6 +29,7 @@ DOMAINS = (
     "analytics",
     "audit",
     "exports",
+    "hours",
 )
 
 

@@ -22,6 +22,7 @@ from baton.conversations.models import Conversation
 from baton.conversations.recipients import visitor_typing_emission
 from baton.conversations.schemas import VisitorOut
 from baton.conversations.state import VISITOR, Actor
+from baton.hours.availability import availability
 from baton.kit.errors import NotFound, RateLimited, Unauthorized, ValidationFailed
 from baton.kit.uow import unit_of_work
 from baton.realtime.actions import Actions, SocketCall
@@ -270,6 +271,18 @@ async def request_agent(call: SocketCall) -> dict[str, Any]:
     await limits.event(call.runtime, str(state["session_id"]))
     _, conversation = await live_session(call.uow, state["session_id"])
     await lifecycle.reopen(call.uow, conversation, VISITOR)
+    if conversation.status not in ("waiting", "agent"):
+        # outside business hours nobody is queued: the AI keeps answering, the widget
+        # offers the offline form
+        status = await availability(call.uow)
+        if not status.online:
+            return {
+                "status": conversation.status,
+                "offline": True,
+                "next_open_at": status.next_open_at.isoformat() if status.next_open_at else None,
+                "queue_position": None,
+                "agents_online": status.agents_online,
+            }
     result = await lifecycle.request_handoff(
         call.uow, conversation, VISITOR, reason="visitor_request"
     )

@@ -33,6 +33,15 @@ class WidgetConfigOut(msgspec.Struct):
         )
 
 
+class WidgetPublicConfigOut(WidgetConfigOut):
+    """The theme plus whether anyone answers now: ``online`` follows the business hours,
+    ``agents_online`` whether an agent is online, ``next_open_at`` when closed."""
+
+    online: bool = True
+    agents_online: bool = False
+    next_open_at: datetime | None = None
+
+
 class WidgetSettingsOut(WidgetConfigOut):
     """What admins see: the public look, the sites allowed to embed it, when it changed."""
 
