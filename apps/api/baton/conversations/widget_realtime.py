@@ -31,6 +31,7 @@ from baton.users.service import normalise_email
 from baton.visitors import identity, limits
 from baton.visitors import service as visitors
 from baton.visitors.models import Visitor, VisitorSession
+from baton.visitors.presence import presence_of
 from baton.visitors.sessions import (
     TOUCH_EVERY,
     VisitorInfo,
@@ -105,9 +106,13 @@ async def connect(call: SocketCall, environ: dict[str, Any], auth: Any = None) -
 @actions.on_disconnect
 async def disconnect(call: SocketCall, *_: Any) -> None:
     state = await call.session()
-    if state.get("session_id"):
+    gone = await presence_of(call.runtime).leave(call.sid)
+    if state.get("session_id") or gone:
         async with unit_of_work(call.runtime) as uow:
-            await visitors.disconnected(uow, state["session_id"])
+            if state.get("session_id"):
+                await visitors.disconnected(uow, state["session_id"])
+            if gone:
+                visitors.left(uow, uuid.UUID(gone))
 
 
 @actions.on("start_session", payload=StartSessionIn)
@@ -142,7 +147,10 @@ async def start_session(call: SocketCall, payload: StartSessionIn) -> dict[str, 
         user_agent=state.get("user_agent"),
         verified=verified,
     )
-    visitors.connected(uow, opened.visitor, opened.session)
+    presence = presence_of(call.runtime)
+    joined = await presence.join(str(opened.visitor.id), call.sid)
+    pages = await presence.count_page(str(opened.visitor.id))
+    visitors.connected(uow, opened.visitor, opened.session, joined=joined, pages_viewed=pages)
     messages, _ = await queries.messages_of(
         uow.session, opened.conversation.id, include_internal=False, limit=HISTORY_LIMIT
     )
@@ -349,6 +357,9 @@ async def visitor_join(call: SocketCall, payload: VisitorJoinIn) -> dict[str, An
         return {"ok": True}
     vs, conversation = await live_session(call.uow, state["session_id"])
     visitor = await _visitor_of(call, vs)
+    moved = payload.page_url is not None and payload.page_url != visitor.page_url
+    presence = presence_of(call.runtime)
+    pages = (await presence.count_page(str(visitor.id))) if moved else None
     changed = visitors.viewed_page(
         call.uow,
         visitor,
@@ -356,6 +367,7 @@ async def visitor_join(call: SocketCall, payload: VisitorJoinIn) -> dict[str, An
         page_url=payload.page_url,
         title=payload.title,
         referrer=payload.referrer,
+        pages_viewed=pages or (await presence.pages([str(visitor.id)])).get(str(visitor.id), 0),
     )
     if changed:
         await call.save({**state, "visitor": VisitorOut.of(visitor)})
@@ -397,3 +409,6 @@ async def _end(call: SocketCall, vs: VisitorSession, conversation: Conversation)
         )
     await end_session(vs, "ended")
     visitors.released(call.uow, vs)
+    gone = await presence_of(call.runtime).leave(call.sid)
+    if gone:
+        visitors.left(call.uow, uuid.UUID(gone))

@@ -9,6 +9,8 @@ from baton.auth.edge import requires
 from baton.auth.permissions import Permission
 from baton.kit.http import errors
 from baton.kit.uow import UnitOfWork
+from baton.runtime import Runtime
+from baton.visitors.presence import VisitorPresence
 from baton.visitors.service import LiveVisitorList, live_visitors
 
 
@@ -18,5 +20,8 @@ class VisitorsController(Controller):
     guards = [requires(Permission.CONVERSATIONS_READ)]
 
     @get("/live", responses=errors(403))
-    async def live(self, uow: UnitOfWork) -> LiveVisitorList:
-        return LiveVisitorList(await live_visitors(uow))
+    async def live(self, uow: UnitOfWork, runtime: Runtime) -> LiveVisitorList:
+        presence = runtime.slot(VisitorPresence).bind(runtime)
+        ids = await presence.live()
+        pages = await presence.pages(ids)
+        return LiveVisitorList(await live_visitors(uow, ids, pages))
