@@ -108,7 +108,11 @@ async def test_closed_hours_make_request_agent_offline_while_the_ai_answers(
     body["holidays"] = []
     r = await client.put(
         "/api/v1/business-hours",
-        json={**body, "weekly": {"mon": [{"start": "09:00", "end": "10:00"}]}, "override": "closed"},
+        json={
+            **body,
+            "weekly": {"mon": [{"start": "09:00", "end": "10:00"}]},
+            "override": "closed",
+        },
         headers=admin,
     )
     assert r.status_code == 200
@@ -136,7 +140,9 @@ async def test_closed_hours_make_request_agent_offline_while_the_ai_answers(
         # nobody was offered the conversation
         assert not [n for n in dana.received.get("new_notification", []) if n["kind"] == "offer"]
         # the AI keeps answering
-        _, _, bot = await ask(server.base_url, "How do I return an item?", client=_as_asker(v, start))
+        _, _, bot = await ask(
+            server.base_url, "How do I return an item?", client=_as_asker(v, start)
+        )
         assert "return" in bot["text"].lower()
     finally:
         await v.disconnect()
