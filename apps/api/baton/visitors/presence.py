@@ -88,7 +88,13 @@ return 1
 """
 _LEAVE = """
 redis.call('HDEL', KEYS[2], ARGV[2])
-if redis.call('HLEN', KEYS[2]) > 0 then return 0 end
+local rest = redis.call('HVALS', KEYS[2])
+if #rest > 0 then
+  local latest = tonumber(rest[1])
+  for i = 2, #rest do latest = math.max(latest, tonumber(rest[i])) end
+  redis.call('ZADD', KEYS[1], latest, ARGV[1])
+  return 0
+end
 redis.call('DEL', KEYS[3])
 return redis.call('ZREM', KEYS[1], ARGV[1])
 """
