@@ -23,6 +23,7 @@ from baton.conversations.recipients import visitor_typing_emission
 from baton.conversations.schemas import VisitorOut
 from baton.conversations.state import VISITOR, Actor
 from baton.hours.availability import availability
+from baton.hours.queue import queue_eta
 from baton.kit.errors import NotFound, RateLimited, Unauthorized, ValidationFailed
 from baton.kit.uow import unit_of_work
 from baton.realtime.actions import Actions, SocketCall
@@ -294,11 +295,15 @@ async def request_agent(call: SocketCall) -> dict[str, Any]:
     result = await lifecycle.request_handoff(
         call.uow, conversation, VISITOR, reason="visitor_request"
     )
-    return {
+    ack: dict[str, Any] = {
         "status": result.status,
         "queue_position": result.queue_position,
         "agents_online": result.agents_online,
     }
+    eta = await queue_eta(call.uow, result.queue_position)
+    if eta is not None:  # only when recent pickups give a basis
+        ack["eta_seconds"] = eta
+    return ack
 
 
 @actions.on("sync", payload=SyncIn)
