@@ -118,6 +118,7 @@ document.addEventListener("keydown", (e) => {
 void loadConfig().then((loaded) => {
   performance.mark("baton:config");
   config = loaded;
+  if (loaded.online === false) chat.offerOfflineForm("closed", loaded.next_open_at || null);
   chat.state = { ...chat.state, welcome: chat.state.welcome || loaded.welcome_message };
   let reopen = false;
   try {

@@ -17,6 +17,9 @@ export interface Config {
   position: "left" | "right";
   launcher_text: string;
   welcome_message: string;
+  online?: boolean; // false: outside business hours
+  agents_online?: boolean;
+  next_open_at?: string | null;
 }
 
 export interface ChatMessage {
@@ -262,6 +265,12 @@ export class Chat {
     socket.on("bot_message", (m: ServerMessage) => this.onLive({ ...m, sender: "bot" }));
     socket.on("agent_message", (m: ServerMessage) => this.onLive({ ...m, sender: "agent" }));
     socket.on("system_message", (m: ServerMessage) => this.onLive({ ...m, sender: "system" }));
+    // an agent started the chat (proactive): the widget opens with their message
+    socket.on("agent_initiated_chat", (p: { conversation_id: string; message: ServerMessage }) => {
+      this.onLive({ ...p.message, sender: "agent" });
+      this.setOpen(true);
+    });
+    socket.on("offline_offer", () => this.offerOfflineForm("wait_too_long", null));
     socket.on("visitor_message", (m: ServerMessage) => this.onLive({ ...m, sender: "visitor" }));
     socket.on("status_changed", (p: { status: Status; queue_position?: number | null }) =>
       this.onStatus(p.status, p.queue_position ?? null, null),
@@ -500,15 +509,24 @@ export class Chat {
   async requestAgent(): Promise<void> {
     if (this.state.requestingAgent) return;
     this.set({ requestingAgent: true, notice: null });
-    const ack = await this.call<{ status: Status; queue_position: number | null; agents_online: boolean }>(
-      "request_agent",
-      {},
-    );
+    const ack = await this.call<{
+      status: Status;
+      queue_position: number | null;
+      agents_online: boolean;
+      offline?: boolean;
+      next_open_at?: string | null;
+    }>("request_agent", {});
     if (isError(ack)) {
       this.set({
         requestingAgent: false,
         notice: ack.error === "offline" || ack.error === "timeout" ? "You are offline. Try again in a moment." : detail(ack),
       });
+      return;
+    }
+    if (ack.offline) {
+      // outside business hours: nobody is queued, the AI keeps answering, the form is offered
+      this.set({ requestingAgent: false, agentsOnline: ack.agents_online });
+      this.offerOfflineForm("closed", ack.next_open_at || null);
       return;
     }
     this.set({ requestingAgent: false, agentsOnline: ack.agents_online, handoffTimedOut: false });

@@ -2,6 +2,7 @@ import type { JSX } from "preact";
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { type Chat, type ChatMessage, type Config, HANDOFF_WAIT_MS, type State } from "./store";
 import { clock, countdown, rich } from "./text";
+import { Away } from "./away";
 
 export interface Layout {
   open: boolean;
@@ -168,6 +169,7 @@ function Panel({ chat, state, config }: { chat: Chat; state: State; config: Conf
           Connection lost. Messages will be sent when you are back online.
         </div>
       ) : null}
+      <Away offline={state.offline} />
       <div class="messages" ref={list} role="log" aria-live="polite">
         {showWelcome ? (
           <div class="msg bot welcome" data-testid="welcome">
