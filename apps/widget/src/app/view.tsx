@@ -150,7 +150,7 @@ function Panel({ chat, state, config }: { chat: Chat; state: State; config: Conf
   const canAskForPerson = state.status === "bot" || state.status === "resolved";
 
   return (
-    <section class="panel" aria-label={config.title}>
+    <section class="panel" aria-label={config.title} data-offline={state.offline ? state.offline.reason : undefined}>
       <header class="header">
         <div class="titles">
           <h1 class="title">{config.title}</h1>
