@@ -348,6 +348,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/business-hours": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GetHours */
+        get: operations["ApiV1BusinessHoursGetHours"];
+        /** PutHours */
+        put: operations["ApiV1BusinessHoursPutHours"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/conversations": {
         parameters: {
             query?: never;
@@ -1031,6 +1049,28 @@ export interface components {
             id: string | null;
             name: string;
         };
+        /** BusinessHoursIn */
+        BusinessHoursIn: {
+            holidays?: components["schemas"]["HolidayIn"][];
+            /** @enum {null|string} */
+            override?: "open" | "closed" | null;
+            timezone: string;
+            wait_limit_seconds?: number | null;
+            weekly: components["schemas"]["WeeklyIn"];
+        };
+        /** BusinessHoursOut */
+        BusinessHoursOut: {
+            holidays?: components["schemas"]["HolidayIn"][];
+            next_open_at?: string | null;
+            /** @default false */
+            open_now: boolean;
+            /** @enum {null|string} */
+            override?: "open" | "closed" | null;
+            preview?: components["schemas"]["PreviewDayOut"][];
+            timezone: string;
+            wait_limit_seconds?: number | null;
+            weekly: components["schemas"]["WeeklyIn"];
+        };
         /** CheckOut */
         CheckOut: {
             error: string | null;
@@ -1172,10 +1212,22 @@ export interface components {
             redis: string;
             status: string;
         };
+        /** HolidayIn */
+        HolidayIn: {
+            /** Format: date */
+            date: string;
+            /** @default  */
+            name: string;
+        };
         /** IdentitySecretOut */
         IdentitySecretOut: {
             identity_verification: boolean;
             secret: string;
+        };
+        /** IntervalIn */
+        IntervalIn: {
+            end: string;
+            start: string;
         };
         /** LastMessage */
         LastMessage: {
@@ -1194,10 +1246,16 @@ export interface components {
             /** Format: date-time */
             connected_at: string;
             conversation_id: string | null;
+            email?: string | null;
+            locale?: string | null;
             name: string | null;
             page_title: string | null;
             page_url: string | null;
+            /** @default 0 */
+            pages_viewed: number;
             referrer: string | null;
+            started_at?: string | null;
+            timezone?: string | null;
             /** Format: uuid */
             visitor_id: string;
         };
@@ -1324,6 +1382,14 @@ export interface components {
         Point: {
             at: string;
             value: number | null;
+        };
+        /** PreviewDayOut */
+        PreviewDayOut: {
+            /** Format: date */
+            date: string;
+            holiday: string | null;
+            open: components["schemas"]["SpanOut"][];
+            weekday: string;
         };
         /** ProviderIn */
         ProviderIn: {
@@ -1535,6 +1601,13 @@ export interface components {
             loader_url: string;
             snippet: string;
         };
+        /** SpanOut */
+        SpanOut: {
+            /** Format: date-time */
+            end: string;
+            /** Format: date-time */
+            start: string;
+        };
         /** TransitionList */
         TransitionList: {
             items: components["schemas"]["TransitionOut"][];
@@ -1614,10 +1687,25 @@ export interface components {
             page_url: string | null;
             timezone: string | null;
         };
-        /** WidgetConfigOut */
-        WidgetConfigOut: {
+        /** WeeklyIn */
+        WeeklyIn: {
+            fri?: components["schemas"]["IntervalIn"][];
+            mon?: components["schemas"]["IntervalIn"][];
+            sat?: components["schemas"]["IntervalIn"][];
+            sun?: components["schemas"]["IntervalIn"][];
+            thu?: components["schemas"]["IntervalIn"][];
+            tue?: components["schemas"]["IntervalIn"][];
+            wed?: components["schemas"]["IntervalIn"][];
+        };
+        /** WidgetPublicConfigOut */
+        WidgetPublicConfigOut: {
+            /** @default false */
+            agents_online: boolean;
             color: string;
             launcher_text: string;
+            next_open_at?: string | null;
+            /** @default true */
+            online: boolean;
             position: string;
             title: string;
             welcome_message: string;
@@ -3526,6 +3614,119 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV1BusinessHoursGetHours: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BusinessHoursOut"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not permitted */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV1BusinessHoursPutHours: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BusinessHoursIn"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BusinessHoursOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not permitted */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6300,7 +6501,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["WidgetConfigOut"];
+                    "application/json": components["schemas"]["WidgetPublicConfigOut"];
                 };
             };
         };

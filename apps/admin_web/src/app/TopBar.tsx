@@ -5,7 +5,7 @@ import { useStore } from "../lib/store";
 import { desktopPermission, enableDesktop, lastNotice, notifySettings } from "../notify";
 import { realtime } from "../realtime/connector";
 import { NavLink, useLocation } from "react-router";
-import { adminNav, allowed, REVIEW_PAGE } from "./nav";
+import { adminNav, allowed, REVIEW_PAGE, VISITORS_PAGE } from "./nav";
 import { signOut, type Session } from "../session";
 import type { Presence } from "../types";
 
@@ -42,6 +42,7 @@ export function TopBar({ session }: { session: Session }) {
         <NavLink to="/inbox/waiting" className={() => (inInbox ? "active" : "")}>
           Inbox
         </NavLink>
+        {allowed(session.permissions, VISITORS_PAGE) && <NavLink to={VISITORS_PAGE.path}>{VISITORS_PAGE.label}</NavLink>}
         {allowed(session.permissions, REVIEW_PAGE) && <NavLink to={REVIEW_PAGE.path}>{REVIEW_PAGE.label}</NavLink>}
         {consolePages.length > 0 && <NavLink to="/admin">Console</NavLink>}
       </nav>

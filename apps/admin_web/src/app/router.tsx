@@ -17,6 +17,8 @@ import { WorkspacePage } from "../features/settings/WorkspacePage";
 import { WidgetSettings } from "../features/settings/WidgetSettings";
 import { RolesPage } from "../features/roles/RolesPage";
 import { AuditPage } from "../features/audit/AuditPage";
+import { BusinessHoursPage } from "../features/hours/BusinessHoursPage";
+import { LiveVisitorsPage } from "../features/visitors/LiveVisitorsPage";
 import { NotFound } from "./NotAllowed";
 
 function Fallback() {
@@ -33,6 +35,7 @@ const routes: RouteObject[] = [
       { path: "inbox", element: <Navigate to="/inbox/waiting" replace /> },
       { path: "inbox/:tab/:id?", element: <InboxPage /> },
       { path: "review/ai-answers", element: <Guard permission="ai:review"><div className="page-scroll"><AnswerLogPage /></div></Guard> },
+      { path: "visitors", element: <Guard permission="conversations:reply"><div className="page-scroll"><LiveVisitorsPage /></div></Guard> },
       {
         path: "admin",
         element: <AdminLayout />,
@@ -48,6 +51,7 @@ const routes: RouteObject[] = [
           { path: "ai/logs", element: <Navigate to="/review/ai-answers" replace /> },
           { path: "knowledge", element: <Guard permission="knowledge:manage"><KnowledgePage /></Guard> },
           { path: "settings/workspace", element: <Guard permission="settings:manage"><WorkspacePage /></Guard> },
+          { path: "settings/business-hours", element: <Guard permission="settings:manage"><BusinessHoursPage /></Guard> },
           { path: "settings/widget", element: <Guard permission="settings:manage"><WidgetSettings /></Guard> },
           { path: "*", element: <NotFound /> },
         ],
