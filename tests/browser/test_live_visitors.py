@@ -40,7 +40,7 @@ async def test_agent_starts_a_chat_from_the_live_list(
 ) -> None:
     agent = await make_user(runtime, role="agent", name="Dana", presence="online")
     await sign_in(page, agent.email)
-    await page.get_by_role("link", name="Live visitors").click()
+    await page.get_by_role("link", name="Visitors", exact=True).click()
     await expect(page.get_by_text("Nobody on the site right now")).to_be_visible()
 
     ana = await _visitor(server.base_url, "Ana Lima", "https://shop.test/pricing", "Pricing")

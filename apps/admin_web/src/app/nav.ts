@@ -26,7 +26,7 @@ export const ADMIN_PAGES: NavItem[] = [
 /** Who is on the site now, for agents (start a chat with them). */
 export const VISITORS_PAGE: NavItem = {
   path: "/visitors",
-  label: "Live visitors",
+  label: "Visitors",
   permission: "conversations:reply",
   group: "Workspace",
   description: "People on the site right now; start a chat with any of them.",
