@@ -149,7 +149,9 @@ async def start_session(call: SocketCall, payload: StartSessionIn) -> dict[str, 
         verified=verified,
     )
     presence = presence_of(call.runtime)
-    joined = await presence.join(str(opened.visitor.id), call.sid)
+    joined, switched_from = await presence.join(str(opened.visitor.id), call.sid)
+    if switched_from:
+        visitors.left(uow, uuid.UUID(switched_from))
     pages = await presence.count_page(str(opened.visitor.id))
     visitors.connected(uow, opened.visitor, opened.session, joined=joined, pages_viewed=pages)
     messages, _ = await queries.messages_of(

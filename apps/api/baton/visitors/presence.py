@@ -207,14 +207,17 @@ class VisitorPresence:
         assert self.store is not None, "bind(runtime) first"
         return self.store
 
-    async def join(self, visitor_id: str, sid: str) -> bool:
-        """True when this socket made the visitor live (the first of its tabs)."""
+    async def join(self, visitor_id: str, sid: str) -> tuple[bool, str | None]:
+        """(this socket made the visitor live, the visitor this socket left by switching
+        sessions when it was their last socket)."""
         self._ensure_loop()
         previous = self.local.get(sid)
         self.local[sid] = visitor_id
+        left = None
         if previous is not None and previous != visitor_id:
-            await self._store().leave(previous, sid)
-        return await self._store().join(visitor_id, sid, time.time() + self.ttl)
+            left = previous if await self._store().leave(previous, sid) else None
+        first = await self._store().join(visitor_id, sid, time.time() + self.ttl)
+        return first, left
 
     async def leave(self, sid: str) -> str | None:
         """The visitor id when this was their last socket anywhere."""
