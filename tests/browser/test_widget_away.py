@@ -13,6 +13,8 @@ from playwright.async_api import expect
 from baton.hours import service as hours
 from baton.hours.schemas import BusinessHoursIn, HolidayIn, IntervalIn, WeeklyIn
 from baton.runtime import Runtime
+from baton.visitors.rules import ProactiveRule, ProactiveRules
+from baton.visitors.rules import save as save_rules
 from tests.browser.widget_fixtures import Visit, host_site, open_widget, visit, widget
 from tests.factories import user_headers
 from tests.support import LiveServer, wait_for
@@ -87,3 +89,17 @@ async def test_spa_route_changes_reach_the_live_list(
 
 async def _nonempty(fetch: object) -> bool:
     return bool(await fetch())  # type: ignore[operator]
+
+
+async def test_a_proactive_rule_opens_the_widget_with_its_message(
+    visit: Visit, host_site: str, server: LiveServer, runtime: Runtime
+) -> None:
+    async with runtime.db.session() as session:
+        rule = ProactiveRule(url_pattern=f"{host_site}/*", delay_seconds=1, text="Need a hand?")
+        await save_rules(session, ProactiveRules([rule]))
+        await session.commit()
+    page = visit.page
+    await page.goto(host_site + "/")
+    frame = widget(page)
+    # nobody clicks the launcher: the rule opens the panel with its message
+    await expect(frame.get_by_test_id("welcome")).to_contain_text("Need a hand?", timeout=10_000)

@@ -805,6 +805,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/visitors/proactive-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GetRules */
+        get: operations["ApiV1VisitorsProactiveRulesGetRules"];
+        /** PutRules */
+        put: operations["ApiV1VisitorsProactiveRulesPutRules"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/widget/config": {
         parameters: {
             query?: never;
@@ -1391,6 +1409,16 @@ export interface components {
             open: components["schemas"]["SpanOut"][];
             weekday: string;
         };
+        /** ProactiveRule */
+        ProactiveRule: {
+            delay_seconds: number;
+            text: string;
+            url_pattern: string;
+        };
+        /** ProactiveRules */
+        ProactiveRules: {
+            rules: components["schemas"]["ProactiveRule"][];
+        };
         /** ProviderIn */
         ProviderIn: {
             /** @description Write-only: stored sealed, never returned (see has_api_key). */
@@ -1707,6 +1735,7 @@ export interface components {
             /** @default true */
             online: boolean;
             position: string;
+            proactive_rules?: components["schemas"]["ProactiveRule"][];
             title: string;
             welcome_message: string;
         };
@@ -6455,6 +6484,119 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LiveVisitorList"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not permitted */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV1VisitorsProactiveRulesGetRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProactiveRules"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not permitted */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV1VisitorsProactiveRulesPutRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProactiveRules"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProactiveRules"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
             /** @description Missing or invalid credentials */

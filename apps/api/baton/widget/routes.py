@@ -14,6 +14,7 @@ from baton.kit.uow import UnitOfWork
 from baton.runtime import Runtime
 from baton.settings import PROJECT_ROOT
 from baton.visitors import identity
+from baton.visitors.rules import load as proactive_rules
 from baton.widget import service
 from baton.widget.schemas import (
     IdentitySecretOut,
@@ -41,6 +42,7 @@ class WidgetController(Controller):
             online=status.online,
             agents_online=status.agents_online,
             next_open_at=status.next_open_at,
+            proactive_rules=(await proactive_rules(uow.session)).rules,
         )
 
     @get(

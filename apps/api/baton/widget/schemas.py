@@ -5,6 +5,7 @@ from typing import Annotated
 
 import msgspec
 
+from baton.visitors.rules import ProactiveRule
 from baton.widget.service import WidgetTheme
 
 Title = Annotated[str, msgspec.Meta(max_length=60)]
@@ -40,6 +41,8 @@ class WidgetPublicConfigOut(WidgetConfigOut):
     online: bool = True
     agents_online: bool = False
     next_open_at: datetime | None = None
+    # proactive messages the widget shows by itself (docs/visitors.md)
+    proactive_rules: list[ProactiveRule] = msgspec.field(default_factory=list)
 
 
 class WidgetSettingsOut(WidgetConfigOut):

@@ -4,6 +4,7 @@
 // localStorage; it leaves only over a started session and stays pending until the server's
 // ack. After a reconnect (or a reload) the outbox is re-sent with the same client_id, which
 // the server stores once, so nothing is lost or duplicated on a flaky network.
+import type { ProactiveRule } from "./proactive";
 import { io, type Socket } from "socket.io-client";
 import type { PublicMessage, Visitor } from "../bridge";
 import { storage } from "./storage";
@@ -20,6 +21,7 @@ export interface Config {
   online?: boolean; // false: outside business hours
   agents_online?: boolean;
   next_open_at?: string | null;
+  proactive_rules?: ProactiveRule[];
 }
 
 export interface ChatMessage {
@@ -185,6 +187,13 @@ export class Chat {
   /** Offer the offline form (business hours closed, nobody online, a wait too long, AI down). */
   offerOfflineForm(reason: OfflineReason, nextOpenAt: string | null = null): void {
     this.set({ offline: { reason, nextOpenAt } });
+  }
+
+  /** A proactive rule fired: open with its message, unless the visitor is already chatting. */
+  greet(text: string): void {
+    if (this.state.open || this.state.messages.length > 0) return;
+    this.set({ welcome: text });
+    this.setOpen(true);
   }
 
   dismissOfflineForm(): void {
