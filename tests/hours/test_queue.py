@@ -81,7 +81,11 @@ async def test_a_wait_past_the_limit_is_offered_the_offline_form_once(
         async with unit_of_work(server.runtime) as uow:
             assert await offer_offline(uow) == 1
         offer = await v.wait_for("offline_offer")
-        assert offer == {"conversation_id": start["conversation_id"], "reason": "wait_limit"}
+        assert offer == {
+            "conversation_id": start["conversation_id"],
+            "reason": "wait_limit",
+            "next_open_at": None,
+        }
         await v.wait_for("system_message", lambda d: "leave us a message" in d["text"])
         async with unit_of_work(server.runtime) as uow:
             assert await offer_offline(uow) == 0  # once per wait

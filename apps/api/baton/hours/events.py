@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import ClassVar
 
 from baton.kit.events import DomainEvent
@@ -15,4 +16,5 @@ class OfflineOffered(DomainEvent):
 
     name: ClassVar[str] = "hours.offline_offered"
     conversation_id: uuid.UUID
-    reason: str
+    reason: str  # "wait_limit" | "closed"
+    next_open_at: datetime | None = None

@@ -15,7 +15,11 @@ def offline_offered(runtime: Any, event: OfflineOffered) -> list[Emission]:
     return [
         Emission(
             "offline_offer",
-            {"conversation_id": str(event.conversation_id), "reason": event.reason},
+            {
+                "conversation_id": str(event.conversation_id),
+                "reason": event.reason,
+                "next_open_at": event.next_open_at.isoformat() if event.next_open_at else None,
+            },
             (visitor_room(event.conversation_id),),
             VISITOR_NS,
         )

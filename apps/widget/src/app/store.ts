@@ -279,7 +279,9 @@ export class Chat {
       this.onLive({ ...p.message, sender: "agent" });
       this.setOpen(true);
     });
-    socket.on("offline_offer", () => this.offerOfflineForm("wait_too_long", null));
+    socket.on("offline_offer", (p: { reason: string; next_open_at?: string | null }) =>
+      this.offerOfflineForm(p.reason === "closed" ? "closed" : "wait_too_long", p.next_open_at || null),
+    );
     socket.on("visitor_message", (m: ServerMessage) => this.onLive({ ...m, sender: "visitor" }));
     socket.on("status_changed", (p: { status: Status; queue_position?: number | null }) =>
       this.onStatus(p.status, p.queue_position ?? null, null),
