@@ -3,6 +3,8 @@
 
 import type { components } from "./api/schema";
 
+type LiveVisitor = components["schemas"]["LiveVisitorOut"];
+
 type Schemas = components["schemas"];
 
 // REST and Socket.IO share these shapes (the server serialises the same structs for both), so
@@ -59,6 +61,9 @@ export interface AgentServerEvents {
   /** Some (ids) or all (ids null) of this agent's notifications were read, in any tab. */
   notifications_read: { ids: string[] | null; unread_count: number };
   agent_presence: { user_id: string; presence: string };
+  visitor_joined: { visitor: LiveVisitor };
+  visitor_updated: { visitor: LiveVisitor };
+  visitor_left: { visitor_id: string };
 }
 
 export interface MessageAck {
@@ -79,4 +84,5 @@ export interface AgentClientEvents {
   typing_start: [{ conversation_id: string }, { ok: boolean }];
   typing_stop: [{ conversation_id: string }, { ok: boolean }];
   set_presence: [{ presence: Presence }, { presence: Presence }];
+  initiate_chat: [{ visitor_id: string; text: string }, { conversation_id: string; message_id: string }];
 }

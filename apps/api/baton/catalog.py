@@ -33,6 +33,7 @@ DOMAINS = (
     "tickets",
     "webhooks",
     "canned",
+    "hours",
 )
 
 

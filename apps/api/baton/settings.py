@@ -89,6 +89,8 @@ class Settings:
     login_window_seconds: int = 300
     login_failures_alarm: int = 50
     redis_namespace: str = "baton"
+    # a live visitor whose process stops refreshing its sockets leaves after this long
+    visitor_presence_ttl_seconds: int = 15
     # outbound calls (AI providers, checks): internal addresses are refused unless allowed
     outbound_allow: tuple[str, ...] = ()
     allow_private_outbound: bool = False
@@ -159,6 +161,7 @@ def load_settings() -> Settings:
         login_window_seconds=_env_int("LOGIN_WINDOW_SECONDS", 300),
         login_failures_alarm=_env_int("LOGIN_FAILURES_ALARM", 50),
         redis_namespace=_env("REDIS_NAMESPACE", "baton") or "baton",
+        visitor_presence_ttl_seconds=max(3, _env_int("VISITOR_PRESENCE_TTL_SECONDS", 15)),
         outbound_allow=tuple(
             h.strip() for h in (_env("OUTBOUND_ALLOW", "") or "").split(",") if h.strip()
         ),

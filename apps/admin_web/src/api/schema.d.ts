@@ -348,6 +348,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/business-hours": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GetHours */
+        get: operations["ApiV1BusinessHoursGetHours"];
+        /** PutHours */
+        put: operations["ApiV1BusinessHoursPutHours"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/canned-responses": {
         parameters: {
             query?: never;
@@ -1183,6 +1201,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/visitors/proactive-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GetRules */
+        get: operations["ApiV1VisitorsProactiveRulesGetRules"];
+        /** PutRules */
+        put: operations["ApiV1VisitorsProactiveRulesPutRules"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/webhooks": {
         parameters: {
             query?: never;
@@ -1498,6 +1534,28 @@ export interface components {
             id: string | null;
             name: string;
         };
+        /** BusinessHoursIn */
+        BusinessHoursIn: {
+            holidays?: components["schemas"]["HolidayIn"][];
+            /** @enum {null|string} */
+            override?: "open" | "closed" | null;
+            timezone: string;
+            wait_limit_seconds?: number | null;
+            weekly: components["schemas"]["WeeklyIn"];
+        };
+        /** BusinessHoursOut */
+        BusinessHoursOut: {
+            holidays?: components["schemas"]["HolidayIn"][];
+            next_open_at?: string | null;
+            /** @default false */
+            open_now: boolean;
+            /** @enum {null|string} */
+            override?: "open" | "closed" | null;
+            preview?: components["schemas"]["PreviewDayOut"][];
+            timezone: string;
+            wait_limit_seconds?: number | null;
+            weekly: components["schemas"]["WeeklyIn"];
+        };
         /** CannedIn */
         CannedIn: {
             body: string;
@@ -1757,6 +1815,13 @@ export interface components {
             redis: string;
             status: string;
         };
+        /** HolidayIn */
+        HolidayIn: {
+            /** Format: date */
+            date: string;
+            /** @default  */
+            name: string;
+        };
         /** IdentitySecretOut */
         IdentitySecretOut: {
             identity_verification: boolean;
@@ -1785,6 +1850,11 @@ export interface components {
             number: number | null;
             ticket_id: string | null;
         };
+        /** IntervalIn */
+        IntervalIn: {
+            end: string;
+            start: string;
+        };
         /** LastMessage */
         LastMessage: {
             /** Format: date-time */
@@ -1802,10 +1872,16 @@ export interface components {
             /** Format: date-time */
             connected_at: string;
             conversation_id: string | null;
+            email?: string | null;
+            locale?: string | null;
             name: string | null;
             page_title: string | null;
             page_url: string | null;
+            /** @default 0 */
+            pages_viewed: number;
             referrer: string | null;
+            started_at?: string | null;
+            timezone?: string | null;
             /** Format: uuid */
             visitor_id: string;
         };
@@ -1961,6 +2037,24 @@ export interface components {
             browser: boolean;
             kinds: string[];
             sound: boolean;
+        };
+        /** PreviewDayOut */
+        PreviewDayOut: {
+            /** Format: date */
+            date: string;
+            holiday: string | null;
+            open: components["schemas"]["SpanOut"][];
+            weekday: string;
+        };
+        /** ProactiveRule */
+        ProactiveRule: {
+            delay_seconds: number;
+            text: string;
+            url_pattern: string;
+        };
+        /** ProactiveRules */
+        ProactiveRules: {
+            rules: components["schemas"]["ProactiveRule"][];
         };
         /** ProviderIn */
         ProviderIn: {
@@ -2195,6 +2289,13 @@ export interface components {
             loader_url: string;
             snippet: string;
         };
+        /** SpanOut */
+        SpanOut: {
+            /** Format: date-time */
+            end: string;
+            /** Format: date-time */
+            start: string;
+        };
         /** TicketAssignIn */
         TicketAssignIn: {
             agent_id?: string | null;
@@ -2386,11 +2487,27 @@ export interface components {
             events?: string[];
             url?: string;
         };
-        /** WidgetConfigOut */
-        WidgetConfigOut: {
+        /** WeeklyIn */
+        WeeklyIn: {
+            fri?: components["schemas"]["IntervalIn"][];
+            mon?: components["schemas"]["IntervalIn"][];
+            sat?: components["schemas"]["IntervalIn"][];
+            sun?: components["schemas"]["IntervalIn"][];
+            thu?: components["schemas"]["IntervalIn"][];
+            tue?: components["schemas"]["IntervalIn"][];
+            wed?: components["schemas"]["IntervalIn"][];
+        };
+        /** WidgetPublicConfigOut */
+        WidgetPublicConfigOut: {
+            /** @default false */
+            agents_online: boolean;
             color: string;
             launcher_text: string;
+            next_open_at?: string | null;
+            /** @default true */
+            online: boolean;
             position: string;
+            proactive_rules?: components["schemas"]["ProactiveRule"][];
             title: string;
             welcome_message: string;
         };
@@ -4298,6 +4415,119 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV1BusinessHoursGetHours: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BusinessHoursOut"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not permitted */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV1BusinessHoursPutHours: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BusinessHoursIn"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BusinessHoursOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not permitted */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9047,6 +9277,119 @@ export interface operations {
             };
         };
     };
+    ApiV1VisitorsProactiveRulesGetRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProactiveRules"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not permitted */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV1VisitorsProactiveRulesPutRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProactiveRules"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProactiveRules"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not permitted */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     ApiV1WebhooksListWebhooks: {
         parameters: {
             query?: never;
@@ -9548,7 +9891,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["WidgetConfigOut"];
+                    "application/json": components["schemas"]["WidgetPublicConfigOut"];
                 };
             };
         };

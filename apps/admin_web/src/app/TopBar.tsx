@@ -5,7 +5,7 @@ import { useStore } from "../lib/store";
 import { desktopPermission, enableDesktop, lastNotice, notifySettings } from "../notify";
 import { realtime } from "../realtime/connector";
 import { NavLink, useLocation } from "react-router";
-import { adminNav, allowed, CANNED_PAGE, REVIEW_PAGE } from "./nav";
+import { adminNav, allowed, CANNED_PAGE, REVIEW_PAGE, VISITORS_PAGE } from "./nav";
 import { NotificationBell } from "../features/notifications/NotificationBell";
 import { signOut, type Session } from "../session";
 import type { Presence } from "../types";
@@ -44,6 +44,7 @@ export function TopBar({ session }: { session: Session }) {
           Inbox
         </NavLink>
         {session.permissions.includes("tickets:read") && <NavLink to="/tickets">Tickets</NavLink>}
+        {allowed(session.permissions, VISITORS_PAGE) && <NavLink to={VISITORS_PAGE.path}>{VISITORS_PAGE.label}</NavLink>}
         {allowed(session.permissions, REVIEW_PAGE) && <NavLink to={REVIEW_PAGE.path}>{REVIEW_PAGE.label}</NavLink>}
         {allowed(session.permissions, CANNED_PAGE) && !session.permissions.includes("canned:manage") && (
           <NavLink to={CANNED_PAGE.path}>Canned</NavLink>

@@ -15,6 +15,7 @@ describe("navigation from permissions", () => {
       "Auto-replies",
       "Knowledge base",
       "Workspace",
+      "Business hours",
       "Widget",
       "Audit log",
     ]);

@@ -19,10 +19,20 @@ export const ADMIN_PAGES: NavItem[] = [
   { path: "/admin/knowledge", label: "Knowledge base", permission: "knowledge:manage", group: "AI", description: "Articles the AI answers from, with a retrieval preview." },
   { path: "/admin/canned", label: "Canned responses", permission: "canned:manage", group: "Workspace", description: "Saved replies for the composer's / picker; import and export spreadsheets." },
   { path: "/admin/settings/workspace", label: "Workspace", permission: "settings:manage", group: "Workspace", description: "Handoff phrases, AI while waiting, assignment, capacity, offer timeout." },
+  { path: "/admin/settings/business-hours", label: "Business hours", permission: "settings:manage", group: "Workspace", description: "When the team answers, holidays, an override, the queue's wait limit." },
   { path: "/admin/settings/widget", label: "Widget", permission: "settings:manage", group: "Workspace", description: "The website widget's look and its embed snippet." },
   { path: "/admin/emails", label: "Emails", permission: "emails:manage", group: "Workspace", description: "The outbox: every email, its attempts and last error; send again." },
   { path: "/admin/audit", label: "Audit log", permission: "audit:read", group: "Workspace", description: "Every admin change, with before and after." },
 ];
+
+/** Who is on the site now, for agents (start a chat with them). */
+export const VISITORS_PAGE: NavItem = {
+  path: "/visitors",
+  label: "Visitors",
+  permission: "conversations:reply",
+  group: "Workspace",
+  description: "People on the site right now; start a chat with any of them.",
+};
 
 /** Pages outside the console that some non-admins may use too. */
 export const REVIEW_PAGE: NavItem = {
@@ -52,5 +62,5 @@ export function adminNav(permissions: readonly string[]): NavItem[] {
 }
 
 export function pageFor(path: string): NavItem | undefined {
-  return [...ADMIN_PAGES, REVIEW_PAGE, CANNED_PAGE].find((item) => path === item.path || path.startsWith(`${item.path}/`));
+  return [...ADMIN_PAGES, REVIEW_PAGE, CANNED_PAGE, VISITORS_PAGE].find((item) => path === item.path || path.startsWith(`${item.path}/`));
 }

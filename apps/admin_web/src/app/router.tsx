@@ -20,6 +20,8 @@ import { AuditPage } from "../features/audit/AuditPage";
 import { TicketsPage } from "../features/tickets/TicketsPage";
 import { EmailsPage } from "../features/tickets/EmailsPage";
 import { CannedPage } from "../features/canned/CannedPage";
+import { BusinessHoursPage } from "../features/hours/BusinessHoursPage";
+import { LiveVisitorsPage } from "../features/visitors/LiveVisitorsPage";
 import { NotFound } from "./NotAllowed";
 
 function Fallback() {
@@ -38,6 +40,7 @@ const routes: RouteObject[] = [
       { path: "tickets/:id?", element: <Guard permission="tickets:read"><TicketsPage /></Guard> },
       { path: "review/ai-answers", element: <Guard permission="ai:review"><div className="page-scroll"><AnswerLogPage /></div></Guard> },
       { path: "canned", element: <Guard permission="conversations:reply"><div className="page-scroll"><CannedPage /></div></Guard> },
+      { path: "visitors", element: <Guard permission="conversations:reply"><div className="page-scroll"><LiveVisitorsPage /></div></Guard> },
       {
         path: "admin",
         element: <AdminLayout />,
@@ -55,6 +58,7 @@ const routes: RouteObject[] = [
           { path: "canned", element: <Guard permission="canned:manage"><CannedPage /></Guard> },
           { path: "knowledge", element: <Guard permission="knowledge:manage"><KnowledgePage /></Guard> },
           { path: "settings/workspace", element: <Guard permission="settings:manage"><WorkspacePage /></Guard> },
+          { path: "settings/business-hours", element: <Guard permission="settings:manage"><BusinessHoursPage /></Guard> },
           { path: "settings/widget", element: <Guard permission="settings:manage"><WidgetSettings /></Guard> },
           { path: "*", element: <NotFound /> },
         ],

@@ -15,6 +15,8 @@ from baton.conversations.messages import check_client_id, check_text, store_mess
 from baton.conversations.models import Conversation, Message
 from baton.conversations.phrases import asks_for_person
 from baton.conversations.state import VISITOR
+from baton.hours.availability import availability
+from baton.hours.events import OfflineOffered
 from baton.kit.uow import UnitOfWork
 from baton.workspace.service import get_config
 
@@ -79,9 +81,15 @@ async def apply_inbound_rules(
     if conversation.status == "bot":
         config = await get_config(uow.session)
         if asks_for_person(message.text, config.handoff_phrases):
-            # the queue message answers this one; the AI helps again with the next question
-            await lifecycle.request_handoff(uow, conversation, VISITOR, reason="visitor_phrase")
-            handed_off = True
+            status = await availability(uow)
+            if not status.online:
+                # outside business hours: nobody is queued, the AI answers, the widget
+                # offers the offline form
+                uow.record(OfflineOffered(conversation.id, "closed", status.next_open_at))
+            else:
+                # the queue message answers this one; the AI helps again with the next question
+                await lifecycle.request_handoff(uow, conversation, VISITOR, reason="visitor_phrase")
+                handed_off = True
     uow.record(
         VisitorMessageReceived(
             conversation.id,

@@ -22,6 +22,8 @@ from baton.conversations.models import Conversation
 from baton.conversations.recipients import visitor_typing_emission
 from baton.conversations.schemas import VisitorOut
 from baton.conversations.state import VISITOR, Actor
+from baton.hours.availability import availability
+from baton.hours.queue import queue_eta
 from baton.kit.errors import NotFound, RateLimited, Unauthorized, ValidationFailed
 from baton.kit.uow import unit_of_work
 from baton.realtime.actions import Actions, SocketCall
@@ -30,6 +32,7 @@ from baton.users.service import normalise_email
 from baton.visitors import identity, limits
 from baton.visitors import service as visitors
 from baton.visitors.models import Visitor, VisitorSession
+from baton.visitors.presence import presence_of
 from baton.visitors.sessions import (
     TOUCH_EVERY,
     VisitorInfo,
@@ -104,9 +107,13 @@ async def connect(call: SocketCall, environ: dict[str, Any], auth: Any = None) -
 @actions.on_disconnect
 async def disconnect(call: SocketCall, *_: Any) -> None:
     state = await call.session()
-    if state.get("session_id"):
+    gone = await presence_of(call.runtime).leave(call.sid)
+    if state.get("session_id") or gone:
         async with unit_of_work(call.runtime) as uow:
-            await visitors.disconnected(uow, state["session_id"])
+            if state.get("session_id"):
+                await visitors.disconnected(uow, state["session_id"])
+            if gone:
+                visitors.left(uow, uuid.UUID(gone))
 
 
 @actions.on("start_session", payload=StartSessionIn)
@@ -141,7 +148,12 @@ async def start_session(call: SocketCall, payload: StartSessionIn) -> dict[str, 
         user_agent=state.get("user_agent"),
         verified=verified,
     )
-    visitors.connected(uow, opened.visitor, opened.session)
+    presence = presence_of(call.runtime)
+    joined, switched_from = await presence.join(str(opened.visitor.id), call.sid)
+    if switched_from:
+        visitors.left(uow, uuid.UUID(switched_from))
+    pages = await presence.count_page(str(opened.visitor.id))
+    visitors.connected(uow, opened.visitor, opened.session, joined=joined, pages_viewed=pages)
     messages, _ = await queries.messages_of(
         uow.session, opened.conversation.id, include_internal=False, limit=HISTORY_LIMIT
     )
@@ -270,14 +282,30 @@ async def request_agent(call: SocketCall) -> dict[str, Any]:
     await limits.event(call.runtime, str(state["session_id"]))
     _, conversation = await live_session(call.uow, state["session_id"])
     await lifecycle.reopen(call.uow, conversation, VISITOR)
+    if conversation.status not in ("waiting", "agent"):
+        # outside business hours nobody is queued: the AI keeps answering, the widget
+        # offers the offline form
+        status = await availability(call.uow)
+        if not status.online:
+            return {
+                "status": conversation.status,
+                "offline": True,
+                "next_open_at": status.next_open_at.isoformat() if status.next_open_at else None,
+                "queue_position": None,
+                "agents_online": status.agents_online,
+            }
     result = await lifecycle.request_handoff(
         call.uow, conversation, VISITOR, reason="visitor_request"
     )
-    return {
+    ack: dict[str, Any] = {
         "status": result.status,
         "queue_position": result.queue_position,
         "agents_online": result.agents_online,
     }
+    eta = await queue_eta(call.uow, result.queue_position)
+    if eta is not None:  # only when recent pickups give a basis
+        ack["eta_seconds"] = eta
+    return ack
 
 
 @actions.on("sync", payload=SyncIn)
@@ -336,6 +364,9 @@ async def visitor_join(call: SocketCall, payload: VisitorJoinIn) -> dict[str, An
         return {"ok": True}
     vs, conversation = await live_session(call.uow, state["session_id"])
     visitor = await _visitor_of(call, vs)
+    moved = payload.page_url is not None and payload.page_url != visitor.page_url
+    presence = presence_of(call.runtime)
+    pages = (await presence.count_page(str(visitor.id))) if moved else None
     changed = visitors.viewed_page(
         call.uow,
         visitor,
@@ -343,6 +374,7 @@ async def visitor_join(call: SocketCall, payload: VisitorJoinIn) -> dict[str, An
         page_url=payload.page_url,
         title=payload.title,
         referrer=payload.referrer,
+        pages_viewed=pages or (await presence.pages([str(visitor.id)])).get(str(visitor.id), 0),
     )
     if changed:
         await call.save({**state, "visitor": VisitorOut.of(visitor)})
@@ -384,3 +416,6 @@ async def _end(call: SocketCall, vs: VisitorSession, conversation: Conversation)
         )
     await end_session(vs, "ended")
     visitors.released(call.uow, vs)
+    gone = await presence_of(call.runtime).leave(call.sid)
+    if gone:
+        visitors.left(call.uow, uuid.UUID(gone))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from baton.kit.events import DomainEvent
 
@@ -22,6 +22,12 @@ class VisitorSeen(DomainEvent):
     page_title: str | None
     referrer: str | None
     connected_at: datetime
+    joined: bool = False  # the visitor's first socket: agents get visitor_joined
+    email: str | None = None
+    locale: str | None = None
+    timezone: str | None = None
+    started_at: datetime | None = None
+    pages_viewed: int = 0
 
     def coalesce_key(self) -> object:
         return ("visitor_seen", self.visitor_id)
@@ -36,3 +42,12 @@ class VisitorLeft(DomainEvent):
 
     def coalesce_key(self) -> object:
         return ("visitor_left", self.visitor_id)
+
+
+@dataclass(frozen=True)
+class ChatInitiated(DomainEvent):
+    """An agent started a conversation with a live visitor (``initiate_chat``)."""
+
+    name: ClassVar[str] = "visitors.chat_initiated"
+    conversation_id: uuid.UUID
+    message: dict[str, Any]

@@ -9,8 +9,8 @@ import msgspec
 
 from baton.kit.events import listen
 from baton.realtime.emission import Emission
-from baton.realtime.rooms import AGENT_NS, AGENTS_ROOM
-from baton.visitors.events import VisitorLeft, VisitorSeen
+from baton.realtime.rooms import AGENT_NS, AGENTS_ROOM, VISITOR_NS, visitor_room
+from baton.visitors.events import ChatInitiated, VisitorLeft, VisitorSeen
 from baton.visitors.service import LiveVisitorOut
 
 
@@ -33,10 +33,35 @@ def seen_sockets(runtime: Any, event: VisitorSeen) -> list[Emission]:
         event.referrer,
         event.connected_at,
         event.conversation_id,
+        email=event.email,
+        locale=event.locale,
+        timezone=event.timezone,
+        started_at=event.started_at,
+        pages_viewed=event.pages_viewed,
     )
-    return [live_visitor_emission([visitor], [])]
+    delta = Emission(
+        "visitor_joined" if event.joined else "visitor_updated",
+        {"visitor": msgspec.to_builtins(visitor)},
+        (AGENTS_ROOM,),
+        AGENT_NS,
+    )
+    return [live_visitor_emission([visitor], []), delta]
 
 
 @listen(VisitorLeft, name="visitors.sockets.left")
 def left_sockets(runtime: Any, event: VisitorLeft) -> list[Emission]:
-    return [live_visitor_emission([], [str(event.visitor_id)])]
+    gone = Emission("visitor_left", {"visitor_id": str(event.visitor_id)}, (AGENTS_ROOM,), AGENT_NS)
+    return [live_visitor_emission([], [str(event.visitor_id)]), gone]
+
+
+@listen(ChatInitiated, name="visitors.sockets.chat_initiated")
+def chat_initiated(runtime: Any, event: ChatInitiated) -> list[Emission]:
+    # the conversation's own room: only the sockets of the visitor it belongs to
+    return [
+        Emission(
+            "agent_initiated_chat",
+            {"conversation_id": str(event.conversation_id), "message": event.message},
+            (visitor_room(event.conversation_id),),
+            VISITOR_NS,
+        )
+    ]

@@ -23,6 +23,11 @@ class LiveVisitorOut(msgspec.Struct):
     referrer: str | None
     connected_at: datetime
     conversation_id: uuid.UUID | None
+    email: str | None = None
+    locale: str | None = None
+    timezone: str | None = None
+    started_at: datetime | None = None  # when this visit began (time on site)
+    pages_viewed: int = 0
 
 
 class LiveVisitorList(msgspec.Struct):
@@ -30,7 +35,14 @@ class LiveVisitorList(msgspec.Struct):
     next_cursor: str | None = None
 
 
-def seen(uow: UnitOfWork, visitor: Visitor, vs: VisitorSession) -> None:
+def seen(
+    uow: UnitOfWork,
+    visitor: Visitor,
+    vs: VisitorSession,
+    *,
+    joined: bool = False,
+    pages_viewed: int = 0,
+) -> None:
     uow.record(
         VisitorSeen(
             visitor.id,
@@ -40,18 +52,31 @@ def seen(uow: UnitOfWork, visitor: Visitor, vs: VisitorSession) -> None:
             page_title=visitor.page_title,
             referrer=visitor.referrer,
             connected_at=vs.last_seen_at,
+            joined=joined,
+            email=visitor.email,
+            locale=visitor.locale,
+            timezone=visitor.timezone,
+            started_at=vs.created_at,
+            pages_viewed=pages_viewed,
         )
     )
 
 
-def connected(uow: UnitOfWork, visitor: Visitor, vs: VisitorSession) -> None:
+def connected(
+    uow: UnitOfWork, visitor: Visitor, vs: VisitorSession, *, joined: bool, pages_viewed: int
+) -> None:
     vs.connected += 1
-    seen(uow, visitor, vs)
+    seen(uow, visitor, vs, joined=joined, pages_viewed=pages_viewed)
+
+
+def left(uow: UnitOfWork, visitor_id: uuid.UUID) -> None:
+    """The visitor's last socket (on any process) is gone: presence decides, not counters."""
+    uow.record(VisitorLeft(visitor_id))
 
 
 async def disconnected(uow: UnitOfWork, session_id: uuid.UUID) -> None:
-    """One socket of the session closed; the visitor leaves the live view with the last one.
-    A plain UPDATE: the session row may be gone (a deleted visitor), which is fine."""
+    """One socket of the session closed. A plain UPDATE: the session row may be gone (a
+    deleted visitor), which is fine. Whether the visitor left is presence's call."""
     row = (
         await uow.session.execute(
             update(VisitorSession)
@@ -66,15 +91,12 @@ async def disconnected(uow: UnitOfWork, session_id: uuid.UUID) -> None:
             .execution_options(synchronize_session=False)
         )
     ).first()
-    if row is not None and row[0] == 0:
-        uow.record(VisitorLeft(row[1]))
+    del row
 
 
 def released(uow: UnitOfWork, vs: VisitorSession) -> None:
     """The socket moved to another session, or the session ended."""
     vs.connected = max(0, vs.connected - 1)
-    if vs.connected == 0:
-        uow.record(VisitorLeft(vs.visitor_id))
 
 
 def viewed_page(
@@ -85,6 +107,7 @@ def viewed_page(
     page_url: str | None,
     title: str | None,
     referrer: str | None = None,
+    pages_viewed: int = 0,
 ) -> bool:
     """Record a page view; False (and nothing recorded) when nothing changed."""
     before = (visitor.page_url, visitor.page_title, visitor.referrer)
@@ -93,22 +116,38 @@ def viewed_page(
         visitor.referrer = referrer[:2048]
     if (visitor.page_url, visitor.page_title, visitor.referrer) == before:
         return False
-    seen(uow, visitor, vs)
+    seen(uow, visitor, vs, pages_viewed=pages_viewed)
     return True
 
 
-async def live_visitors(uow: UnitOfWork, limit: int = 200) -> list[LiveVisitorOut]:
-    """Visitors with the widget open right now (newest activity first)."""
+async def live_visitors(
+    uow: UnitOfWork, live_ids: list[str], pages: dict[str, int], limit: int = 500
+) -> list[LiveVisitorOut]:
+    """The live visitors (ids from presence) with their open session, newest activity first."""
+    ids = [uuid.UUID(v) for v in live_ids][:limit]
+    if not ids:
+        return []
     rows = await uow.session.execute(
         select(VisitorSession, Visitor)
         .join(Visitor, Visitor.id == VisitorSession.visitor_id)
-        .where(VisitorSession.connected > 0, VisitorSession.ended_at.is_(None))
+        .where(VisitorSession.visitor_id.in_(ids), VisitorSession.ended_at.is_(None))
         .order_by(VisitorSession.last_seen_at.desc())
-        .limit(limit)
     )
-    return [
-        LiveVisitorOut(
-            v.id, v.name, v.page_url, v.page_title, v.referrer, s.last_seen_at, s.conversation_id
-        )
-        for s, v in rows.all()
-    ]
+    out: dict[uuid.UUID, LiveVisitorOut] = {}
+    for s, v in rows.all():
+        if v.id not in out:  # the most recent open session of each visitor
+            out[v.id] = LiveVisitorOut(
+                v.id,
+                v.name,
+                v.page_url,
+                v.page_title,
+                v.referrer,
+                s.last_seen_at,
+                s.conversation_id,
+                email=v.email,
+                locale=v.locale,
+                timezone=v.timezone,
+                started_at=s.created_at,
+                pages_viewed=pages.get(str(v.id), 0),
+            )
+    return list(out.values())

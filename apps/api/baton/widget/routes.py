@@ -7,17 +7,20 @@ from baton.audit.service import diff, record_audit
 from baton.auth.edge import PUBLIC, requires
 from baton.auth.permissions import Permission
 from baton.auth.principal import Principal
+from baton.hours.availability import availability
 from baton.kit.errors import NotFound
 from baton.kit.http import errors
 from baton.kit.uow import UnitOfWork
 from baton.runtime import Runtime
 from baton.settings import PROJECT_ROOT
 from baton.visitors import identity
+from baton.visitors.rules import load as proactive_rules
 from baton.widget import service
 from baton.widget.schemas import (
     IdentitySecretOut,
     SnippetOut,
     WidgetConfigOut,
+    WidgetPublicConfigOut,
     WidgetSettingsOut,
     WidgetSettingsPatch,
 )
@@ -30,9 +33,17 @@ class WidgetController(Controller):
     tags = ["widget"]
 
     @get("/config", opt=PUBLIC, cache=False)
-    async def config(self, uow: UnitOfWork) -> WidgetConfigOut:
-        """The widget's theme, read by every visitor's browser (no credentials)."""
-        return WidgetConfigOut.of(await service.get_theme(uow.session))
+    async def config(self, uow: UnitOfWork) -> WidgetPublicConfigOut:
+        """The widget's theme and availability, read by every visitor's browser."""
+        theme = WidgetConfigOut.of(await service.get_theme(uow.session))
+        status = await availability(uow)
+        return WidgetPublicConfigOut(
+            **msgspec.structs.asdict(theme),
+            online=status.online,
+            agents_online=status.agents_online,
+            next_open_at=status.next_open_at,
+            proactive_rules=(await proactive_rules(uow.session)).rules,
+        )
 
     @get(
         "/settings",

@@ -5,6 +5,7 @@ from typing import Annotated
 
 import msgspec
 
+from baton.visitors.rules import ProactiveRule
 from baton.widget.service import WidgetTheme
 
 Title = Annotated[str, msgspec.Meta(max_length=60)]
@@ -31,6 +32,17 @@ class WidgetConfigOut(msgspec.Struct):
             launcher_text=theme.launcher_text,
             welcome_message=theme.welcome_message,
         )
+
+
+class WidgetPublicConfigOut(WidgetConfigOut):
+    """The theme plus whether anyone answers now: ``online`` follows the business hours,
+    ``agents_online`` whether an agent is online, ``next_open_at`` when closed."""
+
+    online: bool = True
+    agents_online: bool = False
+    next_open_at: datetime | None = None
+    # proactive messages the widget shows by itself (docs/visitors.md)
+    proactive_rules: list[ProactiveRule] = msgspec.field(default_factory=list)
 
 
 class WidgetSettingsOut(WidgetConfigOut):

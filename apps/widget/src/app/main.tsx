@@ -2,6 +2,7 @@
 // render the launcher at once, and talk to the host page only through postMessage.
 import { render } from "preact";
 import { type AppEvent, type Command, decodeParams, type FrameParams } from "../bridge";
+import { watchRules } from "./proactive";
 import { Chat, type Config } from "./store";
 import { App, type Layout } from "./view";
 import css from "./style.css?inline";
@@ -66,6 +67,7 @@ chat.subscribe(() => {
 let mobile = params.mobile;
 let config = DEFAULTS;
 let readySent = false;
+let onPage: (url: string) => void = () => undefined; // proactive rules, armed with the config
 
 function onLayout(layout: Layout): void {
   post({ baton: 1, ev: "layout", position: config.position, ...layout });
@@ -104,6 +106,7 @@ window.addEventListener("message", (event: MessageEvent) => {
       break;
     case "page":
       chat.setPage({ url: String(command.url), title: String(command.title) });
+      onPage(String(command.url));
       break;
     case "viewport":
       mobile = !!command.mobile;
@@ -118,6 +121,9 @@ document.addEventListener("keydown", (e) => {
 void loadConfig().then((loaded) => {
   performance.mark("baton:config");
   config = loaded;
+  if (loaded.online === false) chat.offerOfflineForm("closed", loaded.next_open_at || null);
+  onPage = watchRules(loaded.proactive_rules || [], (text) => chat.greet(text));
+  onPage(params.url);
   chat.state = { ...chat.state, welcome: chat.state.welcome || loaded.welcome_message };
   let reopen = false;
   try {

@@ -4,6 +4,7 @@
 // localStorage; it leaves only over a started session and stays pending until the server's
 // ack. After a reconnect (or a reload) the outbox is re-sent with the same client_id, which
 // the server stores once, so nothing is lost or duplicated on a flaky network.
+import type { ProactiveRule } from "./proactive";
 import { io, type Socket } from "socket.io-client";
 import type { PublicMessage, Visitor } from "../bridge";
 import { storage } from "./storage";
@@ -17,6 +18,10 @@ export interface Config {
   position: "left" | "right";
   launcher_text: string;
   welcome_message: string;
+  online?: boolean; // false: outside business hours
+  agents_online?: boolean;
+  next_open_at?: string | null;
+  proactive_rules?: ProactiveRule[];
 }
 
 export interface ChatMessage {
@@ -196,6 +201,13 @@ export class Chat {
     this.set({ offline: { reason, nextOpenAt } });
   }
 
+  /** A proactive rule fired: open with its message, unless the visitor is already chatting. */
+  greet(text: string): void {
+    if (this.state.open || this.state.messages.length > 0) return;
+    this.set({ welcome: text });
+    this.setOpen(true);
+  }
+
   dismissOfflineForm(): void {
     this.set({ offline: null });
   }
@@ -302,6 +314,14 @@ export class Chat {
     });
     socket.on("agent_message", (m: ServerMessage) => this.onLive({ ...m, sender: "agent" }));
     socket.on("system_message", (m: ServerMessage) => this.onLive({ ...m, sender: "system" }));
+    // an agent started the chat (proactive): the widget opens with their message
+    socket.on("agent_initiated_chat", (p: { conversation_id: string; message: ServerMessage }) => {
+      this.onLive({ ...p.message, sender: "agent" });
+      this.setOpen(true);
+    });
+    socket.on("offline_offer", (p: { reason: string; next_open_at?: string | null }) =>
+      this.offerOfflineForm(p.reason === "closed" ? "closed" : "wait_too_long", p.next_open_at || null),
+    );
     socket.on("visitor_message", (m: ServerMessage) => this.onLive({ ...m, sender: "visitor" }));
     socket.on("status_changed", (p: { status: Status; queue_position?: number | null }) =>
       this.onStatus(p.status, p.queue_position ?? null, null),
@@ -542,15 +562,24 @@ export class Chat {
   async requestAgent(): Promise<void> {
     if (this.state.requestingAgent) return;
     this.set({ requestingAgent: true, notice: null });
-    const ack = await this.call<{ status: Status; queue_position: number | null; agents_online: boolean }>(
-      "request_agent",
-      {},
-    );
+    const ack = await this.call<{
+      status: Status;
+      queue_position: number | null;
+      agents_online: boolean;
+      offline?: boolean;
+      next_open_at?: string | null;
+    }>("request_agent", {});
     if (isError(ack)) {
       this.set({
         requestingAgent: false,
         notice: ack.error === "offline" || ack.error === "timeout" ? "You are offline. Try again in a moment." : detail(ack),
       });
+      return;
+    }
+    if (ack.offline) {
+      // outside business hours: nobody is queued, the AI keeps answering, the form is offered
+      this.set({ requestingAgent: false, agentsOnline: ack.agents_online });
+      this.offerOfflineForm("closed", ack.next_open_at || null);
       return;
     }
     this.set({ requestingAgent: false, agentsOnline: ack.agents_online, handoffTimedOut: false });

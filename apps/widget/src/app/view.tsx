@@ -3,6 +3,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { type Chat, type ChatMessage, type Config, HANDOFF_WAIT_MS, type State } from "./store";
 import { OfflineForm, TranscriptLink } from "./offline";
 import { clock, countdown, rich } from "./text";
+import { Away } from "./away";
 
 export interface Layout {
   open: boolean;
@@ -150,7 +151,7 @@ function Panel({ chat, state, config }: { chat: Chat; state: State; config: Conf
   const canAskForPerson = state.status === "bot" || state.status === "resolved";
 
   return (
-    <section class="panel" aria-label={config.title}>
+    <section class="panel" aria-label={config.title} data-offline={state.offline ? state.offline.reason : undefined}>
       <header class="header">
         <div class="titles">
           <h1 class="title">{config.title}</h1>
@@ -169,6 +170,7 @@ function Panel({ chat, state, config }: { chat: Chat; state: State; config: Conf
           Connection lost. Messages will be sent when you are back online.
         </div>
       ) : null}
+      <Away offline={state.offline} />
       <div class="messages" ref={list} role="log" aria-live="polite">
         {showWelcome ? (
           <div class="msg bot welcome" data-testid="welcome">

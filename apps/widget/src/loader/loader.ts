@@ -202,7 +202,29 @@ function boot(): void {
         send({ baton: 1, cmd: "viewport", mobile: lastMobile });
       }
     });
-    const reportPage = (): void => send({ baton: 1, cmd: "page", url: location.href.slice(0, 2000), title: document.title.slice(0, 300) });
+    let lastPage = location.href + "\n" + document.title;
+    const reportPage = (): void => {
+      // single-page apps usually set the title just after the route changes: read it a tick later
+      setTimeout(() => {
+        const page = location.href + "\n" + document.title;
+        if (page === lastPage) return;
+        lastPage = page;
+        send({ baton: 1, cmd: "page", url: location.href.slice(0, 2000), title: document.title.slice(0, 300) });
+      }, 50);
+    };
+    // SPA route changes: wrap the history API (popstate covers back/forward only)
+    for (const method of ["pushState", "replaceState"] as const) {
+      const original = history[method];
+      history[method] = function (this: History, ...args: Parameters<History["pushState"]>) {
+        const result = original.apply(this, args);
+        try {
+          reportPage();
+        } catch {
+          /* never break the host page's navigation */
+        }
+        return result;
+      };
+    }
     window.addEventListener("popstate", reportPage);
     window.addEventListener("hashchange", reportPage);
     (document.body || document.documentElement).appendChild(frame);
