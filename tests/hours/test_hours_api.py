@@ -71,7 +71,7 @@ async def test_a_change_is_saved_audited_and_previewed(
     client: httpx.AsyncClient, runtime: Runtime
 ) -> None:
     _, admin = await user_headers(client, runtime, "admin")
-    body = {
+    body: dict[str, Any] = {
         "timezone": "America/New_York",
         "weekly": {"mon": [{"start": "13:00", "end": "17:00"}, {"start": "09:00", "end": "12:00"}]},
         "holidays": [{"date": "2026-12-25", "name": "Christmas"}],

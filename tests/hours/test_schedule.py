@@ -20,7 +20,7 @@ def weekdays(start: str, end: str, days: tuple[str, ...] = ("mon", "tue", "wed",
 
 
 def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+    return datetime(*args, tzinfo=UTC)  # type: ignore[misc,arg-type]
 
 
 BERLIN = Schedule("Europe/Berlin", weekdays("09:00", "17:30"))
