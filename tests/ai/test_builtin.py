@@ -27,7 +27,7 @@ async def test_return_question_streams_the_returns_article(
         assert len(deltas) > 10  # streamed piece by piece, under the final message's id
         assert "".join(deltas).strip() == bot["text"]
         assert 'Select "Return an item"'.lower() in bot["text"].lower()
-        assert bot["text"].endswith("Source: Returns and refunds")
+        assert bot["text"].endswith("From our help center: Returns and refunds")
         assert bot["source"] == "knowledge_base"
         # every delta arrived before the complete message
         assert v.received["bot_stream"][0]["delta"] == deltas[0]
@@ -58,7 +58,7 @@ async def test_unknown_question_is_answered_honestly_then_handed_off(
 
         # an answered question in between resets the count
         _, _, answered = await ask(server.base_url, "I forgot my password", client=v)
-        assert "Source: Resetting your password" in answered["text"]
+        assert "From our help center: Resetting your password" in answered["text"]
         _, _, again = await ask(server.base_url, "Can I pay in bitcoin?", client=v)
         assert again["text"] == NO_ANSWER
         assert (await conversation(runtime, conversation_id)).status == "bot"

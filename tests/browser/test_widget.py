@@ -202,7 +202,7 @@ async def test_builtin_responder_answer_streams_in_from_the_knowledge_base(
     await app.evaluate(STREAM_WATCH)
     await send(frame, "How do I return an item?")
     answer = frame.locator('.msg[data-sender="bot"][data-state="sent"] .bubble').last
-    await expect(answer).to_contain_text("Source: Returns and refunds", timeout=SLOW)
+    await expect(answer).to_contain_text("From our help center: Returns and refunds", timeout=SLOW)
     final = await answer.inner_text()
     partials = await app.evaluate("window.__partials")
     # it was drawn piece by piece, each piece a beginning of the final answer

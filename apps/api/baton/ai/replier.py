@@ -218,7 +218,8 @@ async def _store(
         else:
             outcome = "answered"
     log_id = uuid7()
-    meta: dict[str, Any] = {"source": response_type, "ai_log_id": str(log_id)}
+    # the outcome travels with the message so no inbox label says "answered" under a miss
+    meta: dict[str, Any] = {"source": response_type, "ai_log_id": str(log_id), "outcome": outcome}
     if member is not None and not result.failed:
         meta.update(provider=member.name, model=member.model, kind=member.kind)
     if result.sources:

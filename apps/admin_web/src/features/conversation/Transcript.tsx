@@ -168,7 +168,7 @@ function Bubble({ message: m, meId, visitorName, children }: { message: Message;
           ))}
         </ul>
       )}
-      {m.sender === "bot" && typeof m.meta?.source === "string" && (
+      {m.sender === "bot" && typeof m.meta?.source === "string" && !["no_answer", "failed"].includes(String(m.meta?.outcome)) && (
         <div className="msg-foot source">Answered from: {m.meta.source.replace(/_/g, " ")}</div>
       )}
       {m.internal && <div className="msg-foot">Only agents can see this.</div>}
