@@ -14,6 +14,7 @@ import asyncio
 import re
 from collections.abc import AsyncIterator
 
+from baton.ai.person_offer import MISSES, WAITING_NO_ANSWER
 from baton.ai.providers.base import Answer, ChatRequest, Event, Provider, TextDelta
 from baton.knowledge.search import ANSWER_CONFIDENCE, stem, terms
 
@@ -65,6 +66,8 @@ def compose(request: ChatRequest) -> tuple[str, Answer]:
     hits = request.passages
     if not hits or hits[0].confidence < CONFIDENCE_THRESHOLD:
         confidence = hits[0].confidence if hits else 0.0
+        if request.waiting:  # already queued: no second offer of a person
+            return WAITING_NO_ANSWER, Answer(False, confidence, [], [])
         return NO_ANSWER, Answer(False, confidence, [], [TALK_TO_PERSON])
     best = hits[0]
     title = best.passage.title
