@@ -14,7 +14,7 @@ import asyncio
 import re
 from collections.abc import AsyncIterator
 
-from baton.ai.person_offer import MISSES, WAITING_NO_ANSWER
+from baton.ai.person_offer import WAITING_NO_ANSWER
 from baton.ai.providers.base import Answer, ChatRequest, Event, Provider, TextDelta
 from baton.knowledge.search import ANSWER_CONFIDENCE, stem, terms
 
