@@ -261,7 +261,11 @@ export class Chat {
     socket.on("bot_stream_cancelled", (p: { message_id: string }) => this.onStreamCancelled(p.message_id));
     socket.on("bot_message", (m: ServerMessage) => this.onLive({ ...m, sender: "bot" }));
     socket.on("agent_message", (m: ServerMessage) => this.onLive({ ...m, sender: "agent" }));
-    socket.on("system_message", (m: ServerMessage) => this.onLive({ ...m, sender: "system" }));
+    socket.on("system_message", (m: ServerMessage & { kind?: string; agents_online?: boolean }) => {
+      this.onLive({ ...m, sender: "system" });
+      // queued with nobody online: say so once (that message) and offer the offline form, no countdown
+      if (m.kind === "queued" && m.agents_online === false) this.nobodyOnline();
+    });
     socket.on("visitor_message", (m: ServerMessage) => this.onLive({ ...m, sender: "visitor" }));
     socket.on("status_changed", (p: { status: Status; queue_position?: number | null }) =>
       this.onStatus(p.status, p.queue_position ?? null, null),
@@ -500,7 +504,13 @@ export class Chat {
   async requestAgent(): Promise<void> {
     if (this.state.requestingAgent) return;
     this.set({ requestingAgent: true, notice: null });
-    const ack = await this.call<{ status: Status; queue_position: number | null; agents_online: boolean }>(
+    const ack = await this.call<{
+      status: Status;
+      queue_position: number | null;
+      agents_online: boolean;
+      offline?: boolean;
+      next_open_at?: string | null;
+    }>(
       "request_agent",
       {},
     );
@@ -513,6 +523,14 @@ export class Chat {
     }
     this.set({ requestingAgent: false, agentsOnline: ack.agents_online, handoffTimedOut: false });
     this.onStatus(ack.status, ack.queue_position, null);
+    if (ack.offline) this.offerOfflineForm("closed", ack.next_open_at ?? null);
+    else if (ack.agents_online === false) this.nobodyOnline();
+  }
+
+  /** Nobody from the team is online: the offline form, never a countdown that cannot succeed. */
+  private nobodyOnline(): void {
+    this.set({ agentsOnline: false });
+    if (!this.state.offline) this.offerOfflineForm("nobody_online");
   }
 
   async leaveEmail(address: string): Promise<void> {
