@@ -53,6 +53,23 @@ export interface AgentServerEvents {
     text: string;
   };
   agent_presence: { user_id: string; presence: string };
+  suggestion_stream: CopilotDelta;
+  suggestion: CopilotDelta & { text: string; citations: Citation[]; error?: string };
+  summary_stream: CopilotDelta;
+  summary: CopilotDelta & { text: string; cached: boolean; error?: string };
+}
+
+/** Copilot (design.md "Copilot"): a streamed piece of a suggested reply or summary. */
+export interface CopilotDelta {
+  conversation_id: string;
+  request_id: string | null;
+  delta?: string;
+}
+
+export interface Citation {
+  article_id: string;
+  title: string;
+  excerpt?: string;
 }
 
 export interface MessageAck {
@@ -73,4 +90,6 @@ export interface AgentClientEvents {
   typing_start: [{ conversation_id: string }, { ok: boolean }];
   typing_stop: [{ conversation_id: string }, { ok: boolean }];
   set_presence: [{ presence: Presence }, { presence: Presence }];
+  suggest_reply: [{ conversation_id: string }, { conversation_id: string; request_id: string }];
+  summarize: [{ conversation_id: string }, { conversation_id: string; request_id: string }];
 }

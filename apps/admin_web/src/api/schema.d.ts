@@ -1277,6 +1277,7 @@ export interface components {
                 [key: string]: unknown;
             };
             sender: string;
+            sentiment?: number | null;
             suggestions: string[];
             text: string;
         };

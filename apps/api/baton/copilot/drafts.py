@@ -27,6 +27,7 @@ from baton.runtime import Runtime
 
 Emit = Callable[[str], Awaitable[None]]
 HISTORY = 30
+CHECKING = "Thanks for your message — let me check this for you."
 SUGGEST_PROMPT = (
     "You draft a reply for a human support agent to send to the visitor. Answer the visitor's "
     "last message from the knowledge-base passages only, briefly and kindly, in the visitor's "
@@ -79,16 +80,24 @@ def _chat(messages: list[Message]) -> list[ChatMessage]:
 async def suggest_reply(
     runtime: Runtime, transcript: Transcript, emit: Emit
 ) -> tuple[str, list[dict[str, str]]]:
-    """The draft (streamed through ``emit``) and its citations ``[{article_id, title}]``."""
+    """The draft (streamed through ``emit``) and its citations ``[{article_id, title,
+    excerpt}]``."""
     question = transcript.last_visitor
     if question is None:
         text = "Hello! How can I help you today?"
         await emit(text)
         return text, []
+    passages: list[Any] = []
     async with unit_of_work(runtime) as uow:
-        hits = await search(uow.session, runtime.slot(IndexCache), question.text, 3)
+        # the visitor's latest message may be "I want a human": draft for their latest question
+        recent = [m for m in reversed(transcript.messages) if m.sender == "visitor"][:3]
+        for candidate in recent:
+            hits = await search(uow.session, runtime.slot(IndexCache), candidate.text, 3)
+            passages = [h for h in hits if h.answers]
+            if passages:
+                question = candidate
+                break
         members = await fleet.load_members(uow)
-    passages = [h for h in hits if h.answers]
     lines = [SUGGEST_PROMPT]
     for n, hit in enumerate(passages, start=1):
         lines.append(f"[{n}] {hit.passage.title}\n{hit.passage.text}")
@@ -104,10 +113,20 @@ async def suggest_reply(
     cited = [s for s in result.sources if s.get("cited", True)] or [
         {"article_id": str(h.passage.article_id), "title": h.passage.title} for h in passages[:1]
     ]
-    citations = [{"article_id": str(s["article_id"]), "title": str(s["title"])} for s in cited]
-    if result.failed or not result.text.strip():
-        text = "Thanks for your message — let me check this for you."
-        await emit(text)
+    # the passage travels with its citation, so an agent without knowledge:manage can open it
+    excerpts = {str(h.passage.article_id): h.passage.text for h in reversed(passages)}
+    citations = [
+        {
+            "article_id": str(s["article_id"]),
+            "title": str(s["title"]),
+            "excerpt": excerpts.get(str(s["article_id"]), ""),
+        }
+        for s in cited
+    ]
+    if result.failed or result.no_answer or not result.text.strip():
+        # the agent is the person: never draft "would you like to talk to a person?"
+        text = CHECKING
+        await emit(("\n\n" if result.text else "") + text)
         return text, []
     return result.text.strip(), citations
 

@@ -3,6 +3,7 @@ import { loadDraft, saveDraft, type Draft } from "../../drafts";
 import { newId } from "../../lib/store";
 import { enqueue } from "../../outbox";
 import { realtime } from "../../realtime/connector";
+import { onInsert } from "../copilot/insert";
 
 interface Props {
   conversationId: string;
@@ -41,6 +42,18 @@ export function Composer({ conversationId, meId, canReply, replyBlockedReason }:
 
   const internal = draft.internal;
   const blocked = !internal && !canReply;
+
+  // a copilot draft replaces the reply text, to edit before sending
+  useEffect(
+    () =>
+      onInsert(conversationId, (text) => {
+        const next = { text, internal: false };
+        setDraft(next);
+        saveDraft(meId, conversationId, next);
+        area.current?.focus();
+      }),
+    [conversationId, meId],
+  );
 
   const onInput = (text: string) => {
     update({ ...draft, text });
