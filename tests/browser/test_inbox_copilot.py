@@ -12,6 +12,7 @@ from playwright.async_api import expect
 
 from baton.knowledge.seed import seed as seed_knowledge
 from baton.runtime import Runtime
+from tests.ai.helpers import logs_of
 from tests.browser.conftest import artifact
 from tests.browser.test_inbox import _bundle, sign_in, start_visitor
 from tests.factories import make_user
@@ -35,7 +36,9 @@ async def test_copilot_summary_suggestion_citation_and_sentiment(
     )
     try:
         await visitor.wait_for("bot_message")
-        await visitor.call("user_message", {"client_id": "v2", "text": "this is useless, I want a human"})
+        await visitor.call(
+            "user_message", {"client_id": "v2", "text": "this is useless, I want a human"}
+        )
         await visitor.wait_for("status_changed", lambda d: d["status"] == "waiting")
 
         row = page.locator(f'a[data-conversation-id="{conversation_id}"]')
@@ -50,6 +53,13 @@ async def test_copilot_summary_suggestion_citation_and_sentiment(
         summary = page.get_by_test_id("copilot-summary")
         await expect(summary).to_contain_text("return policy", timeout=SLOW)
         await expect(summary).to_contain_text("Waiting for a person")
+
+        # a verdict on the AI's reply lands in the accuracy log
+        ai_reply = page.locator('article.msg[data-sender="bot"]').first
+        await ai_reply.get_by_test_id("verdict").get_by_role("button", name="Good").click()
+        await expect(ai_reply.get_by_test_id("verdict")).to_contain_text("Marked good")
+        logs = await logs_of(runtime, conversation_id)
+        assert [log.verdict for log in logs if log.verdict] == ["good"]
 
         await page.get_by_role("button", name="Take over").click()
         await visitor.wait_for("status_changed", lambda d: d["status"] == "agent")

@@ -89,3 +89,47 @@ async def test_handoff_produces_a_summary_and_messages_carry_sentiment(
     finally:
         await v.disconnect()
         await a.disconnect()
+
+
+async def test_agent_verdicts_on_ai_replies_feed_the_accuracy_log(
+    server: LiveServer, runtime: Runtime, client: httpx.AsyncClient
+) -> None:
+    from tests.ai.helpers import logs_of
+
+    await seed(runtime)
+    v, conversation_id, bot = await ask(server.base_url, "How do I return an item?")
+    a, user, _ = await agent(server.base_url, client, runtime)
+    try:
+        ack = await a.call(
+            "ai_verdict",
+            {"conversation_id": conversation_id, "message_id": bot["id"], "verdict": "good"},
+        )
+        assert ack["verdict"] == "good", ack
+        [log] = await logs_of(runtime, conversation_id)
+        assert log.verdict == "good" and log.verdict_by_id == user.id
+
+        refused = await a.call(
+            "ai_verdict",
+            {"conversation_id": conversation_id, "message_id": bot["id"], "verdict": "corrected"},
+        )
+        assert refused["error"] == "correction_required", refused
+        fixed = await a.call(
+            "ai_verdict",
+            {
+                "conversation_id": conversation_id,
+                "message_id": bot["id"],
+                "verdict": "corrected",
+                "correction": "Returns are free within 30 days.",
+            },
+        )
+        assert fixed["verdict"] == "corrected"
+        [log] = await logs_of(runtime, conversation_id)
+        assert log.correction == "Returns are free within 30 days."
+        missing = await a.call(
+            "ai_verdict",
+            {"conversation_id": conversation_id, "message_id": conversation_id, "verdict": "bad"},
+        )
+        assert missing["error"] == "not_found"
+    finally:
+        await v.disconnect()
+        await a.disconnect()

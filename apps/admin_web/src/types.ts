@@ -92,4 +92,8 @@ export interface AgentClientEvents {
   set_presence: [{ presence: Presence }, { presence: Presence }];
   suggest_reply: [{ conversation_id: string }, { conversation_id: string; request_id: string }];
   summarize: [{ conversation_id: string }, { conversation_id: string; request_id: string }];
+  ai_verdict: [
+    { conversation_id: string; message_id: string; verdict: "good" | "bad" | "corrected"; correction?: string },
+    { message_id: string; verdict: string; log_id: string },
+  ];
 }

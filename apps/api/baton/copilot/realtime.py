@@ -15,12 +15,17 @@ import uuid
 from typing import Any
 
 import msgspec
+from sqlalchemy import select
 
+from baton.ai.models import AIReplyLog
+from baton.ai.schemas import VerdictIn
+from baton.ai.service import set_verdict
 from baton.auth.permissions import Permission
 from baton.auth.realtime import socket_principal
 from baton.conversations import policy, queries
 from baton.conversations.agent_realtime import conversation_id_of
 from baton.copilot import drafts
+from baton.kit.errors import NotFound
 from baton.kit.ids import uuid7
 from baton.realtime.actions import Actions, SocketCall
 from baton.realtime.rooms import AGENT_NS
@@ -114,6 +119,35 @@ async def summary_of(runtime: Any, conversation_id: uuid.UUID, send: Any) -> tup
     text = await drafts.summarize(runtime, transcript, delta)
     cache.put(transcript, text)
     return text, False
+
+
+class VerdictEventIn(msgspec.Struct, forbid_unknown_fields=True):
+    conversation_id: str
+    message_id: str
+    verdict: str  # good | bad | corrected
+    correction: Any = None
+
+
+@actions.on("ai_verdict", payload=VerdictEventIn, permission=Permission.CONVERSATIONS_REPLY)
+async def ai_verdict(call: SocketCall, data: VerdictEventIn) -> dict[str, Any]:
+    """An agent's verdict on one AI reply in a conversation they can see: it lands in the
+    accuracy log (the same row ``POST /api/v1/ai/logs/{id}/verdict`` sets)."""
+    conversation_id = await _check(call, data.conversation_id)
+    try:
+        message_id = uuid.UUID(data.message_id)
+    except ValueError as exc:
+        raise NotFound("no such AI reply") from exc
+    row = await call.uow.session.scalar(
+        select(AIReplyLog).where(
+            AIReplyLog.message_id == message_id, AIReplyLog.conversation_id == conversation_id
+        )
+    )
+    if row is None:
+        raise NotFound("no such AI reply")
+    correction = data.correction[:10000] if isinstance(data.correction, str) else None
+    body = VerdictIn(verdict=data.verdict, correction=correction)
+    await set_verdict(call.uow.session, row, body, call.principal.user_id)
+    return {"message_id": str(message_id), "verdict": row.verdict, "log_id": str(row.id)}
 
 
 def register(sio: Any, runtime: Any) -> None:
