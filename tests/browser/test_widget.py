@@ -193,7 +193,7 @@ async def test_builtin_responder_answer_streams_in_from_the_knowledge_base(
     await app.evaluate(STREAM_WATCH)
     await send(frame, "How do I return an item?")
     answer = frame.locator('.msg[data-sender="bot"][data-state="sent"] .bubble').last
-    await expect(answer).to_contain_text("Source: Returns and refunds", timeout=SLOW)
+    await expect(answer).to_contain_text("From our help center: Returns and refunds", timeout=SLOW)
     final = await answer.inner_text()
     partials = await app.evaluate("window.__partials")
     # it was drawn piece by piece, each piece a beginning of the final answer
@@ -201,11 +201,32 @@ async def test_builtin_responder_answer_streams_in_from_the_knowledge_base(
     assert all(final.startswith(p.strip()) for p in partials if p.strip()), partials
     assert len(partials[0]) < len(final)
 
-    # a question it cannot answer: said honestly, with "talk to a person" offered as a reply
+    # a question it cannot answer: said honestly, a person offered by ONE control (no chip too)
     await send(frame, "What is the capital of France?")
-    chip = frame.get_by_test_id("suggestions").get_by_role("button")
-    await expect(chip).to_have_count(1, timeout=SLOW)
-    await chip.click()  # the suggestion is a message; asking for a person queues the visitor
-    await expect(frame.get_by_test_id("queue")).to_be_visible(timeout=SLOW)
-    await expect(frame.get_by_test_id("status-line")).to_have_text("Waiting for a person")
+    miss = frame.locator('.msg[data-sender="bot"][data-state="sent"] .bubble').last
+    await expect(miss).to_contain_text("couldn't find an answer to that in our help center", timeout=SLOW)
+    await expect(frame.get_by_text("Talk to a person", exact=True)).to_have_count(1)
+    await expect(frame.get_by_test_id("suggestions")).to_have_count(0)
+    await frame.get_by_test_id("talk-to-person").click()  # the visitor accepts: now queued
+    await expect(frame.get_by_test_id("status-line")).to_have_text("Waiting for a person", timeout=SLOW)
+    # nobody from the team is online: said once, and no countdown that cannot succeed
+    nobody = frame.locator('.msg[data-sender="system"]', has_text="No one from the team is online")
+    await expect(nobody).to_have_count(1)
+    await expect(frame.get_by_test_id("queue")).to_be_hidden()
+    await expect(frame.get_by_test_id("countdown")).to_have_count(0)
+    await expect(frame.get_by_text("You are next in the queue")).to_have_count(0)
+    assert await app.evaluate("document.body.innerText.includes('3:00')") is False
+
+    # already waiting, the visitor asks for a person again: one honest line, no new offer (no loop)
+    await send(frame, "I want to talk to a human")
+    again = frame.locator('.msg[data-sender="bot"][data-state="sent"] .bubble').last
+    await expect(again).to_contain_text("You're already in the queue", timeout=SLOW)
+    await send(frame, "Do you sell gift wrapping?")
+    await expect(again).to_contain_text("A person from the team will pick this up", timeout=SLOW)
+    await expect(frame.get_by_test_id("talk-to-person")).to_have_count(0)
+    await expect(frame.get_by_test_id("suggestions")).to_have_count(0)
+    bot_texts = await frame.locator('.msg[data-sender="bot"] .bubble').all_inner_texts()
+    offers = [t for t in bot_texts if "talk to a person" in t.lower()]
+    assert len(offers) == 1, bot_texts  # only the first miss, before the visitor was queued
+    await expect(nobody).to_have_count(1)
     assert [p for p in visit.problems if p.startswith("pageerror")] == []

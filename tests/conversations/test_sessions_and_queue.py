@@ -34,7 +34,7 @@ async def test_idle_session_expires_and_a_fresh_conversation_starts(
     _, admin = await user_headers(client, runtime, "admin")
     v, start = await visitor(server.base_url)
     old_id = start["conversation_id"]
-    await v.call("user_message", {"client_id": "1", "text": "anyone there?"})
+    await v.call("user_message", {"client_id": "1", "text": "is my order shipped?"})
     await _age_sessions(runtime, runtime.settings.session_idle_minutes + 1)
     async with unit_of_work(runtime) as uow:
         assert await expire_idle_sessions(uow) == 1
@@ -56,7 +56,7 @@ async def test_idle_session_expires_and_a_fresh_conversation_starts(
             await client.get(f"/api/v1/conversations/{old_id}/messages", headers=admin)
         ).json()["items"]
     ]
-    assert texts[0] == "anyone there?" and "inactivity" in texts[-1]
+    assert texts[0] == "is my order shipped?" and "inactivity" in texts[-1]
 
 
 async def test_token_expired_without_sweep_still_starts_fresh(

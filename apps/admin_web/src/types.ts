@@ -64,6 +64,23 @@ export interface AgentServerEvents {
   visitor_joined: { visitor: LiveVisitor };
   visitor_updated: { visitor: LiveVisitor };
   visitor_left: { visitor_id: string };
+  suggestion_stream: CopilotDelta;
+  suggestion: CopilotDelta & { text: string; citations: Citation[]; error?: string };
+  summary_stream: CopilotDelta;
+  summary: CopilotDelta & { text: string; cached: boolean; error?: string };
+}
+
+/** Copilot (design.md "Copilot"): a streamed piece of a suggested reply or summary. */
+export interface CopilotDelta {
+  conversation_id: string;
+  request_id: string | null;
+  delta?: string;
+}
+
+export interface Citation {
+  article_id: string;
+  title: string;
+  excerpt?: string;
 }
 
 export interface MessageAck {
@@ -85,4 +102,10 @@ export interface AgentClientEvents {
   typing_stop: [{ conversation_id: string }, { ok: boolean }];
   set_presence: [{ presence: Presence }, { presence: Presence }];
   initiate_chat: [{ visitor_id: string; text: string }, { conversation_id: string; message_id: string }];
+  suggest_reply: [{ conversation_id: string }, { conversation_id: string; request_id: string }];
+  summarize: [{ conversation_id: string }, { conversation_id: string; request_id: string }];
+  ai_verdict: [
+    { conversation_id: string; message_id: string; verdict: "good" | "bad" | "corrected"; correction?: string },
+    { message_id: string; verdict: string; log_id: string },
+  ];
 }

@@ -26,6 +26,7 @@ DOMAINS = (
     "widget",
     "knowledge",
     "ai",
+    "copilot",
     "analytics",
     "audit",
     "exports",

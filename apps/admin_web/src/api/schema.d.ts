@@ -1961,6 +1961,7 @@ export interface components {
                 [key: string]: unknown;
             };
             sender: string;
+            sentiment?: number | null;
             suggestions: string[];
             text: string;
         };

@@ -63,10 +63,13 @@ def build_request(
     messages: list[ChatMessage],
     question: str,
     passages: list[Hit],
+    *,
+    waiting: bool = False,
 ) -> ChatRequest:
     return ChatRequest(
         system=system_prompt(config, passages),
         messages=messages,
         question=question,
         passages=passages,
+        waiting=waiting,
     )

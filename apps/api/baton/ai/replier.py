@@ -11,9 +11,10 @@
    log, and applies the handoff rules through the conversation state machine:
    - the model asked for a person (tool call or marker)        -> handoff "ai_requested"
    - every provider failed (the visitor gets an apology)       -> handoff "ai_unavailable"
-   - a second consecutive reply without an answer              -> handoff "ai_no_answer"
-   A single no-answer never hands off: the visitor gets the honest answer and a
-   "Talk to a person" suggestion.
+   A no-answer never queues anyone: the visitor gets the honest answer and a person is
+   offered ("Talk to a person"); the visitor decides. A frustrated visitor or a repeated
+   question gets the offer too, and someone already waiting is never offered a person
+   again (``ai.person_offer``).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from baton.ai import autoreply, fleet
+from baton.ai import autoreply, fleet, person_offer
 from baton.ai.models import AIReplyLog
 from baton.ai.policy import ai_handoff, ai_may_answer, record_ai_outcome
 from baton.ai.prompt import build_request, history
@@ -130,9 +131,19 @@ async def reply(runtime: Runtime, conversation_id: uuid.UUID, message_id: uuid.U
             return
         passages = await search(uow.session, runtime.slot(IndexCache), question.text, PASSAGES)
         turns = await history(uow.session, conversation_id, question, config.context_messages)
+        situation = person_offer.situation(
+            question.text, turns, status=conversation.status, phrases=config.handoff_phrases
+        )
+        direct = person_offer.direct_reply(
+            situation, answerable=bool(passages) and passages[0].answers
+        )
+        if direct is not None:
+            await _direct(uow, conversation, question, direct, situation, loop.time() - started)
+            return
         members = await fleet.load_members(uow)
         question_text = question.text
-    request = build_request(config, turns, question_text, passages)
+    request = build_request(config, turns, question_text, passages, waiting=situation.waiting)
+    offer = person_offer.offers_person(situation)
     await fleet.prepare(members, runtime.slot(fleet.FleetState))
 
     # 2. stream, with no transaction open
@@ -186,7 +197,9 @@ async def reply(runtime: Runtime, conversation_id: uuid.UUID, message_id: uuid.U
             if current is None or not await ai_may_answer(uow, current):
                 await cancel()
                 return  # an agent took over (or the visitor left) while we streamed
-            await _store(uow, current, result, question_text, message_id, bot_message_id)
+            await _store(
+                uow, current, result, question_text, message_id, bot_message_id, offer=offer
+            )
     finally:
         await _emit_all(runtime, [recipients.bot_typing_emission(conversation_id, False)])
 
@@ -198,8 +211,11 @@ async def _store(
     question: str,
     question_id: uuid.UUID,
     bot_message_id: uuid.UUID,
+    *,
+    offer: bool = False,
 ) -> None:
     member = result.member
+    waiting = conversation.status == "waiting"
     handoff: str | None = None
     suggestions = result.suggestions
     if result.failed:
@@ -211,16 +227,22 @@ async def _store(
         text = result.text
         if result.interrupted:
             text = f"{text}{INTERRUPTED}".strip()
-            outcome, suggestions = "interrupted", _with_person(suggestions)
+            outcome = "interrupted"
+            suggestions = suggestions if waiting else _with_person(suggestions)
         elif result.handoff_reason is not None:
             text = text or HANDOFF_TEXT
             outcome, handoff = "handoff", "ai_requested"
         elif result.no_answer:
-            outcome, suggestions = "no_answer", _with_person(suggestions)
+            outcome = "no_answer"
+            suggestions = suggestions if waiting else _with_person(suggestions)
         else:
             outcome = "answered"
+            suggestions = _with_person(suggestions) if offer else suggestions
+    if waiting:  # already queued: never a second offer of a person
+        suggestions = [s for s in suggestions if s != TALK_TO_PERSON]
     log_id = uuid7()
-    meta: dict[str, Any] = {"source": response_type, "ai_log_id": str(log_id)}
+    # the outcome travels with the message so no inbox label says "answered" under a miss
+    meta: dict[str, Any] = {"source": response_type, "ai_log_id": str(log_id), "outcome": outcome}
     if member is not None and not result.failed:
         meta.update(provider=member.name, model=member.model, kind=member.kind)
     if result.sources:
@@ -238,9 +260,7 @@ async def _store(
         message_id=bot_message_id,
     )
     if outcome in ("answered", "no_answer", "interrupted"):
-        streak = await record_ai_outcome(uow, conversation, answered=outcome == "answered")
-        if streak >= 2:
-            handoff = "ai_no_answer"
+        await record_ai_outcome(uow, conversation, answered=outcome == "answered")
     await _log(
         uow,
         id=log_id,
@@ -269,3 +289,48 @@ async def _store(
     )
     if handoff is not None:
         await ai_handoff(uow, conversation, reason=handoff)
+
+
+async def _direct(
+    uow: UnitOfWork,
+    conversation: Conversation,
+    question: Message,
+    text: str,
+    situation: person_offer.Situation,
+    elapsed: float,
+) -> None:
+    """A reply decided without a model: the offer of a person, or "you're in the queue"."""
+    log_id = uuid7()
+    suggestions = [] if situation.waiting else [TALK_TO_PERSON]
+    reason = "waiting" if situation.waiting else "repeated" if situation.repeated else "frustrated"
+    message = await add_bot_message(
+        uow,
+        conversation,
+        text=text,
+        suggestions=suggestions,
+        meta={
+            "source": "fallback",
+            "ai_log_id": str(log_id),
+            "outcome": "no_answer",
+            "person_offer": reason,
+        },
+    )
+    await _log(
+        uow,
+        id=log_id,
+        conversation_id=conversation.id,
+        message_id=message.id,
+        question_message_id=question.id,
+        question=question.text[:500],
+        answer=text,
+        response_type="fallback",
+        outcome="no_answer",
+        provider_kind="builtin",
+        provider_name=f"person offer ({reason})"[:80],
+        confidence=0.0,
+        first_token_ms=None,
+        total_ms=int(elapsed * 1000),
+        sources=[],
+    )
+    if not situation.waiting:
+        await record_ai_outcome(uow, conversation, answered=False)

@@ -53,6 +53,7 @@ from baton.conversations.schemas import (
     PersonRef,
     VisitorOut,
 )
+from baton.copilot import sentiment
 from baton.db.base import utcnow
 from baton.kit.errors import DomainError
 from baton.kit.ids import uuid7
@@ -231,7 +232,7 @@ def _row(item: Incoming, now: datetime) -> dict[str, Any]:
         "author_id": None,
         "author_name": None,
         "suggestions": [],
-        "meta": {},
+        "meta": {"sentiment": sentiment.score(item.text)},  # in memory: no extra SQL
         "created_at": now,
     }
 
@@ -243,10 +244,12 @@ _PG_BATCH = text(
     WITH ins AS (
         INSERT INTO messages
             (id, conversation_id, sender, text, internal, client_id, suggestions, meta, created_at)
-        SELECT u.id, u.cid, 'visitor', u.text, false, u.client_id, '[]', '{}', u.at
+        SELECT u.id, u.cid, 'visitor', u.text, false, u.client_id, '[]', CAST(u.meta AS json),
+               u.at
         FROM unnest(CAST(:ids AS uuid[]), CAST(:cids AS uuid[]), CAST(:texts AS text[]),
-                    CAST(:client_ids AS text[]), CAST(:ats AS timestamptz[]))
-             AS u(id, cid, text, client_id, at)
+                    CAST(:client_ids AS text[]), CAST(:ats AS timestamptz[]),
+                    CAST(:metas AS text[]))
+             AS u(id, cid, text, client_id, at, meta)
         ON CONFLICT DO NOTHING
         RETURNING id, conversation_id, text, created_at
     ), last AS (
@@ -268,8 +271,8 @@ _SQLITE_INSERT = text(
     INSERT INTO messages
         (id, conversation_id, sender, text, internal, client_id, suggestions, meta, created_at)
     SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), 'visitor',
-           json_extract(value, '$[2]'), 0, json_extract(value, '$[3]'), '[]', '{}',
-           json_extract(value, '$[4]')
+           json_extract(value, '$[2]'), 0, json_extract(value, '$[3]'), '[]',
+           json_extract(value, '$[5]'), json_extract(value, '$[4]')
     FROM json_each(:rows) WHERE true
     ON CONFLICT DO NOTHING
     RETURNING id
@@ -311,6 +314,7 @@ async def _insert_and_touch(
                     "texts": [r["text"] for r in rows],
                     "client_ids": [r["client_id"] for r in rows],
                     "ats": [r["created_at"] for r in rows],
+                    "metas": [json.dumps(r["meta"]) for r in rows],
                     "preview": PREVIEW_CHARS,
                 },
             )
@@ -319,7 +323,7 @@ async def _insert_and_touch(
         return inserted, {r["id"]: dict(r) for r in found}
     payload = [
         [r["id"].hex, r["conversation_id"].hex, r["text"], r["client_id"],
-         _sqlite_time(r["created_at"])]
+         _sqlite_time(r["created_at"]), r["meta"]]
         for r in rows
     ]
     result = await session.execute(_SQLITE_INSERT, {"rows": json.dumps(payload)})
@@ -361,7 +365,8 @@ async def _record(
         None,
         [],
         row["created_at"],
-        {},
+        dict(row["meta"]),
+        row["meta"].get("sentiment"),
     )
     channel = conversation["channel"] or "widget"
     uow.record(MessageCreated(message, channel=channel, status=status, assignee_id=assignee_id))

@@ -15,6 +15,7 @@ from baton.conversations.messages import check_client_id, check_text, store_mess
 from baton.conversations.models import Conversation, Message
 from baton.conversations.phrases import asks_for_person
 from baton.conversations.state import VISITOR
+from baton.copilot import sentiment
 from baton.hours.availability import availability
 from baton.hours.events import OfflineOffered
 from baton.kit.uow import UnitOfWork
@@ -64,7 +65,7 @@ async def receive_visitor_message(
             sender="visitor",
             text=text,
             client_id=client_id,
-            meta=meta or {},
+            meta={**(meta or {}), "sentiment": sentiment.score(text)},
         ),
     )
     if created:

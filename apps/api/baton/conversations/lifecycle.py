@@ -63,7 +63,10 @@ async def request_handoff(
     # offer first: the offer and the queue message then reach the row in one UPDATE
     await assignment.offer_next(uow, conversation, agents=agents)
     await add_system_message(
-        uow, conversation, text, {"kind": "queued", "queue_position": position}
+        uow,
+        conversation,
+        text,
+        {"kind": "queued", "queue_position": position, "agents_online": bool(agents)},
     )
     return HandoffResult("waiting", position, bool(agents))
 

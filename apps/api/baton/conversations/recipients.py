@@ -68,7 +68,11 @@ def message_emissions(message: MessageOut, assignee_id: uuid.UUID | None) -> lis
                 )
             )
         else:
-            out.append(Emission("system_message", base, (visitor_room(cid),), VISITOR_NS))
+            # the widget offers the offline form instead of a countdown when nobody is online
+            extra = {k: message.meta[k] for k in ("kind", "agents_online") if k in message.meta}
+            out.append(
+                Emission("system_message", {**base, **extra}, (visitor_room(cid),), VISITOR_NS)
+            )
     agent_rooms = [conversation_room(cid)]
     if assignee_id is not None:
         agent_rooms.append(user_room(assignee_id))

@@ -74,6 +74,8 @@ class MessageOut(msgspec.Struct):
     suggestions: list[str]
     created_at: datetime
     meta: dict[str, Any] = msgspec.field(default_factory=dict)
+    # visitor messages: -1 (angry) .. 1 (happy), scored when the message came in (copilot)
+    sentiment: float | None = None
 
     @classmethod
     def of(cls, m: Message) -> MessageOut:
@@ -93,6 +95,7 @@ class MessageOut(msgspec.Struct):
             list(m.suggestions or []),
             m.created_at,
             dict(m.meta or {}),
+            (m.meta or {}).get("sentiment") if m.sender == "visitor" else None,
         )
 
 

@@ -35,7 +35,7 @@ Tracking can take up to 24 hours to show the first scan. If your parcel has not 
     ),
     (
         "Changing or cancelling an order",
-        ["orders", "cancel"],
+        ["orders", "cancel", "change order", "order address"],
         """You can change the shipping address or cancel an order within 1 hour of placing it: open Orders in your account, choose the order and select "Change" or "Cancel order".
 
 After an hour the order is already being packed and can no longer be changed or cancelled. You can still return it once it arrives; see Returns and refunds.""",

@@ -313,7 +313,11 @@ export class Chat {
       if (m.source === "fallback" && !this.state.offline) this.offerOfflineForm("ai_unavailable");
     });
     socket.on("agent_message", (m: ServerMessage) => this.onLive({ ...m, sender: "agent" }));
-    socket.on("system_message", (m: ServerMessage) => this.onLive({ ...m, sender: "system" }));
+    socket.on("system_message", (m: ServerMessage & { kind?: string; agents_online?: boolean }) => {
+      this.onLive({ ...m, sender: "system" });
+      // queued with nobody online: say so once (that message) and offer the offline form, no countdown
+      if (m.kind === "queued" && m.agents_online === false) this.nobodyOnline();
+    });
     // an agent started the chat (proactive): the widget opens with their message
     socket.on("agent_initiated_chat", (p: { conversation_id: string; message: ServerMessage }) => {
       this.onLive({ ...p.message, sender: "agent" });
@@ -584,6 +588,13 @@ export class Chat {
     }
     this.set({ requestingAgent: false, agentsOnline: ack.agents_online, handoffTimedOut: false });
     this.onStatus(ack.status, ack.queue_position, null);
+    if (ack.agents_online === false) this.nobodyOnline();
+  }
+
+  /** Nobody from the team is online: the offline form, never a countdown that cannot succeed. */
+  private nobodyOnline(): void {
+    this.set({ agentsOnline: false });
+    if (!this.state.offline) this.offerOfflineForm("nobody_online");
   }
 
   async leaveEmail(address: string): Promise<void> {

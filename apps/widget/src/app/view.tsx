@@ -146,9 +146,12 @@ function Panel({ chat, state, config }: { chat: Chat; state: State; config: Conf
 
   const first = state.messages[0];
   const showWelcome = !!state.welcome && !(first && first.sender === "bot" && first.text === state.welcome);
-  const suggestions =
-    last && last.sender === "bot" && last.state === "sent" && last.suggestions.length ? last.suggestions : [];
   const canAskForPerson = state.status === "bot" || state.status === "resolved";
+  // one control offers a person (the button below): the AI's "Talk to a person" chip is not a second
+  const suggestions =
+    last && last.sender === "bot" && last.state === "sent" && last.suggestions.length
+      ? last.suggestions.filter((s) => s !== TALK_TO_PERSON)
+      : [];
 
   return (
     <section class="panel" aria-label={config.title} data-offline={state.offline ? state.offline.reason : undefined}>
@@ -190,7 +193,9 @@ function Panel({ chat, state, config }: { chat: Chat; state: State; config: Conf
             {state.typing.sender === "agent" ? <span>{state.typing.name || "An agent"} is typing…</span> : null}
           </div>
         ) : null}
-        {state.status === "waiting" ? <Queue chat={chat} state={state} /> : null}
+        {state.status === "waiting" && !state.offline && state.agentsOnline !== false ? (
+          <Queue chat={chat} state={state} />
+        ) : null}
         {state.offline ? <OfflineForm chat={chat} state={state} /> : null}
       </div>
       <footer class="footer">
@@ -246,6 +251,8 @@ function Panel({ chat, state, config }: { chat: Chat; state: State; config: Conf
     </section>
   );
 }
+
+const TALK_TO_PERSON = "Talk to a person";
 
 function Message({ m, onRetry }: { m: ChatMessage; onRetry: () => void }): JSX.Element {
   if (m.sender === "system") {

@@ -4,6 +4,7 @@ import { newId } from "../../lib/store";
 import { enqueue } from "../../outbox";
 import { realtime } from "../../realtime/connector";
 import { useSlashPicker } from "../canned/useSlashPicker";
+import { onInsert } from "../copilot/insert";
 
 interface Props {
   conversationId: string;
@@ -42,6 +43,18 @@ export function Composer({ conversationId, meId, canReply, replyBlockedReason }:
 
   const internal = draft.internal;
   const blocked = !internal && !canReply;
+
+  // a copilot draft replaces the reply text, to edit before sending
+  useEffect(
+    () =>
+      onInsert(conversationId, (text) => {
+        const next = { text, internal: false };
+        setDraft(next);
+        saveDraft(meId, conversationId, next);
+        area.current?.focus();
+      }),
+    [conversationId, meId],
+  );
 
   const onInput = (text: string) => {
     update({ ...draft, text });

@@ -18,6 +18,7 @@ import { realtime } from "../../realtime/connector";
 import type { Session } from "../../session";
 import { can } from "../../session";
 import type { Conversation } from "../../types";
+import { CopilotPanel } from "../copilot/CopilotPanel";
 import { Composer } from "./Composer";
 import { Transcript } from "./Transcript";
 import { upsert, useConversation } from "./useConversation";
@@ -100,7 +101,10 @@ export function ConversationView({ id, session, tab }: { id: string; session: Se
         />
         <Composer conversationId={c.id} meId={me.id} canReply={mine} replyBlockedReason={replyBlockedReason} />
       </section>
-      <VisitorPanel c={c} />
+      <div className="conversation-side">
+        <CopilotPanel conversationId={c.id} messages={messages} canReply={mine} />
+        <VisitorPanel c={c} />
+      </div>
     </div>
   );
 }

@@ -4,6 +4,7 @@ import { clock } from "../../lib/time";
 import { discard, retry, type Outgoing } from "../../outbox";
 import type { Message } from "../../types";
 import type { Typing } from "./useConversation";
+import { VerdictButtons } from "../copilot/VerdictButtons";
 
 interface Props {
   messages: Message[];
@@ -168,10 +169,11 @@ function Bubble({ message: m, meId, visitorName, children }: { message: Message;
           ))}
         </ul>
       )}
-      {m.sender === "bot" && typeof m.meta?.source === "string" && (
+      {m.sender === "bot" && typeof m.meta?.source === "string" && !["no_answer", "failed"].includes(String(m.meta?.outcome)) && (
         <div className="msg-foot source">Answered from: {m.meta.source.replace(/_/g, " ")}</div>
       )}
       {m.internal && <div className="msg-foot">Only agents can see this.</div>}
+      <VerdictButtons message={m} />
       {children}
     </article>
   );

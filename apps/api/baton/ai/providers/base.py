@@ -36,6 +36,7 @@ class ChatRequest:
     passages: list[Hit] = field(default_factory=list)
     use_tools: bool = True
     max_tokens: int = 800
+    waiting: bool = False  # the visitor is already queued for a person: offer none
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,10 @@
 """The built-in responder: retrieval, not generation. It works with no API key at all.
 
-It answers from the knowledge-base passages retrieved for the question (BM25): the best
-passage, labelled with its article's title as the source, streamed a few words at a time.
-When the best passage does not cover the question well enough it says so honestly and
-offers a person. It is the default when no provider is configured, and the last link of
+It answers from the knowledge-base passages retrieved for the question (weighted BM25, see
+``knowledge.search``): the best passage, quoted as it stands and labelled as coming from the
+help center with its article's title, streamed a few words at a time. It never writes text
+of its own about the question: when the best passage does not cover the question well
+enough (the calibrated ``ANSWER_CONFIDENCE``) it says so honestly and offers a person. It is the default when no provider is configured, and the last link of
 every fleet.
 """
 
@@ -13,12 +14,16 @@ import asyncio
 import re
 from collections.abc import AsyncIterator
 
+from baton.ai.person_offer import WAITING_NO_ANSWER
 from baton.ai.providers.base import Answer, ChatRequest, Event, Provider, TextDelta
-from baton.knowledge.search import stem, terms
+from baton.knowledge.search import ANSWER_CONFIDENCE, stem, terms
 
-NO_ANSWER = "I don't have an answer to that — would you like to talk to a person?"
+NO_ANSWER = (
+    "I couldn't find an answer to that in our help center — would you like to talk to a person?"
+)
+SOURCE_LABEL = "From our help center:"
 TALK_TO_PERSON = "Talk to a person"
-CONFIDENCE_THRESHOLD = 0.5
+CONFIDENCE_THRESHOLD = ANSWER_CONFIDENCE
 PACE_SECONDS = 0.01  # between streamed pieces: a natural reading pace, still fast
 
 GREETING = "Hello! What can I help you with?"
@@ -61,10 +66,12 @@ def compose(request: ChatRequest) -> tuple[str, Answer]:
     hits = request.passages
     if not hits or hits[0].confidence < CONFIDENCE_THRESHOLD:
         confidence = hits[0].confidence if hits else 0.0
+        if request.waiting:  # already queued: no second offer of a person
+            return WAITING_NO_ANSWER, Answer(False, confidence, [], [])
         return NO_ANSWER, Answer(False, confidence, [], [TALK_TO_PERSON])
     best = hits[0]
     title = best.passage.title
-    text = f"{best.passage.text}\n\nSource: {title}"
+    text = f"{best.passage.text}\n\n{SOURCE_LABEL} {title}"
     related: list[str] = []
     for hit in hits[1:]:
         other = hit.passage.title
