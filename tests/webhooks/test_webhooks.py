@@ -234,3 +234,24 @@ async def test_repeated_failure_switches_the_webhook_off(
     assert await _count(runtime, WebhookDelivery) == 2
     on = await client.patch(f"{URL}/{hook['id']}", json={"active": True}, headers=admin)
     assert on.json()["active"] and on.json()["consecutive_failures"] == 0
+
+
+async def test_a_webhook_deleted_by_another_process_never_breaks_a_change(
+    client: httpx.AsyncClient, runtime: Runtime, receiver: Receiver
+) -> None:
+    """This process's subscription cache may be seconds old; a change must still commit."""
+    from sqlalchemy import delete
+
+    from baton.conversations.inbound import open_api_conversation
+    from baton.conversations.models import Conversation
+
+    _, admin = await user_headers(client, runtime, "admin")
+    await _subscribe(client, admin, receiver.url, ["conversation.created"])
+    async with unit_of_work(runtime) as uow:  # fills the cache
+        await open_api_conversation(uow, name="First", email=None)
+    async with runtime.db.session() as session:  # "another process" deletes it
+        await session.execute(delete(Webhook))
+        await session.commit()
+    async with unit_of_work(runtime) as uow:
+        await open_api_conversation(uow, name="Second", email=None)
+    assert await _count(runtime, Conversation) == 2

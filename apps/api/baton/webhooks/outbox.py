@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from baton.db.base import utcnow
 from baton.kit.events import DomainEvent, write_before_commit
@@ -69,9 +70,16 @@ async def write_deliveries(uow: UnitOfWork, events: list[DomainEvent]) -> None:
     hooks = await uow.runtime.slot(ActiveWebhooks).get(uow)
     if not hooks:
         return
+    wanted = {wid for wid, _ in hooks}
+    # the cache may be seconds old: write only for webhooks that still exist and are on now
+    live = set(await uow.session.scalars(
+        select(Webhook.id).where(Webhook.id.in_(wanted), Webhook.active.is_(True))
+    ))
+    if len(live) != len(wanted):
+        uow.runtime.slot(ActiveWebhooks).clear()
     rows = []
     for (name, build), event in mapped:
-        targets = [wid for wid, subscribed in hooks if matches(subscribed, name)]
+        targets = [wid for wid, subscribed in hooks if wid in live and matches(subscribed, name)]
         if not targets:
             continue
         data = build(event)
@@ -84,8 +92,15 @@ async def write_deliveries(uow: UnitOfWork, events: list[DomainEvent]) -> None:
             ))
     if not rows:
         return
-    uow.session.add_all(rows)
-    await uow.session.flush()
+    try:
+        # a webhook deleted in the instant since the check must not undo the change itself
+        async with uow.session.begin_nested():
+            uow.session.add_all(rows)
+            await uow.session.flush()
+    except IntegrityError:
+        log.warning("webhook deliveries dropped: a subscription went away meanwhile")
+        uow.runtime.slot(ActiveWebhooks).clear()
+        return
     runtime = uow.runtime
     ids = [r.id for r in rows]
 
