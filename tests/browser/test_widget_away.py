@@ -49,6 +49,13 @@ async def test_away_state_from_the_config_and_from_request_agent(
     await expect(frame.get_by_test_id("away-next-open")).to_contain_text("tomorrow at")
     await expect(panel).to_have_attribute("data-offline", "closed")
     await expect(frame.get_by_test_id("status-line")).not_to_contain_text("queue")
+    # the offline form is offered in its place, and makes a ticket
+    form = frame.get_by_test_id("offline-form")
+    await expect(form).to_have_attribute("data-reason", "closed")
+    await form.get_by_label("Email").fill("away@example.com")
+    await form.get_by_label("How can we help?").fill("Please call me tomorrow.")
+    await form.get_by_role("button", name="Send message").click()
+    await expect(frame.get_by_test_id("ticket-number")).to_contain_text("#")
 
     # a fresh page load reads online: false from the config
     await page.reload()
