@@ -164,3 +164,30 @@ async def test_agent_answers_a_ticket_in_the_inbox(
     await expect(thread.get_by_role("list", name="Thread")).to_contain_text("It did not arrive.")
     assert (await ticket_row(runtime, created["id"])).assignee_id == user.id
     assert not page.problems, page.problems
+
+
+async def test_agent_converts_a_chat_into_a_ticket(
+    page: Any, server: LiveServer, client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    """The visitor left an email and went away: the agent turns the chat into a ticket from
+    the conversation's header and lands in the ticket, answered by email from then on."""
+    from tests.conversations.helpers import cid
+    from tests.conversations.helpers import visitor as widget_visitor
+
+    require_bundle("apps/admin_web/dist")
+    v, start = await widget_visitor(
+        server.base_url, visitor={"name": "Noor", "email": "noor@example.com"}
+    )
+    try:
+        await v.call("user_message", {"client_id": cid(), "text": "My blender arrived broken"})
+    finally:
+        await v.disconnect()
+    user = await make_user(runtime, role="agent", name="Dana Agent", presence="online")
+    await sign_in(page, user.email)
+    await page.goto(f"/app/#/inbox/all/{start['conversation_id']}")
+    await page.get_by_role("button", name="Convert to ticket").click()
+    thread = page.get_by_role("article")
+    await expect(thread.get_by_role("list", name="Thread")).to_contain_text(
+        "My blender arrived broken"
+    )
+    assert await count(runtime, Ticket) == 1

@@ -1,4 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
+import { tickets } from "../tickets/api";
 import { useEffect, useMemo, useState } from "react";
 import { useNavigate } from "react-router";
 import { conversationEvents } from "../../api/admin";
@@ -142,6 +143,20 @@ function Actions({
   const canTake = (c.status === "bot" || c.status === "waiting") && can(session, "conversations:reply");
   const canRelease = c.status === "agent" && (ownsIt || isAdmin);
   const canResolve = c.status !== "resolved" && can(session, "conversations:resolve");
+  // a chat that should go on by email (the visitor left, or it needs time): a ticket
+  const canConvert = c.channel === "widget" && c.status !== "resolved" && can(session, "tickets:reply");
+  const convert = async () => {
+    setBusy("Convert to ticket");
+    onError(null);
+    try {
+      const ticket = await tickets.convert(conversation_id);
+      navigate(`/tickets/${ticket.id}`);
+    } catch (exc) {
+      onError(`Convert to ticket failed: ${errorText(exc)}`);
+    } finally {
+      setBusy(null);
+    }
+  };
 
   return (
     <header className="conversation-header">
@@ -176,6 +191,11 @@ function Actions({
           <button type="button" className="secondary" disabled={busy !== null} data-shortcut="resolve" aria-keyshortcuts="e"
             onClick={() => void run("Resolve", async () => (await realtime.request("resolve", { conversation_id })).conversation)}>
             Resolve
+          </button>
+        )}
+        {canConvert && (
+          <button type="button" className="secondary" disabled={busy !== null} onClick={() => void convert()}>
+            Convert to ticket
           </button>
         )}
         {isAdmin && c.status !== "resolved" && (

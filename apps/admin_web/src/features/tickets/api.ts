@@ -29,6 +29,8 @@ export const tickets = {
         body: { text, client_id: clientId },
       }),
     ),
+  convert: (conversationId: string, email?: string) =>
+    ok(api.POST("/api/v1/tickets/convert", { body: { conversation_id: conversationId, email: email ?? null } })),
   resolve: (id: string) => ok(api.POST("/api/v1/tickets/{ticket_id}/resolve", { params: { path: { ticket_id: id } } })),
   reopen: (id: string) => ok(api.POST("/api/v1/tickets/{ticket_id}/reopen", { params: { path: { ticket_id: id } } })),
   assign: (id: string, agentId: string | null) =>
