@@ -13,8 +13,8 @@ import httpx
 from baton.runtime import Runtime
 from baton.visitors.presence import presence_of
 from tests.conversations.helpers import agent, visitor
-from tests.realtime.clients import RecordingClient
-from tests.support import LiveServer
+from tests.realtime.clients import RecordingClient, barrier
+from tests.support import LiveServer, wait_for
 
 
 async def _live(client: httpx.AsyncClient, headers: dict[str, str]) -> dict[str, Any]:
@@ -24,10 +24,7 @@ async def _live(client: httpx.AsyncClient, headers: dict[str, str]) -> dict[str,
 
 
 async def _until(predicate: Any, timeout: float = 5) -> None:
-    deadline = time.monotonic() + timeout
-    while not await predicate():
-        assert time.monotonic() < deadline, "condition not met in time"
-        await asyncio.sleep(0.05)
+    await wait_for(predicate, timeout=timeout)
 
 
 async def test_two_tabs_are_one_visitor_who_leaves_with_the_last(
@@ -56,7 +53,7 @@ async def test_two_tabs_are_one_visitor_who_leaves_with_the_last(
     assert live[vid]["page_title"] == "Checkout"
     assert live[vid]["started_at"] is not None
     await tab1.disconnect()
-    await asyncio.sleep(0.3)  # a left event would arrive now if it were (wrongly) sent
+    await barrier(runtime, dana)  # a (wrong) left event would have arrived before this
     assert "visitor_left" not in dana.received
     assert vid in await _live(client, headers)
     await tab2.disconnect()
@@ -115,7 +112,7 @@ async def test_proactive_chat_reaches_only_its_visitor(
         r = await client.get(f"/api/v1/conversations/{ack['conversation_id']}", headers=headers)
         assert r.json()["status"] == "agent"
         assert r.json()["assignee"]["id"] == str(dana_user.id)
-        await asyncio.sleep(0.3)
+        await barrier(runtime, bob)
         assert "agent_initiated_chat" not in bob.received
         assert "agent_message" not in bob.received
     finally:

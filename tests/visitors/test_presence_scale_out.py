@@ -71,6 +71,7 @@ def _apply(agent: LoggingClient, seen: int, live: set[str]) -> int:
 
 
 async def _deltas_reach(agent: LoggingClient, seen: int, live: set[str], want: set[str]) -> int:
+    # polled against the wall clock on purpose: "converges within 2 s" is the behaviour tested
     deadline = time.monotonic() + 2
     while True:
         seen = _apply(agent, seen, live)
@@ -83,6 +84,7 @@ async def _deltas_reach(agent: LoggingClient, seen: int, live: set[str], want: s
 async def _converged(
     urls: list[str], headers: dict[str, str], want: set[str], within: float
 ) -> None:
+    # polled against the wall clock on purpose: converging ``within`` seconds is what is tested
     deadline = time.monotonic() + within
     got: list[set[str]] = []
     while True:
