@@ -90,3 +90,27 @@ async def test_committed_request_enqueues_its_job(
     message = await wait_for(attempted, timeout=20)
     # sent to the suite's fake Resend, with its id
     assert message.status == "sent" and message.kind == "welcome" and message.provider_id
+
+
+async def test_an_unreachable_queue_after_commit_is_not_an_error(
+    client: httpx.AsyncClient, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Redis away after the commit: the user exists, so the answer is 201 (a retry would get
+    409), and the welcome email waits in the outbox for the sweep."""
+    _, admin = await user_headers(client, runtime, "admin")
+
+    async def down(*args: object, **kwargs: object) -> None:
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(runtime.jobs, "enqueue", down)
+    created = await client.post(
+        "/api/v1/users",
+        json={"email": "during-outage@example.com", "password": "longenough"},
+        headers=admin,
+    )
+    assert created.status_code == 201, created.text
+    async with runtime.db.session() as session:
+        [status] = await session.scalars(
+            select(OutboxEmail.status).where(OutboxEmail.to_address == "during-outage@example.com")
+        )
+    assert status == "queued"

@@ -131,7 +131,7 @@ class UnitOfWork:
             except Exception:  # events are hints; state is already committed
                 log.exception("publish failed", extra={"event": ev.event})
         for job in jobs:
-            await self.runtime.jobs.enqueue(job.name, job.kwargs, defer_seconds=job.defer_seconds)
+            await _enqueue(self.runtime, job.name, job.kwargs, defer_seconds=job.defer_seconds)
         for hook in hooks:
             try:
                 await hook()
@@ -147,14 +147,24 @@ class UnitOfWork:
         await self.session.rollback()
 
 
+async def _enqueue(
+    runtime: Runtime, name: str, kwargs: dict[str, Any], *, defer_seconds: float | None = None
+) -> None:
+    """The change is committed: a queue that cannot be reached (Redis away) must not turn it
+    into an error for the caller, nor stop the listeners after it. What must not be lost
+    goes through an outbox instead (email, webhooks), which a sweep resumes."""
+    try:
+        await runtime.jobs.enqueue(name, kwargs, defer_seconds=defer_seconds)
+    except Exception:
+        log.exception("enqueue after commit failed", extra={"job": name})
+
+
 async def dispatch(runtime: Runtime, recorded: list[DomainEvent]) -> None:
     """After a commit: realtime listeners in this process, then job listeners via the queue."""
     for event in recorded:
         for spec in domain_events.registry.for_event(event):
             if spec.phase == "job":
-                await runtime.jobs.enqueue(
-                    "events.deliver", domain_events.to_job_kwargs(spec, event)
-                )
+                await _enqueue(runtime, "events.deliver", domain_events.to_job_kwargs(spec, event))
                 continue
             try:
                 result = spec.fn(runtime, event)
