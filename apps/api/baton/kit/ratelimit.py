@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from typing import Protocol
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+log = logging.getLogger(__name__)
+
+# Redis away: count in this process instead (limits become per-process, not off), so sign-in
+# and the rest of REST keep working through an outage
+REDIS_DOWN = (RedisError, OSError)
 
 
 class RateLimiter(Protocol):
@@ -21,21 +29,30 @@ class RedisRateLimiter:
     def __init__(self, redis: Redis, namespace: str = "baton") -> None:
         self.redis = redis
         self.prefix = f"{namespace}:rl:"  # BATON_REDIS_NAMESPACE: installs sharing a Redis
+        self.fallback = MemoryRateLimiter()
 
     async def hit(self, key: str, limit: int, window_seconds: int) -> tuple[bool, int]:
         window = int(time.time() // window_seconds)
         full_key = f"{self.prefix}{key}:{window}"
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.incr(full_key)
-            pipe.expire(full_key, window_seconds + 1)
-            count, _ = await pipe.execute()
+        try:
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.incr(full_key)
+                pipe.expire(full_key, window_seconds + 1)
+                count, _ = await pipe.execute()
+        except REDIS_DOWN:
+            log.warning("rate limit counted in this process: Redis is unreachable")
+            return await self.fallback.hit(key, limit, window_seconds)
         retry = window_seconds - int(time.time()) % window_seconds
         return int(count) <= limit, retry
 
     async def reset(self, key: str) -> None:
+        await self.fallback.reset(key)
         pattern = f"{self.prefix}{key}:*"
-        async for found in self.redis.scan_iter(match=pattern):
-            await self.redis.delete(found)
+        try:
+            async for found in self.redis.scan_iter(match=pattern):
+                await self.redis.delete(found)
+        except REDIS_DOWN:
+            log.warning("rate limit reset only in this process: Redis is unreachable")
 
 
 class MemoryRateLimiter:
@@ -78,22 +95,35 @@ class RedisFailureLog:
         self.redis = redis
         self.prefix = f"{namespace}:fail:"
         self.clock = clock
+        self.fallback = MemoryFailureLog(clock)
 
     async def get(self, key: str) -> tuple[int, float]:
-        count, last = await self.redis.hmget(self.prefix + key, ["n", "t"])  # type: ignore[misc]
+        try:
+            count, last = await self.redis.hmget(self.prefix + key, ["n", "t"])  # type: ignore[misc]
+        except REDIS_DOWN:
+            log.warning("sign-in failures read in this process: Redis is unreachable")
+            return await self.fallback.get(key)
         return (int(count), float(last)) if count is not None and last is not None else (0, 0.0)
 
     async def add(self, key: str, ttl_seconds: int) -> int:
         full = self.prefix + key
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.hincrby(full, "n", 1)
-            pipe.hset(full, "t", str(self.clock()))
-            pipe.expire(full, ttl_seconds)
-            count, _, _ = await pipe.execute()
+        try:
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.hincrby(full, "n", 1)
+                pipe.hset(full, "t", str(self.clock()))
+                pipe.expire(full, ttl_seconds)
+                count, _, _ = await pipe.execute()
+        except REDIS_DOWN:
+            log.warning("sign-in failure counted in this process: Redis is unreachable")
+            return await self.fallback.add(key, ttl_seconds)
         return int(count)
 
     async def clear(self, key: str) -> None:
-        await self.redis.delete(self.prefix + key)
+        await self.fallback.clear(key)
+        try:
+            await self.redis.delete(self.prefix + key)
+        except REDIS_DOWN:
+            log.warning("sign-in failures cleared only in this process: Redis is unreachable")
 
 
 class MemoryFailureLog:
