@@ -15,8 +15,10 @@ from baton.tickets.models import Ticket
 from tests.browser.conftest import require_bundle
 from tests.browser.test_inbox import sign_in
 from tests.browser.widget_fixtures import (
+    Agent,
     ScriptedBot,
     Visit,
+    agent,
     host_site,
     open_widget,
     scripted_bot,
@@ -29,7 +31,7 @@ from tests.support import LiveServer
 from tests.tickets.helpers import count, delivered_to, generic_inbound, submit, ticket_row
 
 pytestmark = pytest.mark.browser
-__all__ = ["host_site", "scripted_bot", "visit"]  # fixtures used by name
+__all__ = ["agent", "host_site", "scripted_bot", "visit"]  # fixtures used by name
 
 
 def chat_frame(page: Any) -> Any:
@@ -43,14 +45,16 @@ async def test_widget_offline_form_when_nobody_picked_up(
     scripted_bot: ScriptedBot,
     runtime: Runtime,
     resend_fake: FakeResend,
+    agent: Agent,
 ) -> None:
+    """Someone is online (so the visitor is queued with a countdown), but nobody picks up."""
     resend_fake.reset()
     page = visit.page
     frame = await open_widget(page, host_site + "/")
-    await send(frame, "Is anyone there?")
+    await send(frame, "My order is late.")
     await expect(
         frame.locator('.msg[data-sender="visitor"][data-state="sent"]').filter(
-            has_text="Is anyone there?"
+            has_text="My order is late."
         )
     ).to_be_visible()
     # the visitor has been waiting ten minutes (the countdown's start is kept in storage)
