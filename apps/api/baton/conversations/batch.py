@@ -55,6 +55,7 @@ from baton.conversations.schemas import (
 )
 from baton.copilot import sentiment
 from baton.db.base import utcnow
+from baton.db.savepoint import savepoint
 from baton.kit.errors import DomainError
 from baton.kit.ids import uuid7
 from baton.kit.uow import UnitOfWork, unit_of_work
@@ -412,7 +413,7 @@ async def _through_inbound(uow: UnitOfWork, item: Incoming) -> Stored | None:
     expired session, does not undo the others)."""
     recorded = len(uow.domain_events)
     try:
-        async with uow.session.begin_nested():
+        async with savepoint(uow.session):
             _, conversation = await live_session(uow, item.session_id)
             message, created = await receive_visitor_message(
                 uow, conversation, text=item.text, client_id=item.client_id, channel="widget"

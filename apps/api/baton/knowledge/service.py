@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from baton.db.base import utcnow
+from baton.db.savepoint import savepoint
 from baton.kit.errors import NotFound, ValidationFailed
 from baton.kit.ids import uuid7
 from baton.kit.pagination import keyset, page_cursor
@@ -51,7 +52,7 @@ async def touch(session: AsyncSession) -> None:
     if result.rowcount:  # type: ignore[attr-defined]
         return
     try:
-        async with session.begin_nested():
+        async with savepoint(session):
             session.add(KnowledgeRevision(id=1, **values))
             await session.flush()
     except IntegrityError:  # another transaction inserted it first

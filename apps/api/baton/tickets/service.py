@@ -23,6 +23,7 @@ from baton.conversations.models import Conversation, Message
 from baton.conversations.replies import add_agent_message
 from baton.conversations.state import Actor, transition
 from baton.db.base import utcnow
+from baton.db.savepoint import savepoint
 from baton.kit.errors import Conflict, NotFound, ValidationFailed
 from baton.kit.ids import uuid7
 from baton.kit.uow import UnitOfWork
@@ -97,7 +98,7 @@ async def _insert(uow: UnitOfWork, ticket: Ticket) -> None:
             + 1
         )
         try:
-            async with uow.session.begin_nested():
+            async with savepoint(uow.session):
                 uow.session.add(ticket)
                 await uow.session.flush()
             return

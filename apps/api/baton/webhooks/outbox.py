@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from baton.db.base import utcnow
+from baton.db.savepoint import savepoint
 from baton.kit.events import DomainEvent, write_before_commit
 from baton.kit.ids import uuid7
 from baton.webhooks.models import Webhook, WebhookDelivery
@@ -94,7 +95,7 @@ async def write_deliveries(uow: UnitOfWork, events: list[DomainEvent]) -> None:
         return
     try:
         # a webhook deleted in the instant since the check must not undo the change itself
-        async with uow.session.begin_nested():
+        async with savepoint(uow.session):
             uow.session.add_all(rows)
             await uow.session.flush()
     except IntegrityError:
