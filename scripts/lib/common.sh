@@ -84,6 +84,25 @@ ensure_chromium() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
 }
 
+# The proxy-config tests run `nginx -t`; the package's own service is not wanted here.
+ensure_nginx() {
+  if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then return 0; fi
+  command -v apt-get >/dev/null 2>&1 || { say "nginx is missing: the nginx config tests will skip"; return 0; }
+  say "installing Debian's nginx (config checks only; its service stays stopped)"
+  local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  # exit code 101 from policy-rc.d keeps the package from starting a daemon on port 80
+  # (containers usually have one already; a policy put here for the install is removed after)
+  local ours=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
+    $sudo chmod +x /usr/sbin/policy-rc.d
+    ours=1
+  fi
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq nginx >/dev/null || say "nginx did not install: its config tests will skip"
+  if [ -n "$ours" ]; then $sudo rm -f /usr/sbin/policy-rc.d; fi
+}
+
 # socketify's prebuilt .so links against the system libuv (Debian's libuv1).
 ensure_libuv() {
   if ldconfig -p 2>/dev/null | grep 'libuv\.so\.1' >/dev/null; then return 0; fi
