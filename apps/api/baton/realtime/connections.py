@@ -88,6 +88,8 @@ class RedisConnections:
     async def which_connected(self, user_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
         wanted = {str(u): u for u in user_ids}
         found: set[uuid.UUID] = set()
+        if not wanted:  # HMGET with no fields is an error in Redis, not an empty answer
+            return found
         async for key in self.redis.scan_iter(match=f"{self.prefix}*"):
             values = await self.redis.hmget(key, list(wanted))  # type: ignore[misc]
             found |= {wanted[k] for k, v in zip(wanted, values, strict=True) if v and int(v) > 0}
