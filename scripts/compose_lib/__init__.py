@@ -1,0 +1,1 @@
+"""scripts/compose-test: the compose stack on stand-in base images, driven for real."""
