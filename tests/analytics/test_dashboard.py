@@ -121,6 +121,8 @@ async def test_figures_equal_the_hand_count_raw_and_rolled_up(
         "first_response_seconds_p50": 75.0,
         "resolved": 1,
         "resolution_seconds_p50": 1680.0,
+        "first_response_business_seconds_p50": 75.0,  # always open by default
+        "resolution_business_seconds_p50": 1680.0,
         "csat_average": None,
         "csat_responses": 0,
     }

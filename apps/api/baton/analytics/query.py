@@ -186,6 +186,7 @@ async def _from_stored(
             ReportingEvent.value_seconds,
             ReportingEvent.value,
             ReportingEvent.reason,
+            ReportingEvent.business_seconds,
         ).where(ReportingEvent.at >= lo, ReportingEvent.at < hi)
     )
     _add_facts((F.Fact(*r) for r in rows), pieces, out, with_agents)

@@ -113,6 +113,9 @@ def _overview(agg: Agg) -> dict[str, Any]:
         "first_response_seconds_p50": percentile(agg.first_response, 0.5),
         "first_response_seconds_p90": percentile(agg.first_response, 0.9),
         "resolution_seconds_p50": percentile(agg.resolution, 0.5),
+        "first_response_business_seconds_p50": percentile(agg.first_response_business, 0.5),
+        "first_response_business_seconds_p90": percentile(agg.first_response_business, 0.9),
+        "resolution_business_seconds_p50": percentile(agg.resolution_business, 0.5),
         "csat_average": agg.csat_average,
         "csat_responses": agg.csat_responses,
     }
@@ -207,6 +210,8 @@ async def agents(session: AsyncSession, r: Range) -> list[dict[str, Any]]:
             "first_response_seconds_p50": percentile(agg.first_response, 0.5),
             "resolved": agg.resolved,
             "resolution_seconds_p50": percentile(agg.resolution, 0.5),
+            "first_response_business_seconds_p50": percentile(agg.first_response_business, 0.5),
+            "resolution_business_seconds_p50": percentile(agg.resolution_business, 0.5),
             "csat_average": agg.csat_average,
             "csat_responses": agg.csat_responses,
         }

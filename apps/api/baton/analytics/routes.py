@@ -50,6 +50,9 @@ class Overview(msgspec.Struct):
     first_response_seconds_p50: float | None
     first_response_seconds_p90: float | None
     resolution_seconds_p50: float | None
+    first_response_business_seconds_p50: float | None
+    first_response_business_seconds_p90: float | None
+    resolution_business_seconds_p50: float | None
     csat_average: float | None
     csat_responses: int
     start: str = msgspec.field(name="from")
@@ -77,6 +80,8 @@ class AgentRow(msgspec.Struct):
     first_response_seconds_p50: float | None
     resolved: int
     resolution_seconds_p50: float | None
+    first_response_business_seconds_p50: float | None
+    resolution_business_seconds_p50: float | None
     csat_average: float | None
     csat_responses: int
 
