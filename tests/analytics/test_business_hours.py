@@ -16,7 +16,7 @@ from baton.analytics import rollups
 from baton.analytics.query import figures
 from baton.hours import schedule as rules
 from baton.runtime import Runtime
-from tests.analytics.workload import Builder, Workload
+from tests.analytics.workload import Builder, Workload, reset_analytics
 from tests.factories import make_user, user_headers
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -79,6 +79,7 @@ def test_facts_carry_both_durations() -> None:
 
 
 async def _workload(runtime: Runtime) -> Workload:
+    await reset_analytics(runtime)
     alice = await make_user(runtime, name="Alice")
     w = Workload(alice, alice)
     async with runtime.db.session() as session:
