@@ -112,7 +112,7 @@ export function AnalyticsPage() {
   const nothing = overview.data && overview.data.conversations === 0 && overview.data.messages === 0 && overview.data.resolved === 0;
 
   return (
-    <Page title="Analytics" description={`Figures for ${range.from} to ${range.to}, days in ${tz}, compared with the ${daysBetween(range.from, range.to)} days before. Definitions are in the admin guide.`}>
+    <Page title="Analytics" description={`Figures for ${range.from} to ${range.to}, days in ${tz}, compared with ${daysBetween(range.from, range.to) === 1 ? "the day" : `the ${daysBetween(range.from, range.to)} days`} before. Definitions are in the admin guide.`}>
       <div className="filters analytics-filters" role="group" aria-label="Filters">
         <Field label="Date range">{(p) => <Select {...p} value={preset} options={PRESETS} onChange={(v) => {
           if (v === "custom") setCustom(range);
