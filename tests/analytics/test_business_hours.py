@@ -59,6 +59,15 @@ def test_open_seconds_across_a_night_a_weekend_and_a_holiday() -> None:
     # the override is a switch for now, not history: durations follow the schedule
     closed = rules.Schedule(SCHEDULE.timezone, SCHEDULE.weekly, SCHEDULE.holidays, "closed")
     assert rules.open_seconds(closed, paris(3, 10), paris(3, 10, 30)) == 1800
+    # around the clock (the default) is the wall clock, DST nights included
+    always = rules.Schedule(
+        timezone="Europe/Paris",
+        weekly={d: (rules.Interval(0, 24 * 60),) for d in rules.DAYS},
+    )
+    spring = (paris(3, 10), datetime(2027, 3, 29, 10, tzinfo=PARIS).astimezone(UTC))
+    assert rules.open_seconds(always, *spring) == (spring[1] - spring[0]).total_seconds()
+    with_holiday = rules.Schedule(always.timezone, always.weekly, {date(2026, 11, 11): "x"})
+    assert rules.open_seconds(with_holiday, paris(10, 12), paris(12, 12)) == 86400
 
 
 def test_facts_carry_both_durations() -> None:

@@ -113,6 +113,8 @@ def open_seconds(schedule: Schedule, start: datetime, end: datetime) -> float:
     durations measured over past days follow the schedule and holidays only."""
     if end <= start:
         return 0.0
+    if _always_open(schedule):
+        return (end - start).total_seconds()
     zone = schedule.zone
     day = start.astimezone(zone).date() - timedelta(days=1)
     last = end.astimezone(zone).date()
@@ -124,3 +126,11 @@ def open_seconds(schedule: Schedule, start: datetime, end: datetime) -> float:
                 total += (hi - lo).total_seconds()
         day += timedelta(days=1)
     return total
+
+
+def _always_open(schedule: Schedule) -> bool:
+    """Every day 00:00-24:00 and no holidays (the default): open time is wall time."""
+    whole = (Interval(0, MINUTES_PER_DAY),)
+    return not schedule.holidays and all(
+        tuple(schedule.weekly.get(day, ())) == whole for day in DAYS
+    )
