@@ -18,7 +18,7 @@ from baton.runtime import Runtime
 from tests.analytics.workload import build, reset_analytics
 from tests.browser.conftest import artifact, require_bundle
 from tests.browser.test_console_layout import assert_fits
-from tests.browser.test_inbox import sign_in, start_visitor
+from tests.browser.test_inbox import axe_violations, sign_in, start_visitor
 from tests.factories import bearer, login, make_user
 from tests.realtime.clients import RecordingClient
 from tests.support import LiveServer
@@ -219,5 +219,7 @@ async def test_dashboard_fits_the_screen(
         await expect(page.locator(".export-item").first).to_have_attribute("data-status", "done")
         await assert_fits(page, f"analytics dashboard at {width}px")
         await page.screenshot(path=str(artifact(f"analytics-{width}.png")))
+        if width == 1440:
+            assert await axe_violations(page) == []
     finally:
         await context.close()
