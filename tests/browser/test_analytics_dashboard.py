@@ -151,6 +151,14 @@ async def test_admin_reads_the_dashboard_and_exports(
         await page.get_by_label("To", exact=True).fill(yesterday)
         await expect(tile).to_have_text("0")
         await expect(page.get_by_text("Nothing happened in this range")).to_be_visible()
+        # a start after the end is explained, not fetched
+        await page.get_by_label("From", exact=True).fill(today.isoformat())
+        await expect(page.get_by_role("alert")).to_contain_text("start date is after the end")
+        # over 400 days: the overview answers, the daily trend is refused with its reason
+        await page.get_by_label("From", exact=True).fill((today - timedelta(days=500)).isoformat())
+        await page.get_by_label("To", exact=True).fill(today.isoformat())
+        await expect(page.get_by_role("alert")).to_contain_text("Could not load the trend")
+        await expect(tile).to_have_text(str(rest["conversations"]))
         await page.get_by_label("Date range").select_option("today")
         await expect(tile).to_have_text(str(rest["conversations"]))
 
