@@ -59,6 +59,8 @@ async def _snapshot(runtime: Runtime) -> dict[str, list[tuple[Any, ...]]]:
                     r.reopened,
                     sorted(r.first_response_hist.items()),
                     sorted(r.resolution_hist.items()),
+                    sorted((r.first_response_business_hist or {}).items()),
+                    sorted((r.resolution_business_hist or {}).items()),
                     r.csat_responses,
                     r.csat_sum,
                 )
@@ -66,7 +68,16 @@ async def _snapshot(runtime: Runtime) -> dict[str, list[tuple[Any, ...]]]:
             )
         facts = await session.scalars(select(ReportingEvent))
         out["facts"] = sorted(
-            (f.id, f.kind, str(f.conversation_id), str(f.agent_id), f.at, f.value_seconds, f.value)
+            (
+                f.id,
+                f.kind,
+                str(f.conversation_id),
+                str(f.agent_id),
+                f.at,
+                f.value_seconds,
+                f.value,
+                f.business_seconds,
+            )
             for f in facts
         )
     return out
@@ -121,6 +132,8 @@ async def test_figures_equal_the_hand_count_raw_and_rolled_up(
         "first_response_seconds_p50": 75.0,
         "resolved": 1,
         "resolution_seconds_p50": 1680.0,
+        "first_response_business_seconds_p50": 75.0,  # always open by default
+        "resolution_business_seconds_p50": 1680.0,
         "csat_average": None,
         "csat_responses": 0,
     }

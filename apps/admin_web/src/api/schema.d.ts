@@ -1408,9 +1408,11 @@ export interface components {
             conversations: number;
             csat_average: number | null;
             csat_responses: number;
+            first_response_business_seconds_p50: number | null;
             first_response_seconds_p50: number | null;
             first_responses: number;
             name: string | null;
+            resolution_business_seconds_p50: number | null;
             resolution_seconds_p50: number | null;
             resolved: number;
         };
@@ -1998,11 +2000,16 @@ export interface components {
         };
         /** Overview */
         Overview: {
+            agent_id?: string | null;
             ai_containment_rate: number | null;
             bot_resolved: number;
+            channel?: string | null;
+            channels?: string[];
             conversations: number;
             csat_average: number | null;
             csat_responses: number;
+            first_response_business_seconds_p50: number | null;
+            first_response_business_seconds_p90: number | null;
             first_response_seconds_p50: number | null;
             first_response_seconds_p90: number | null;
             from: string;
@@ -2010,6 +2017,7 @@ export interface components {
             handoff_rate: number | null;
             messages: number;
             reopened: number;
+            resolution_business_seconds_p50: number | null;
             resolution_seconds_p50: number | null;
             resolved: number;
             to: string;
@@ -3834,6 +3842,10 @@ export interface operations {
     ApiV1AnalyticsAgentsAgents: {
         parameters: {
             query?: {
+                /** @description only the figures attributed to this agent */
+                agent_id?: string | null;
+                /** @description only this channel (widget, ...) */
+                channel?: string | null;
                 /** @description local date (included) or ISO date-time, in tz */
                 from?: string | null;
                 /** @description local date (included) or ISO date-time (excluded) */
@@ -3968,6 +3980,10 @@ export interface operations {
     ApiV1AnalyticsOverviewOverview: {
         parameters: {
             query?: {
+                /** @description only the figures attributed to this agent */
+                agent_id?: string | null;
+                /** @description only this channel (widget, ...) */
+                channel?: string | null;
                 /** @description local date (included) or ISO date-time, in tz */
                 from?: string | null;
                 /** @description local date (included) or ISO date-time (excluded) */
@@ -4037,6 +4053,10 @@ export interface operations {
     ApiV1AnalyticsTrendsTrends: {
         parameters: {
             query?: {
+                /** @description only the figures attributed to this agent */
+                agent_id?: string | null;
+                /** @description only this channel (widget, ...) */
+                channel?: string | null;
                 /** @description local date (included) or ISO date-time, in tz */
                 from?: string | null;
                 interval?: string;

@@ -18,6 +18,7 @@ describe("navigation from permissions", () => {
       "Business hours",
       "Widget",
       "Audit log",
+      "Analytics",
     ]);
   });
 
@@ -28,6 +29,8 @@ describe("navigation from permissions", () => {
 
   it("shows a role only what its permissions allow", () => {
     expect(adminNav(["knowledge:manage"]).map((i) => i.path)).toEqual(["/admin/knowledge"]);
+    expect(adminNav(["analytics:read"]).map((i) => i.path)).toEqual(["/admin/analytics"]);
+    expect(adminNav(AGENT).some((i) => i.path === "/admin/analytics")).toBe(false);
   });
 
   it("finds the page (and so the permission) behind an address", () => {

@@ -5,7 +5,7 @@ export interface NavItem {
   path: string;
   label: string;
   permission: string;
-  group: "Team" | "AI" | "Workspace";
+  group: "Team" | "AI" | "Workspace" | "Insights";
   description: string;
 }
 
@@ -23,6 +23,7 @@ export const ADMIN_PAGES: NavItem[] = [
   { path: "/admin/settings/widget", label: "Widget", permission: "settings:manage", group: "Workspace", description: "The website widget's look and its embed snippet." },
   { path: "/admin/emails", label: "Emails", permission: "emails:manage", group: "Workspace", description: "The outbox: every email, its attempts and last error; send again." },
   { path: "/admin/audit", label: "Audit log", permission: "audit:read", group: "Workspace", description: "Every admin change, with before and after." },
+  { path: "/admin/analytics", label: "Analytics", permission: "analytics:read", group: "Insights", description: "KPIs, traffic, the agent leaderboard and exports." },
 ];
 
 /** Who is on the site now, for agents (start a chat with them). */

@@ -1,6 +1,7 @@
 // Routes, with nested layouts: the shell (top bar and navigation) around the inbox
 // (/inbox/:tab/:id?) and the console (/admin/...). A hash router, so every address works under
 // /app/ without a server fallback; the old #/waiting/<id> and #/settings/... addresses redirect.
+import { lazy, Suspense } from "react";
 import { createHashRouter, Navigate, useLocation, type RouteObject } from "react-router";
 import { legacyRedirect } from "../lib/route";
 import { AdminIndex, AdminLayout, Guard } from "./AdminLayout";
@@ -23,6 +24,17 @@ import { CannedPage } from "../features/canned/CannedPage";
 import { BusinessHoursPage } from "../features/hours/BusinessHoursPage";
 import { LiveVisitorsPage } from "../features/visitors/LiveVisitorsPage";
 import { NotFound } from "./NotAllowed";
+
+// the dashboard and its chart library load only when the page is opened
+const AnalyticsPage = lazy(() => import("../features/analytics/AnalyticsPage"));
+
+function Loading() {
+  return (
+    <p className="muted" role="status">
+      Loading…
+    </p>
+  );
+}
 
 function Fallback() {
   const location = useLocation();
@@ -50,6 +62,7 @@ const routes: RouteObject[] = [
           { path: "roles", element: <Guard permission="roles:manage"><RolesPage /></Guard> },
           { path: "emails", element: <Guard permission="emails:manage"><EmailsPage /></Guard> },
           { path: "audit", element: <Guard permission="audit:read"><AuditPage /></Guard> },
+          { path: "analytics", element: <Guard permission="analytics:read"><Suspense fallback={<Loading />}><AnalyticsPage /></Suspense></Guard> },
           { path: "api-keys", element: <Guard permission="api_keys:manage"><ApiKeysPage /></Guard> },
           { path: "ai/providers", element: <Guard permission="ai:manage"><ProvidersPage /></Guard> },
           { path: "ai/settings", element: <Guard permission="ai:manage"><AiSettingsPage /></Guard> },

@@ -70,6 +70,8 @@ class Agg:
     csat_sum: float = 0.0
     first_response: Counter[int] = field(default_factory=Counter)
     resolution: Counter[int] = field(default_factory=Counter)
+    first_response_business: Counter[int] = field(default_factory=Counter)
+    resolution_business: Counter[int] = field(default_factory=Counter)
 
     def add_fact(self, fact: Fact) -> None:
         kind = fact.kind
@@ -83,12 +85,16 @@ class Agg:
             self.reopened += 1
         elif kind == FIRST_RESPONSE and fact.value_seconds is not None:
             self.first_response[quantize(fact.value_seconds)] += 1
+            if fact.business_seconds is not None:
+                self.first_response_business[quantize(fact.business_seconds)] += 1
         elif kind == RESOLVED:
             self.resolved += 1
             if fact.value:
                 self.bot_resolved += 1
             if fact.value_seconds is not None:
                 self.resolution[quantize(fact.value_seconds)] += 1
+            if fact.business_seconds is not None:
+                self.resolution_business[quantize(fact.business_seconds)] += 1
         elif kind == CSAT_GIVEN and fact.value is not None:
             self.csat_responses += 1
             self.csat_sum += fact.value
@@ -100,6 +106,11 @@ class Agg:
         self.csat_sum += float(row.csat_sum or 0)
         self.first_response.update({int(k): int(v) for k, v in row.first_response_hist.items()})
         self.resolution.update({int(k): int(v) for k, v in row.resolution_hist.items()})
+        for target, hist in (
+            (self.first_response_business, row.first_response_business_hist),
+            (self.resolution_business, row.resolution_business_hist),
+        ):
+            target.update({int(k): int(v) for k, v in (hist or {}).items()})
 
     def merge(self, other: Agg) -> None:
         for name in COUNT_FIELDS:
@@ -107,6 +118,8 @@ class Agg:
         self.csat_sum += other.csat_sum
         self.first_response.update(other.first_response)
         self.resolution.update(other.resolution)
+        self.first_response_business.update(other.first_response_business)
+        self.resolution_business.update(other.resolution_business)
 
     @property
     def csat_average(self) -> float | None:

@@ -18,6 +18,8 @@ from sqlalchemy import Select, literal, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from baton.conversations.models import Conversation, ConversationEvent, Message
+from baton.hours import schedule as hours_rules
+from baton.hours.service import current_schedule
 
 CHUNK = 500
 DEFAULT_CHANNEL = "widget"
@@ -45,6 +47,8 @@ class Fact:
     value_seconds: float | None = None
     value: float | None = None  # RESOLVED: 1.0 when the AI alone settled it; CSAT: the rating
     reason: str | None = None
+    # the same duration counting only the team's open time (business hours)
+    business_seconds: float | None = None
 
 
 @dataclass(frozen=True)
@@ -74,10 +78,22 @@ def seconds_between(start: datetime, end: datetime) -> float:
 
 
 def derive(
-    conversation: ConversationRow, moves: Sequence[StatusMove], replies: Sequence[AgentReply]
+    conversation: ConversationRow,
+    moves: Sequence[StatusMove],
+    replies: Sequence[AgentReply],
+    schedule: hours_rules.Schedule | None = None,
 ) -> list[Fact]:
-    """Every fact of one conversation, in time order (moves before replies at one instant)."""
+    """Every fact of one conversation, in time order (moves before replies at one instant).
+
+    With a ``schedule``, durations also get ``business_seconds``: only the open time of the
+    business hours between the two instants."""
     cid, channel = conversation.id, conversation.channel
+
+    def business(start: datetime, end: datetime) -> float | None:
+        if schedule is None:
+            return None
+        return hours_rules.open_seconds(schedule, start, end)
+
     facts = [Fact(conversation.created_at, OPENED, cid, channel=channel)]
     timeline: list[tuple[datetime, int, StatusMove | AgentReply]] = [
         (m.at, 0, m) for m in moves
@@ -134,6 +150,7 @@ def derive(
                         value_seconds=seconds_between(conversation.created_at, at),
                         value=1.0 if contained else 0.0,
                         reason=item.reason,
+                        business_seconds=business(conversation.created_at, at),
                     )
                 )
         else:
@@ -150,6 +167,7 @@ def derive(
                         agent_id=item.author_id,
                         channel=channel,
                         value_seconds=seconds_between(waiting_since, at),
+                        business_seconds=business(waiting_since, at),
                     )
                 )
                 waiting_since = None
@@ -209,16 +227,27 @@ async def touched_conversations(
     return sorted(set((await session.scalars(select(q.c.cid))).all()))
 
 
-async def load_facts(session: AsyncSession, ids: Iterable[uuid.UUID]) -> list[Fact]:
-    """Derive the facts of these conversations (in chunks, a few queries each)."""
+async def load_facts(
+    session: AsyncSession,
+    ids: Iterable[uuid.UUID],
+    schedule: hours_rules.Schedule | None = None,
+) -> list[Fact]:
+    """Derive the facts of these conversations (in chunks, a few queries each); business
+    durations follow ``schedule``, by default the workspace's current business hours."""
     ids = list(ids)
     out: list[Fact] = []
+    if not ids:
+        return out
+    if schedule is None:
+        schedule = await current_schedule(session)
     for i in range(0, len(ids), CHUNK):
-        out.extend(await _load_chunk(session, ids[i : i + CHUNK]))
+        out.extend(await _load_chunk(session, ids[i : i + CHUNK], schedule))
     return out
 
 
-async def _load_chunk(session: AsyncSession, ids: list[uuid.UUID]) -> list[Fact]:
+async def _load_chunk(
+    session: AsyncSession, ids: list[uuid.UUID], schedule: hours_rules.Schedule
+) -> list[Fact]:
     channel = CHANNEL_COLUMN if CHANNEL_COLUMN is not None else literal(DEFAULT_CHANNEL)
     conversations = (
         await session.execute(
@@ -263,6 +292,7 @@ async def _load_chunk(session: AsyncSession, ids: list[uuid.UUID]) -> list[Fact]
                 ConversationRow(c.id, c.created_at, str(c.channel or DEFAULT_CHANNEL)),
                 moves.get(c.id, []),
                 replies.get(c.id, []),
+                schedule,
             )
         )
     for source in FACT_SOURCES:

@@ -34,6 +34,8 @@ class ReportingEvent(IdMixin, Base):
     value_seconds: Mapped[float | None] = mapped_column(Float, default=None)
     value: Mapped[float | None] = mapped_column(Float, default=None)  # e.g. a CSAT rating
     reason: Mapped[str | None] = mapped_column(String(64), default=None)
+    # a duration counted over the business hours' open time only (first_response, resolved)
+    business_seconds: Mapped[float | None] = mapped_column(Float, default=None)
 
 
 class _RollupColumns:
@@ -55,6 +57,12 @@ class _RollupColumns:
     reopened: Mapped[int] = mapped_column(Integer, default=0)
     first_response_hist: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     resolution_hist: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # the same durations counted over business hours only (NULL in rows rolled up before
+    # they existed: `baton analytics rebuild` fills them)
+    first_response_business_hist: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON, default=dict
+    )
+    resolution_business_hist: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=dict)
     csat_responses: Mapped[int] = mapped_column(Integer, default=0)
     csat_sum: Mapped[float] = mapped_column(Float, default=0.0)
 

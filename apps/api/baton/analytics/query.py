@@ -23,7 +23,7 @@ from baton.analytics import facts as F
 from baton.analytics.aggregate import Agg
 from baton.analytics.models import AnalyticsDaily, AnalyticsHourly, ReportingEvent
 from baton.analytics.rollups import DAY, HOUR, MESSAGE_SENDERS, floor_hour, get_state
-from baton.conversations.models import Message
+from baton.conversations.models import Conversation, Message
 
 Everyone = None  # agent key of the workspace-wide rows
 
@@ -85,6 +85,23 @@ def plan(
     return pieces
 
 
+@dataclass(frozen=True)
+class Filter:
+    """Narrow the figures to one channel, and/or to one agent's attributed facts (the
+    conversations assigned to them, their first responses and resolutions, their messages)."""
+
+    channel: str | None = None
+    agent_id: uuid.UUID | None = None
+
+    def keeps(self, fact: F.Fact) -> bool:
+        if self.channel is not None and fact.channel != self.channel:
+            return False
+        return self.agent_id is None or fact.agent_id == self.agent_id
+
+
+NO_FILTER = Filter()
+
+
 @dataclass
 class Figures:
     """Per bucket: the workspace figures and each agent's."""
@@ -95,7 +112,11 @@ class Figures:
 
 
 async def figures(
-    session: AsyncSession, windows: list[tuple[datetime, datetime]], *, with_agents: bool = False
+    session: AsyncSession,
+    windows: list[tuple[datetime, datetime]],
+    *,
+    with_agents: bool = False,
+    where: Filter = NO_FILTER,
 ) -> Figures:
     """Aggregate each window (one output bucket each)."""
     state = await get_state(session)
@@ -105,16 +126,14 @@ async def figures(
     out = Figures([Agg() for _ in windows], defaultdict(Agg), defaultdict(int))
     for p in pieces:
         out.sources[p.source] += 1
-    await _from_rollups(
-        session, AnalyticsDaily, [p for p in pieces if p.source == "daily"], out, with_agents
-    )
-    await _from_rollups(
-        session, AnalyticsHourly, [p for p in pieces if p.source == "hourly"], out, with_agents
-    )
+    daily = [p for p in pieces if p.source == "daily"]
+    hourly = [p for p in pieces if p.source == "hourly"]
+    await _from_rollups(session, AnalyticsDaily, daily, out, with_agents, where)
+    await _from_rollups(session, AnalyticsHourly, hourly, out, with_agents, where)
     raw = [p for p in pieces if p.source in ("stored", "live")]
-    await _from_stored(session, [p for p in raw if p.source == "stored"], out, with_agents)
-    await _from_live(session, [p for p in raw if p.source == "live"], out, with_agents)
-    await _messages(session, raw, out)
+    await _from_stored(session, [p for p in raw if p.source == "stored"], out, with_agents, where)
+    await _from_live(session, [p for p in raw if p.source == "live"], out, with_agents, where)
+    await _messages(session, raw, out, where)
     return out
 
 
@@ -138,30 +157,50 @@ class Pieces:
 
 
 async def _from_rollups(
-    session: AsyncSession, model: Any, pieces: list[Piece], out: Figures, with_agents: bool
+    session: AsyncSession,
+    model: Any,
+    pieces: list[Piece],
+    out: Figures,
+    with_agents: bool,
+    where: Filter,
 ) -> None:
     if not pieces:
         return
     lo, hi = _span(pieces)
     stmt = select(model).where(model.bucket_start >= lo, model.bucket_start < hi)
-    if not with_agents:
+    if where.channel is not None:
+        stmt = stmt.where(model.channel == where.channel)
+    if where.agent_id is not None:
+        # the agent's own rows are both the totals and the agent's line
+        stmt = stmt.where(model.agent_id == where.agent_id)
+    elif not with_agents:
         stmt = stmt.where(model.agent_id.is_(None))
     index = Pieces(pieces)
     for row in await session.scalars(stmt):
         p = index.find(row.bucket_start)
         if p is None:
             continue
-        if row.agent_id is None:
+        if where.agent_id is not None:
+            out.buckets[p.bucket].add_row(row)
+            if with_agents:
+                out.agents[row.agent_id].add_row(row)
+        elif row.agent_id is None:
             out.buckets[p.bucket].add_row(row)
         else:
             out.agents[row.agent_id].add_row(row)
 
 
 def _add_facts(
-    facts: Iterable[F.Fact], pieces: list[Piece], out: Figures, with_agents: bool
+    facts: Iterable[F.Fact],
+    pieces: list[Piece],
+    out: Figures,
+    with_agents: bool,
+    where: Filter = NO_FILTER,
 ) -> None:
     index = Pieces(pieces)
     for f in facts:
+        if not where.keeps(f):
+            continue
         p = index.find(f.at)
         if p is None:
             continue
@@ -171,7 +210,7 @@ def _add_facts(
 
 
 async def _from_stored(
-    session: AsyncSession, pieces: list[Piece], out: Figures, with_agents: bool
+    session: AsyncSession, pieces: list[Piece], out: Figures, with_agents: bool, where: Filter
 ) -> None:
     if not pieces:
         return
@@ -186,30 +225,50 @@ async def _from_stored(
             ReportingEvent.value_seconds,
             ReportingEvent.value,
             ReportingEvent.reason,
+            ReportingEvent.business_seconds,
         ).where(ReportingEvent.at >= lo, ReportingEvent.at < hi)
     )
-    _add_facts((F.Fact(*r) for r in rows), pieces, out, with_agents)
+    _add_facts((F.Fact(*r) for r in rows), pieces, out, with_agents, where)
 
 
 async def _from_live(
-    session: AsyncSession, pieces: list[Piece], out: Figures, with_agents: bool
+    session: AsyncSession, pieces: list[Piece], out: Figures, with_agents: bool, where: Filter
 ) -> None:
     if not pieces:
         return
     lo, hi = _span(pieces)
     ids = await F.touched_conversations(session, lo, hi)
     facts = await F.load_facts(session, ids)
-    _add_facts(F.in_window(facts, lo, hi), pieces, out, with_agents)
+    _add_facts(F.in_window(facts, lo, hi), pieces, out, with_agents, where)
 
 
-async def _messages(session: AsyncSession, pieces: list[Piece], out: Figures) -> None:
+async def _messages(
+    session: AsyncSession, pieces: list[Piece], out: Figures, where: Filter = NO_FILTER
+) -> None:
+    no_column = F.CHANNEL_COLUMN is None
+    if where.channel is not None and no_column and where.channel != F.DEFAULT_CHANNEL:
+        return  # every conversation came through the widget
     for p in pieces:
-        n = await session.scalar(
-            select(func.count()).where(
-                Message.created_at >= p.start,
-                Message.created_at < p.end,
-                Message.internal.is_(False),
-                Message.sender.in_(MESSAGE_SENDERS),
-            )
+        stmt = select(func.count()).select_from(Message).where(
+            Message.created_at >= p.start,
+            Message.created_at < p.end,
+            Message.internal.is_(False),
+            Message.sender.in_(MESSAGE_SENDERS),
         )
+        if where.channel is not None and F.CHANNEL_COLUMN is not None:
+            column: Any = F.CHANNEL_COLUMN
+            stmt = stmt.join(Conversation, Conversation.id == Message.conversation_id).where(
+                column == where.channel
+            )
+        if where.agent_id is not None:
+            stmt = stmt.where(Message.sender == "agent", Message.author_id == where.agent_id)
+        n = await session.scalar(stmt)
         out.buckets[p.bucket].messages += int(n or 0)
+
+
+async def channels(session: AsyncSession) -> list[str]:
+    """The channels with rolled-up activity, and the widget (always there)."""
+    seen = set(
+        (await session.scalars(select(AnalyticsDaily.channel).distinct())).all()
+    )
+    return sorted(seen | {F.DEFAULT_CHANNEL})

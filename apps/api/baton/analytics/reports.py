@@ -4,6 +4,7 @@ a timezone. Input checks live here so REST and exports share them."""
 from __future__ import annotations
 
 import itertools
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -14,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from baton.analytics.aggregate import Agg, percentile, ratio
-from baton.analytics.query import figures
+from baton.analytics.query import NO_FILTER, Filter, figures
 from baton.db.base import utcnow
 from baton.kit.errors import ValidationFailed
 from baton.users.models import User
@@ -25,6 +26,7 @@ DEFAULT_DAYS = 30
 MAX_DAYS = 1100  # about three years
 MIN_YEAR, MAX_YEAR = 1970, 9000
 MAX_POINTS = {"hour": 24 * 31, "day": 400}
+CHANNEL = re.compile(r"^[a-z0-9_-]{1,16}$")
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,32 @@ def parse_range(
     return Range(lo, hi, tz)
 
 
-def _overview(agg: Agg) -> dict[str, Any]:
+def parse_filter(channel: str | None, agent_id: str | None) -> Filter:
+    """``channel`` (a channel name such as ``widget``) and ``agent_id`` (a user id)."""
+    ch = channel.strip() if channel else None
+    if ch is not None and not CHANNEL.match(ch):
+        raise ValidationFailed(
+            "channel must be a channel name such as widget", code="invalid_channel"
+        )
+    agent: uuid.UUID | None = None
+    if agent_id:
+        try:
+            agent = uuid.UUID(agent_id.strip())
+        except ValueError:
+            raise ValidationFailed("agent_id must be a user id", code="invalid_agent") from None
+    return Filter(channel=ch or None, agent_id=agent)
+
+
+def _overview(agg: Agg, where: Filter = NO_FILTER) -> dict[str, Any]:
+    if where.agent_id is not None:
+        # one agent's figures: the conversations assigned to them; containment and the
+        # handoff rate are workspace figures and have no per-agent meaning
+        return {
+            **_overview(agg),
+            "conversations": agg.assigned,
+            "ai_containment_rate": None,
+            "handoff_rate": None,
+        }
     return {
         "conversations": agg.conversations,
         "messages": agg.messages,
@@ -113,14 +140,17 @@ def _overview(agg: Agg) -> dict[str, Any]:
         "first_response_seconds_p50": percentile(agg.first_response, 0.5),
         "first_response_seconds_p90": percentile(agg.first_response, 0.9),
         "resolution_seconds_p50": percentile(agg.resolution, 0.5),
+        "first_response_business_seconds_p50": percentile(agg.first_response_business, 0.5),
+        "first_response_business_seconds_p90": percentile(agg.first_response_business, 0.9),
+        "resolution_business_seconds_p50": percentile(agg.resolution_business, 0.5),
         "csat_average": agg.csat_average,
         "csat_responses": agg.csat_responses,
     }
 
 
-async def overview(session: AsyncSession, r: Range) -> dict[str, Any]:
-    fig = await figures(session, [(r.start, r.end)])
-    return _overview(fig.buckets[0])
+async def overview(session: AsyncSession, r: Range, where: Filter = NO_FILTER) -> dict[str, Any]:
+    fig = await figures(session, [(r.start, r.end)], where=where)
+    return _overview(fig.buckets[0], where)
 
 
 def buckets(r: Range, interval: str) -> list[tuple[datetime, datetime]]:
@@ -154,9 +184,9 @@ def buckets(r: Range, interval: str) -> list[tuple[datetime, datetime]]:
     return out
 
 
-def metric_value(agg: Agg, metric: str) -> float | int | None:
+def metric_value(agg: Agg, metric: str, where: Filter = NO_FILTER) -> float | int | None:
     if metric == "conversations":
-        return agg.conversations
+        return agg.assigned if where.agent_id is not None else agg.conversations
     if metric == "messages":
         return agg.messages
     if metric == "handoffs":
@@ -167,14 +197,14 @@ def metric_value(agg: Agg, metric: str) -> float | int | None:
 
 
 async def trends(
-    session: AsyncSession, r: Range, metric: str, interval: str
+    session: AsyncSession, r: Range, metric: str, interval: str, where: Filter = NO_FILTER
 ) -> list[dict[str, Any]]:
     if metric not in METRICS:
         raise ValidationFailed(f"metric must be one of {', '.join(METRICS)}", code="invalid_metric")
     windows = buckets(r, interval)
-    fig = await figures(session, windows)
+    fig = await figures(session, windows, where=where)
     return [
-        {"at": start.astimezone(r.tz).isoformat(), "value": metric_value(agg, metric)}
+        {"at": start.astimezone(r.tz).isoformat(), "value": metric_value(agg, metric, where)}
         for (start, _), agg in zip(windows, fig.buckets, strict=True)
     ]
 
@@ -189,8 +219,10 @@ async def daily_table(session: AsyncSession, r: Range) -> list[dict[str, Any]]:
     ]
 
 
-async def agents(session: AsyncSession, r: Range) -> list[dict[str, Any]]:
-    fig = await figures(session, [(r.start, r.end)], with_agents=True)
+async def agents(
+    session: AsyncSession, r: Range, where: Filter = NO_FILTER
+) -> list[dict[str, Any]]:
+    fig = await figures(session, [(r.start, r.end)], with_agents=True, where=where)
     ids = list(fig.agents)
     names: dict[uuid.UUID, str] = {}
     if ids:
@@ -207,6 +239,8 @@ async def agents(session: AsyncSession, r: Range) -> list[dict[str, Any]]:
             "first_response_seconds_p50": percentile(agg.first_response, 0.5),
             "resolved": agg.resolved,
             "resolution_seconds_p50": percentile(agg.resolution, 0.5),
+            "first_response_business_seconds_p50": percentile(agg.first_response_business, 0.5),
+            "resolution_business_seconds_p50": percentile(agg.resolution_business, 0.5),
             "csat_average": agg.csat_average,
             "csat_responses": agg.csat_responses,
         }

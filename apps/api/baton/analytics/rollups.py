@@ -104,6 +104,7 @@ def _fact_row(f: F.Fact) -> dict[str, Any]:
         "value_seconds": f.value_seconds,
         "value": f.value,
         "reason": f.reason,
+        "business_seconds": f.business_seconds,
     }
 
 
@@ -118,6 +119,7 @@ async def stored_facts(session: AsyncSession, ids: list[uuid.UUID]) -> list[F.Fa
             ReportingEvent.value_seconds,
             ReportingEvent.value,
             ReportingEvent.reason,
+            ReportingEvent.business_seconds,
         ).where(ReportingEvent.conversation_id.in_(ids))
     )
     return [F.Fact(*r) for r in rows]
@@ -197,7 +199,13 @@ Key = tuple[datetime, str, str | None]  # bucket, channel, agent (None: everyone
 
 def _empty() -> dict[str, Any]:
     row: dict[str, Any] = {name: 0 for name in COUNT_FIELDS}
-    row.update(csat_sum=0.0, first_response_hist=Counter(), resolution_hist=Counter())
+    row.update(
+        csat_sum=0.0,
+        first_response_hist=Counter(),
+        resolution_hist=Counter(),
+        first_response_business_hist=Counter(),
+        resolution_business_hist=Counter(),
+    )
     return row
 
 
@@ -239,6 +247,19 @@ def aggregate_frame(events: pl.DataFrame, bucket: str) -> dict[Key, dict[str, An
         row = out.setdefault((r[bucket], r["channel"], r["agent"]), _empty())
         target = "first_response_hist" if r["kind"] == F.FIRST_RESPONSE else "resolution_hist"
         row[target][int(r["q"])] += int(r["n"])
+    business = (
+        both.filter(kind.is_in([F.FIRST_RESPONSE, F.RESOLVED]) & pl.col("bq").is_not_null())
+        .group_by([*keys, "kind", "bq"])
+        .agg(n=pl.len())
+    )
+    for r in business.iter_rows(named=True):
+        row = out.setdefault((r[bucket], r["channel"], r["agent"]), _empty())
+        target = (
+            "first_response_business_hist"
+            if r["kind"] == F.FIRST_RESPONSE
+            else "resolution_business_hist"
+        )
+        row[target][int(r["bq"])] += int(r["n"])
     return out
 
 
@@ -252,6 +273,7 @@ async def _day_events(session: AsyncSession, start: datetime, end: datetime) -> 
                 ReportingEvent.channel,
                 ReportingEvent.value_seconds,
                 ReportingEvent.value,
+                ReportingEvent.business_seconds,
             ).where(ReportingEvent.at >= start, ReportingEvent.at < end)
         )
     ).all()
@@ -263,6 +285,10 @@ async def _day_events(session: AsyncSession, start: datetime, end: datetime) -> 
             "channel": [r.channel for r in rows],
             "q": [quantize(r.value_seconds) if r.value_seconds is not None else None for r in rows],
             "value": [r.value for r in rows],
+            "bq": [
+                quantize(r.business_seconds) if r.business_seconds is not None else None
+                for r in rows
+            ],
         },
         schema={
             "hour": pl.Datetime("us", "UTC"),
@@ -271,6 +297,7 @@ async def _day_events(session: AsyncSession, start: datetime, end: datetime) -> 
             "channel": pl.String,
             "q": pl.Int64,
             "value": pl.Float64,
+            "bq": pl.Int64,
         },
     ).with_columns(day=pl.lit(start, dtype=pl.Datetime("us", "UTC")))
 
@@ -302,6 +329,8 @@ def _db_rows(rows: dict[Key, dict[str, Any]]) -> list[dict[str, Any]]:
                 "csat_sum": float(r["csat_sum"]),
                 "first_response_hist": hist_json(r["first_response_hist"]),
                 "resolution_hist": hist_json(r["resolution_hist"]),
+                "first_response_business_hist": hist_json(r["first_response_business_hist"]),
+                "resolution_business_hist": hist_json(r["resolution_business_hist"]),
             }
         )
     return out

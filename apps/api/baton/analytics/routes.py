@@ -9,7 +9,7 @@ import msgspec
 from litestar import Controller, get
 from litestar.params import QueryParameter
 
-from baton.analytics import reports, service
+from baton.analytics import query, reports, service
 from baton.auth.edge import requires
 from baton.auth.permissions import Permission
 from baton.kit.http import errors
@@ -24,6 +24,13 @@ To = Annotated[
     QueryParameter(name="to", description="local date (included) or ISO date-time (excluded)"),
 ]
 Tz = Annotated[str | None, QueryParameter(name="tz", description="IANA timezone, default UTC")]
+Channel = Annotated[
+    str | None, QueryParameter(name="channel", description="only this channel (widget, ...)")
+]
+AgentId = Annotated[
+    str | None,
+    QueryParameter(name="agent_id", description="only the figures attributed to this agent"),
+]
 
 
 class DayRow(msgspec.Struct):
@@ -50,11 +57,17 @@ class Overview(msgspec.Struct):
     first_response_seconds_p50: float | None
     first_response_seconds_p90: float | None
     resolution_seconds_p50: float | None
+    first_response_business_seconds_p50: float | None
+    first_response_business_seconds_p90: float | None
+    resolution_business_seconds_p50: float | None
     csat_average: float | None
     csat_responses: int
     start: str = msgspec.field(name="from")
     end: str = msgspec.field(name="to")
     tz: str = "UTC"
+    channel: str | None = None
+    agent_id: str | None = None
+    channels: list[str] = msgspec.field(default_factory=list)  # for the channel filter
 
 
 class Point(msgspec.Struct):
@@ -77,6 +90,8 @@ class AgentRow(msgspec.Struct):
     first_response_seconds_p50: float | None
     resolved: int
     resolution_seconds_p50: float | None
+    first_response_business_seconds_p50: float | None
+    resolution_business_seconds_p50: float | None
     csat_average: float | None
     csat_responses: int
 
@@ -102,16 +117,26 @@ class AnalyticsController(Controller):
 
     @get("/overview", responses=errors(403))
     async def overview(
-        self, uow: UnitOfWork, start: From = None, end: To = None, tz: Tz = None
+        self,
+        uow: UnitOfWork,
+        start: From = None,
+        end: To = None,
+        tz: Tz = None,
+        channel: Channel = None,
+        agent_id: AgentId = None,
     ) -> Overview:
         """Key figures for the range (definitions in docs/analytics.md)."""
         r = reports.parse_range(start, end, tz)
-        figures = await reports.overview(uow.session, r)
+        where = reports.parse_filter(channel, agent_id)
+        figures = await reports.overview(uow.session, r, where)
         return Overview(
             **figures,
             start=r.start.astimezone(r.tz).isoformat(),
             end=r.end.astimezone(r.tz).isoformat(),
             tz=r.tz_name,
+            channel=where.channel,
+            agent_id=str(where.agent_id) if where.agent_id else None,
+            channels=await query.channels(uow.session),
         )
 
     @get("/trends", responses=errors(403))
@@ -123,17 +148,28 @@ class AnalyticsController(Controller):
         start: From = None,
         end: To = None,
         tz: Tz = None,
+        channel: Channel = None,
+        agent_id: AgentId = None,
     ) -> Trend:
         """One point per local hour or day; empty buckets are 0 for counts and null for
         medians and averages."""
         r = reports.parse_range(start, end, tz)
-        points = await reports.trends(uow.session, r, metric, interval)
+        where = reports.parse_filter(channel, agent_id)
+        points = await reports.trends(uow.session, r, metric, interval, where)
         return Trend(metric, interval, r.tz_name, [Point(**p) for p in points])
 
     @get("/agents", responses=errors(403))
     async def agents(
-        self, uow: UnitOfWork, start: From = None, end: To = None, tz: Tz = None
+        self,
+        uow: UnitOfWork,
+        start: From = None,
+        end: To = None,
+        tz: Tz = None,
+        channel: Channel = None,
+        agent_id: AgentId = None,
     ) -> AgentList:
         """Per agent: conversations assigned, first response and resolution medians, CSAT."""
         r = reports.parse_range(start, end, tz)
-        return AgentList([AgentRow(**i) for i in await reports.agents(uow.session, r)])
+        where = reports.parse_filter(channel, agent_id)
+        rows = await reports.agents(uow.session, r, where)
+        return AgentList([AgentRow(**i) for i in rows])

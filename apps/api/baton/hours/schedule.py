@@ -105,3 +105,32 @@ def preview(
             spans = intervals_on(schedule, day)
         out.append((day, schedule.holidays.get(day), spans))
     return out
+
+
+def open_seconds(schedule: Schedule, start: datetime, end: datetime) -> float:
+    """Seconds of [start, end) that fall inside the weekly schedule's open spans (holidays
+    closed). The override is a switch for now, not history, so it does not count here:
+    durations measured over past days follow the schedule and holidays only."""
+    if end <= start:
+        return 0.0
+    if _always_open(schedule):
+        return (end - start).total_seconds()
+    zone = schedule.zone
+    day = start.astimezone(zone).date() - timedelta(days=1)
+    last = end.astimezone(zone).date()
+    total = 0.0
+    while day <= last:
+        for span_start, span_end in intervals_on(schedule, day):
+            lo, hi = max(span_start, start), min(span_end, end)
+            if lo < hi:
+                total += (hi - lo).total_seconds()
+        day += timedelta(days=1)
+    return total
+
+
+def _always_open(schedule: Schedule) -> bool:
+    """Every day 00:00-24:00 and no holidays (the default): open time is wall time."""
+    whole = (Interval(0, MINUTES_PER_DAY),)
+    return not schedule.holidays and all(
+        tuple(schedule.weekly.get(day, ())) == whole for day in DAYS
+    )
