@@ -161,3 +161,27 @@ async def test_agent_receives_the_proposal_over_the_agent_socket(
     finally:
         await v.disconnect()
         await a.disconnect()
+
+
+async def test_a_call_with_bad_arguments_is_refused_and_the_model_told(
+    server: LiveServer, client: httpx.AsyncClient, runtime: Runtime, fake: FakeLLM
+) -> None:
+    await seed_demo(runtime)
+    headers = await admin(client, runtime)
+    await use_fake(client, headers, "openai", fake)
+    fake.queue = [
+        Script(tokens=[], calls=[("cancel_order", {"order": 1001})]),
+        Script(tokens=["Which order number should I cancel?"]),
+    ]
+    v, conversation_id, bot = await ask(server.base_url, "cancel it")
+    try:
+        assert bot["text"] == "Which order number should I cancel?"
+        sent = tool_result_sent("openai", fake.requests[1].body)
+        assert sent == {"error": "invalid arguments: missing argument 'order_number'"}
+        [action] = await actions(client, headers, conversation_id)
+        assert action["status"] == "failed" and action["error"] == "missing argument 'order_number'"
+        refused = await client.post(f"/api/v1/actions/{action['id']}/approve", headers=headers)
+        assert refused.status_code == 409  # only a proposal can be approved
+        assert (await demo_order(runtime, "1001"))["status"] == "processing"
+    finally:
+        await v.disconnect()
