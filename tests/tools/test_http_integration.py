@@ -172,3 +172,32 @@ async def test_bad_integrations_are_refused_and_nothing_is_stored(
         assert response.status_code == 422, (body, response.text)
         assert response.json()["error"]
     assert (await client.get(url, headers=headers)).json()["items"] == []
+
+
+async def test_a_slow_tool_does_not_count_against_the_model_deadlines(
+    server: LiveServer,
+    client: httpx.AsyncClient,
+    runtime: Runtime,
+    fake: FakeLLM,
+    endpoint: ToolEndpoint,
+) -> None:
+    """The provider's first-token deadline is 2 s; the tool stalls until its own 3 s timeout:
+    the model still gets the error and answers (no failover, no apology)."""
+    headers = await admin(client, runtime)
+    await integrate(client, headers, endpoint, timeout_seconds=3)
+    await use_fake(client, headers, "openai", fake)
+    endpoint.mode = "stall"
+    fake.queue = [
+        Script(tokens=[], calls=[("get_loyalty_points", {"email": "sam@example.com"})]),
+        Script(tokens=["Sorry, our points system is slow right now."]),
+    ]
+    v, conversation_id, bot = await ask(server.base_url, "points please", timeout=30)
+    try:
+        assert bot["text"] == "Sorry, our points system is slow right now."
+        assert len(fake.requests) == 2
+        sent = tool_result_sent("openai", fake.requests[1].body)
+        assert sent == {"error": "the tool endpoint did not answer within 3 s"}
+        [action] = await actions(client, headers, conversation_id)
+        assert action["status"] == "failed"
+    finally:
+        await v.disconnect()

@@ -205,6 +205,7 @@ class ToolRunner(Protocol):
 
 
 MAX_TOOL_ROUNDS = 3  # tool exchanges per reply before the model must answer
+TOOL_ALLOWANCE = 60.0  # seconds a round of tools may take on top (the longest HTTP timeout)
 
 
 async def _attempt(
@@ -256,10 +257,13 @@ async def _attempt(
                 out.calls.extend(c for c in calls if c not in runnable)
                 if not runnable or tools is None or len(rounds) >= MAX_TOOL_ROUNDS:
                     break
+                # the tools' own time (an HTTP tool has its timeout) is not the model's
+                cm.reschedule(loop.time() + member.timeout + TOOL_ALLOWANCE)
                 results = [await tools.run(c) for c in runnable]
                 rounds.append(ToolRound("".join(said), tuple(runnable), tuple(results)))
-                if out.first_at is None:  # the tools took time: a fresh first-token deadline
-                    cm.reschedule(loop.time() + min(member.first_token, member.timeout))
+                # then the model's deadlines start again for its next turn
+                wait = member.first_token if out.first_at is None else member.timeout
+                cm.reschedule(loop.time() + min(wait, member.timeout))
             await show(markers.flush(), cm)
     except TimeoutError:
         out.error = ProviderError("first_token_timeout" if out.first_at is None else "timeout")

@@ -41,6 +41,7 @@ from baton.kit.ids import uuid7
 from baton.kit.uow import UnitOfWork, unit_of_work
 from baton.knowledge.search import IndexCache, search
 from baton.runtime import Runtime
+from baton.tools.registry import Registry
 from baton.tools.service import ReplyTools, registry_of
 from baton.workspace.service import get_config
 
@@ -143,7 +144,12 @@ async def reply(runtime: Runtime, conversation_id: uuid.UUID, message_id: uuid.U
             await _direct(uow, conversation, question, direct, situation, loop.time() - started)
             return
         members = await fleet.load_members(uow)
-        registry = await registry_of(uow)
+        # workspace tools only for members that can call them (not the built-in responder)
+        registry = (
+            await registry_of(uow)
+            if any(m.kind != "builtin" and m.use_tools for m in members)
+            else Registry()
+        )
         question_text = question.text
     request = build_request(config, turns, question_text, passages, waiting=situation.waiting)
     request = dataclasses.replace(request, tools=registry.specs())
