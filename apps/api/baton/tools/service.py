@@ -23,6 +23,7 @@ import logging
 import uuid
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 from sqlalchemy import select, update
 
 from baton.audit.service import record_audit
@@ -81,14 +82,8 @@ def _publish(uow: UnitOfWork, event: str, action: ToolAction, assignee: uuid.UUI
     rooms = [conversation_room(action.conversation_id)]
     if assignee is not None:
         rooms.append(user_room(assignee))
-    payload = {"action": msgspec_builtins(ActionOut.of(action))}
+    payload = {"action": msgspec.to_builtins(ActionOut.of(action))}
     uow.publish(event, payload, rooms=rooms, namespace=AGENT_NS)
-
-
-def msgspec_builtins(value: Any) -> Any:
-    import msgspec
-
-    return msgspec.to_builtins(value)
 
 
 async def _run(tool: Tool, ctx: ToolContext, args: dict[str, Any]) -> tuple[dict[str, Any] | None, str | None]:
@@ -116,7 +111,6 @@ async def _store(
                           "conversation_id": str(action.conversation_id),
                           "error": action.error})
         _publish(uow, event, action, conversation.assignee_id if conversation else None)
-    # detached after its unit of work: later reads use the values it had
 
 
 class ReplyTools:
