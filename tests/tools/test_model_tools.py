@@ -5,16 +5,24 @@ proposed action that has not run, and runs exactly once when an agent approves i
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 import httpx
 import pytest
+import socketio
 
-from baton.runtime import Runtime
+from baton.auth.permissions import ALL_PERMISSIONS
+from baton.auth.principal import Principal
+from baton.kit.errors import Conflict
+from baton.runtime import Runtime, build_runtime
+from baton.settings import Settings
+from baton.tools.service import decide
 from tests.ai.fakes import FakeLLM, Script
 from tests.ai.helpers import admin, ask
 from tests.ai.test_streaming import tool_names
 from tests.conversations.helpers import agent, visitor
 from tests.conversations.helpers import cid as client_id
+from tests.factories import user_headers
 from tests.realtime.clients import barrier
 from tests.support import LiveServer
 from tests.tools.helpers import (
@@ -184,4 +192,47 @@ async def test_a_call_with_bad_arguments_is_refused_and_the_model_told(
         assert refused.status_code == 409  # only a proposal can be approved
         assert (await demo_order(runtime, "1001"))["status"] == "processing"
     finally:
+        await v.disconnect()
+
+
+async def test_two_processes_approving_at_once_run_the_action_once(
+    server: LiveServer,
+    client: httpx.AsyncClient,
+    runtime: Runtime,
+    settings: Settings,
+    fake: FakeLLM,
+) -> None:
+    """Another api process (its own runtime and connection pool) approves the same action
+    while this one does: one wins, the other gets the 409, the refund happens once."""
+    await seed_demo(runtime)
+    user, headers = await user_headers(client, runtime, role="admin")
+    await use_fake(client, headers, "openai", fake)
+    fake.queue = [
+        Script(tokens=[], calls=[("refund_order", {"order_number": "1003"})]),
+        Script(tokens=["A colleague will review the refund."]),
+    ]
+    v, conversation_id, _ = await ask(server.base_url, "Refund order 1003")
+    # with Redis it emits through Redis like the worker; embedded, into a server of its own
+    sio = None if settings.redis_url else socketio.AsyncServer(async_mode="asgi")
+    other = build_runtime(settings, sio=sio, run_jobs_in_process=False)
+    try:
+        [action] = await actions(client, headers, conversation_id)
+        principal = Principal("user", user.id, "Admin elsewhere", "admin", ALL_PERMISSIONS)
+        there, here = await asyncio.gather(
+            decide(other, principal, uuid.UUID(action["id"]), approve=True),
+            client.post(f"/api/v1/actions/{action['id']}/approve", headers=headers),
+            return_exceptions=True,
+        )
+        outcomes = sorted(
+            [
+                "409" if isinstance(there, Conflict) else getattr(there, "status", repr(there)),
+                "409" if here.status_code == 409 else here.json()["status"],  # type: ignore[union-attr]
+            ]
+        )
+        assert outcomes == ["409", "done"], (there, here)
+        assert await audit_count(runtime, "actions.done") == 1
+        order = await demo_order(runtime, "1003")
+        assert order["status"] == "refunded" and order["refunded"] == "64.90"
+    finally:
+        await other.stop()
         await v.disconnect()
