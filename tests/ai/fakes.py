@@ -32,6 +32,7 @@ class Script:
     cannot_answer: bool = False
     usage: tuple[int, int] = (42, 7)  # prompt, completion
     stall_seconds: float = 30.0
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # any other tools
 
 
 @dataclass
@@ -46,6 +47,7 @@ class FakeLLM:
     def __init__(self, key: str = "test-key") -> None:
         self.key = key
         self.script = Script()
+        self.queue: list[Script] = []  # scripts for the next requests, in order, then ``script``
         self.requests: list[Recorded] = []
         self.port = 0
         self._runner: web.AppRunner | None = None
@@ -76,6 +78,9 @@ class FakeLLM:
         if self._runner is not None:
             await self._runner.cleanup()
 
+    def _take(self) -> Script:
+        return self.queue.pop(0) if self.queue else self.script
+
     def protocols(self) -> list[str]:
         return [r.protocol for r in self.requests]
 
@@ -103,7 +108,7 @@ class FakeLLM:
 
     async def _openai(self, request: web.Request) -> web.StreamResponse:
         body = await self._record("openai", request)
-        s = self.script
+        s = self._take()
         if request.headers.get("Authorization") != f"Bearer {self.key}":
             return web.json_response(
                 {
@@ -144,7 +149,7 @@ class FakeLLM:
             if s.mode == "stall_after_first":
                 await self._stall()
                 return response
-        calls = self._calls()
+        calls = self._calls(s)
         for index, (name, args) in enumerate(calls):
             await response.write(
                 chunk(
@@ -182,9 +187,8 @@ class FakeLLM:
         await response.write(b"data: [DONE]\n\n")
         return response
 
-    def _calls(self) -> list[tuple[str, dict[str, Any]]]:
-        s = self.script
-        calls: list[tuple[str, dict[str, Any]]] = []
+    def _calls(self, s: Script) -> list[tuple[str, dict[str, Any]]]:
+        calls: list[tuple[str, dict[str, Any]]] = list(s.calls)
         if s.suggestions is not None:
             calls.append(("suggest_follow_ups", {"suggestions": s.suggestions}))
         if s.cannot_answer:
@@ -197,7 +201,7 @@ class FakeLLM:
 
     async def _anthropic(self, request: web.Request) -> web.StreamResponse:
         body = await self._record("anthropic", request)
-        s = self.script
+        s = self._take()
         # the SDK sends the key as ``x-api-key`` (older) or ``Authorization: Bearer`` (2.x)
         sent = request.headers.get("x-api-key") or request.headers.get("Authorization", "")[7:]
         if sent != self.key:
@@ -260,7 +264,7 @@ class FakeLLM:
                 await self._stall()
                 return response
         await event("content_block_stop", {"type": "content_block_stop", "index": 0})
-        calls = self._calls()
+        calls = self._calls(s)
         for n, (name, args) in enumerate(calls, start=1):
             await event(
                 "content_block_start",
@@ -304,7 +308,7 @@ class FakeLLM:
 
     async def _gemini(self, request: web.Request) -> web.StreamResponse:
         await self._record("gemini", request)
-        s = self.script
+        s = self._take()
         model_action = request.match_info["model_action"]
         key = request.headers.get("x-goog-api-key") or request.query.get("key")
         if key != self.key:
@@ -358,6 +362,6 @@ class FakeLLM:
             if s.mode == "stall_after_first":
                 await self._stall()
                 return response
-        calls = [{"functionCall": {"name": n, "args": a}} for n, a in self._calls()]
+        calls = [{"functionCall": {"name": n, "args": a}} for n, a in self._calls(s)]
         await chunk(calls or [{"text": ""}], "STOP")
         return response

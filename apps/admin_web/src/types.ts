@@ -68,7 +68,13 @@ export interface AgentServerEvents {
   suggestion: CopilotDelta & { text: string; citations: Citation[]; error?: string };
   summary_stream: CopilotDelta;
   summary: CopilotDelta & { text: string; cached: boolean; error?: string };
+  /** The AI proposed a tool call that needs approval (docs/ai.md "Tool policy"). */
+  action_proposed: { action: ToolAction };
+  /** An action ran (auto), or was approved, rejected, done or failed. */
+  action_updated: { action: ToolAction };
 }
+
+export type ToolAction = components["schemas"]["ActionOut"];
 
 /** Copilot (design.md "Copilot"): a streamed piece of a suggested reply or summary. */
 export interface CopilotDelta {

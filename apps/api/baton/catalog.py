@@ -27,6 +27,7 @@ DOMAINS = (
     "knowledge",
     "ai",
     "copilot",
+    "tools",
     "analytics",
     "audit",
     "exports",

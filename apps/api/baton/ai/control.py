@@ -1,8 +1,9 @@
 """How a model tells us more than text: tools where the provider supports them, a structured
 marker in the text otherwise.
 
-Tools (function calling): ``handoff_to_human {reason}``, ``suggest_follow_ups {suggestions}``
-and ``cannot_answer {}``. For an OpenAI-compatible server without tool support the provider
+Tools (function calling, declared in ``baton.tools.registry``): ``handoff_to_human {reason}``,
+``suggest_follow_ups {suggestions}`` and ``cannot_answer {}``, plus the workspace's own tools
+(``get_order_status``...; tool-capable providers only). For an OpenAI-compatible server without tool support the provider
 is configured with ``use_tools: false``; the prompt then asks for markers at the end of the
 answer — ``[[handoff: reason]]``, ``[[suggest: a | b | c]]``, ``[[cannot_answer]]`` — and
 ``MarkerFilter`` removes them from the stream before the visitor sees a character of them.
@@ -13,57 +14,18 @@ from __future__ import annotations
 from typing import Any
 
 from baton.ai.providers.base import ToolCall
+from baton.tools.registry import CANNOT_ANSWER, HANDOFF, SUGGEST
 
-HANDOFF = "handoff_to_human"
-SUGGEST = "suggest_follow_ups"
-CANNOT_ANSWER = "cannot_answer"
-
-TOOLS: list[dict[str, Any]] = [
-    {
-        "name": HANDOFF,
-        "description": (
-            "Hand the conversation to a human support agent. Use it when the visitor asks for "
-            "a person, is upset, or needs something only staff can do (an exception, an "
-            "account-specific change)."
-        ),
-        "parameters": {
-            "type": "object",
-            "properties": {
-                "reason": {"type": "string", "description": "Why a person should take over."}
-            },
-            "required": ["reason"],
-        },
-    },
-    {
-        "name": SUGGEST,
-        "description": "Offer the visitor up to three short follow-up questions as buttons.",
-        "parameters": {
-            "type": "object",
-            "properties": {
-                "suggestions": {
-                    "type": "array",
-                    "items": {"type": "string"},
-                    "maxItems": 3,
-                    "description": "Short follow-ups in the visitor's voice (under 60 chars).",
-                }
-            },
-            "required": ["suggestions"],
-        },
-    },
-    {
-        "name": CANNOT_ANSWER,
-        "description": (
-            "Call this when the knowledge-base passages do not contain the answer, after "
-            "telling the visitor so honestly."
-        ),
-        "parameters": {"type": "object", "properties": {}},
-    },
-]
+# the internal tools are declared in the tool registry (baton.tools.registry)
+__all__ = ["CANNOT_ANSWER", "HANDOFF", "SUGGEST", "MarkerFilter", "clean_suggestions"]
 
 TOOLS_GUIDE = (
     "After answering, call suggest_follow_ups with up to three short follow-up questions the "
     "visitor may ask next. If the passages do not contain the answer, say so honestly and "
-    "call cannot_answer. If the visitor needs a person, call handoff_to_human with the reason."
+    "call cannot_answer. If the visitor needs a person, call handoff_to_human with the reason. "
+    "Use the other tools when the visitor's request needs them (to look up an order, for "
+    "example) and answer from their results; a tool that changes something is proposed to a "
+    "person from the team, who approves it: tell the visitor so, and never claim it is done."
 )
 
 MARKERS_GUIDE = (

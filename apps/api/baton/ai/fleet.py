@@ -32,7 +32,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select, update
 
@@ -55,6 +55,7 @@ from baton.ai.providers.base import (
     ProviderError,
     TextDelta,
     ToolCall,
+    ToolRound,
     Usage,
 )
 from baton.ai.providers.builtin import BuiltinProvider
@@ -169,6 +170,7 @@ class FleetResult:
     outcomes: list[Outcome] = field(default_factory=list)
     interrupted: bool = False
     failed: bool = False
+    tool_rounds: list[ToolRound] = field(default_factory=list)
 
     @property
     def streamed(self) -> bool:
@@ -183,6 +185,7 @@ class _Try:
     usage: Usage | None = None
     answer: Answer | None = None
     first_at: float | None = None
+    rounds: list[ToolRound] = field(default_factory=list)
 
 
 Emit = Callable[[str], Awaitable[None]]
@@ -193,7 +196,21 @@ def backoff(attempt: int) -> float:
     return float(delay * random.uniform(0.8, 1.2))
 
 
-async def _attempt(member: Member, request: ChatRequest, emit: Emit) -> _Try:
+class ToolRunner(Protocol):
+    """Runs the workspace's tools during a reply (``baton.tools.service.ReplyTools``)."""
+
+    def runnable(self, name: str) -> bool: ...
+
+    async def run(self, call: ToolCall) -> dict[str, Any]: ...
+
+
+MAX_TOOL_ROUNDS = 3  # tool exchanges per reply before the model must answer
+TOOL_ALLOWANCE = 60.0  # seconds a round of tools may take on top (the longest HTTP timeout)
+
+
+async def _attempt(
+    member: Member, request: ChatRequest, emit: Emit, tools: ToolRunner | None = None
+) -> _Try:
     assert member.provider is not None
     loop = asyncio.get_running_loop()
     begin = loop.time()
@@ -213,18 +230,40 @@ async def _attempt(member: Member, request: ChatRequest, emit: Emit) -> _Try:
     request = dataclasses.replace(
         request, use_tools=member.use_tools, system=f"{request.system}\n\n{guide}"
     )
-    stream = member.provider.stream(request)
+    if not member.use_tools:
+        tools = None  # markers carry the internal signals only
+    rounds: list[ToolRound] = []
     try:
         async with asyncio.timeout_at(begin + min(member.first_token, member.timeout)) as cm:
-            async for event in stream:
-                if isinstance(event, TextDelta):
-                    await show(markers.feed(event.text), cm)
-                elif isinstance(event, ToolCall):
-                    out.calls.append(event)
-                elif isinstance(event, Usage):
-                    out.usage = event
-                elif isinstance(event, Answer):
-                    out.answer = event
+            while True:
+                said: list[str] = []
+                calls: list[ToolCall] = []
+                stream = member.provider.stream(dataclasses.replace(request, rounds=tuple(rounds)))
+                try:
+                    async for event in stream:
+                        if isinstance(event, TextDelta):
+                            visible = markers.feed(event.text)
+                            said.append(visible)
+                            await show(visible, cm)
+                        elif isinstance(event, ToolCall):
+                            calls.append(event)
+                        elif isinstance(event, Usage):
+                            out.usage = event
+                        elif isinstance(event, Answer):
+                            out.answer = event
+                finally:
+                    await stream.aclose()  # type: ignore[attr-defined]
+                runnable = [c for c in calls if tools is not None and tools.runnable(c.name)]
+                out.calls.extend(c for c in calls if c not in runnable)
+                if not runnable or tools is None or len(rounds) >= MAX_TOOL_ROUNDS:
+                    break
+                # the tools' own time (an HTTP tool has its timeout) is not the model's
+                cm.reschedule(loop.time() + member.timeout + TOOL_ALLOWANCE)
+                results = [await tools.run(c) for c in runnable]
+                rounds.append(ToolRound("".join(said), tuple(runnable), tuple(results)))
+                # then the model's deadlines start again for its next turn
+                wait = member.first_token if out.first_at is None else member.timeout
+                cm.reschedule(loop.time() + min(wait, member.timeout))
             await show(markers.flush(), cm)
     except TimeoutError:
         out.error = ProviderError("first_token_timeout" if out.first_at is None else "timeout")
@@ -233,9 +272,8 @@ async def _attempt(member: Member, request: ChatRequest, emit: Emit) -> _Try:
     except Exception as exc:  # a provider bug must not silence the visitor
         log.warning("provider raised %s", type(exc).__name__, extra={"provider": member.name})
         out.error = ProviderError("error", retryable=True)
-    finally:
-        await stream.aclose()  # type: ignore[attr-defined]
     out.calls.extend(markers.calls)
+    out.rounds = rounds
     if out.error is None and not out.parts and not any(c.name == HANDOFF for c in out.calls):
         out.error = ProviderError("empty_answer")
     return out
@@ -245,6 +283,7 @@ def _finish(result: FleetResult, member: Member, t: _Try, request: ChatRequest) 
     result.member = member
     result.text = "".join(t.parts).strip()
     result.usage = t.usage
+    result.tool_rounds = t.rounds
     for call in t.calls:
         if call.name == HANDOFF:
             reason = call.args.get("reason")
@@ -272,8 +311,12 @@ def _finish(result: FleetResult, member: Member, t: _Try, request: ChatRequest) 
         ]
 
 
-async def run(members: list[Member], request: ChatRequest, emit: Emit) -> FleetResult:
-    """Answer ``request`` with the first member that can; ``emit`` gets each visible delta."""
+async def run(
+    members: list[Member], request: ChatRequest, emit: Emit, tools: ToolRunner | None = None
+) -> FleetResult:
+    """Answer ``request`` with the first member that can; ``emit`` gets each visible delta.
+    With ``tools``, the workspace's tools the model calls run (or are proposed) in between
+    and their results go back to the model, which continues its answer."""
     loop = asyncio.get_running_loop()
     started = loop.time()
     result = FleetResult()
@@ -293,7 +336,7 @@ async def run(members: list[Member], request: ChatRequest, emit: Emit) -> FleetR
         for retry in range(member.max_retries + 1):
             if retry:
                 await asyncio.sleep(backoff(retry))
-            t = await _attempt(member, request, emit)
+            t = await _attempt(member, request, emit, tools)
             if t.first_at is not None and result.first_token_ms is None:
                 result.first_token_ms = int((t.first_at - started) * 1000)
             if t.error is None:

@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import uuid
 from typing import Any
@@ -40,6 +41,8 @@ from baton.kit.ids import uuid7
 from baton.kit.uow import UnitOfWork, unit_of_work
 from baton.knowledge.search import IndexCache, search
 from baton.runtime import Runtime
+from baton.tools.registry import Registry
+from baton.tools.service import ReplyTools, registry_of
 from baton.workspace.service import get_config
 
 log = logging.getLogger(__name__)
@@ -141,8 +144,16 @@ async def reply(runtime: Runtime, conversation_id: uuid.UUID, message_id: uuid.U
             await _direct(uow, conversation, question, direct, situation, loop.time() - started)
             return
         members = await fleet.load_members(uow)
+        # workspace tools only for members that can call them (not the built-in responder)
+        registry = (
+            await registry_of(uow)
+            if any(m.kind != "builtin" and m.use_tools for m in members)
+            else Registry()
+        )
         question_text = question.text
     request = build_request(config, turns, question_text, passages, waiting=situation.waiting)
+    request = dataclasses.replace(request, tools=registry.specs())
+    tools = ReplyTools(runtime, conversation_id, registry)
     offer = person_offer.offers_person(situation)
     await fleet.prepare(members, runtime.slot(fleet.FleetState))
 
@@ -183,7 +194,7 @@ async def reply(runtime: Runtime, conversation_id: uuid.UUID, message_id: uuid.U
         await frames.add(delta)
 
     try:
-        result = await fleet.run(members, request, emit)
+        result = await fleet.run(members, request, emit, tools)
         if result.interrupted:
             await emit(INTERRUPTED)
     finally:

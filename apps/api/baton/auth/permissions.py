@@ -45,6 +45,7 @@ class Permission(StrEnum):
     EMAILS_MANAGE = "emails:manage"  # the outbox: read every email, re-send
     WEBHOOKS_MANAGE = "webhooks:manage"  # subscriptions, the delivery log, redeliver
     CANNED_MANAGE = "canned:manage"  # global canned responses and their import
+    ACTIONS_APPROVE = "actions:approve"  # approve or reject actions the AI proposes
 
 
 ALL_PERMISSIONS = frozenset(Permission)
@@ -58,6 +59,7 @@ AGENT_PERMISSIONS = frozenset(
         Permission.AI_REVIEW,
         Permission.TICKETS_READ,
         Permission.TICKETS_REPLY,
+        Permission.ACTIONS_APPROVE,
     }
 )
 

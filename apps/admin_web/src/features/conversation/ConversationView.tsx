@@ -20,6 +20,7 @@ import type { Session } from "../../session";
 import { can } from "../../session";
 import type { Conversation } from "../../types";
 import { CopilotPanel } from "../copilot/CopilotPanel";
+import { ActionsPanel } from "../actions/ActionsPanel";
 import { Composer } from "./Composer";
 import { Transcript } from "./Transcript";
 import { upsert, useConversation } from "./useConversation";
@@ -103,6 +104,7 @@ export function ConversationView({ id, session, tab }: { id: string; session: Se
         <Composer conversationId={c.id} meId={me.id} canReply={mine} replyBlockedReason={replyBlockedReason} />
       </section>
       <div className="conversation-side">
+        <ActionsPanel conversationId={c.id} canDecide={can(session, "actions:approve")} />
         <CopilotPanel conversationId={c.id} messages={messages} canReply={mine} />
         <VisitorPanel c={c} />
       </div>

@@ -9,7 +9,6 @@ from typing import Any
 
 import anthropic
 
-from baton.ai.control import TOOLS
 from baton.ai.providers.base import (
     ChatRequest,
     Event,
@@ -17,14 +16,40 @@ from baton.ai.providers.base import (
     ProviderError,
     TextDelta,
     ToolCall,
+    ToolRound,
     Usage,
     classify_stainless_error,
     normalise_turns,
 )
+from baton.tools.registry import anthropic_tools
 
 
 def classify(exc: BaseException) -> ProviderError:
     return classify_stainless_error(exc, anthropic)
+
+
+def rounds_messages(rounds: tuple[ToolRound, ...]) -> list[dict[str, Any]]:
+    """Tool calls answered earlier in this reply: ``tool_use`` blocks from the assistant,
+    then the visitor turn carrying one ``tool_result`` per call."""
+    out: list[dict[str, Any]] = []
+    for n, r in enumerate(rounds):
+        ids = [c.call_id or f"toolu_{n}_{i}" for i, c in enumerate(r.calls)]
+        content: list[dict[str, Any]] = [{"type": "text", "text": r.text}] if r.text else []
+        content += [
+            {"type": "tool_use", "id": ids[i], "name": c.name, "input": c.args}
+            for i, c in enumerate(r.calls)
+        ]
+        out.append({"role": "assistant", "content": content})
+        out.append(
+            {
+                "role": "user",
+                "content": [
+                    {"type": "tool_result", "tool_use_id": ids[i], "content": json.dumps(result)}
+                    for i, result in enumerate(r.results)
+                ],
+            }
+        )
+    return out
 
 
 class AnthropicProvider(Provider):
@@ -45,18 +70,12 @@ class AnthropicProvider(Provider):
             "system": request.system,
             "messages": [
                 {"role": m.role, "content": m.content} for m in normalise_turns(request.messages)
-            ],
+            ]
+            + rounds_messages(request.rounds),
             "stream": True,
         }
         if request.use_tools:
-            kwargs["tools"] = [
-                {
-                    "name": t["name"],
-                    "description": t["description"],
-                    "input_schema": t["parameters"],
-                }
-                for t in TOOLS
-            ]
+            kwargs["tools"] = anthropic_tools(request.tools)
         try:
             stream = await self.client.messages.create(**kwargs)
         except Exception as exc:
@@ -70,7 +89,11 @@ class AnthropicProvider(Provider):
                     prompt_tokens = event.message.usage.input_tokens
                 elif event.type == "content_block_start":
                     if event.content_block.type == "tool_use":
-                        tools[event.index] = {"name": event.content_block.name, "json": ""}
+                        tools[event.index] = {
+                            "name": event.content_block.name,
+                            "json": "",
+                            "id": event.content_block.id,
+                        }
                 elif event.type == "content_block_delta":
                     if event.delta.type == "text_delta":
                         yield TextDelta(event.delta.text)
@@ -89,7 +112,7 @@ class AnthropicProvider(Provider):
                 args = json.loads(tool["json"] or "{}")
             except ValueError:
                 args = {}
-            yield ToolCall(tool["name"], args if isinstance(args, dict) else {})
+            yield ToolCall(tool["name"], args if isinstance(args, dict) else {}, tool["id"])
 
     async def aclose(self) -> None:
         await self.client.close()

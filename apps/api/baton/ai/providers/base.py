@@ -4,7 +4,8 @@ Every provider (OpenAI, Anthropic, Gemini through their official SDKs, and the b
 knowledge-base responder) turns its own stream into these events:
 
 - ``TextDelta`` — a piece of the answer, in order;
-- ``ToolCall`` — the model asked for a human, proposed follow-ups, or said it cannot answer;
+- ``ToolCall`` — the model asked for a human, proposed follow-ups, said it cannot answer, or
+  called a workspace tool (its result comes back in the next request's ``rounds``);
 - ``Usage`` — token counts, when the provider reports them;
 - ``Answer`` — the built-in responder's verdict on its own answer (confidence, sources).
 
@@ -20,12 +21,29 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from baton.knowledge.search import Hit
+from baton.tools.registry import INTERNAL_SPECS, ToolSpec
 
 
 @dataclass(frozen=True)
 class ChatMessage:
     role: Literal["user", "assistant"]
     content: str
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    name: str
+    args: dict[str, Any]
+    call_id: str = ""  # the provider's id for the call (OpenAI, Anthropic), echoed back
+
+
+@dataclass(frozen=True)
+class ToolRound:
+    """One exchange of a reply: the model's text and tool calls, and the results it gets."""
+
+    text: str
+    calls: tuple[ToolCall, ...]
+    results: tuple[dict[str, Any], ...]
 
 
 @dataclass(frozen=True)
@@ -37,17 +55,13 @@ class ChatRequest:
     use_tools: bool = True
     max_tokens: int = 800
     waiting: bool = False  # the visitor is already queued for a person: offer none
+    tools: tuple[ToolSpec, ...] = INTERNAL_SPECS  # from the tool registry
+    rounds: tuple[ToolRound, ...] = ()  # tool calls already answered in this reply
 
 
 @dataclass(frozen=True)
 class TextDelta:
     text: str
-
-
-@dataclass(frozen=True)
-class ToolCall:
-    name: str
-    args: dict[str, Any]
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ from google import genai
 from google.genai import errors as genai_errors
 from google.genai import types
 
-from baton.ai.control import TOOLS
 from baton.ai.providers.base import (
     ChatRequest,
     Event,
@@ -21,10 +20,12 @@ from baton.ai.providers.base import (
     ProviderError,
     TextDelta,
     ToolCall,
+    ToolRound,
     Usage,
     error_for_status,
     normalise_turns,
 )
+from baton.tools.registry import gemini_declarations
 
 
 def classify(exc: BaseException) -> ProviderError:
@@ -40,6 +41,31 @@ def classify(exc: BaseException) -> ProviderError:
     if isinstance(exc, OSError) or type(exc).__module__.split(".")[0] in ("aiohttp", "httpx2"):
         return ProviderError("connection", retryable=True)
     return ProviderError("error", retryable=True)
+
+
+def rounds_contents(rounds: tuple[ToolRound, ...]) -> list[types.Content]:
+    """Tool calls answered earlier in this reply: the model's ``functionCall`` parts, then a
+    user turn of ``functionResponse`` parts."""
+    out: list[types.Content] = []
+    for r in rounds:
+        parts = [types.Part(text=r.text)] if r.text else []
+        parts += [
+            types.Part(function_call=types.FunctionCall(name=c.name, args=c.args))
+            for c in r.calls
+        ]
+        out.append(types.Content(role="model", parts=parts))
+        out.append(
+            types.Content(
+                role="user",
+                parts=[
+                    types.Part(
+                        function_response=types.FunctionResponse(name=c.name, response=result)
+                    )
+                    for c, result in zip(r.calls, r.results, strict=True)
+                ],
+            )
+        )
+    return out
 
 
 class GeminiProvider(Provider):
@@ -63,6 +89,7 @@ class GeminiProvider(Provider):
             )
             for m in normalise_turns(request.messages)
         ]
+        contents += rounds_contents(request.rounds)
         config: dict[str, Any] = {
             "system_instruction": request.system,
             "max_output_tokens": request.max_tokens,
@@ -71,12 +98,7 @@ class GeminiProvider(Provider):
             config["tools"] = [
                 types.Tool(
                     function_declarations=[
-                        types.FunctionDeclaration(
-                            name=t["name"],
-                            description=t["description"],
-                            parameters_json_schema=t["parameters"],
-                        )
-                        for t in TOOLS
+                        types.FunctionDeclaration(**d) for d in gemini_declarations(request.tools)
                     ]
                 )
             ]

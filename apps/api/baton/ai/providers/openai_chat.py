@@ -10,7 +10,6 @@ from typing import Any
 import msgspec
 import openai
 
-from baton.ai.control import TOOLS
 from baton.ai.providers.base import (
     ChatRequest,
     Event,
@@ -18,10 +17,12 @@ from baton.ai.providers.base import (
     ProviderError,
     TextDelta,
     ToolCall,
+    ToolRound,
     Usage,
     classify_stainless_error,
     normalise_turns,
 )
+from baton.tools.registry import openai_tools
 
 
 def classify(exc: BaseException) -> ProviderError:
@@ -43,6 +44,7 @@ class _Function(msgspec.Struct):
 
 class _ToolCallDelta(msgspec.Struct):
     index: int = 0
+    id: str | None = None
     function: _Function | None = None
 
 
@@ -93,6 +95,33 @@ async def chunks(lines: AsyncIterator[str]) -> AsyncIterator[_Chunk]:
         yield chunk
 
 
+def rounds_messages(rounds: tuple[ToolRound, ...]) -> list[dict[str, Any]]:
+    """Tool calls answered earlier in this reply: the assistant's ``tool_calls``, then one
+    ``tool`` message per call with its result."""
+    out: list[dict[str, Any]] = []
+    for n, r in enumerate(rounds):
+        ids = [c.call_id or f"call_{n}_{i}" for i, c in enumerate(r.calls)]
+        out.append(
+            {
+                "role": "assistant",
+                "content": r.text or None,
+                "tool_calls": [
+                    {
+                        "id": ids[i],
+                        "type": "function",
+                        "function": {"name": c.name, "arguments": json.dumps(c.args)},
+                    }
+                    for i, c in enumerate(r.calls)
+                ],
+            }
+        )
+        out += [
+            {"role": "tool", "tool_call_id": ids[i], "content": json.dumps(result)}
+            for i, result in enumerate(r.results)
+        ]
+    return out
+
+
 class OpenAIProvider(Provider):
     kind = "openai"
 
@@ -120,8 +149,9 @@ class OpenAIProvider(Provider):
             "stream_options": {"include_usage": True},
             "max_tokens": request.max_tokens,
         }
+        messages += rounds_messages(request.rounds)
         if request.use_tools:
-            kwargs["tools"] = [{"type": "function", "function": t} for t in TOOLS]
+            kwargs["tools"] = openai_tools(request.tools)
         calls: dict[int, dict[str, str]] = {}
         try:
             async with self.client.chat.completions.with_streaming_response.create(
@@ -137,7 +167,10 @@ class OpenAIProvider(Provider):
                         if delta.content:
                             yield TextDelta(delta.content)
                         for tc in delta.tool_calls or ():
-                            call = calls.setdefault(tc.index, {"name": "", "arguments": ""})
+                            call = calls.setdefault(
+                                tc.index, {"name": "", "arguments": "", "id": ""}
+                            )
+                            call["id"] = call["id"] or tc.id or ""
                             if tc.function is not None:
                                 call["name"] += tc.function.name or ""
                                 call["arguments"] += tc.function.arguments or ""
@@ -146,7 +179,7 @@ class OpenAIProvider(Provider):
         except Exception as exc:
             raise classify(exc) from None
         for _, call in sorted(calls.items()):
-            yield ToolCall(call["name"], _args(call["arguments"]))
+            yield ToolCall(call["name"], _args(call["arguments"]), call["id"])
 
     async def aclose(self) -> None:
         await self.client.close()
