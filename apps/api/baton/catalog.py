@@ -32,6 +32,7 @@ DOMAINS = (
     "exports",
     "mail",
     "tickets",
+    "csat",
     "webhooks",
     "canned",
     "hours",
