@@ -68,6 +68,8 @@ export interface AgentServerEvents {
   suggestion: CopilotDelta & { text: string; citations: Citation[]; error?: string };
   summary_stream: CopilotDelta;
   summary: CopilotDelta & { text: string; cached: boolean; error?: string };
+  /** The visitor rated the conversation (csat domain): refetch its rating. */
+  csat_submitted: { conversation_id: string; rating: number; comment: string | null; channel: string; created_at: string };
 }
 
 /** Copilot (design.md "Copilot"): a streamed piece of a suggested reply or summary. */
