@@ -200,6 +200,7 @@ async def test_a_resolved_ticket_emails_a_survey_that_records_once(
 
     forged = path[:-4] + ("0000" if not path.endswith("0000") else "1111")
     assert (await client.post(forged, data={"rating": "4"})).status_code == 403
+    assert (await client.get("/api/v1/csat/survey/not-a-link")).status_code == 404
     assert (await client.post(path, data={"rating": "9"})).status_code == 422
     assert await _ratings(runtime) == 0
     first = await client.post(path, data={"rating": "4", "comment": "Solved fast"})

@@ -58,6 +58,7 @@ def _problem(exc: DomainError) -> Response[str]:
     messages = {
         "already_rated": "This conversation has been rated already. Thank you!",
         "invalid_link": "This survey link is not valid.",
+        "unknown_link": "There is no survey at this address.",
         "link_expired": "This survey link has expired.",
     }
     text = messages.get(exc.code, exc.detail if isinstance(exc.detail, str) else "Not recorded.")

@@ -113,12 +113,13 @@ def survey_url(settings: Settings, conversation_id: uuid.UUID, rating: int | Non
 
 
 def conversation_of_token(settings: Settings, token: str) -> uuid.UUID:
-    """The conversation a survey link is for; 403 for a forged or an old link."""
+    """The conversation a survey link is for; 404 for something that is not a survey link,
+    403 for a forged or an old one."""
     try:
         raw_id, raw_expires, signature = token.split(".")
         conversation_id, expires = uuid.UUID(raw_id), int(raw_expires)
-    except ValueError:
-        raise Forbidden("this survey link is not valid", code="invalid_link") from None
+    except ValueError:  # not the shape of a survey link at all
+        raise NotFound("no such survey", code="unknown_link") from None
     expected = _signature(settings, conversation_id, expires)
     if not hmac.compare_digest(expected.encode(), signature.encode()):
         raise Forbidden("this survey link is not valid", code="invalid_link")

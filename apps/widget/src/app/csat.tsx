@@ -41,7 +41,7 @@ export function CsatCard({ chat, state }: { chat: Chat; state: State }): JSX.Ele
         {LABELS.map((label, i) => {
           const n = i + 1;
           return (
-            <button type="button" key={n} role="radio" aria-checked={picked === n} aria-label={`${n} – ${label}`}
+            <button type="button" key={n} role="radio" aria-checked={picked === n} aria-label={`${n} out of 5, ${label}`}
               title={label} tabIndex={picked === n || (picked === null && n === 1) ? 0 : -1}
               class={picked === n ? "on" : ""} data-rating={n}
               onClick={() => setPicked(n)} onKeyDown={(e) => move(e, n)}>
