@@ -8,6 +8,7 @@ import { Shell } from "./Shell";
 import { InboxPage } from "../features/inbox/InboxPage";
 import { UsersPage } from "../features/users/UsersPage";
 import { ApiKeysPage } from "../features/api-keys/ApiKeysPage";
+import { WebhooksPage } from "../features/webhooks/WebhooksPage";
 import { ProvidersPage } from "../features/ai/ProvidersPage";
 import { AiSettingsPage } from "../features/ai/AiSettingsPage";
 import { AutoRepliesPage } from "../features/ai/AutoRepliesPage";
@@ -49,6 +50,7 @@ const routes: RouteObject[] = [
           { path: "users", element: <Guard permission="users:manage"><UsersPage /></Guard> },
           { path: "roles", element: <Guard permission="roles:manage"><RolesPage /></Guard> },
           { path: "emails", element: <Guard permission="emails:manage"><EmailsPage /></Guard> },
+          { path: "webhooks", element: <Guard permission="webhooks:manage"><WebhooksPage /></Guard> },
           { path: "audit", element: <Guard permission="audit:read"><AuditPage /></Guard> },
           { path: "api-keys", element: <Guard permission="api_keys:manage"><ApiKeysPage /></Guard> },
           { path: "ai/providers", element: <Guard permission="ai:manage"><ProvidersPage /></Guard> },
