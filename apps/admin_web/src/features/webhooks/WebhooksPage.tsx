@@ -62,7 +62,15 @@ export function WebhooksPage() {
           >
             {w.active ? "Disable" : "Enable"}
           </Button>
-          <Button small variant="danger" onClick={() => setDeleting(w)} aria-label={`Delete ${w.url}`}>
+          <Button
+            small
+            variant="danger"
+            onClick={() => {
+              if (logOf === w.id) setLogOf(null); // its log goes with it
+              setDeleting(w);
+            }}
+            aria-label={`Delete ${w.url}`}
+          >
             Delete
           </Button>
         </>
@@ -108,10 +116,7 @@ export function WebhooksPage() {
         {deleting && (
           <DeleteWebhook
             webhook={deleting}
-            onDone={() => {
-              if (logOf === deleting.id) setLogOf(null);
-              setDeleting(null);
-            }}
+            onDone={() => setDeleting(null)}
           />
         )}
       </Dialog>

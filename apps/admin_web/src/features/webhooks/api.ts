@@ -24,8 +24,8 @@ export const WEBHOOK_EVENTS = [
 ] as const;
 
 export const webhookKeys = {
-  all: ["webhooks"] as const,
-  deliveries: (id: string) => ["webhooks", id, "deliveries"] as const,
+  all: ["webhooks", "list"] as const,
+  deliveries: (id: string) => ["webhooks", "deliveries", id] as const,
 };
 
 const byId = (id: string) => ({ params: { path: { webhook_id: id } } });
