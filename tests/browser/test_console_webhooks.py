@@ -18,6 +18,7 @@ from playwright.async_api import expect
 from baton.runtime import Runtime
 from tests.browser.conftest import artifact, require_bundle
 from tests.browser.test_console_admin import dialog, open_console
+from tests.browser.test_console_layout import assert_fits
 from tests.conversations.helpers import cid, visitor
 from tests.support import LiveServer
 from tests.webhooks.receiver import Receiver
@@ -93,6 +94,11 @@ async def test_admin_creates_a_webhook_and_sees_its_delivery(
     texts = {json.loads(r.body)["data"]["message"]["text"]
              for r in receiver.accepted()}
     assert "Hello from the console test" in texts
+    # the list and the log fit a phone's screen
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await assert_fits(page, "webhooks page at 390px")
+    await page.screenshot(path=str(artifact("console-webhooks-390.png")), full_page=True)
+    await page.set_viewport_size({"width": 1366, "height": 768})
     before = len(receiver.accepted())
     await entry.get_by_role("button", name="Redeliver").click()
     await receiver.wait_for(lambda r: len(r.accepted()) > before)

@@ -27,14 +27,25 @@ async def test_visitor_rates_five_and_the_agent_sees_it(
 ) -> None:
     require_bundle("apps/admin_web/dist")
     _, admin = await user_headers(client, runtime, "admin")
-    r = await client.patch(
-        "/api/v1/widget/settings",
-        json={"csat_question": "How did Dana do?", "csat_delay_seconds": 1},
-        headers=admin,
-    )
-    assert r.status_code == 200, r.text
-    agent = await make_user(runtime, role="agent", name="Dana", presence="online")
-    await sign_in(page, agent.email)
+    # Dana is an admin who answers too: she words the survey in the console first
+    dana = await make_user(runtime, role="admin", name="Dana", presence="online")
+    await sign_in(page, dana.email)
+    await page.goto("/app/#/admin/settings/widget")
+    survey = page.get_by_role("form", name="Satisfaction survey")
+    await survey.get_by_label("Question").fill("How did Dana do?")
+    await survey.get_by_label("Ask after (seconds)").fill("99999")
+    await survey.get_by_role("button", name="Save survey").click()
+    await expect(survey.get_by_text("A whole number of seconds from 0 to 3600.")).to_be_visible()
+    await survey.get_by_label("Ask after (seconds)").fill("1")
+    await survey.get_by_role("button", name="Save survey").click()
+
+    async def saved() -> bool | None:
+        body = (await client.get("/api/v1/widget/settings", headers=admin)).json()
+        return True if (body["csat_question"], body["csat_delay_seconds"]) == (
+            "How did Dana do?", 1) else None
+
+    await wait_for(saved)
+    await page.goto("/app/#/")
 
     frame = await open_widget(visit.page, host_site + "/")
     await send(frame, "I want to talk to a human about my invoice")
