@@ -13,7 +13,7 @@ from playwright.async_api import expect
 from baton.runtime import Runtime
 from tests.browser.conftest import artifact, require_bundle
 from tests.browser.test_inbox import sign_in
-from tests.browser.widget_fixtures import Visit, host_site, open_widget, send, visit
+from tests.browser.widget_fixtures import Visit, host_site, open_widget, send, visit, widget
 from tests.factories import make_user, user_headers
 from tests.support import wait_for
 
@@ -67,6 +67,11 @@ async def test_visitor_rates_five_and_the_agent_sees_it(
     card = frame.get_by_test_id("csat-card")
     await expect(card).to_be_visible(timeout=SLOW)
     await expect(card).to_contain_text("How did Dana do?")
+    # a reload before rating brings the card back (csat_status)
+    await visit.page.reload()
+    frame = widget(visit.page)
+    card = frame.get_by_test_id("csat-card")
+    await expect(card).to_be_visible(timeout=SLOW)
     # keyboard: Tab reaches the scale, the arrows move along it, the comment is optional
     one = card.get_by_role("radio", name="1 out of 5, Very poor")
     await one.focus()

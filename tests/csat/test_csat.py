@@ -49,6 +49,7 @@ async def test_a_resolved_conversation_asks_and_takes_one_rating(
         await v.call("user_message", {"client_id": cid(), "text": "Where is parcel 12?"})
         early = await v.call("csat", {"rating": 5})
         assert early["error"] == "not_resolved"
+        assert (await v.call("csat_status"))["pending"] is False
 
         resolved = await client.post(
             f"/api/v1/conversations/{conversation_id}/resolve", headers=admin
@@ -57,6 +58,8 @@ async def test_a_resolved_conversation_asks_and_takes_one_rating(
         asked = await v.wait_for("csat_request")
         assert asked["conversation_id"] == conversation_id
         assert asked["question"] and asked["delay_seconds"] == 3
+        status = await v.call("csat_status")
+        assert status["pending"] is True and status["conversation_id"] == conversation_id
 
         await dana.call("join_session", {"conversation_id": conversation_id})
         for bad in (9, 0, "5", 4.5, None, True):
@@ -75,6 +78,7 @@ async def test_a_resolved_conversation_asks_and_takes_one_rating(
         assert seen["rating"] == 5 and seen["comment"] == "Quick and kind"
         again = await v.call("csat", {"rating": 1})
         assert again["error"] == "already_rated"
+        assert (await v.call("csat_status"))["pending"] is False
         await barrier(runtime, v, dana)
     finally:
         for c in (v, other, dana):

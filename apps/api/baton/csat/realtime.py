@@ -14,6 +14,7 @@ from baton.realtime.rooms import VISITOR_NS
 from baton.runtime import Runtime
 from baton.visitors import limits
 from baton.visitors.sessions import live_session
+from baton.workspace.service import get_config
 
 actions = Actions(VISITOR_NS)
 
@@ -37,6 +38,30 @@ async def csat(call: SocketCall, payload: CsatIn) -> dict[str, Any]:
         call.uow, conversation, rating=payload.rating, comment=payload.comment, channel="widget"
     )
     return {"ok": True, "conversation_id": str(conversation.id), "rating": row.rating}
+
+
+@actions.on("csat_status")
+async def csat_status(call: SocketCall) -> dict[str, Any]:
+    """Is the session's conversation waiting for a rating? (A widget that reloads after the
+    ``csat_request`` asks this, so the card comes back.)"""
+    state = await call.session()
+    if not state.get("session_id"):
+        raise Unauthorized("call start_session first", code="no_session")
+    await limits.event(call.runtime, str(state["session_id"]))
+    _, conversation = await live_session(call.uow, state["session_id"])
+    config = await get_config(call.uow.session)
+    pending = (
+        config.csat_enabled
+        and conversation.status == "resolved"
+        and conversation.channel == "widget"
+        and await service.rating_of(call.uow, conversation.id) is None
+    )
+    return {
+        "conversation_id": str(conversation.id),
+        "pending": pending,
+        "question": config.csat_question,
+        "delay_seconds": config.csat_delay_seconds,
+    }
 
 
 def register(sio: socketio.AsyncServer, runtime: Runtime) -> None:

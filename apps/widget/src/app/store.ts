@@ -251,6 +251,12 @@ export class Chat {
     else show();
   }
 
+  /** After a reload: a resolved conversation still waiting for its rating shows the card again. */
+  private async resumeRating(): Promise<void> {
+    const ack = await this.call<{ conversation_id: string; pending: boolean; question: string }>("csat_status", {});
+    if (!isError(ack) && ack.pending) this.askForRating({ conversation_id: ack.conversation_id, question: ack.question, delay_seconds: 0 });
+  }
+
   /** The widget event ``csat {rating, comment?}``: once per conversation. */
   async rate(rating: number, comment: string): Promise<void> {
     const csat = this.state.csat;
@@ -449,6 +455,7 @@ export class Chat {
     });
     this.setMessages([...server, ...failed, ...pending]);
     this.onStatus(ack.status, ack.queue_position ?? null, ack.waiting_since ?? null);
+    if (ack.status === "resolved" && !this.state.csat) void this.resumeRating();
     void this.call("visitor_join", { page_url: this.page.url, title: this.page.title });
     if (this.state.open) this.markSeen();
     void this.flush();
