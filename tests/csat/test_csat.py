@@ -188,13 +188,17 @@ async def test_a_resolved_ticket_emails_a_survey_that_records_once(
 
     async def surveyed() -> Any:
         mails = await delivered_to(resend_fake, "grace@example.com", 1)
-        return [m for m in mails if m.body["subject"].startswith("How did we do?")] or None
+        return [m for m in mails if m.body["subject"].startswith("Resolved:")] or None
 
     from tests.support import wait_for
 
     [mail] = await wait_for(surveyed, timeout=20)
+    # the survey rides in the one "Resolved" email: five links, in the text and the HTML
     links = re.findall(r"/api/v1/csat/survey/[^\s?\"]+\?rating=\d", mail.body["text"])
     assert len(links) == 5 and links[4].endswith("rating=5")
+    assert mail.body["html"].count("/api/v1/csat/survey/") == 5
+    assert not [m for m in resend_fake.to("grace@example.com")
+                if m.body["subject"].startswith("How did we do?")]
     path = links[3].split("?")[0]
 
     page = await client.get(links[3])

@@ -28,6 +28,8 @@ from baton.csat.models import CsatResponse
 from baton.kit.events import DomainEvent, listen, write_before_commit
 from baton.kit.uow import UnitOfWork
 from baton.mail import outbox
+from baton.mail.models import OutboxEmail
+from baton.mail.templates import Rendered
 from baton.realtime.emission import Emission
 from baton.realtime.rooms import AGENT_NS, VISITOR_NS, conversation_room, visitor_room
 from baton.tickets.events import TicketStatusChanged
@@ -89,6 +91,15 @@ async def email_surveys(uow: UnitOfWork, events: list[DomainEvent]) -> None:
             continue
         settings = uow.runtime.settings
         links = {n: service.survey_url(settings, ticket.conversation_id, n) for n in range(1, 6)}
+        resolution = _resolution_email(uow, ticket.id)
+        if resolution is not None:  # the survey rides in the "Resolved" email
+            rendered = templates.with_survey(
+                Rendered(resolution.subject, resolution.body_text, resolution.body_html),
+                config.csat_question,
+                links,
+            )
+            resolution.body_text, resolution.body_html = rendered.text, rendered.html
+            continue
         outbox.queue(
             uow,
             kind="csat_survey",
@@ -102,6 +113,20 @@ async def email_surveys(uow: UnitOfWork, events: list[DomainEvent]) -> None:
             ),
             ticket_id=ticket.id,
         )
+
+
+def _resolution_email(uow: UnitOfWork, ticket_id: uuid.UUID) -> OutboxEmail | None:
+    """The ``ticket_resolved`` email this unit of work queued for the ticket, if any."""
+    for obj in list(uow.session.new) + list(uow.session.identity_map.values()):
+        if (
+            isinstance(obj, OutboxEmail)
+            and obj.kind == "ticket_resolved"
+            and obj.ticket_id == ticket_id
+            and obj.status == "queued"
+            and obj.attempts == 0
+        ):
+            return obj
+    return None
 
 
 # -- analytics: ratings are csat_given facts ------------------------------------------------

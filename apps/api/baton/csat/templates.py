@@ -9,22 +9,38 @@ from baton.mail.templates import Rendered, ticket_subject
 LABELS = {1: "Very poor", 2: "Poor", 3: "Okay", 4: "Good", 5: "Excellent"}
 
 
-def survey(number: int, subject: str, name: str, question: str, links: dict[int, str]) -> Rendered:
+def survey_text(question: str, links: dict[int, str]) -> str:
     lines = "\n".join(f"  {n} ({LABELS[n]}): {links[n]}" for n in sorted(links))
-    text = (
-        f"Hello {name},\n\nTicket #{number} is resolved. {question}\n\n{lines}\n\n"
-        "One click records your answer; you can add a comment on the page.\n"
-    )
+    return f"{question}\n\n{lines}\n\nPick one; you can add a comment on the page.\n"
+
+
+def survey_html(question: str, links: dict[int, str]) -> str:
     buttons = " ".join(
         f'<a href="{escape(links[n], quote=True)}" style="display:inline-block;padding:8px 12px;'
         f'margin:2px;border:1px solid #cbd2d9;border-radius:6px;color:#1f2933;'
         f'text-decoration:none">{n} · {LABELS[n]}</a>'
         for n in sorted(links)
     )
+    return f'<p style="margin-top:1.5em"><strong>{escape(question)}</strong></p><p>{buttons}</p>'
+
+
+def with_survey(email: Rendered, question: str, links: dict[int, str]) -> Rendered:
+    """The ticket's resolution email with the survey at its end (one email, not two)."""
+    text = f"{email.text.rstrip()}\n\n{survey_text(question, links)}"
+    html = email.html
+    if html is not None:
+        block = survey_html(question, links)
+        html = html.replace("</body>", f"{block}</body>") if "</body>" in html else html + block
+    return Rendered(email.subject, text, html)
+
+
+def survey(number: int, subject: str, name: str, question: str, links: dict[int, str]) -> Rendered:
+    """A survey on its own, when the resolution email is not in this unit of work."""
+    text = f"Hello {name},\n\nTicket #{number} is resolved. {survey_text(question, links)}"
     html = (
         '<!doctype html><html><body style="font-family:system-ui,sans-serif;line-height:1.5;'
-        f'color:#1f2933"><p>Hello {escape(name)},</p><p>Ticket #{number} is resolved. '
-        f"{escape(question)}</p><p>{buttons}</p></body></html>"
+        f'color:#1f2933"><p>Hello {escape(name)},</p><p>Ticket #{number} is resolved.</p>'
+        f"{survey_html(question, links)}</body></html>"
     )
     return Rendered(f"How did we do? {ticket_subject(number, subject)}"[:300], text, html)
 
