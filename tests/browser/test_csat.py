@@ -34,10 +34,10 @@ async def test_visitor_rates_five_and_the_agent_sees_it(
     survey = page.get_by_role("form", name="Satisfaction survey")
     await survey.get_by_label("Question").fill("How did Dana do?")
     await survey.get_by_label("Ask after (seconds)").fill("99999")
-    await survey.get_by_role("button", name="Save survey").click()
+    await survey.get_by_role("button", name="Update survey").click()
     await expect(survey.get_by_text("A whole number of seconds from 0 to 3600.")).to_be_visible()
     await survey.get_by_label("Ask after (seconds)").fill("1")
-    await survey.get_by_role("button", name="Save survey").click()
+    await survey.get_by_role("button", name="Update survey").click()
 
     async def saved() -> bool | None:
         body = (await client.get("/api/v1/widget/settings", headers=admin)).json()

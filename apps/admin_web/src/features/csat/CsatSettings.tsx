@@ -39,7 +39,7 @@ export function CsatSettings({ initial }: { initial: WidgetSettings }) {
       <ErrorText error={save.error} />
       <div className="ui-form-actions">
         <Button type="submit" variant="primary" busy={save.isPending ? "Saving…" : false}>
-          Save survey
+          Update survey
         </Button>
       </div>
     </form>
