@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 from sqlalchemy import func, select
 
+from baton.analytics import rollups
+from baton.analytics.models import ReportingEvent
 from baton.csat.models import CsatResponse
 from baton.runtime import Runtime
 from tests.conversations.helpers import agent, cid, visitor
@@ -94,6 +96,16 @@ async def test_a_resolved_conversation_asks_and_takes_one_rating(
     missing = await client.get(f"/api/v1/conversations/{cid()[:8]}/csat", headers=agent_h)
     assert missing.status_code in (400, 404)
 
+    figures = await _overview(client, admin)
+    assert figures["csat_responses"] == 1 and figures["csat_average"] == 5.0
+    # the rollup stores the rating as a csat_given fact; the figures stay the same
+    async with runtime.db.session() as session:
+        await rollups.run_incremental(session, now=datetime.now(UTC) + timedelta(hours=1))
+        await session.commit()
+        stored = (await session.scalars(
+            select(ReportingEvent.value).where(ReportingEvent.kind == "csat_given")
+        )).all()
+    assert stored == [5.0]
     figures = await _overview(client, admin)
     assert figures["csat_responses"] == 1 and figures["csat_average"] == 5.0
 
