@@ -72,6 +72,8 @@ export interface AgentServerEvents {
   action_proposed: { action: ToolAction };
   /** An action ran (auto), or was approved, rejected, done or failed. */
   action_updated: { action: ToolAction };
+  /** The visitor rated the conversation (csat domain): refetch its rating. */
+  csat_submitted: { conversation_id: string; rating: number; comment: string | null; channel: string; created_at: string };
 }
 
 export type ToolAction = components["schemas"]["ActionOut"];

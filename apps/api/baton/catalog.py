@@ -33,6 +33,7 @@ DOMAINS = (
     "exports",
     "mail",
     "tickets",
+    "csat",
     "webhooks",
     "canned",
     "hours",

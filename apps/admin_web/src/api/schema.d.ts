@@ -574,6 +574,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/conversations/{conversation_id}/csat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** ConversationRating */
+        get: operations["ApiV1ConversationsConversationIdCsatConversationRating"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/conversations/{conversation_id}/events": {
         parameters: {
             query?: never;
@@ -705,6 +722,24 @@ export interface paths {
         get: operations["ApiV1ConversationsCountsCounts"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/csat/survey/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** SurveyPage */
+        get: operations["ApiV1CsatSurveyTokenSurveyPage"];
+        put?: never;
+        /** SubmitSurvey */
+        post: operations["ApiV1CsatSurveyTokenSubmitSurvey"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1764,6 +1799,10 @@ export interface components {
             text?: string | null;
             visitor?: components["schemas"]["NewVisitorIn"] | null;
         };
+        /** ConversationCsatOut */
+        ConversationCsatOut: {
+            rating: components["schemas"]["CsatOut"] | null;
+        };
         /** ConversationOut */
         ConversationOut: {
             assignee: components["schemas"]["PersonRef"] | null;
@@ -1794,6 +1833,19 @@ export interface components {
             /** Format: uuid */
             conversation_id: string;
             email?: string | null;
+        };
+        /** CsatOut */
+        CsatOut: {
+            agent_id: string | null;
+            channel: string;
+            comment: string | null;
+            /** Format: uuid */
+            conversation_id: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            rating: number;
         };
         /** DayRow */
         DayRow: {
@@ -2728,6 +2780,12 @@ export interface components {
         WidgetSettingsOut: {
             allowed_origins?: string[];
             color: string;
+            /** @default 0 */
+            csat_delay_seconds: number;
+            /** @default true */
+            csat_enabled: boolean;
+            /** @default  */
+            csat_question: string;
             /** @default false */
             identity_verification: boolean;
             launcher_text: string;
@@ -2740,6 +2798,9 @@ export interface components {
         WidgetSettingsPatch: {
             allowed_origins?: string[] | null;
             color?: string | null;
+            csat_delay_seconds?: number | null;
+            csat_enabled?: boolean | null;
+            csat_question?: string | null;
             identity_verification?: boolean | null;
             launcher_text?: string | null;
             position?: string | null;
@@ -2754,6 +2815,12 @@ export interface components {
             assignment_mode: string;
             /** @default 12 */
             context_messages: number;
+            /** @default 3 */
+            csat_delay_seconds: number;
+            /** @default true */
+            csat_enabled: boolean;
+            /** @default How would you rate this conversation? */
+            csat_question: string;
             handoff_phrases?: string[];
             /** @default false */
             identity_verification: boolean;
@@ -2772,6 +2839,9 @@ export interface components {
             ai_while_waiting?: boolean | null;
             assignment_mode?: string | null;
             context_messages?: number | null;
+            csat_delay_seconds?: number | null;
+            csat_enabled?: boolean | null;
+            csat_question?: string | null;
             handoff_phrases?: string[] | null;
             identity_verification?: boolean | null;
             max_open_per_agent?: number | null;
@@ -5946,6 +6016,79 @@ export interface operations {
             };
         };
     };
+    ApiV1ConversationsConversationIdCsatConversationRating: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationCsatOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not permitted */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     ApiV1ConversationsConversationIdEventsTransitions: {
         parameters: {
             query?: never;
@@ -6640,6 +6783,181 @@ export interface operations {
             };
             /** @description Invalid input */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV1CsatSurveyTokenSurveyPage: {
+        parameters: {
+            query?: {
+                rating?: number | null;
+            };
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not permitted */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV1CsatSurveyTokenSubmitSurvey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not permitted */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

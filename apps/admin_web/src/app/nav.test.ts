@@ -33,6 +33,11 @@ describe("navigation from permissions", () => {
     expect(adminNav(AGENT).some((i) => i.path === "/admin/analytics")).toBe(false);
   });
 
+  it("shows the webhooks page to whoever manages webhooks", () => {
+    expect(adminNav(["webhooks:manage"]).map((i) => i.path)).toEqual(["/admin/webhooks"]);
+    expect(pageFor("/admin/webhooks")?.permission).toBe("webhooks:manage");
+  });
+
   it("finds the page (and so the permission) behind an address", () => {
     expect(pageFor("/admin/users")?.permission).toBe("users:manage");
     expect(pageFor("/admin/ai/providers")?.permission).toBe("ai:manage");

@@ -21,6 +21,7 @@ export const ADMIN_PAGES: NavItem[] = [
   { path: "/admin/settings/workspace", label: "Workspace", permission: "settings:manage", group: "Workspace", description: "Handoff phrases, AI while waiting, assignment, capacity, offer timeout." },
   { path: "/admin/settings/business-hours", label: "Business hours", permission: "settings:manage", group: "Workspace", description: "When the team answers, holidays, an override, the queue's wait limit." },
   { path: "/admin/settings/widget", label: "Widget", permission: "settings:manage", group: "Workspace", description: "The website widget's look and its embed snippet." },
+  { path: "/admin/webhooks", label: "Webhooks", permission: "webhooks:manage", group: "Workspace", description: "Signed event deliveries to your endpoints: subscriptions, the delivery log, redeliver." },
   { path: "/admin/emails", label: "Emails", permission: "emails:manage", group: "Workspace", description: "The outbox: every email, its attempts and last error; send again." },
   { path: "/admin/audit", label: "Audit log", permission: "audit:read", group: "Workspace", description: "Every admin change, with before and after." },
   { path: "/admin/analytics", label: "Analytics", permission: "analytics:read", group: "Insights", description: "KPIs, traffic, the agent leaderboard and exports." },

@@ -9,6 +9,7 @@ import { Shell } from "./Shell";
 import { InboxPage } from "../features/inbox/InboxPage";
 import { UsersPage } from "../features/users/UsersPage";
 import { ApiKeysPage } from "../features/api-keys/ApiKeysPage";
+import { WebhooksPage } from "../features/webhooks/WebhooksPage";
 import { ProvidersPage } from "../features/ai/ProvidersPage";
 import { AiSettingsPage } from "../features/ai/AiSettingsPage";
 import { AutoRepliesPage } from "../features/ai/AutoRepliesPage";
@@ -61,6 +62,7 @@ const routes: RouteObject[] = [
           { path: "users", element: <Guard permission="users:manage"><UsersPage /></Guard> },
           { path: "roles", element: <Guard permission="roles:manage"><RolesPage /></Guard> },
           { path: "emails", element: <Guard permission="emails:manage"><EmailsPage /></Guard> },
+          { path: "webhooks", element: <Guard permission="webhooks:manage"><WebhooksPage /></Guard> },
           { path: "audit", element: <Guard permission="audit:read"><AuditPage /></Guard> },
           { path: "analytics", element: <Guard permission="analytics:read"><Suspense fallback={<Loading />}><AnalyticsPage /></Suspense></Guard> },
           { path: "api-keys", element: <Guard permission="api_keys:manage"><ApiKeysPage /></Guard> },

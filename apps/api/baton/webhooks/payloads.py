@@ -13,6 +13,7 @@ from baton.conversations.events import (
     MessageCreated,
     StatusChanged,
 )
+from baton.csat.events import CsatSubmitted
 from baton.kit.events import DomainEvent
 from baton.tickets.events import TicketAssigned, TicketCreated, TicketReplied, TicketStatusChanged
 
@@ -51,9 +52,12 @@ MAPPERS: dict[type[DomainEvent], tuple[str, Callable[[Any], dict[str, Any]]]] = 
     TicketAssigned: ("ticket.assigned", lambda e: {
         "ticket_id": str(e.ticket_id), "number": e.number,
         "assignee_id": str(e.assignee_id) if e.assignee_id else None}),
+    CsatSubmitted: ("csat.submitted", lambda e: {
+        "conversation_id": str(e.conversation_id), "rating": e.rating, "comment": e.comment,
+        "channel": e.channel, "agent_id": str(e.agent_id) if e.agent_id else None,
+        "submitted_at": e.submitted_at}),
 }
 
-# csat.submitted joins when CSAT lands (issue 19)
 EVENTS: tuple[str, ...] = tuple(sorted(name for name, _ in MAPPERS.values()))
 
 

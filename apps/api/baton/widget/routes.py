@@ -72,6 +72,9 @@ class WidgetController(Controller):
             welcome_message=data.welcome_message,
             allowed_origins=data.allowed_origins,
             identity_verification=data.identity_verification,
+            csat=service.CsatPatch(
+                data.csat_enabled, data.csat_question, data.csat_delay_seconds
+            ),
         )
         after = WidgetSettingsOut.of(theme)
         changes = diff(

@@ -51,6 +51,10 @@ class WidgetSettingsOut(WidgetConfigOut):
     updated_at: datetime | None = None
     allowed_origins: list[str] = msgspec.field(default_factory=list)
     identity_verification: bool = False
+    # the satisfaction survey after a conversation is resolved (docs/csat.md)
+    csat_enabled: bool = True
+    csat_question: str = ""
+    csat_delay_seconds: int = 0
 
     @classmethod
     def of(cls, theme: WidgetTheme) -> WidgetSettingsOut:
@@ -63,6 +67,9 @@ class WidgetSettingsOut(WidgetConfigOut):
             updated_at=theme.updated_at,
             allowed_origins=list(theme.allowed_origins),
             identity_verification=theme.identity_verification,
+            csat_enabled=theme.csat_enabled,
+            csat_question=theme.csat_question,
+            csat_delay_seconds=theme.csat_delay_seconds,
         )
 
 
@@ -79,6 +86,10 @@ class WidgetSettingsPatch(msgspec.Struct, forbid_unknown_fields=True):
     ) = None
     # visitors who send visitor.external_id must send a valid identity_hash too
     identity_verification: bool | None = None
+    # ask for a 1-5 rating after resolve; the question; seconds to wait before asking
+    csat_enabled: bool | None = None
+    csat_question: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] | None = None
+    csat_delay_seconds: Annotated[int, msgspec.Meta(ge=0, le=3600)] | None = None
 
 
 class IdentitySecretOut(msgspec.Struct):

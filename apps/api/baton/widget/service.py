@@ -36,6 +36,18 @@ class WidgetTheme:
     updated_at: datetime | None = None
     allowed_origins: tuple[str, ...] = ()
     identity_verification: bool = False
+    csat_enabled: bool = True
+    csat_question: str = ""
+    csat_delay_seconds: int = 0
+
+
+@dataclass(frozen=True)
+class CsatPatch:
+    """The satisfaction survey's settings (stored as workspace settings ``csat_*``)."""
+
+    enabled: bool | None = None
+    question: str | None = None
+    delay_seconds: int | None = None
 
 
 @dataclass(frozen=True)
@@ -70,6 +82,9 @@ async def get_theme(session: AsyncSession, site_key: str = DEFAULT_SITE) -> Widg
         updated_at=None if row is None else row.updated_at,
         allowed_origins=tuple(config.widget_allowed_origins),
         identity_verification=config.identity_verification,
+        csat_enabled=config.csat_enabled,
+        csat_question=config.csat_question,
+        csat_delay_seconds=config.csat_delay_seconds,
     )
 
 
@@ -92,6 +107,7 @@ async def update_theme(
     welcome_message: str | None = None,
     allowed_origins: list[str] | None = None,
     identity_verification: bool | None = None,
+    csat: CsatPatch | None = None,
     site_key: str = DEFAULT_SITE,
 ) -> WidgetTheme:
     """Change the given fields; the first save stores the defaults for the rest."""
@@ -118,10 +134,12 @@ async def update_theme(
     if launcher_text is not None:
         row.launcher_text = _text(launcher_text, "launcher_text", 40, allow_empty=True)
     row.updated_by_id = updated_by
+    csat = csat or CsatPatch()
     if (
         welcome_message is not None
         or allowed_origins is not None
         or identity_verification is not None
+        or csat != CsatPatch()
     ):
         # validated (and stored) by the workspace settings, which own the greeting, the
         # sites allowed to frame the widget and whether visitors must prove who they are
@@ -131,6 +149,9 @@ async def update_theme(
                 welcome_message=welcome_message,
                 widget_allowed_origins=allowed_origins,
                 identity_verification=identity_verification,
+                csat_enabled=csat.enabled,
+                csat_question=csat.question.strip() if csat.question is not None else None,
+                csat_delay_seconds=csat.delay_seconds,
             ),
         )
     await session.flush()

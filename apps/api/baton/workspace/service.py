@@ -64,6 +64,10 @@ class WorkspaceConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     widget_allowed_origins: list[str] = msgspec.field(default_factory=list)
     # visitors who say who they are must prove it (HMAC of their id, see docs/widget.md)
     identity_verification: bool = False
+    # after a conversation is resolved the widget asks for a 1-5 rating (docs/csat.md)
+    csat_enabled: bool = True
+    csat_question: str = "How would you rate this conversation?"
+    csat_delay_seconds: int = 3
 
 
 class WorkspacePatch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -77,6 +81,9 @@ class WorkspacePatch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     context_messages: int | None = None
     widget_allowed_origins: list[str] | None = None
     identity_verification: bool | None = None
+    csat_enabled: bool | None = None
+    csat_question: str | None = None
+    csat_delay_seconds: int | None = None
 
 
 _ORIGIN = re.compile(
@@ -120,6 +127,10 @@ def _validate(config: WorkspaceConfig) -> None:
         raise ValidationFailed("welcome_message must be 1-2000 characters")
     if len(config.system_prompt) > 20_000:
         raise ValidationFailed("system_prompt is too long")
+    if not config.csat_question.strip() or len(config.csat_question) > 200:
+        raise ValidationFailed("csat_question must be 1-200 characters")
+    if not 0 <= config.csat_delay_seconds <= 3600:
+        raise ValidationFailed("csat_delay_seconds must be between 0 and 3600")
     config.widget_allowed_origins[:] = normalise_origins(config.widget_allowed_origins)
 
 

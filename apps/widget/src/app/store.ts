@@ -64,6 +64,15 @@ export interface State {
   offline: OfflineOffer | null; // set: the offline form is offered
   ticket: TicketState;
   transcript: { state: "idle" | "sending" | "sent" | "error"; to: string | null; error: string | null };
+  csat: CsatState | null; // set: the rating card is shown (csat.tsx)
+}
+
+/** The satisfaction survey after resolve: asked by the server's ``csat_request``. */
+export interface CsatState {
+  conversationId: string;
+  question: string;
+  state: "asking" | "sending" | "sent" | "error";
+  error: string | null;
 }
 
 /** The offline form's submission: a ticket answered by email. */
@@ -152,6 +161,7 @@ export class Chat {
   private listeners = new Set<() => void>();
   private flushing = false;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private csatTimer: ReturnType<typeof setTimeout> | null = null;
   private typingTimer: ReturnType<typeof setTimeout> | null = null;
   private typing = false;
   private visitor: Visitor;
@@ -185,6 +195,7 @@ export class Chat {
       offline: null,
       ticket: { state: "idle", number: null, email: null, error: null },
       transcript: { state: "idle", to: null, error: null },
+      csat: null,
       notice: null,
     };
   }
@@ -224,6 +235,46 @@ export class Chat {
     this.visitor = { ...this.visitor, ...dropEmpty({ name: form.name, email: form.email }) };
     storage.set("visitor", this.visitor);
     this.set({ ticket: { state: "sent", number: ack.number, email: form.email, error: null } });
+  }
+
+  /** ``csat_request``: show the rating card after the configured delay (if still resolved). */
+  private askForRating(p: { conversation_id: string; question?: string; delay_seconds?: number }): void {
+    if (this.csatTimer) clearTimeout(this.csatTimer);
+    const show = (): void => {
+      this.csatTimer = null;
+      // the conversation moved on meanwhile (the visitor wrote again): no card
+      if (p.conversation_id !== this.state.conversationId || (this.state.status && this.state.status !== "resolved")) return;
+      this.set({ csat: { conversationId: p.conversation_id, question: p.question || "How would you rate this conversation?", state: "asking", error: null } });
+    };
+    const delay = Math.max(0, Math.min(3600, Number(p.delay_seconds) || 0)) * 1000;
+    if (delay) this.csatTimer = setTimeout(show, delay);
+    else show();
+  }
+
+  /** After a reload: a resolved conversation still waiting for its rating shows the card again. */
+  private async resumeRating(): Promise<void> {
+    const ack = await this.call<{ conversation_id: string; pending: boolean; question: string }>("csat_status", {});
+    if (!isError(ack) && ack.pending) this.askForRating({ conversation_id: ack.conversation_id, question: ack.question, delay_seconds: 0 });
+  }
+
+  /** The widget event ``csat {rating, comment?}``: once per conversation. */
+  async rate(rating: number, comment: string): Promise<void> {
+    const csat = this.state.csat;
+    if (!csat || csat.state === "sending" || csat.state === "sent") return;
+    this.set({ csat: { ...csat, state: "sending", error: null } });
+    const body: Record<string, unknown> = { rating, conversation_id: csat.conversationId };
+    if (comment.trim()) body.comment = comment.trim();
+    const ack = await this.call<{ ok: boolean }>("csat", body);
+    if (isError(ack) && ack.error !== "already_rated") {
+      const error = ack.error === "offline" || ack.error === "timeout" ? "You are offline. Try again in a moment." : detail(ack);
+      this.set({ csat: { ...csat, state: "error", error } });
+      return;
+    }
+    this.set({ csat: { ...csat, state: "sent", error: null } });
+  }
+
+  dismissRating(): void {
+    this.set({ csat: null });
   }
 
   /** Email the visitor this conversation (``request_transcript``). */
@@ -330,6 +381,9 @@ export class Chat {
     socket.on("status_changed", (p: { status: Status; queue_position?: number | null }) =>
       this.onStatus(p.status, p.queue_position ?? null, null),
     );
+    socket.on("csat_request", (p: { conversation_id: string; question?: string; delay_seconds?: number }) =>
+      this.askForRating(p),
+    );
     socket.on("display_typing", (p: { sender: "agent" | "bot"; typing: boolean; name?: string }) => {
       if (p.sender !== "agent" && p.sender !== "bot") return;
       this.set({ typing: p.typing ? { sender: p.sender, name: p.name || null } : null });
@@ -401,6 +455,7 @@ export class Chat {
     });
     this.setMessages([...server, ...failed, ...pending]);
     this.onStatus(ack.status, ack.queue_position ?? null, ack.waiting_since ?? null);
+    if (ack.status === "resolved" && !this.state.csat) void this.resumeRating();
     void this.call("visitor_join", { page_url: this.page.url, title: this.page.title });
     if (this.state.open) this.markSeen();
     void this.flush();
@@ -469,6 +524,11 @@ export class Chat {
   }
 
   private onStatus(status: Status, position: number | null, since: string | null): void {
+    if (status !== "resolved" && (this.state.csat || this.csatTimer)) {
+      if (this.csatTimer) clearTimeout(this.csatTimer);
+      this.csatTimer = null;
+      this.set({ csat: null });
+    }
     const key = `wait:${this.state.conversationId || ""}`;
     let waitingSince: number | null = null;
     let timedOut = this.state.handoffTimedOut;

@@ -2,6 +2,7 @@ import type { JSX } from "preact";
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { type Chat, type ChatMessage, type Config, HANDOFF_WAIT_MS, type State } from "./store";
 import { OfflineForm, TranscriptLink } from "./offline";
+import { CsatCard } from "./csat";
 import { clock, countdown, rich } from "./text";
 import { Away } from "./away";
 
@@ -197,6 +198,7 @@ function Panel({ chat, state, config }: { chat: Chat; state: State; config: Conf
           <Queue chat={chat} state={state} />
         ) : null}
         {state.offline ? <OfflineForm chat={chat} state={state} /> : null}
+        {state.csat ? <CsatCard chat={chat} state={state} /> : null}
       </div>
       <footer class="footer">
         {suggestions.length ? (

@@ -21,6 +21,7 @@ import { can } from "../../session";
 import type { Conversation } from "../../types";
 import { CopilotPanel } from "../copilot/CopilotPanel";
 import { ActionsPanel } from "../actions/ActionsPanel";
+import { CsatRows, CsatTimelineItem } from "../csat/CsatSummary";
 import { Composer } from "./Composer";
 import { Transcript } from "./Transcript";
 import { upsert, useConversation } from "./useConversation";
@@ -260,6 +261,7 @@ function Timeline({ id }: { id: string }) {
           </span>
         </li>
       ))}
+      <CsatTimelineItem id={id} />
     </ol>
   );
 }
@@ -321,6 +323,7 @@ function VisitorPanel({ c }: { c: Conversation }) {
             <dd>{new Date(c.resolved_at).toLocaleString()}</dd>
           </>
         )}
+        <CsatRows id={c.id} />
       </dl>
       <h2>
         <button type="button" className="link timeline-toggle" aria-expanded={timeline} onClick={() => setTimeline((v) => !v)}>

@@ -3,6 +3,7 @@ import { useEffect, useState, type FormEvent } from "react";
 import { widget, type WidgetSettings as Look } from "../../api/admin";
 import { keys } from "../../api/queries";
 import { Button, ErrorText, Field, Page, Section, Select, toast, useAction } from "../../ui";
+import { CsatSettings } from "../csat/CsatSettings";
 
 const POSITIONS = [
   { value: "right", label: "Bottom right" },
@@ -39,6 +40,7 @@ export function WidgetSettings() {
         <ErrorText error={settings.error} prefix="Could not load the widget settings" />
         {settings.data && <LookForm initial={settings.data} />}
       </Section>
+      <Section title="Satisfaction survey">{settings.data && <CsatSettings initial={settings.data} />}</Section>
     </Page>
   );
 }

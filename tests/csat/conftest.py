@@ -1,0 +1,3 @@
+from tests.mail.fixtures import _fresh_fake
+
+__all__ = ["_fresh_fake"]
