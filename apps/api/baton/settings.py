@@ -112,6 +112,13 @@ class Settings:
     inbound_email_token: str | None = None
     tickets_per_ip: int = 10
     tickets_per_email: int = 5
+    # the database: a query or a lock wait longer than these is cancelled (PostgreSQL), a
+    # write waits this long for SQLite's lock, a request this long for a pooled connection;
+    # any of them then answers 503 database_unavailable instead of hanging
+    db_statement_timeout_ms: int = 30_000
+    db_lock_timeout_ms: int = 5_000
+    db_busy_timeout_ms: int = 10_000
+    db_pool_timeout_seconds: float = 10.0
 
     @property
     def socketio_channel(self) -> str:
@@ -183,6 +190,10 @@ def load_settings() -> Settings:
         inbound_email_token=_env("INBOUND_EMAIL_TOKEN"),
         tickets_per_ip=_env_int("TICKETS_PER_IP", 10),
         tickets_per_email=_env_int("TICKETS_PER_EMAIL", 5),
+        db_statement_timeout_ms=max(0, _env_int("DB_STATEMENT_TIMEOUT_MS", 30_000)),
+        db_lock_timeout_ms=max(0, _env_int("DB_LOCK_TIMEOUT_MS", 5_000)),
+        db_busy_timeout_ms=max(0, _env_int("DB_BUSY_TIMEOUT_MS", 10_000)),
+        db_pool_timeout_seconds=max(0.1, float(_env("DB_POOL_TIMEOUT_SECONDS", "10") or 10)),
     )
 
 
