@@ -113,7 +113,11 @@ def build_runtime(
         limiter=RedisRateLimiter(redis, settings.redis_namespace) if redis is not None else MemoryRateLimiter(),
         envelope=Envelope(settings.master_key),
         connections=(
-            RedisConnections(redis, settings.redis_namespace)
+            RedisConnections(
+                redis,
+                settings.redis_namespace,
+                heartbeat_seconds=settings.process_heartbeat_seconds,
+            )
             if redis is not None
             else MemoryConnections()
         ),

@@ -91,6 +91,9 @@ class Settings:
     redis_namespace: str = "baton"
     # a live visitor whose process stops refreshing its sockets leaves after this long
     visitor_presence_ttl_seconds: int = 15
+    # each api process's heartbeat in Redis: a process silent this long (killed) no longer
+    # counts its agents as online
+    process_heartbeat_seconds: int = 10
     # outbound calls (AI providers, checks): internal addresses are refused unless allowed
     outbound_allow: tuple[str, ...] = ()
     allow_private_outbound: bool = False
@@ -169,6 +172,7 @@ def load_settings() -> Settings:
         login_failures_alarm=_env_int("LOGIN_FAILURES_ALARM", 50),
         redis_namespace=_env("REDIS_NAMESPACE", "baton") or "baton",
         visitor_presence_ttl_seconds=max(3, _env_int("VISITOR_PRESENCE_TTL_SECONDS", 15)),
+        process_heartbeat_seconds=max(2, _env_int("PROCESS_HEARTBEAT_SECONDS", 10)),
         outbound_allow=tuple(
             h.strip() for h in (_env("OUTBOUND_ALLOW", "") or "").split(",") if h.strip()
         ),
