@@ -54,14 +54,22 @@ async def _queued_email(runtime: Runtime, address: str) -> uuid.UUID:
         return row.id
 
 
-async def _run_on_worker(pool: ArqRedis, settings: Settings, email_id: uuid.UUID) -> object:
+async def _run_on_worker(
+    pool: ArqRedis, settings: Settings, email_id: uuid.UUID, worker: Subprocess
+) -> object:
     job = await pool.enqueue_job(
         outbox.SEND_JOB, _queue_name=settings.job_queue_name, email_id=str(email_id)
     )
     assert isinstance(job, Job)
     # the row's status afterwards: "sent", or (if the suite's own worker's sweep was quicker)
-    # "not_due"; either way it ran on this worker
-    return await job.result(timeout=40, poll_delay=0.1)
+    # "not_due"; either way it ran on this worker. Bounded generously: a loaded machine
+    # takes a while to start a worker process.
+    try:
+        return await job.result(timeout=90, poll_delay=0.1)
+    except TimeoutError:
+        raise AssertionError(
+            f"the job did not run; worker alive: {worker.proc.poll() is None}\n{worker.output()}"
+        ) from None
 
 
 async def test_the_worker_survives_a_redis_restart(
@@ -80,7 +88,7 @@ async def test_the_worker_survives_a_redis_restart(
     pool = await create_pool(arq_redis_settings(private_redis.url))
     try:
         first = await _queued_email(runtime, "before@example.com")
-        assert await _run_on_worker(pool, mine, first) in OUTCOMES, worker.output()
+        assert await _run_on_worker(pool, mine, first, worker) in OUTCOMES, worker.output()
         await delivered_to(resend_fake, "before@example.com", 1)
 
         await private_redis.stop()
@@ -95,7 +103,7 @@ async def test_the_worker_survives_a_redis_restart(
         await pool.aclose()
         pool = await create_pool(arq_redis_settings(private_redis.url))
         second = await _queued_email(runtime, "after@example.com")
-        assert await _run_on_worker(pool, mine, second) in OUTCOMES, worker.output()
+        assert await _run_on_worker(pool, mine, second, worker) in OUTCOMES, worker.output()
         assert len(await delivered_to(resend_fake, "after@example.com", 1)) == 1
         assert worker.proc.poll() is None
     finally:
