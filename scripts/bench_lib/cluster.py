@@ -6,6 +6,11 @@ use it too. Everything listens on 127.0.0.1 only.
 
 State (pids, ports, URLs) lives in ``<dir>/cluster.json``; ``down`` stops exactly the
 processes recorded there.
+
+A supervisor (``cluster.py supervise``, started by ``up``, its pid in ``supervisor_pid``)
+restarts any of them that exits (a crash, an OOM kill, ``kill -9``) with the same command and
+environment, backing off (0.5 s doubling to 30 s) when one keeps dying; ``down`` stops the
+supervisor first, then the processes.
 """
 
 from __future__ import annotations
@@ -64,9 +69,15 @@ class ClusterState:
     redis_url: str
     redis_namespace: str
     server: str
+    commands: dict[str, list[str]] = field(default_factory=dict)  # process name -> argv
+    supervisor_pid: int = 0
+    restarts: dict[str, int] = field(default_factory=dict)
 
     def save(self) -> None:
-        Path(self.dir, "cluster.json").write_text(json.dumps(asdict(self), indent=2))
+        path = Path(self.dir, "cluster.json")
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(asdict(self), indent=2))
+        temporary.replace(path)  # a reader never sees half a file
 
     @classmethod
     def load(cls, directory: Path) -> ClusterState | None:
@@ -318,21 +329,23 @@ def up(cfg: ClusterConfig, *, timeout: float = 60) -> ClusterState:
         pids=pids, database_url=cfg.database_url, redis_url=cfg.redis_url,
         redis_namespace=cfg.redis_namespace, server=cfg.server,
     )
+    commands = state.commands
+    for name, port in nodes.items():
+        commands[name] = [baton, "serve", "--server", cfg.server, "--host", "127.0.0.1",
+                          "--port", str(port)]
+    if cfg.worker:
+        commands["worker"] = [baton, "worker"]
     try:
-        for name, port in nodes.items():
-            pids[name] = _spawn(
-                [baton, "serve", "--server", cfg.server, "--host", "127.0.0.1", "--port", str(port)],
-                env, logs / f"{name}.log",
-            )
-        if cfg.worker:
-            pids["worker"] = _spawn([baton, "worker"], env, logs / "worker.log")
+        for name, command in commands.items():
+            pids[name] = _spawn(command, env, logs / f"{name}.log")
         conf = cfg.dir / "nginx" / "nginx.conf"
         conf.write_text(nginx_conf(cfg, nodes))
         nginx = find_nginx()
         subprocess.run([nginx, "-t", "-q", "-c", str(conf), "-p", str(cfg.dir / "nginx")],
                        check=True, cwd=ROOT)
-        pids["nginx"] = _spawn([nginx, "-c", str(conf), "-p", str(cfg.dir / "nginx")], env,
-                               logs / "nginx.log")
+        # nginx stays in the foreground (daemon off), so its pid is the one to watch
+        commands["nginx"] = [nginx, "-c", str(conf), "-p", str(cfg.dir / "nginx")]
+        pids["nginx"] = _spawn(commands["nginx"], env, logs / "nginx.log")
         state.save()
         for name, port in nodes.items():
             wait_until(lambda p=port: http_ok(f"http://127.0.0.1:{p}/health"), timeout,
@@ -348,11 +361,69 @@ def up(cfg: ClusterConfig, *, timeout: float = 60) -> ClusterState:
             time.sleep(0.5)
             if not _alive(pids["worker"]):
                 raise RuntimeError("worker exited:\n" + (logs / "worker.log").read_text()[-3000:])
+        state.supervisor_pid = _spawn(
+            [sys.executable, str(Path(__file__).resolve()), "--dir", str(cfg.dir), "supervise"],
+            env, logs / "supervisor.log",
+        )
     except BaseException:
         stop_pids(pids)
         raise
     state.save()
     return state
+
+
+RESTART_FIRST_SECONDS = 0.5
+RESTART_MAX_SECONDS = 30.0
+STABLE_SECONDS = 60.0  # a process up this long has its backoff reset
+
+
+def supervise(directory: Path, *, poll_seconds: float = 0.25) -> int:
+    """Restart every recorded process that exits, until SIGTERM/SIGINT (``down``)."""
+    stopping = False
+
+    def stop(_signum: int, _frame: Any) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    logs = directory / "logs"
+    started: dict[str, float] = {}
+    delay: dict[str, float] = {}
+    due: dict[str, float] = {}
+    while not stopping:
+        state = ClusterState.load(directory)
+        if state is None:
+            return 0
+        now = time.monotonic()
+        changed = False
+        for name, pid in list(state.pids.items()):
+            _reap(pid)  # restarted processes are this process's children
+            if _alive(pid):
+                if now - started.get(name, 0.0) > STABLE_SECONDS:
+                    delay.pop(name, None)
+                continue
+            command = state.commands.get(name)
+            if not command:
+                continue
+            if name not in due:
+                wait = delay.get(name, 0.0)
+                due[name] = now + wait
+                print(f"{name} (pid {pid}) exited; restarting in {wait:.1f}s", flush=True)
+            if now < due[name]:
+                continue
+            del due[name]
+            delay[name] = min(max(delay.get(name, 0.0) * 2, RESTART_FIRST_SECONDS),
+                              RESTART_MAX_SECONDS)
+            state.pids[name] = _spawn(command, dict(os.environ), logs / f"{name}.log")
+            state.restarts[name] = state.restarts.get(name, 0) + 1
+            started[name] = now
+            changed = True
+            print(f"{name} restarted as pid {state.pids[name]}", flush=True)
+        if changed:  # even when stopping: `down` reads the new pids after this process exits
+            state.save()
+        time.sleep(poll_seconds)
+    return 0
 
 
 def stop_pids(pids: dict[str, int], timeout: float = 20) -> list[str]:
@@ -382,7 +453,11 @@ def down(directory: Path, *, drop_db: bool = False) -> list[str]:
     state = ClusterState.load(directory)
     if state is None:
         return []
-    killed = stop_pids(state.pids)
+    killed = []
+    if state.supervisor_pid:  # first, so that nothing is restarted while it stops
+        killed = stop_pids({"supervisor": state.supervisor_pid})
+        state = ClusterState.load(directory) or state  # the pids it restarted last
+    killed += stop_pids(state.pids)
     if drop_db:
         drop_database(state.database_url)
     (directory / "cluster.json").unlink(missing_ok=True)
@@ -396,7 +471,12 @@ def status(directory: Path) -> dict[str, Any]:
     return {
         "running": True,
         "proxy_url": state.proxy_url,
-        "processes": {name: {"pid": pid, "alive": _alive(pid)} for name, pid in state.pids.items()},
+        "processes": {
+            name: {"pid": pid, "alive": _alive(pid), "restarts": state.restarts.get(name, 0)}
+            for name, pid in state.pids.items()
+        },
+        "supervisor": {"pid": state.supervisor_pid, "alive": _alive(state.supervisor_pid)}
+        if state.supervisor_pid else None,
         "healthy": http_ok(f"{state.proxy_url}/health"),
     }
 
@@ -416,6 +496,7 @@ def main(argv: list[str] | None = None) -> int:
     stop = sub.add_parser("down", help="stop every process started by `up`")
     stop.add_argument("--drop-db", action="store_true", help="also drop the cluster database")
     sub.add_parser("status", help="show processes and health")
+    sub.add_parser("supervise", help="(started by `up`) restart processes that exit")
     args = parser.parse_args(argv)
     directory = args.dir.resolve()
 
@@ -446,6 +527,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print("cluster down")
         return 0
+    if args.command == "supervise":
+        return supervise(directory)
     print(json.dumps(status(directory), indent=2))
     return 0
 

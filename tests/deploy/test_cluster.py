@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import subprocess
 import uuid
 from collections.abc import AsyncIterator
@@ -22,7 +23,14 @@ from baton.runtime import Runtime
 from baton.settings import PROJECT_ROOT, Settings
 from tests.factories import DEFAULT_PASSWORD, make_user
 from tests.realtime.clients import RecordingClient
-from tests.support import LiveServer, free_port, settings_env, uses_postgres
+from tests.support import (
+    LiveServer,
+    free_port,
+    settings_env,
+    uses_postgres,
+    wait_for,
+    wait_http,
+)
 
 pytestmark = [
     pytest.mark.slow,
@@ -72,7 +80,7 @@ async def cluster(settings: Settings, tmp_path: Path) -> AsyncIterator[dict[str,
     finally:
         out = await asyncio.to_thread(run_cluster, ["--dir", str(directory), "down"], env)
         assert "had to kill" not in out, out  # every process stopped on SIGTERM/SIGQUIT
-    for name, pid in state["pids"].items():
+    for name, pid in {**state["pids"], "supervisor": state["supervisor_pid"]}.items():
         assert not alive(pid), f"{name} (pid {pid}) still running after down"
     assert not (directory / "cluster.json").exists()
 
@@ -150,3 +158,29 @@ async def test_conversation_through_the_proxy_across_two_processes(
     finally:
         await agent.disconnect()
         await visitor.disconnect()
+
+
+async def test_the_cluster_restarts_a_process_that_exits(cluster: dict[str, Any]) -> None:
+    """Fault: the worker and an api process are killed (SIGKILL); the supervisor started by
+    ``scripts/cluster up`` brings each back with a new pid, and the api answers again."""
+    directory = Path(cluster["dir"])
+    assert cluster["supervisor_pid"] and alive(cluster["supervisor_pid"])
+    killed = {name: cluster["pids"][name] for name in ("worker", "api1")}
+    for pid in killed.values():
+        os.killpg(pid, signal.SIGKILL)
+
+    async def restarted() -> dict[str, Any] | None:
+        state: dict[str, Any] = json.loads((directory / "cluster.json").read_text())
+        fresh = {name: state["pids"][name] for name in killed}
+        if all(fresh[n] != killed[n] and alive(fresh[n]) for n in killed):
+            return state
+        return None
+
+    state = await wait_for(restarted, timeout=30, interval=0.2)
+    assert state["restarts"] == {"worker": 1, "api1": 1}
+    api1 = state["api_urls"][0]
+    await wait_http(f"{api1}/health", timeout=60)
+    async with httpx.AsyncClient(timeout=10) as http:
+        assert (await http.get(f"{api1}/health")).status_code == 200
+    assert alive(state["pids"]["worker"])
+    cluster["pids"] = state["pids"]  # the fixture checks that `down` stopped these

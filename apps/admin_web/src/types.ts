@@ -39,6 +39,8 @@ export type Presence = "online" | "away";
 
 /** Server -> client events on /agent. */
 export interface AgentServerEvents {
+  /** the server's fan-out lost events (a Redis outage): fetch everything shown again */
+  resync: { reason: string };
   conversation_updated: { conversation: Conversation };
   message_created: { message: Message };
   bot_stream: { conversation_id: string; message_id: string; delta: string };

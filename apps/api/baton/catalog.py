@@ -100,6 +100,7 @@ def seeders() -> list[Callable[[AsyncSession], Awaitable[None]]]:
 def warm_ups(runtime: Any) -> list[Any]:
     """Coroutines the api runs in the background once it has started."""
     from baton.ai.fleet import warm_up
+    from baton.ai.resume import resume_loop
     from baton.auth.revocation import listen as principal_changes
 
-    return [warm_up(runtime), principal_changes(runtime)]
+    return [warm_up(runtime), principal_changes(runtime), resume_loop(runtime)]

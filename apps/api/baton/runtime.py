@@ -100,14 +100,24 @@ def build_runtime(
         raise RuntimeError("a process without a Socket.IO server needs BATON_REDIS_URL to emit")
     return Runtime(
         settings=settings,
-        db=Database(settings.database_url),
+        db=Database(
+            settings.database_url,
+            statement_timeout_ms=settings.db_statement_timeout_ms,
+            lock_timeout_ms=settings.db_lock_timeout_ms,
+            busy_timeout_ms=settings.db_busy_timeout_ms,
+            pool_timeout_seconds=settings.db_pool_timeout_seconds,
+        ),
         redis=redis,
         publisher=publisher,
         jobs=jobs,
         limiter=RedisRateLimiter(redis, settings.redis_namespace) if redis is not None else MemoryRateLimiter(),
         envelope=Envelope(settings.master_key),
         connections=(
-            RedisConnections(redis, settings.redis_namespace)
+            RedisConnections(
+                redis,
+                settings.redis_namespace,
+                heartbeat_seconds=settings.process_heartbeat_seconds,
+            )
             if redis is not None
             else MemoryConnections()
         ),

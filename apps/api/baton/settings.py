@@ -91,6 +91,12 @@ class Settings:
     redis_namespace: str = "baton"
     # a live visitor whose process stops refreshing its sockets leaves after this long
     visitor_presence_ttl_seconds: int = 15
+    # each api process's heartbeat in Redis: a process silent this long (killed) no longer
+    # counts its agents as online
+    process_heartbeat_seconds: int = 10
+    # an AI reply in flight renews a lease this long; a killed process's reply is resumed by
+    # another process (or the restarted one) once it expires
+    ai_reply_lease_seconds: float = 20.0
     # outbound calls (AI providers, checks): internal addresses are refused unless allowed
     outbound_allow: tuple[str, ...] = ()
     allow_private_outbound: bool = False
@@ -112,6 +118,13 @@ class Settings:
     inbound_email_token: str | None = None
     tickets_per_ip: int = 10
     tickets_per_email: int = 5
+    # the database: a query or a lock wait longer than these is cancelled (PostgreSQL), a
+    # write waits this long for SQLite's lock, a request this long for a pooled connection;
+    # any of them then answers 503 database_unavailable instead of hanging
+    db_statement_timeout_ms: int = 30_000
+    db_lock_timeout_ms: int = 5_000
+    db_busy_timeout_ms: int = 10_000
+    db_pool_timeout_seconds: float = 10.0
 
     @property
     def socketio_channel(self) -> str:
@@ -162,6 +175,8 @@ def load_settings() -> Settings:
         login_failures_alarm=_env_int("LOGIN_FAILURES_ALARM", 50),
         redis_namespace=_env("REDIS_NAMESPACE", "baton") or "baton",
         visitor_presence_ttl_seconds=max(3, _env_int("VISITOR_PRESENCE_TTL_SECONDS", 15)),
+        process_heartbeat_seconds=max(2, _env_int("PROCESS_HEARTBEAT_SECONDS", 10)),
+        ai_reply_lease_seconds=max(1.0, float(_env("AI_REPLY_LEASE_SECONDS", "20") or 20)),
         outbound_allow=tuple(
             h.strip() for h in (_env("OUTBOUND_ALLOW", "") or "").split(",") if h.strip()
         ),
@@ -183,6 +198,10 @@ def load_settings() -> Settings:
         inbound_email_token=_env("INBOUND_EMAIL_TOKEN"),
         tickets_per_ip=_env_int("TICKETS_PER_IP", 10),
         tickets_per_email=_env_int("TICKETS_PER_EMAIL", 5),
+        db_statement_timeout_ms=max(0, _env_int("DB_STATEMENT_TIMEOUT_MS", 30_000)),
+        db_lock_timeout_ms=max(0, _env_int("DB_LOCK_TIMEOUT_MS", 5_000)),
+        db_busy_timeout_ms=max(0, _env_int("DB_BUSY_TIMEOUT_MS", 10_000)),
+        db_pool_timeout_seconds=max(0.1, float(_env("DB_POOL_TIMEOUT_SECONDS", "10") or 10)),
     )
 
 

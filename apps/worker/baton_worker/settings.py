@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from arq import cron
@@ -13,6 +14,8 @@ from baton.jobs.registry import load_all, run_job
 from baton.kit.logging import configure_logging
 from baton.runtime import Runtime, build_runtime
 from baton.settings import get_settings
+
+log = logging.getLogger("baton.worker")
 
 
 def _arq_function(name: str) -> Any:
@@ -26,6 +29,9 @@ def _arq_function(name: str) -> Any:
 
 
 async def startup(ctx: dict[str, Any]) -> None:
+    if "runtime" in ctx:  # reconnected after a Redis outage: keep the running runtime
+        log.info("reconnected to redis")
+        return
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
     runtime = build_runtime(settings, sio=None, run_jobs_in_process=False)

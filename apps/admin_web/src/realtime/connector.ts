@@ -41,6 +41,10 @@ class Realtime {
       this.state.set("online");
       for (const listener of [...this.connectListeners]) listener();
     });
+    // the server's fan-out was down (events may be missing): re-sync as after a reconnect
+    socket.on("resync", () => {
+      for (const listener of [...this.connectListeners]) listener();
+    });
     socket.on("disconnect", (reason) => {
       this.state.set("connecting");
       // the server closed the namespace: socket.io will not retry by itself

@@ -13,6 +13,8 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
+from baton.ai.resume import ReplyLeases
+
 if TYPE_CHECKING:
     from baton.runtime import Runtime
 
@@ -41,8 +43,12 @@ class ReplyScheduler:
             if previous is not None and not previous.done():
                 with contextlib.suppress(Exception):
                     await previous  # keep answers in order when a visitor sends several quickly
+            leases = runtime.slot(ReplyLeases)
             try:
-                await replier(runtime, conversation_id, message_id)
+                if not await leases.take(runtime, message_id):
+                    return  # another process answers it (or already did)
+                async with leases.held(runtime, message_id):
+                    await replier(runtime, conversation_id, message_id)
             except Exception:
                 log.exception("AI reply failed", extra={"conversation_id": str(conversation_id)})
 

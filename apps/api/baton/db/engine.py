@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +18,18 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import NullPool
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()
+def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
+    def apply(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        # a write waits this long for another connection's write lock, then "database is
+        # locked" (answered as 503 database_unavailable, baton.db.errors)
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.close()
+
+    return apply
 
 
 def private_sqlite_file(path: Path) -> None:
@@ -36,11 +43,37 @@ def private_sqlite_file(path: Path) -> None:
             candidate.chmod(0o600)
 
 
+def _sqlite_write_probe(path: str, timeout: float) -> None:
+    """Take and release SQLite's write lock on a connection of its own (nothing written)."""
+    conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("ROLLBACK")
+    finally:
+        conn.close()
+
+
 class Database:
-    """Owns the engine; sessions never expire on commit so objects stay readable after it."""
+    """Owns the engine; sessions never expire on commit so objects stay readable after it.
+
+    Timeouts (0 = none): on PostgreSQL every connection gets ``statement_timeout`` and
+    ``lock_timeout`` (asyncpg ``server_settings``), so a query behind a held lock fails after
+    ``lock_timeout_ms`` instead of hanging; on SQLite a write waits ``busy_timeout_ms`` for the
+    write lock; a pooled checkout waits ``pool_timeout_seconds``. Scripts (migrations) use
+    :meth:`for_scripts`, which sets none of them.
+    """
 
     def __init__(
-        self, url: str, *, echo: bool = False, pool_size: int = 10, pooled: bool = True
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        pool_size: int = 10,
+        pooled: bool = True,
+        statement_timeout_ms: int = 0,
+        lock_timeout_ms: int = 0,
+        busy_timeout_ms: int = 10_000,
+        pool_timeout_seconds: float = 30.0,
     ) -> None:
         self.url = url
         kwargs: dict[str, Any] = {"echo": echo}
@@ -48,17 +81,28 @@ class Database:
             path = url.split(":///", 1)[-1]
             if path and path != ":memory:":
                 private_sqlite_file(Path(path.split("?", 1)[0]))
-            kwargs["connect_args"] = {"timeout": 30}
+            # the driver's own busy handler waits as long as the pragma below
+            kwargs["connect_args"] = {"timeout": busy_timeout_ms / 1000}
         else:
             # dates computed in SQL (analytics by day) are UTC days whatever the server's zone
-            kwargs["connect_args"] = {"server_settings": {"timezone": "UTC"}}
+            server_settings = {"timezone": "UTC"}
+            if statement_timeout_ms:
+                server_settings["statement_timeout"] = str(int(statement_timeout_ms))
+            if lock_timeout_ms:
+                server_settings["lock_timeout"] = str(int(lock_timeout_ms))
+            kwargs["connect_args"] = {"server_settings": server_settings}
             if pooled:
-                kwargs.update(pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=True)
+                kwargs.update(
+                    pool_size=pool_size,
+                    max_overflow=pool_size * 2,
+                    pool_pre_ping=True,
+                    pool_timeout=pool_timeout_seconds,
+                )
         if not pooled:
             kwargs["poolclass"] = NullPool
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if url.startswith("sqlite"):
-            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas(busy_timeout_ms))
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @classmethod
@@ -77,6 +121,16 @@ class Database:
         async with self.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
         return True
+
+    async def ready(self, timeout: float = 2.0) -> None:
+        """Raise unless the database can answer now: a pooled connection and ``SELECT 1``
+        within ``timeout``; on SQLite also the write lock (a held write transaction makes
+        every write wait, so a read alone would say "ok" while writes fail)."""
+        await asyncio.wait_for(self.ping(), timeout)
+        if self.dialect == "sqlite":
+            path = self.url.split(":///", 1)[-1].split("?", 1)[0]
+            if path and path != ":memory:":
+                await asyncio.to_thread(_sqlite_write_probe, path, timeout)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

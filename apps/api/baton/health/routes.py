@@ -1,3 +1,12 @@
+"""Liveness (``/health``) and readiness (``/health/ready``): database and Redis reachability.
+
+``/health`` answers 200 while the process serves requests (a container restart would not
+bring a locked or restarting database back); its body still says what answers. ``/health/ready``
+answers 503 when the database cannot answer now (a load balancer takes the process out of
+rotation): a connection from the pool and a query within 2 s, and on SQLite the write lock.
+Redis is reported on both; REST keeps working without it, so it does not make a process unready.
+"""
+
 from __future__ import annotations
 
 import asyncio
@@ -7,7 +16,10 @@ import msgspec
 from litestar import Response, get
 
 from baton.auth.edge import PUBLIC
+from baton.db.errors import RETRY_AFTER_SECONDS
 from baton.runtime import Runtime
+
+CHECK_SECONDS = 2.0
 
 
 class HealthOut(msgspec.Struct):
@@ -20,22 +32,38 @@ class HealthOut(msgspec.Struct):
 
 async def _check(coro: Any) -> str:
     try:
-        await asyncio.wait_for(coro, timeout=2)
+        await asyncio.wait_for(coro, timeout=CHECK_SECONDS)
         return "ok"
+    except TimeoutError:
+        return "error: timeout"
     except Exception as exc:
         return f"error: {type(exc).__name__}"
 
 
-@get("/health", opt=PUBLIC, tags=["health"])
-async def health(runtime: Runtime) -> Response[HealthOut]:
-    database = await _check(runtime.db.ping())
+async def _report(runtime: Runtime, database: str) -> HealthOut:
     redis = await _check(runtime.redis.ping()) if runtime.redis is not None else "not_configured"
     ok = database == "ok" and redis in ("ok", "not_configured")
-    body = HealthOut(
+    return HealthOut(
         status="ok" if ok else "degraded",
         database=database,
         redis=redis,
         realtime="redis" if runtime.redis is not None else "in-process",
         jobs="arq" if runtime.redis is not None else "in-process",
     )
-    return Response(body, status_code=200 if ok else 503)
+
+
+@get("/health", opt=PUBLIC, tags=["health"])
+async def health(runtime: Runtime) -> HealthOut:
+    """Liveness: 200 while this process answers; the body reports the database and Redis."""
+    return await _report(runtime, await _check(runtime.db.ping()))
+
+
+@get("/health/ready", opt=PUBLIC, tags=["health"])
+async def ready(runtime: Runtime) -> Response[HealthOut]:
+    """Readiness: 503 (with Retry-After) when the database cannot answer within 2 s."""
+    body = await _report(runtime, await _check(runtime.db.ready(CHECK_SECONDS)))
+    if body.database != "ok":
+        return Response(
+            body, status_code=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
+        )
+    return Response(body, status_code=200)

@@ -13,6 +13,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from baton.auth.principal import Principal
+from baton.db.errors import RETRY_AFTER_SECONDS, unavailable_reason
 from baton.kit.errors import DomainError, ErrorBody, RateLimited
 from baton.kit.uow import UnitOfWork, unit_of_work
 from baton.runtime import Runtime
@@ -70,6 +71,20 @@ def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[
             )
         return Response(
             {"error": code, "detail": exc.detail}, status_code=status, headers=exc.headers
+        )
+    reason = unavailable_reason(exc)
+    if reason is not None:
+        log.warning(
+            "database unavailable on %s %s: %s (%s)",
+            request.method,
+            request.url.path,
+            reason,
+            type(exc).__name__,
+        )
+        return Response(
+            {"error": "database_unavailable", "detail": reason},
+            status_code=503,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
     if isinstance(exc, RecursionError):  # a body nested deeper than the decoder goes
         return Response(

@@ -2,8 +2,10 @@
 
 Presence (online / away) is the agent's choice; being connected is a fact. Waiting
 conversations are offered only to agents who chose "online" *and* have a live /agent socket.
-With Redis each process keeps a hash of its connected users that expires unless refreshed, so
-a crashed process stops counting within ``TTL_SECONDS``; without Redis it is a dict.
+With Redis each process keeps a hash of its connected users and a heartbeat key with a short
+TTL (``BATON_PROCESS_HEARTBEAT_SECONDS``, refreshed every third of it); a hash whose process has
+no heartbeat is ignored (and removed), so a killed process's agents stop counting as online
+within that TTL, not after the hash's own ``TTL_SECONDS``. Without Redis it is a dict.
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ from typing import Protocol
 
 from redis.asyncio import Redis
 
-TTL_SECONDS = 60
-REFRESH_SECONDS = 20
+TTL_SECONDS = 60  # the hash itself (a stopped heartbeat makes it ignored much sooner)
+HEARTBEAT_SECONDS = 10
 
 
 class AgentConnections(Protocol):
@@ -60,15 +62,22 @@ class MemoryConnections:
 
 
 class RedisConnections:
-    def __init__(self, redis: Redis, namespace: str) -> None:
+    def __init__(
+        self, redis: Redis, namespace: str, *, heartbeat_seconds: float = HEARTBEAT_SECONDS
+    ) -> None:
         self.redis = redis
         self.prefix = f"{namespace}:agent-conns:"
-        self.key = f"{self.prefix}{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.heartbeat_prefix = f"{namespace}:process-alive:"
+        self.process = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.key = f"{self.prefix}{self.process}"
+        self.heartbeat_key = f"{self.heartbeat_prefix}{self.process}"
+        self.heartbeat_ms = max(1000, int(heartbeat_seconds * 1000))
         self.local = MemoryConnections()
         self._task: asyncio.Task[None] | None = None
 
     async def _publish(self) -> None:
         async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.set(self.heartbeat_key, "1", px=self.heartbeat_ms)
             pipe.delete(self.key)
             if self.local.counts:
                 pipe.hset(self.key, mapping={str(u): n for u, n in self.local.counts.items()})
@@ -90,18 +99,33 @@ class RedisConnections:
         found: set[uuid.UUID] = set()
         if not wanted:  # HMGET with no fields is an error in Redis, not an empty answer
             return found
-        async for key in self.redis.scan_iter(match=f"{self.prefix}*"):
-            values = await self.redis.hmget(key, list(wanted))  # type: ignore[misc]
+        keys = [key async for key in self.redis.scan_iter(match=f"{self.prefix}*")]
+        if not keys:
+            return found
+        names = [(k.decode() if isinstance(k, bytes) else str(k)) for k in keys]
+        processes = [n[len(self.prefix) :] for n in names]
+        beats = await self.redis.mget([f"{self.heartbeat_prefix}{p}" for p in processes])
+        dead = []
+        for name, process, beat in zip(names, processes, beats, strict=True):
+            if beat is None and process != self.process:
+                dead.append(name)  # its process stopped refreshing: it crashed or was killed
+                continue
+            values = await self.redis.hmget(name, list(wanted))  # type: ignore[misc]
             found |= {wanted[k] for k, v in zip(wanted, values, strict=True) if v and int(v) > 0}
+        if dead:
+            with contextlib.suppress(Exception):
+                await self.redis.delete(*dead)
         return found
 
     async def _refresh(self) -> None:
         while True:
-            await asyncio.sleep(REFRESH_SECONDS)
+            await asyncio.sleep(self.heartbeat_ms / 3000)
             with contextlib.suppress(Exception):  # Redis blips: the next refresh retries
                 await self._publish()
 
     async def start(self) -> None:
+        with contextlib.suppress(Exception):
+            await self._publish()
         self._task = asyncio.create_task(self._refresh())
 
     async def stop(self) -> None:
@@ -110,4 +134,4 @@ class RedisConnections:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
         with contextlib.suppress(Exception):
-            await self.redis.delete(self.key)
+            await self.redis.delete(self.key, self.heartbeat_key)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import socketio
 
+from baton.realtime.fanout import ResyncingRedisManager
 from baton.settings import Settings
 
 
 def build_sio(settings: Settings) -> socketio.AsyncServer:
     manager = (
-        socketio.AsyncRedisManager(settings.redis_url, channel=settings.socketio_channel)
+        ResyncingRedisManager(settings.redis_url, channel=settings.socketio_channel)
         if settings.redis_url
         else None
     )
