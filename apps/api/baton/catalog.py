@@ -35,6 +35,7 @@ DOMAINS = (
     "webhooks",
     "canned",
     "hours",
+    "attachments",
 )
 
 
