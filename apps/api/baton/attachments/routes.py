@@ -25,7 +25,7 @@ from baton.auth.principal import Principal
 from baton.auth.service import authenticate
 from baton.conversations import policy, queries
 from baton.conversations.models import Conversation
-from baton.kit.errors import BadRequest, Forbidden, NotFound, Unauthorized
+from baton.kit.errors import BadRequest, DomainError, Forbidden, NotFound, Unauthorized
 from baton.kit.http import errors
 from baton.kit.uow import UnitOfWork
 from baton.runtime import Runtime
@@ -33,6 +33,10 @@ from baton.visitors.models import VisitorSession
 from baton.visitors.sessions import hash_token, idle_cutoff
 
 SESSION_HEADER = "x-baton-session"
+
+
+class LinkExpired(DomainError):
+    status_code = 410
 
 
 def attachment_out(a: Attachment) -> AttachmentOut:
@@ -139,9 +143,8 @@ def _disposition(kind: str, filename: str) -> str:
 @get(
     "/api/v1/attachments/{attachment_id:uuid}/content",
     opt=PUBLIC,
-    responses=errors(403, 404),
+    responses=errors(404, 410),
     tags=["attachments"],
-    media_type="application/octet-stream",
 )
 async def download_attachment(
     runtime: Runtime, attachment_id: uuid.UUID, v: str = "file", exp: int = 0, sig: str = ""
@@ -149,8 +152,11 @@ async def download_attachment(
     """The file (``v=file``) or its thumbnail (``v=thumb``) through a signed link from a
     message or an upload; links expire (``BATON_ATTACHMENT_URL_TTL_SECONDS``). Served with
     the sniffed type, ``Content-Disposition`` and ``X-Content-Type-Options: nosniff``."""
-    if not urls.valid(attachment_id, v, exp, sig[:128]):
-        raise Forbidden("the link is invalid or has expired", code="link_expired")
+    verdict = urls.check(attachment_id, v, exp, sig[:128])
+    if verdict == "expired":
+        raise LinkExpired("the link has expired; reload the conversation", code="link_expired")
+    if verdict != "ok":  # a forged link confirms nothing
+        raise NotFound("no such attachment")
     async with runtime.db.session() as session:
         attachment = await session.get(Attachment, attachment_id)
     if attachment is None or attachment.conversation_id is None:

@@ -129,9 +129,11 @@ class S3Storage:
                     raise StoredObjectMissing(key) from exc
                 raise
             body = response["Body"]
-            async with body as stream:
-                while chunk := await stream.read(CHUNK):
+            try:
+                async for chunk in body.iter_chunks(CHUNK):
                     yield chunk
+            finally:
+                body.close()
 
     async def delete(self, key: str) -> None:
         async with self._client() as s3:

@@ -51,7 +51,14 @@ def signed_path(attachment_id: uuid.UUID, variant: Variant = "file") -> str:
     return f"/api/v1/attachments/{attachment_id}/content?v={variant}&exp={expires}&sig={sig}"
 
 
+def check(attachment_id: uuid.UUID, variant: str, expires: int, sig: str) -> str:
+    """``ok``, ``expired`` (a genuine link past its time) or ``invalid``."""
+    if variant not in ("file", "thumb"):
+        return "invalid"
+    if not hmac.compare_digest(_signature(attachment_id, variant, expires), sig):
+        return "invalid"
+    return "expired" if expires < int(clock.now().timestamp()) else "ok"
+
+
 def valid(attachment_id: uuid.UUID, variant: str, expires: int, sig: str) -> bool:
-    if variant not in ("file", "thumb") or expires < int(clock.now().timestamp()):
-        return False
-    return hmac.compare_digest(_signature(attachment_id, variant, expires), sig)
+    return check(attachment_id, variant, expires, sig) == "ok"
