@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import uuid
 from collections.abc import AsyncIterator
 
@@ -17,9 +18,10 @@ from baton.kit.clock import clock
 from baton.kit.uow import unit_of_work
 from baton.runtime import Runtime
 from tests.attachments.files import PROGRAM, png
+from tests.attachments.s3 import BUCKET, S3_SETTINGS, moto_server
 from tests.conversations.helpers import agent, cid, visitor
 from tests.factories import user_headers
-from tests.support import LiveServer
+from tests.support import LiveServer, start_live_server
 
 
 def _session(token: str) -> dict[str, str]:
@@ -307,3 +309,42 @@ async def test_deleted_with_their_conversation_and_unsent_uploads_expire(
             assert list(await session.scalars(select(Attachment))) == []
     finally:
         await v.disconnect()
+
+
+async def test_uploads_and_downloads_through_an_s3_compatible_store(
+    server: LiveServer, client: httpx.AsyncClient
+) -> None:
+    """A second api process of the same install whose storage is the local S3 server."""
+    with moto_server() as s3_url:
+        settings = dataclasses.replace(
+            server.settings,
+            storage_url=f"s3://{BUCKET}/baton",
+            s3_endpoint_url=s3_url,
+            **S3_SETTINGS,  # type: ignore[arg-type]
+        )
+        live = await start_live_server(settings)
+        try:
+            v, start = await visitor(live.base_url)
+            try:
+                image = png(300, 200)
+                async with httpx.AsyncClient(base_url=live.base_url, timeout=20) as c:
+                    r = await _upload(c, image, "s3.png", _session(start["session_token"]))
+                    assert r.status_code == 201, r.text
+                    up = r.json()
+                    ack = await v.call(
+                        "user_message",
+                        {"client_id": "s3", "text": "", "attachment_ids": [up["id"]]},
+                    )
+                    assert "error" not in ack
+                    got = await c.get(up["url"])
+                    assert got.content == image and got.headers["content-type"] == "image/png"
+                    assert (await c.get(up["thumbnail_url"])).status_code == 200
+                listed = httpx.get(f"{s3_url}/{BUCKET}?list-type=2&prefix=baton/").text
+                assert f"baton/{up['id']}" in listed and f"baton/{up['id']}.thumb.webp" in listed
+                # the default server keeps its files on disk: it does not find this one
+                missing = await client.get(up["url"])
+                assert missing.status_code == 404 and missing.json()["error"] == "file_gone"
+            finally:
+                await v.disconnect()
+        finally:
+            await live.stop()
