@@ -6,6 +6,13 @@ import type { Attachment, Chat, Upload } from "./store";
 
 const ACCEPT = "image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.odt,.ods,.odp";
 
+/** Width and height that fit the box, so the transcript lays out before the image loads. */
+export function fit(f: Attachment, maxW: number, maxH: number): { width?: number; height?: number } {
+  if (!f.width || !f.height) return {};
+  const scale = Math.min(1, maxW / f.width, maxH / f.height);
+  return { width: Math.round(f.width * scale), height: Math.round(f.height * scale) };
+}
+
 function size(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
@@ -81,7 +88,7 @@ export function Files({ files }: { files: Attachment[] }): JSX.Element | null {
       {files.map((f) =>
         f.thumbnail_url ? (
           <a key={f.id} href={f.url} target="_blank" rel="noopener" class="thumb" title={f.filename}>
-            <img src={f.thumbnail_url} alt={f.filename} data-testid="attachment-image" />
+            <img src={f.thumbnail_url} alt={f.filename} data-testid="attachment-image" {...fit(f, 200, 160)} />
           </a>
         ) : (
           <a key={f.id} href={f.url} target="_blank" rel="noopener" class="file" data-testid="attachment-file">

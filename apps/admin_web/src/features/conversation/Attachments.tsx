@@ -7,6 +7,23 @@ import type { Attachment } from "../../types";
 
 export type { Attachment };
 
+function fit(f: Attachment, maxW: number, maxH: number): { width?: number; height?: number } {
+  if (!f.width || !f.height) return {};
+  const scale = Math.min(1, maxW / f.width, maxH / f.height);
+  return { width: Math.round(f.width * scale), height: Math.round(f.height * scale) };
+}
+
+function Clip() {
+  return (
+    <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+      <path
+        fill="currentColor"
+        d="M16.5 6v11.5a4 4 0 0 1-8 0V5a2.5 2.5 0 0 1 5 0v10.5a1 1 0 0 1-2 0V6H10v9.5a2.5 2.5 0 0 0 5 0V5a4 4 0 0 0-8 0v12.5a5.5 5.5 0 0 0 11 0V6z"
+      />
+    </svg>
+  );
+}
+
 export function fileSize(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
@@ -18,7 +35,7 @@ function PdfPreview({ file }: { file: Attachment }) {
   return (
     <div className="file-pdf">
       <a href={file.url} target="_blank" rel="noopener" className="file-link">
-        📄 {file.filename} <small>{fileSize(file.size)}</small>
+        <Clip /> {file.filename} (PDF) <small>{fileSize(file.size)}</small>
       </a>{" "}
       <button type="button" className="link" onClick={() => setOpen(!open)} aria-expanded={open}>
         {open ? "Hide preview" : "Preview"}
@@ -36,13 +53,13 @@ export function MessageFiles({ files }: { files: Attachment[] | undefined }) {
       {files.map((f) =>
         f.thumbnail_url ? (
           <a key={f.id} href={f.url} target="_blank" rel="noopener" className="file-image" title={`${f.filename} (${f.width}×${f.height})`}>
-            <img src={f.thumbnail_url} alt={f.filename} data-testid="inbox-attachment-image" />
+            <img src={f.thumbnail_url} alt={f.filename} data-testid="inbox-attachment-image" {...fit(f, 240, 200)} />
           </a>
         ) : f.content_type === "application/pdf" ? (
           <PdfPreview key={f.id} file={f} />
         ) : (
           <a key={f.id} href={f.url} target="_blank" rel="noopener" className="file-link">
-            📎 {f.filename} <small>{fileSize(f.size)}</small>
+            <Clip /> {f.filename} <small>{fileSize(f.size)}</small>
           </a>
         ),
       )}
@@ -168,7 +185,7 @@ export function UploadTray({ uploads }: { uploads: Uploads }) {
 export function AttachButton({ uploads, disabled }: { uploads: Uploads; disabled: boolean }) {
   return (
     <label className={`attach-button${disabled ? " disabled" : ""}`} title="Attach files">
-      <span aria-hidden="true">📎</span>
+      <Clip />
       <span className="visually-hidden">Attach files</span>
       <input
         type="file"

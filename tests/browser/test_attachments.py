@@ -1,0 +1,112 @@
+"""Attachments in real Chromium: a visitor attaches a screenshot in the widget (with a
+progress bar), the agent sees its preview in the inbox and sends an image back from the
+composer, and the visitor sees it."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from playwright.async_api import expect
+
+from baton.runtime import Runtime
+from tests.attachments.files import png
+from tests.browser.conftest import artifact, require_bundle
+from tests.browser.test_inbox import sign_in
+from tests.browser.widget_fixtures import Visit, host_site, open_widget, visit, widget
+from tests.factories import make_user
+from tests.support import LiveServer
+
+pytestmark = pytest.mark.browser
+
+__all__ = ["host_site", "visit"]  # fixtures used by name
+
+
+@pytest.fixture(autouse=True)
+def _ai_silent(server: LiveServer) -> Any:
+    from baton.ai.replier import reply
+    from baton.ai.replies import ReplyScheduler
+
+    scheduler = server.runtime.slot(ReplyScheduler)
+    scheduler.replier = None
+    yield
+    scheduler.replier = reply
+
+
+async def _loaded(image: Any) -> None:
+    await expect(image).to_be_visible()
+    for _ in range(100):
+        if await image.evaluate("img => img.complete && img.naturalWidth > 0"):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the image did not load")
+
+
+async def test_visitor_attaches_a_screenshot_and_the_agent_sees_it_and_answers_with_one(
+    visit: Visit, host_site: str, page: Any, runtime: Runtime
+) -> None:
+    require_bundle("apps/admin_web/dist")
+    agent = await make_user(runtime, role="agent", name="Dana", presence="online")
+    await sign_in(page, agent.email)
+
+    vpage = visit.page
+    frame = await open_widget(vpage, host_site)
+    # hold the upload in flight so the progress bar can be seen
+    release = asyncio.Event()
+
+    async def hold(route: Any) -> None:
+        await release.wait()
+        await route.continue_()
+
+    await vpage.route("**/api/v1/attachments", hold)
+    await frame.get_by_test_id("attach-input").set_input_files(
+        {"name": "screenshot.png", "mimeType": "image/png", "buffer": png(640, 400, "blue")}
+    )
+    tray = frame.get_by_test_id("uploads")
+    await expect(tray.get_by_test_id("upload-progress")).to_be_visible()
+    await expect(frame.get_by_role("button", name="Send")).to_be_disabled()
+    release.set()
+    await expect(tray.locator('[data-state="done"]')).to_be_visible()
+    await frame.get_by_role("textbox", name="Message").fill("This is what I see")
+    await frame.get_by_role("button", name="Send").click()
+    mine = frame.locator('.msg[data-sender="visitor"][data-state="sent"]')
+    await expect(mine).to_contain_text("This is what I see")
+    await _loaded(mine.get_by_test_id("attachment-image"))
+    await expect(tray).to_be_hidden()
+
+    await frame.get_by_test_id("talk-to-person").click()
+    row = page.locator("a[data-conversation-id]").filter(has_text="waiting")
+    await expect(row).to_be_visible()
+    await row.click()
+    transcript = page.get_by_role("log")
+    await expect(transcript).to_contain_text("This is what I see")
+    preview = transcript.get_by_test_id("inbox-attachment-image")
+    await _loaded(preview)
+    link = transcript.locator("a.file-image")
+    href = await link.get_attribute("href")
+    assert href and "/api/v1/attachments/" in href
+    full = await page.request.get(href)
+    assert full.status == 200 and full.headers["content-type"] == "image/png"
+    assert full.headers["x-content-type-options"] == "nosniff"
+    await page.screenshot(path=str(artifact("inbox-attachment.png")))
+
+    # the agent answers with an image from the composer
+    await page.get_by_role("button", name="Take over").click()
+    await page.get_by_test_id("composer-attach").set_input_files(
+        {"name": "annotated.png", "mimeType": "image/png", "buffer": png(320, 200, "green")}
+    )
+    await expect(
+        page.get_by_test_id("composer-uploads").locator('[data-state="done"]')
+    ).to_be_visible()
+    await page.get_by_role("button", name="Send").click()
+    sent = page.locator("article.msg-agent").filter(
+        has=page.get_by_test_id("inbox-attachment-image")
+    )
+    await expect(sent).to_contain_text("Sent")
+
+    from_agent = widget(vpage).locator('.msg[data-sender="agent"]')
+    await _loaded(from_agent.get_by_test_id("attachment-image"))
+    await vpage.screenshot(path=str(artifact("widget-attachment.png")))
+    assert not [p for p in visit.problems if "favicon" not in p], visit.problems
+    assert not page.problems, page.problems
