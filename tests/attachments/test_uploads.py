@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 
 from baton.attachments import service
 from baton.attachments.models import Attachment
-from baton.attachments.storage import storage_of
+from baton.attachments.storage import StorageSlot, storage_for, storage_of
 from baton.conversations.models import Conversation
 from baton.kit.clock import clock
 from baton.kit.uow import unit_of_work
@@ -21,7 +21,7 @@ from tests.attachments.files import PROGRAM, png
 from tests.attachments.s3 import BUCKET, S3_SETTINGS, moto_server
 from tests.conversations.helpers import agent, cid, visitor
 from tests.factories import user_headers
-from tests.support import LiveServer, start_live_server
+from tests.support import LiveServer, free_port, start_live_server
 
 
 def _session(token: str) -> dict[str, str]:
@@ -339,8 +339,19 @@ async def test_uploads_and_downloads_through_an_s3_compatible_store(
                     got = await c.get(up["url"])
                     assert got.content == image and got.headers["content-type"] == "image/png"
                     assert (await c.get(up["thumbnail_url"])).status_code == 200
-                listed = httpx.get(f"{s3_url}/{BUCKET}?list-type=2&prefix=baton/").text
-                assert f"baton/{up['id']}" in listed and f"baton/{up['id']}.thumb.webp" in listed
+                    listed = (await c.get(f"{s3_url}/{BUCKET}?list-type=2&prefix=baton/")).text
+                    assert f"baton/{up['id']}" in listed
+                    assert f"baton/{up['id']}.thumb.webp" in listed
+                    # the store unreachable: a clear 503, never a 500, and the server carries on
+                    dead = dataclasses.replace(
+                        settings, s3_endpoint_url=f"http://127.0.0.1:{free_port()}"
+                    )
+                    live.runtime.slot(StorageSlot).storage = storage_for(dead)
+                    r = await _upload(c, image, "later.png", _session(start["session_token"]))
+                    assert r.status_code == 503 and r.json()["error"] == "storage_unavailable"
+                    r = await c.get(up["url"])
+                    assert r.status_code == 503 and r.json()["error"] == "storage_unavailable"
+                    assert (await c.get("/health")).status_code == 200
                 # the default server keeps its files on disk: it does not find this one
                 missing = await client.get(up["url"])
                 assert missing.status_code == 404 and missing.json()["error"] == "file_gone"

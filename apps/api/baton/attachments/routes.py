@@ -3,6 +3,7 @@ download, and an agent's fresh link."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -25,13 +26,21 @@ from baton.auth.principal import Principal
 from baton.auth.service import authenticate
 from baton.conversations import policy, queries
 from baton.conversations.models import Conversation
-from baton.kit.errors import BadRequest, DomainError, Forbidden, NotFound, Unauthorized
+from baton.kit.errors import (
+    BadRequest,
+    DomainError,
+    Forbidden,
+    NotFound,
+    ServiceUnavailable,
+    Unauthorized,
+)
 from baton.kit.http import errors
 from baton.kit.uow import UnitOfWork
 from baton.runtime import Runtime
 from baton.visitors.models import VisitorSession
 from baton.visitors.sessions import hash_token, idle_cutoff
 
+log = logging.getLogger(__name__)
 SESSION_HEADER = "x-baton-session"
 
 
@@ -143,7 +152,7 @@ def _disposition(kind: str, filename: str) -> str:
 @get(
     "/api/v1/attachments/{attachment_id:uuid}/content",
     opt=PUBLIC,
-    responses=errors(404, 410),
+    responses=errors(404, 410, 503),
     tags=["attachments"],
 )
 async def download_attachment(
@@ -173,6 +182,11 @@ async def download_attachment(
         first = await anext(chunks)
     except (StoredObjectMissing, StopAsyncIteration) as exc:
         raise NotFound("the file is no longer stored", code="file_gone") from exc
+    except Exception as exc:
+        log.exception("attachment storage read failed")
+        raise ServiceUnavailable(
+            "the file store is unavailable; try again", code="storage_unavailable"
+        ) from exc
 
     async def body() -> AsyncIterator[bytes]:
         yield first

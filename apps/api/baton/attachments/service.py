@@ -21,7 +21,13 @@ from baton.attachments.schemas import summary
 from baton.attachments.storage import Storage, storage_of
 from baton.conversations.models import Conversation, Message
 from baton.db.base import utcnow
-from baton.kit.errors import Conflict, NotFound, RateLimited, ValidationFailed
+from baton.kit.errors import (
+    Conflict,
+    NotFound,
+    RateLimited,
+    ServiceUnavailable,
+    ValidationFailed,
+)
 from baton.kit.ids import uuid7
 from baton.kit.uow import UnitOfWork
 
@@ -90,16 +96,21 @@ async def store_upload(
     attachment_id = uuid7()
     storage = storage_of(uow.runtime)
     key = f"{attachment_id}"
-    await storage.put(key, received.path, content_type)
-    thumbnail_key = None
-    if thumbnail is not None:
-        thumbnail_key = f"{attachment_id}.thumb.webp"
-        thumb_path = received.path.with_name(received.path.name + ".thumb")
-        try:
-            await asyncio.to_thread(thumb_path.write_bytes, thumbnail)
-            await storage.put(thumbnail_key, thumb_path, "image/webp")
-        finally:
-            thumb_path.unlink(missing_ok=True)
+    thumbnail_key = f"{attachment_id}.thumb.webp" if thumbnail is not None else None
+    try:
+        await storage.put(key, received.path, content_type)
+        if thumbnail is not None and thumbnail_key is not None:
+            thumb_path = received.path.with_name(received.path.name + ".thumb")
+            try:
+                await asyncio.to_thread(thumb_path.write_bytes, thumbnail)
+                await storage.put(thumbnail_key, thumb_path, "image/webp")
+            finally:
+                await asyncio.to_thread(thumb_path.unlink, True)
+    except Exception as exc:
+        log.exception("attachment storage failed")
+        raise ServiceUnavailable(
+            "the file store is unavailable; try again", code="storage_unavailable"
+        ) from exc
     attachment = Attachment(
         id=attachment_id,
         owner_kind=owner.kind,

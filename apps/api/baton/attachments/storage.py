@@ -97,7 +97,12 @@ class S3Storage:
         self.bucket = bucket
         self.prefix = prefix.strip("/")
         self.session = aioboto3.Session()
+        from botocore.config import Config
+
         self.options: dict[str, Any] = {
+            "config": Config(
+                connect_timeout=5, read_timeout=60, retries={"max_attempts": 3, "mode": "standard"}
+            ),
             "endpoint_url": settings.s3_endpoint_url,
             "region_name": settings.s3_region,
             "aws_access_key_id": settings.s3_access_key_id,
