@@ -77,6 +77,7 @@ def test_signed_links_expire_and_bind_the_variant() -> None:
     assert not urls.valid(attachment_id, "thumb", exp, sig)
     assert not urls.valid(uuid.uuid4(), "file", exp, sig)
     assert not urls.valid(attachment_id, "file", exp + 1, sig)
+    assert not urls.valid(attachment_id, "file", exp, "é" * 64)  # not hex, not even ASCII
     try:
         clock.advance(3 * 3600)
         assert not urls.valid(attachment_id, "file", exp, sig)

@@ -55,7 +55,8 @@ def check(attachment_id: uuid.UUID, variant: str, expires: int, sig: str) -> str
     """``ok``, ``expired`` (a genuine link past its time) or ``invalid``."""
     if variant not in ("file", "thumb"):
         return "invalid"
-    if not hmac.compare_digest(_signature(attachment_id, variant, expires), sig):
+    expected = _signature(attachment_id, variant, expires).encode()
+    if not hmac.compare_digest(expected, sig.encode("utf-8", "replace")):  # any text: bytes
         return "invalid"
     return "expired" if expires < int(clock.now().timestamp()) else "ok"
 
