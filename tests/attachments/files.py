@@ -14,3 +14,15 @@ def png(width: int = 64, height: int = 48, colour: str = "red") -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (width, height), colour).save(out, "PNG")
     return out.getvalue()
+
+
+def half_striped(width: int = 640, height: int = 400) -> bytes:
+    """Blue on the left; on the right one-pixel black and white stripes (blurring greys them)."""
+    image = Image.new("RGB", (width, height), "blue")
+    for x in range(width // 2, width):
+        colour = (0, 0, 0) if x % 2 else (255, 255, 255)
+        for y in range(height):
+            image.putpixel((x, y), colour)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()

@@ -1,6 +1,6 @@
 // Attachments in the inbox: files on messages (inline previews for images and PDFs) and the
 // composer's uploads (attach button, drop, paste, progress, retry). docs/attachments.md.
-import { useState } from "react";
+import { lazy, Suspense, useState } from "react";
 import { currentToken } from "../../session";
 import "./attachments.css";
 import type { Attachment } from "../../types";
@@ -24,6 +24,22 @@ function Clip() {
   );
 }
 
+export const ATTACH_EVENT = "baton:composer-attach";
+export interface AttachDetail {
+  conversationId: string;
+  file: File;
+}
+
+/** Subscribe a composer to files for its conversation; returns the unsubscribe. */
+export function onAttach(conversationId: string, handle: (file: File) => void): () => void {
+  const listener = (e: Event) => {
+    const detail = (e as CustomEvent<AttachDetail>).detail;
+    if (detail.conversationId === conversationId) handle(detail.file);
+  };
+  window.addEventListener(ATTACH_EVENT, listener);
+  return () => window.removeEventListener(ATTACH_EVENT, listener);
+}
+
 export function fileSize(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
@@ -45,16 +61,40 @@ function PdfPreview({ file }: { file: Attachment }) {
   );
 }
 
-/** A message's files: images as inline previews (the thumbnail, linking to the original). */
-export function MessageFiles({ files }: { files: Attachment[] | undefined }) {
+const Annotator = lazy(() => import("./Annotator").then((m) => ({ default: m.Annotator })));
+
+/** A message's files: images as inline previews (the thumbnail, linking to the original),
+ * which an agent who may reply can annotate into a new attachment. */
+export function MessageFiles({
+  files,
+  conversationId,
+  canAnnotate = false,
+}: {
+  files: Attachment[] | undefined;
+  conversationId?: string;
+  canAnnotate?: boolean;
+}) {
+  const [annotating, setAnnotating] = useState<Attachment | null>(null);
   if (!files || files.length === 0) return null;
   return (
     <div className="msg-files">
+      {annotating && conversationId && (
+        <Suspense fallback={null}>
+          <Annotator file={annotating} conversationId={conversationId} onClose={() => setAnnotating(null)} />
+        </Suspense>
+      )}
       {files.map((f) =>
         f.thumbnail_url ? (
-          <a key={f.id} href={f.url} target="_blank" rel="noopener" className="file-image" title={`${f.filename} (${f.width}×${f.height})`}>
-            <img src={f.thumbnail_url} alt={f.filename} data-testid="inbox-attachment-image" {...fit(f, 240, 200)} />
-          </a>
+          <div key={f.id}>
+            <a href={f.url} target="_blank" rel="noopener" className="file-image" title={`${f.filename} (${f.width}×${f.height})`}>
+              <img src={f.thumbnail_url} alt={f.filename} data-testid="inbox-attachment-image" {...fit(f, 240, 200)} />
+            </a>
+            {canAnnotate && conversationId && (
+              <button type="button" className="link file-annotate" onClick={() => setAnnotating(f)}>
+                Annotate
+              </button>
+            )}
+          </div>
         ) : f.content_type === "application/pdf" ? (
           <PdfPreview key={f.id} file={f} />
         ) : (

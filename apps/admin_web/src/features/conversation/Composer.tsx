@@ -5,7 +5,7 @@ import { enqueue } from "../../outbox";
 import { realtime } from "../../realtime/connector";
 import { useSlashPicker } from "../canned/useSlashPicker";
 import { onInsert } from "../copilot/insert";
-import { AttachButton, filesOf, UploadTray, useUploads } from "./Attachments";
+import { AttachButton, filesOf, onAttach, UploadTray, useUploads } from "./Attachments";
 
 interface Props {
   conversationId: string;
@@ -43,6 +43,10 @@ export function Composer({ conversationId, meId, canReply, replyBlockedReason }:
     setDraft(next);
     saveDraft(meId, conversationId, next);
   };
+
+  // an annotated image from the transcript becomes one of this reply's uploads
+  const addFiles = uploads.add;
+  useEffect(() => onAttach(conversationId, (file) => addFiles([file])), [conversationId, addFiles]);
 
   const internal = draft.internal;
   const blocked = !internal && !canReply;

@@ -172,7 +172,7 @@ function Bubble({ message: m, meId, visitorName, children }: { message: Message;
           <Markdown text={m.text} markup={m.sender !== "visitor"} />
         </div>
       )}
-      <MessageFiles files={m.attachments} />
+      <MessageFiles files={m.attachments} conversationId={m.conversation_id} canAnnotate />
       {m.sender === "bot" && m.suggestions.length > 0 && (
         <ul className="suggestions" aria-label="Suggested follow-ups shown to the visitor">
           {m.suggestions.map((s) => (
