@@ -138,11 +138,17 @@ async def test_visitor_attaches_a_screenshot_and_the_agent_sees_it_and_answers_w
     assert got.status == 200 and got.headers["content-type"] == "image/png"
     picture = Image.open(io.BytesIO(await got.body())).convert("RGB")
     assert picture.size == (640, 400)
-    r, g, b = picture.getpixel((40, 100))  # on the box's left edge
+
+    def rgb(x: int, y: int) -> tuple[int, int, int]:
+        value = picture.getpixel((x, y))
+        assert isinstance(value, tuple)
+        return int(value[0]), int(value[1]), int(value[2])
+
+    r, g, b = rgb(40, 100)  # on the box's left edge
     assert r > 180 and g < 80 and b < 120, (r, g, b)
-    grey = picture.getpixel((480, 200))  # inside the blur: stripes averaged away
+    grey = rgb(480, 200)  # inside the blur: stripes averaged away
     assert all(30 < c < 225 for c in grey), grey
-    assert picture.getpixel((275, 365)) == (0, 0, 255)  # the undone arrow is not there
+    assert rgb(275, 365) == (0, 0, 255)  # the undone arrow is not there
     # the original is kept unchanged
     original = await page.request.get(
         await transcript.locator("a.file-image").first.get_attribute("href") or ""
