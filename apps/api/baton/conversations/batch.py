@@ -307,34 +307,24 @@ async def _insert_and_touch(
     session = uow.session
     if session.get_bind().dialect.name == "postgresql":
         found = (
-            (
-                await session.execute(
-                    _PG_BATCH,
-                    {
-                        "ids": [r["id"] for r in rows],
-                        "cids": [r["conversation_id"] for r in rows],
-                        "texts": [r["text"] for r in rows],
-                        "client_ids": [r["client_id"] for r in rows],
-                        "ats": [r["created_at"] for r in rows],
-                        "metas": [json.dumps(r["meta"]) for r in rows],
-                        "preview": PREVIEW_CHARS,
-                    },
-                )
+            await session.execute(
+                _PG_BATCH,
+                {
+                    "ids": [r["id"] for r in rows],
+                    "cids": [r["conversation_id"] for r in rows],
+                    "texts": [r["text"] for r in rows],
+                    "client_ids": [r["client_id"] for r in rows],
+                    "ats": [r["created_at"] for r in rows],
+                    "metas": [json.dumps(r["meta"]) for r in rows],
+                    "preview": PREVIEW_CHARS,
+                },
             )
-            .mappings()
-            .all()
-        )
+        ).mappings().all()
         inserted = {i for r in found[:1] for i in (r["inserted"] or [])}
         return inserted, {r["id"]: dict(r) for r in found}
     payload = [
-        [
-            r["id"].hex,
-            r["conversation_id"].hex,
-            r["text"],
-            r["client_id"],
-            _sqlite_time(r["created_at"]),
-            r["meta"],
-        ]
+        [r["id"].hex, r["conversation_id"].hex, r["text"], r["client_id"],
+         _sqlite_time(r["created_at"]), r["meta"]]
         for r in rows
     ]
     result = await session.execute(_SQLITE_INSERT, {"rows": json.dumps(payload)})
@@ -349,7 +339,9 @@ async def _insert_and_touch(
         [cid.hex, _sqlite_time(r["created_at"]), r["text"][:PREVIEW_CHARS]]
         for cid, r in last.items()
     ]
-    found = (await session.execute(_SQLITE_TOUCH, {"rows": json.dumps(touch)})).mappings().all()
+    found = (
+        await session.execute(_SQLITE_TOUCH, {"rows": json.dumps(touch)})
+    ).mappings().all()
     return inserted, {r["id"]: dict(r) for r in found}
 
 
