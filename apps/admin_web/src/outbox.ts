@@ -3,7 +3,7 @@
 // so the server stores each once) whenever the socket (re)connects.
 import { readJson, Store, writeJson } from "./lib/store";
 import { AckError, realtime } from "./realtime/connector";
-import type { Message, MessageAck, UserRef } from "./types";
+import type { Attachment, Message, MessageAck, UserRef } from "./types";
 
 export interface Outgoing {
   client_id: string;
@@ -13,6 +13,7 @@ export interface Outgoing {
   created_at: string;
   state: "pending" | "sending" | "failed";
   error?: string;
+  attachments?: Attachment[]; // uploaded already; sent by id (docs/attachments.md)
 }
 
 export const outbox = new Store<Outgoing[]>([]);
@@ -65,7 +66,12 @@ export async function flush(): Promise<void> {
       const next = outbox.get().find((m) => m.state === "pending");
       if (!next || !realtime.connected) return;
       patch(next.client_id, { state: "sending" });
-      const payload = { conversation_id: next.conversation_id, client_id: next.client_id, text: next.text };
+      const payload = {
+        conversation_id: next.conversation_id,
+        client_id: next.client_id,
+        text: next.text,
+        ...(next.attachments?.length ? { attachment_ids: next.attachments.map((a) => a.id) } : {}),
+      };
       try {
         const ack: MessageAck = next.internal
           ? await realtime.request("internal_note", payload)
@@ -82,6 +88,7 @@ export async function flush(): Promise<void> {
             author,
             suggestions: [],
             created_at: ack.created_at,
+            attachments: next.attachments ?? [],
           },
         ]);
         patch(next.client_id, null);

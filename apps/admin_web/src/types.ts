@@ -11,6 +11,7 @@ type Schemas = components["schemas"];
 // they come from the generated schema: regenerate with `npm run gen:api`, never by hand.
 export type Conversation = Schemas["ConversationOut"];
 export type Message = Schemas["MessageOut"];
+export type Attachment = Schemas["AttachmentOut"];
 export type Counts = Schemas["ConversationCounts"];
 export type Visitor = Schemas["VisitorOut"];
 
@@ -106,8 +107,8 @@ export interface AgentClientEvents {
   take_over: [{ conversation_id: string }, { conversation: Conversation }];
   release: [{ conversation_id: string }, { conversation: Conversation }];
   resolve: [{ conversation_id: string }, { conversation: Conversation }];
-  agent_message: [{ conversation_id: string; client_id: string; text: string }, MessageAck];
-  internal_note: [{ conversation_id: string; client_id: string; text: string }, MessageAck];
+  agent_message: [{ conversation_id: string; client_id: string; text: string; attachment_ids?: string[] }, MessageAck];
+  internal_note: [{ conversation_id: string; client_id: string; text: string; attachment_ids?: string[] }, MessageAck];
   typing_start: [{ conversation_id: string }, { ok: boolean }];
   typing_stop: [{ conversation_id: string }, { ok: boolean }];
   set_presence: [{ presence: Presence }, { presence: Presence }];

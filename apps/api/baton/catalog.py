@@ -37,6 +37,7 @@ DOMAINS = (
     "webhooks",
     "canned",
     "hours",
+    "attachments",
 )
 
 

@@ -125,6 +125,19 @@ class Settings:
     db_lock_timeout_ms: int = 5_000
     db_busy_timeout_ms: int = 10_000
     db_pool_timeout_seconds: float = 10.0
+    # attachments (docs/attachments.md): where files live, how large, who may upload how often
+    storage_url: str | None = None  # None: file://<data_dir>/attachments
+    s3_endpoint_url: str | None = None
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = None
+    max_upload_mb: int = 50
+    scan_command: str | None = None  # e.g. "clamdscan --no-summary"; exit 1 = infected
+    uploads_per_visitor: int = 20  # per minute
+    uploads_per_agent: int = 60  # per minute
+    attachment_url_ttl_seconds: int = 3600
+    attachment_unattached_hours: int = 24
+    attachment_retention_days: int = 0  # 0: kept as long as their conversation
 
     @property
     def socketio_channel(self) -> str:
@@ -202,6 +215,18 @@ def load_settings() -> Settings:
         db_lock_timeout_ms=max(0, _env_int("DB_LOCK_TIMEOUT_MS", 5_000)),
         db_busy_timeout_ms=max(0, _env_int("DB_BUSY_TIMEOUT_MS", 10_000)),
         db_pool_timeout_seconds=max(0.1, float(_env("DB_POOL_TIMEOUT_SECONDS", "10") or 10)),
+        storage_url=_env("STORAGE_URL"),
+        s3_endpoint_url=_env("S3_ENDPOINT_URL"),
+        s3_region=_env("S3_REGION", "us-east-1") or "us-east-1",
+        s3_access_key_id=_env("S3_ACCESS_KEY_ID"),
+        s3_secret_access_key=_env("S3_SECRET_ACCESS_KEY"),
+        max_upload_mb=max(1, _env_int("MAX_UPLOAD_MB", 50)),
+        scan_command=_env("SCAN_COMMAND"),
+        uploads_per_visitor=_env_int("UPLOADS_PER_VISITOR", 20),
+        uploads_per_agent=_env_int("UPLOADS_PER_AGENT", 60),
+        attachment_url_ttl_seconds=max(30, _env_int("ATTACHMENT_URL_TTL_SECONDS", 3600)),
+        attachment_unattached_hours=max(1, _env_int("ATTACHMENT_UNATTACHED_HOURS", 24)),
+        attachment_retention_days=max(0, _env_int("ATTACHMENT_RETENTION_DAYS", 0)),
     )
 
 

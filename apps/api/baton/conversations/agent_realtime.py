@@ -35,12 +35,14 @@ class AgentMessageIn(msgspec.Struct):
     conversation_id: str
     client_id: Any = None
     text: Any = None
+    attachment_ids: Any = None  # docs/attachments.md
 
 
 class NoteIn(msgspec.Struct):
     conversation_id: str
     text: Any = None
     client_id: Any = None
+    attachment_ids: Any = None
 
 
 class PresenceIn(msgspec.Struct):
@@ -128,6 +130,7 @@ async def _post(call: SocketCall, payload: AgentMessageIn | NoteIn, internal: bo
         text=payload.text,
         client_id=payload.client_id,
         internal=internal,
+        attachment_ids=payload.attachment_ids,
     )
     return {
         "id": str(message.id),

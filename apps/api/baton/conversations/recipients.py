@@ -35,6 +35,8 @@ def message_emissions(message: MessageOut, assignee_id: uuid.UUID | None) -> lis
     cid = message.conversation_id
     if not message.internal:
         base = {"id": str(message.id), "text": message.text, "created_at": _iso(message.created_at)}
+        if message.attachments:
+            base["attachments"] = _iso(message.attachments)
         if message.sender == "visitor":
             out.append(
                 Emission(

@@ -229,6 +229,7 @@ class ConversationsController(Controller):
             text=data.text,
             client_id=data.client_id,
             internal=data.internal,
+            attachment_ids=data.attachment_ids,
         )
         return MessageOut.of(message)
 

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import msgspec
 
+from baton.attachments.schemas import AttachmentOut
 from baton.conversations.models import Conversation, Message
 from baton.users.models import User
 from baton.visitors.models import Visitor
@@ -76,6 +77,8 @@ class MessageOut(msgspec.Struct):
     meta: dict[str, Any] = msgspec.field(default_factory=dict)
     # visitor messages: -1 (angry) .. 1 (happy), scored when the message came in (copilot)
     sentiment: float | None = None
+    # files on the message, with short-lived signed links (docs/attachments.md)
+    attachments: list[AttachmentOut] = msgspec.field(default_factory=list)
 
     @classmethod
     def of(cls, m: Message) -> MessageOut:
@@ -94,8 +97,9 @@ class MessageOut(msgspec.Struct):
             author,
             list(m.suggestions or []),
             m.created_at,
-            dict(m.meta or {}),
+            {k: v for k, v in (m.meta or {}).items() if k != "attachments"},
             (m.meta or {}).get("sentiment") if m.sender == "visitor" else None,
+            [AttachmentOut.of_summary(s) for s in (m.meta or {}).get("attachments") or []],
         )
 
 
@@ -145,9 +149,10 @@ class ConversationCounts(msgspec.Struct):
 
 
 class ReplyIn(msgspec.Struct, forbid_unknown_fields=True):
-    text: MessageText
     client_id: ClientId
+    text: MessageText = ""  # may be empty when the reply carries attachments
     internal: bool = False
+    attachment_ids: Annotated[list[str], msgspec.Meta(max_length=10)] | None = None
 
 
 class VisitorMessageIn(msgspec.Struct, forbid_unknown_fields=True):

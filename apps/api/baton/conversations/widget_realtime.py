@@ -14,10 +14,17 @@ import msgspec
 from socketio.exceptions import ConnectionRefusedError
 from sqlalchemy import select
 
+from baton.attachments import service as attachments
 from baton.conversations import lifecycle, queries
 from baton.conversations.batch import InboundBatcher, Incoming
 from baton.conversations.events import ConversationChanged
-from baton.conversations.messages import add_system_message, check_client_id, check_text_within
+from baton.conversations.inbound import receive_visitor_message
+from baton.conversations.messages import (
+    add_system_message,
+    check_client_id,
+    check_text_within,
+    existing,
+)
 from baton.conversations.models import Conversation
 from baton.conversations.recipients import visitor_typing_emission
 from baton.conversations.schemas import VisitorOut
@@ -61,6 +68,7 @@ class UserMessageIn(msgspec.Struct):
     client_id: Any = None
     text: Any = None
     conversation_id: str | None = None  # optional; must be the session's own
+    attachment_ids: Any = None  # the visitor's own uploads (docs/attachments.md)
 
 
 class SyncIn(msgspec.Struct):
@@ -250,6 +258,8 @@ async def user_message(call: SocketCall, payload: UserMessageIn) -> dict[str, An
     state = await _current(call)
     if payload.conversation_id is not None and payload.conversation_id != state["conversation_id"]:
         raise NotFound("no such conversation")
+    if payload.attachment_ids:  # rare: not the group-commit path
+        return await _message_with_attachments(call, state, payload)
     text = check_text_within(payload.text, call.runtime.settings.max_message_chars)
     client_id = check_client_id(payload.client_id)
     await limits.message(call.runtime, state["session_id"], state.get("address", "unknown"))
@@ -273,6 +283,44 @@ async def user_message(call: SocketCall, payload: UserMessageIn) -> dict[str, An
         "client_id": stored.client_id,
         "created_at": stored.created_at.isoformat(),
         "duplicate": not stored.created,
+    }
+
+
+async def _message_with_attachments(
+    call: SocketCall, state: dict[str, Any], payload: UserMessageIn
+) -> dict[str, Any]:
+    """A visitor's message carrying uploads: stored through ``inbound`` in its own unit of
+    work; the uploads must be this visitor's, in this conversation, on no message yet."""
+    ids = attachments.parse_ids(payload.attachment_ids)
+    client_id = check_client_id(payload.client_id)
+    await limits.message(call.runtime, state["session_id"], state.get("address", "unknown"))
+    async with unit_of_work(call.runtime) as uow:
+        vs, conversation = await live_session(uow, state["session_id"])
+        found = await existing(uow, conversation.id, client_id)
+        if found is not None and found.sender == "visitor":
+            stored, created = found, False
+        else:
+            files = await attachments.for_message(
+                uow, attachments.Owner("visitor", vs.visitor_id), conversation, ids
+            )
+            text = check_text_within(
+                attachments.text_with(files, payload.text), call.runtime.settings.max_message_chars
+            )
+            stored, created = await receive_visitor_message(
+                uow,
+                conversation,
+                text=text,
+                client_id=client_id,
+                channel="widget",
+                meta=attachments.meta_of(files),
+            )
+            if created:
+                await attachments.claim(uow, files, stored.id)
+    return {
+        "id": str(stored.id),
+        "client_id": stored.client_id,
+        "created_at": stored.created_at.isoformat(),
+        "duplicate": not created,
     }
 
 

@@ -35,6 +35,29 @@ export interface ChatMessage {
   suggestions: string[];
   state: "sent" | "pending" | "failed" | "streaming";
   error?: string;
+  attachments: Attachment[];
+}
+
+/** A file on a message (docs/attachments.md); urls are signed paths on the api's address. */
+export interface Attachment {
+  id: string;
+  url: string;
+  filename: string;
+  content_type: string;
+  size: number;
+  width?: number | null;
+  height?: number | null;
+  thumbnail_url?: string | null;
+}
+
+/** A file the visitor picked, dropped or pasted, on its way up (or done, waiting to be sent). */
+export interface Upload {
+  key: string;
+  file: File;
+  progress: number; // 0..1
+  state: "uploading" | "done" | "failed";
+  error: string | null;
+  attachment: Attachment | null;
 }
 
 /** Why the visitor is offered the offline form (a ticket) instead of a live person. */
@@ -65,6 +88,7 @@ export interface State {
   ticket: TicketState;
   transcript: { state: "idle" | "sending" | "sent" | "error"; to: string | null; error: string | null };
   csat: CsatState | null; // set: the rating card is shown (csat.tsx)
+  uploads: Upload[];
 }
 
 /** The satisfaction survey after resolve: asked by the server's ``csat_request``. */
@@ -97,6 +121,7 @@ interface ServerMessage {
   suggestions?: string[];
   created_at: string;
   internal?: boolean;
+  attachments?: Attachment[];
 }
 
 interface StartAck {
@@ -118,6 +143,7 @@ interface Outgoing {
   client_id: string;
   text: string;
   created_at: string;
+  attachments?: Attachment[];
 }
 
 const isError = (ack: unknown): ack is ErrorAck =>
@@ -143,6 +169,7 @@ function fromServer(m: ServerMessage): ChatMessage {
     author: (m.author && m.author.name) || (m.agent && m.agent.name) || null,
     suggestions: m.suggestions || [],
     state: "sent",
+    attachments: m.attachments || [],
   };
 }
 
@@ -197,6 +224,7 @@ export class Chat {
       transcript: { state: "idle", to: null, error: null },
       csat: null,
       notice: null,
+      uploads: [],
     };
   }
 
@@ -318,6 +346,7 @@ export class Chat {
       author: null,
       suggestions: [],
       state: "pending",
+      attachments: o.attachments || [],
     };
   }
 
@@ -515,6 +544,7 @@ export class Chat {
         author: null,
         suggestions: [],
         state: "streaming",
+        attachments: [],
       });
     } else {
       messages[index] = { ...messages[index], text: messages[index].text + p.delta };
@@ -561,10 +591,16 @@ export class Chat {
 
   // ---- visitor actions -----------------------------------------------------------------------
 
-  send(raw: string): void {
+  send(raw: string, attachments?: Attachment[]): void {
     const text = raw.trim();
-    if (!text) return;
+    const files = attachments || this.readyAttachments();
+    if (!text && !files.length) return;
+    if (!attachments && this.state.uploads.some((u) => u.state === "uploading")) return;
     const item: Outgoing = { client_id: newClientId(), text, created_at: new Date().toISOString() };
+    if (files.length) {
+      item.attachments = files;
+      if (!attachments) this.set({ uploads: this.state.uploads.filter((u) => u.state !== "done") });
+    }
     this.saveOutbox([...this.outbox(), item]);
     this.setMessages([...this.state.messages, this.pendingMessage(item)]);
     this.stopTyping();
@@ -575,7 +611,54 @@ export class Chat {
     const failed = this.state.messages.find((m) => m.key === key && m.state === "failed");
     if (!failed) return;
     this.setMessages(this.state.messages.filter((m) => m !== failed));
-    this.send(failed.text);
+    this.send(failed.text, failed.attachments);
+  }
+
+  // ---- attachments (the upload code loads on first use) -----------------------------------
+
+  private readyAttachments(): Attachment[] {
+    return this.state.uploads.flatMap((u) => (u.state === "done" && u.attachment ? [u.attachment] : []));
+  }
+
+  private patchUpload(key: string, patch: Partial<Upload>): void {
+    this.set({ uploads: this.state.uploads.map((u) => (u.key === key ? { ...u, ...patch } : u)) });
+  }
+
+  /** Files picked, dropped or pasted: each uploads at once, with its progress. */
+  attach(files: Iterable<File>): void {
+    const added: Upload[] = [];
+    for (const file of files) {
+      added.push({ key: newClientId(), file, progress: 0, state: "uploading", error: null, attachment: null });
+    }
+    if (!added.length) return;
+    this.set({ uploads: [...this.state.uploads, ...added] });
+    for (const u of added) void this.startUpload(u.key);
+  }
+
+  retryUpload(key: string): void {
+    this.patchUpload(key, { state: "uploading", progress: 0, error: null });
+    void this.startUpload(key);
+  }
+
+  removeUpload(key: string): void {
+    this.set({ uploads: this.state.uploads.filter((u) => u.key !== key) });
+  }
+
+  private async startUpload(key: string): Promise<void> {
+    const item = this.state.uploads.find((u) => u.key === key);
+    const session = storage.get<{ token?: string } | null>("session", null);
+    if (!item) return;
+    if (!session || !session.token || !this.state.sessionReady) {
+      this.patchUpload(key, { state: "failed", error: "not connected yet" });
+      return;
+    }
+    try {
+      const { upload } = await import("./upload");
+      const attachment = await upload(item.file, session.token, (progress) => this.patchUpload(key, { progress }));
+      this.patchUpload(key, { state: "done", progress: 1, attachment });
+    } catch (err) {
+      this.patchUpload(key, { state: "failed", error: err instanceof Error ? err.message : "upload failed" });
+    }
   }
 
   /** Send the outbox in order, one at a time; stop (and keep it) when the network fails. */
@@ -587,10 +670,9 @@ export class Chat {
         if (!this.state.sessionReady) return;
         const next = this.outbox()[0];
         if (!next) return;
-        const ack = await this.call<{ id: string; client_id?: string; created_at: string }>("user_message", {
-          client_id: next.client_id,
-          text: next.text,
-        });
+        const payload: Record<string, unknown> = { client_id: next.client_id, text: next.text };
+        if (next.attachments && next.attachments.length) payload.attachment_ids = next.attachments.map((a) => a.id);
+        const ack = await this.call<{ id: string; client_id?: string; created_at: string }>("user_message", payload);
         if (isError(ack)) {
           if (["offline", "timeout", "no_session", "session_expired", "rate_limited", "internal_error"].includes(ack.error)) {
             if (ack.error === "no_session" || ack.error === "session_expired") {

@@ -5,6 +5,7 @@ import { OfflineForm, TranscriptLink } from "./offline";
 import { CsatCard } from "./csat";
 import { clock, countdown, rich } from "./text";
 import { Away } from "./away";
+import { AttachButton, Files, UploadTray, filesOf } from "./attachments";
 
 export interface Layout {
   open: boolean;
@@ -137,9 +138,11 @@ function Panel({ chat, state, config }: { chat: Chat; state: State; config: Conf
     if (input.current) input.current.focus();
   }, []);
 
+  const uploading = state.uploads.some((u) => u.state === "uploading");
+  const ready = state.uploads.some((u) => u.state === "done");
   const submit = (e?: Event): void => {
     if (e) e.preventDefault();
-    if (!draft.trim()) return;
+    if ((!draft.trim() && !ready) || uploading) return;
     chat.send(draft);
     setDraft("");
     if (input.current) input.current.style.height = "";
@@ -155,7 +158,20 @@ function Panel({ chat, state, config }: { chat: Chat; state: State; config: Conf
       : [];
 
   return (
-    <section class="panel" aria-label={config.title} data-offline={state.offline ? state.offline.reason : undefined}>
+    <section
+      class="panel"
+      aria-label={config.title}
+      data-offline={state.offline ? state.offline.reason : undefined}
+      onDragOver={(e) => {
+        if (e.dataTransfer && Array.from(e.dataTransfer.types).includes("Files")) e.preventDefault();
+      }}
+      onDrop={(e) => {
+        const files = filesOf(e.dataTransfer);
+        if (!files.length) return;
+        e.preventDefault();
+        chat.attach(files);
+      }}
+    >
       <header class="header">
         <div class="titles">
           <h1 class="title">{config.title}</h1>
@@ -222,7 +238,9 @@ function Panel({ chat, state, config }: { chat: Chat; state: State; config: Conf
             Talk to a person
           </button>
         ) : null}
+        <UploadTray chat={chat} uploads={state.uploads} />
         <form class="composer" onSubmit={submit}>
+          <AttachButton chat={chat} disabled={!state.sessionReady} />
           <textarea
             ref={input}
             rows={1}
@@ -240,8 +258,14 @@ function Panel({ chat, state, config }: { chat: Chat; state: State; config: Conf
             onKeyDown={(e) => {
               if (e.key === "Enter" && !e.shiftKey && !e.isComposing) submit(e);
             }}
+            onPaste={(e) => {
+              const files = filesOf(e.clipboardData);
+              if (!files.length) return;
+              e.preventDefault();
+              chat.attach(files);
+            }}
           />
-          <button type="submit" class="send" aria-label="Send" disabled={!draft.trim()}>
+          <button type="submit" class="send" aria-label="Send" disabled={(!draft.trim() && !ready) || uploading}>
             <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
               <path fill="currentColor" d="M3 20.5 21 12 3 3.5l.01 6.6L15 12 3.01 13.9z" />
             </svg>
@@ -268,7 +292,10 @@ function Message({ m, onRetry }: { m: ChatMessage; onRetry: () => void }): JSX.E
     <div class={`msg ${m.sender} ${m.state}`} data-sender={m.sender} data-state={m.state} data-id={m.id || ""}>
       {m.sender === "agent" ? <div class="author">{m.author || "Agent"}</div> : null}
       {m.sender === "bot" ? <div class="author">AI assistant</div> : null}
-      <div class="bubble">{rich(m.text, m.sender !== "visitor")}</div>
+      {m.attachments.length && m.text === m.attachments.map((a) => a.filename).join(", ") ? null : (
+        <div class="bubble">{rich(m.text, m.sender !== "visitor")}</div>
+      )}
+      <Files files={m.attachments} />
       <div class="meta">
         {m.state === "pending" ? (
           <span class="pending" title="Sending" data-testid="pending">

@@ -5,6 +5,7 @@ import { enqueue } from "../../outbox";
 import { realtime } from "../../realtime/connector";
 import { useSlashPicker } from "../canned/useSlashPicker";
 import { onInsert } from "../copilot/insert";
+import { AttachButton, filesOf, onAttach, UploadTray, useUploads } from "./Attachments";
 
 interface Props {
   conversationId: string;
@@ -23,8 +24,10 @@ export function Composer({ conversationId, meId, canReply, replyBlockedReason }:
   const inputId = useId();
   const hintId = useId();
 
+  const uploads = useUploads(conversationId);
   useEffect(() => {
     setDraft(loadDraft(meId, conversationId));
+    uploads.reset();
   }, [meId, conversationId]);
 
   const stopTyping = () => {
@@ -40,6 +43,10 @@ export function Composer({ conversationId, meId, canReply, replyBlockedReason }:
     setDraft(next);
     saveDraft(meId, conversationId, next);
   };
+
+  // an annotated image from the transcript becomes one of this reply's uploads
+  const addFiles = uploads.add;
+  useEffect(() => onAttach(conversationId, (file) => addFiles([file])), [conversationId, addFiles]);
 
   const internal = draft.internal;
   const blocked = !internal && !canReply;
@@ -69,8 +76,16 @@ export function Composer({ conversationId, meId, canReply, replyBlockedReason }:
 
   const send = () => {
     const text = draft.text.trim();
-    if (!text || blocked) return;
-    enqueue({ client_id: newId(), conversation_id: conversationId, text, internal });
+    const files = uploads.ready;
+    if ((!text && !files.length) || blocked || uploads.uploading) return;
+    enqueue({
+      client_id: newId(),
+      conversation_id: conversationId,
+      text,
+      internal,
+      ...(files.length ? { attachments: files } : {}),
+    });
+    uploads.clearSent();
     stopTyping();
     update({ text: "", internal });
     area.current?.focus();
@@ -95,6 +110,15 @@ export function Composer({ conversationId, meId, canReply, replyBlockedReason }:
       onSubmit={(e) => {
         e.preventDefault();
         send();
+      }}
+      onDragOver={(e) => {
+        if (Array.from(e.dataTransfer.types).includes("Files")) e.preventDefault();
+      }}
+      onDrop={(e) => {
+        const files = filesOf(e.dataTransfer);
+        if (!files.length || blocked) return;
+        e.preventDefault();
+        uploads.add(files);
       }}
     >
       <div className="composer-bar">
@@ -121,7 +145,9 @@ export function Composer({ conversationId, meId, canReply, replyBlockedReason }:
         {internal ? "Internal note" : "Reply to the visitor"}
       </label>
       {picker.element}
+      <UploadTray uploads={uploads} />
       <div className="composer-row">
+        <AttachButton uploads={uploads} disabled={blocked} />
         <textarea
           {...picker.inputProps}
           id={inputId}
@@ -133,8 +159,18 @@ export function Composer({ conversationId, meId, canReply, replyBlockedReason }:
           onChange={(e) => onInput(e.target.value)}
           onKeyDown={onKeyDown}
           onBlur={stopTyping}
+          onPaste={(e) => {
+            const files = filesOf(e.clipboardData);
+            if (!files.length || blocked) return;
+            e.preventDefault();
+            uploads.add(files);
+          }}
         />
-        <button type="submit" className="primary" disabled={!draft.text.trim() || blocked}>
+        <button
+          type="submit"
+          className="primary"
+          disabled={(!draft.text.trim() && !uploads.ready.length) || blocked || uploads.uploading}
+        >
           {internal ? "Add note" : "Send"}
         </button>
       </div>

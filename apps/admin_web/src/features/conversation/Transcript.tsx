@@ -5,6 +5,7 @@ import { discard, retry, type Outgoing } from "../../outbox";
 import type { Message } from "../../types";
 import type { Typing } from "./useConversation";
 import { VerdictButtons } from "../copilot/VerdictButtons";
+import { MessageFiles } from "./Attachments";
 
 interface Props {
   messages: Message[];
@@ -83,6 +84,7 @@ export function Transcript({ messages, streams, pending, typing, meId, visitorNa
                 author: { id: meId, name: "" },
                 suggestions: [],
                 created_at: p.created_at,
+                attachments: p.attachments ?? [],
               }}
             >
               {p.state === "failed" ? (
@@ -119,6 +121,12 @@ export function Transcript({ messages, streams, pending, typing, meId, visitorNa
       </div>
     </div>
   );
+}
+
+/** A message of files only reads as their names: the files show, not the names twice. */
+function filesOnly(m: Message): boolean {
+  const files = m.attachments ?? [];
+  return files.length > 0 && m.text === files.map((f) => f.filename).join(", ");
 }
 
 function Bubble({ message: m, meId, visitorName, children }: { message: Message; meId: string; visitorName: string; children?: ReactNode }) {
@@ -159,9 +167,12 @@ function Bubble({ message: m, meId, visitorName, children }: { message: Message;
           {clock(m.created_at)}
         </time>
       </div>
-      <div className="msg-text md">
-        <Markdown text={m.text} markup={m.sender !== "visitor"} />
-      </div>
+      {filesOnly(m) ? null : (
+        <div className="msg-text md">
+          <Markdown text={m.text} markup={m.sender !== "visitor"} />
+        </div>
+      )}
+      <MessageFiles files={m.attachments} conversationId={m.conversation_id} canAnnotate />
       {m.sender === "bot" && m.suggestions.length > 0 && (
         <ul className="suggestions" aria-label="Suggested follow-ups shown to the visitor">
           {m.suggestions.map((s) => (
