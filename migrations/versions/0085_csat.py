@@ -1,7 +1,7 @@
 """csat: one rating (1-5) and an optional comment per conversation
 
 Revision ID: 0085_csat
-Revises: 0070_webhooks
+Revises: 0080_ai_tools
 Create Date: 2026-12-02 07:30:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import baton.db.base
 
 revision: str = "0085_csat"
-down_revision: str | Sequence[str] | None = "0070_webhooks"
+down_revision: str | Sequence[str] | None = "0080_ai_tools"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

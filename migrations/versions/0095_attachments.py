@@ -1,7 +1,7 @@
 """attachments: uploaded files on messages
 
 Revision ID: 0095_attachments
-Revises: 0070_webhooks
+Revises: 0085_csat
 Create Date: 2026-12-02 07:30:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import baton.db.base
 
 revision: str = "0095_attachments"
-down_revision: str | Sequence[str] | None = "0070_webhooks"
+down_revision: str | Sequence[str] | None = "0085_csat"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

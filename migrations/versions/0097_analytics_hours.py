@@ -1,7 +1,7 @@
 """analytics: business-hours durations beside wall-clock ones
 
 Revision ID: 0097_analytics_hours
-Revises: 0070_webhooks
+Revises: 0095_attachments
 Create Date: 2026-12-02 07:15:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0097_analytics_hours"
-down_revision: str | Sequence[str] | None = "0070_webhooks"
+down_revision: str | Sequence[str] | None = "0095_attachments"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
