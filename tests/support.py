@@ -288,3 +288,17 @@ async def wait_http(url: str, timeout: float = 30) -> None:
                 return False
 
         await wait_for(up, timeout, 0.2)
+
+
+async def serve_local(app: Any) -> tuple[Any, int]:
+    """Start an aiohttp app on 127.0.0.1 and a port the kernel picks (no bind-then-release
+    race): the test peers (webhook receiver, tool endpoint) share this."""
+    from aiohttp import web
+
+    runner = web.AppRunner(app, shutdown_timeout=0.2)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    server = site._server
+    assert server is not None
+    return runner, int(server.sockets[0].getsockname()[1])  # type: ignore[attr-defined]

@@ -8,11 +8,12 @@ import contextlib
 import hashlib
 import hmac
 import json
-import socket
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from tests.support import serve_local
 
 
 @dataclass
@@ -68,12 +69,7 @@ class ToolEndpoint:
     async def start(self) -> ToolEndpoint:
         app = web.Application()
         app.router.add_post("/tools", self._tools)
-        self._runner = web.AppRunner(app, shutdown_timeout=0.2)
-        await self._runner.setup()
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
+        self._runner, self.port = await serve_local(app)
         return self
 
     async def stop(self) -> None:
