@@ -20,7 +20,7 @@ from baton.kit.events import listen
 from baton.kit.uow import unit_of_work
 from baton.notifications import audience, center
 
-NOTIFY_ON_ASSIGN = ("assigned", "reassigned")
+NOTIFY_ON_ASSIGN = ("assigned", "reassigned", "reopened")
 WAITING_FALLBACK = "A visitor is waiting for a person"
 
 
@@ -65,7 +65,12 @@ async def assigned(runtime: Any, event: ConversationAssigned) -> None:
         if conversation is None:
             return
         words = await audience.last_visitor_words(uow, conversation.id)
-        text = "A conversation was assigned to you" + (f": {words}" if words else "")
+        lead = (
+            "A visitor came back to a conversation you resolved"
+            if event.reason == "reopened"
+            else "A conversation was assigned to you"
+        )
+        text = lead + (f": {words}" if words else "")
         people = await audience.who_may_see(uow, conversation, only=[event.assignee_id])
         await center.notify(
             uow, [p.id for p in people], "assigned", text, conversation_id=conversation.id

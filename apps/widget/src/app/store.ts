@@ -89,6 +89,7 @@ export interface State {
   transcript: { state: "idle" | "sending" | "sent" | "error"; to: string | null; error: string | null };
   csat: CsatState | null; // set: the rating card is shown (csat.tsx)
   uploads: Upload[];
+  startingOver: boolean; // ``new_conversation`` on its way
 }
 
 /** The satisfaction survey after resolve: asked by the server's ``csat_request``. */
@@ -225,6 +226,7 @@ export class Chat {
       csat: null,
       notice: null,
       uploads: [],
+      startingOver: false,
     };
   }
 
@@ -314,6 +316,34 @@ export class Chat {
       return;
     }
     this.set({ transcript: { state: "sent", to: ack.to, error: null } });
+  }
+
+  /** After a resolved conversation: a fresh one for the same visitor (``new_conversation``).
+   * The old thread stays with the agents; the widget shows the new, empty one. */
+  async startOver(): Promise<void> {
+    if (this.state.status !== "resolved" || this.state.startingOver) return;
+    this.set({ startingOver: true, notice: null });
+    const ack = await this.call<StartAck>("new_conversation", {});
+    if (isError(ack)) {
+      const notice = ack.error === "offline" || ack.error === "timeout" ? "You are offline. Try again in a moment." : detail(ack);
+      this.set({ startingOver: false, notice });
+      return;
+    }
+    if (this.csatTimer) clearTimeout(this.csatTimer);
+    this.csatTimer = null;
+    storage.set("session", { token: ack.session_token, conversation_id: ack.conversation_id });
+    this.state = { ...this.state, conversationId: ack.conversation_id };
+    this.set({
+      startingOver: false,
+      csat: null,
+      offline: null,
+      handoffTimedOut: false,
+      transcript: { state: "idle", to: null, error: null },
+      ticket: { state: "idle", number: null, email: null, error: null },
+      welcome: ack.welcome || this.state.welcome,
+    });
+    this.setMessages([]);
+    this.onStatus(ack.status, ack.queue_position ?? null, ack.waiting_since ?? null);
   }
 
   private set(patch: Partial<State>): void {

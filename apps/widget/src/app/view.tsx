@@ -215,6 +215,20 @@ function Panel({ chat, state, config }: { chat: Chat; state: State; config: Conf
         ) : null}
         {state.offline ? <OfflineForm chat={chat} state={state} /> : null}
         {state.csat ? <CsatCard chat={chat} state={state} /> : null}
+        {state.status === "resolved" && state.sessionReady ? (
+          <div class="ended" data-testid="conversation-ended">
+            <span>This conversation has ended. Write below to reopen it, or</span>
+            <button
+              type="button"
+              class="link"
+              data-testid="new-conversation"
+              disabled={state.startingOver}
+              onClick={() => void chat.startOver()}
+            >
+              start a new conversation
+            </button>
+          </div>
+        ) : null}
       </div>
       <footer class="footer">
         {suggestions.length ? (
