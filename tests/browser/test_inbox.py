@@ -344,9 +344,13 @@ async def test_admin_assigns_and_agent_sets_presence(
     visitor, conversation_id = await start_visitor(server.base_url, "Pia Assign", "Help")
     try:
         await visitor.call("request_agent", {})
+        left = await visitor.call("leave_email", {"email": "pia.work@example.com"})
+        assert "error" not in left, left
         await sign_in(page, admin.email)
         await expect(page.get_by_role("tab", name="All")).to_be_visible()
         await page.goto(f"/app/#/waiting/{conversation_id}")
+        # the address the visitor left for a follow-up, beside the one the page gave
+        await expect(page.get_by_test_id("follow-up-email")).to_contain_text("pia.work@example.com")
         assign = page.get_by_label("Assign to")
         await assign.focus()
         await expect(assign.locator("option", has_text="Bo Agent")).to_have_count(1)
