@@ -2857,6 +2857,7 @@ export interface components {
             position: string;
             proactive_rules?: components["schemas"]["ProactiveRule"][];
             title: string;
+            typical_reply_seconds?: number | null;
             welcome_message: string;
         };
         /** WidgetSettingsOut */

@@ -21,6 +21,7 @@ export interface Config {
   online?: boolean; // false: outside business hours
   agents_online?: boolean;
   next_open_at?: string | null;
+  typical_reply_seconds?: number | null; // the team's median first reply, when known
   proactive_rules?: ProactiveRule[];
 }
 

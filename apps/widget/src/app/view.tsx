@@ -102,11 +102,23 @@ export function App({ chat, config, mobile, onLayout }: Props): JSX.Element {
   );
 }
 
-function statusLine(state: State): string {
+/** Intercom-style wording of the team's usual first reply ("in a few minutes"). */
+export function replyExpectation(seconds: number | null | undefined): string | null {
+  if (seconds === null || seconds === undefined || !(seconds >= 0)) return null;
+  if (seconds < 60) return "typically replies in under a minute";
+  if (seconds < 5 * 60) return "typically replies in a few minutes";
+  if (seconds < 60 * 60) return "typically replies in under an hour";
+  if (seconds < 4 * 3600) return "typically replies in a few hours";
+  if (seconds < 24 * 3600) return "typically replies within a day";
+  return "typically replies in a few days";
+}
+
+function statusLine(state: State, config: Config): string {
   if (state.connection !== "online") return state.connection === "connecting" ? "Connecting…" : "Reconnecting…";
+  const expectation = config.online !== false ? replyExpectation(config.typical_reply_seconds) : null;
   switch (state.status) {
     case "waiting":
-      return "Waiting for a person";
+      return expectation ? `Waiting for a person · the team ${expectation}` : "Waiting for a person";
     case "agent": {
       const agent = [...state.messages].reverse().find((m) => m.sender === "agent" && m.author);
       return agent && agent.author ? `You are chatting with ${agent.author}` : "You are chatting with a person";
@@ -114,7 +126,7 @@ function statusLine(state: State): string {
     case "resolved":
       return "This conversation has ended";
     default:
-      return "AI assistant · a person is one click away";
+      return expectation ? `AI assistant · the team ${expectation}` : "AI assistant · a person is one click away";
   }
 }
 
@@ -176,7 +188,7 @@ function Panel({ chat, state, config }: { chat: Chat; state: State; config: Conf
         <div class="titles">
           <h1 class="title">{config.title}</h1>
           <p class="subtitle" data-testid="status-line">
-            {statusLine(state)}
+            {statusLine(state, config)}
           </p>
         </div>
         <button type="button" class="close" aria-label="Close chat" onClick={() => chat.setOpen(false)}>
