@@ -8,6 +8,7 @@ import type { ProactiveRule } from "./proactive";
 import { io, type Socket } from "socket.io-client";
 import type { PublicMessage, Visitor } from "../bridge";
 import { storage } from "./storage";
+import { chime } from "./chime";
 
 export type Sender = "visitor" | "bot" | "agent" | "system";
 export type Status = "bot" | "waiting" | "agent" | "resolved";
@@ -91,6 +92,7 @@ export interface State {
   csat: CsatState | null; // set: the rating card is shown (csat.tsx)
   uploads: Upload[];
   startingOver: boolean; // ``new_conversation`` on its way
+  muted: boolean; // no chime for replies (the visitor's choice, remembered)
 }
 
 /** The satisfaction survey after resolve: asked by the server's ``csat_request``. */
@@ -228,6 +230,7 @@ export class Chat {
       notice: null,
       uploads: [],
       startingOver: false,
+      muted: storage.get<boolean>("muted", false),
     };
   }
 
@@ -550,8 +553,23 @@ export class Chat {
     if (message.client_id) this.saveOutbox(this.outbox().filter((o) => o.client_id !== message.client_id));
     const typing = this.state.typing && this.state.typing.sender === message.sender ? null : this.state.typing;
     if (typing !== this.state.typing) this.set({ typing });
-    if (this.upsert(message)) this.publish(message);
+    if (this.upsert(message)) {
+      this.publish(message);
+      this.chimeFor(message);
+    }
     if (this.state.open) this.markSeen();
+  }
+
+  /** A reply the visitor is not looking at: the panel is closed or the tab is hidden. */
+  private chimeFor(m: ChatMessage): void {
+    if (this.state.muted || (m.sender !== "agent" && m.sender !== "bot")) return;
+    if (this.state.open && document.visibilityState === "visible") return;
+    chime();
+  }
+
+  toggleSound(): void {
+    storage.set("muted", !this.state.muted);
+    this.set({ muted: !this.state.muted });
   }
 
   /** A person took over while the AI was answering: the half-streamed answer is withdrawn. */

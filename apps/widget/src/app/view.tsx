@@ -191,6 +191,24 @@ function Panel({ chat, state, config }: { chat: Chat; state: State; config: Conf
             {statusLine(state, config)}
           </p>
         </div>
+        <button
+          type="button"
+          class="sound"
+          aria-pressed={state.muted}
+          aria-label={state.muted ? "Sounds off: turn on" : "Sounds on: turn off"}
+          title={state.muted ? "Turn sounds on" : "Turn sounds off"}
+          data-testid="sound"
+          onClick={() => chat.toggleSound()}
+        >
+          <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+            <path fill="currentColor" d="M3 9v6h4l5 5V4L7 9H3z" />
+            {state.muted ? (
+              <path fill="currentColor" d="m16.5 8.9 1.4-1.4 2.1 2.1 2.1-2.1 1.4 1.4-2.1 2.1 2.1 2.1-1.4 1.4-2.1-2.1-2.1 2.1-1.4-1.4 2.1-2.1z" />
+            ) : (
+              <path fill="currentColor" d="M16.5 12a4.5 4.5 0 0 0-2.5-4v8a4.5 4.5 0 0 0 2.5-4zM14 3.2v2.1a7 7 0 0 1 0 13.4v2.1a9 9 0 0 0 0-17.6z" />
+            )}
+          </svg>
+        </button>
         <button type="button" class="close" aria-label="Close chat" onClick={() => chat.setOpen(false)}>
           <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
             <path fill="currentColor" d="M6.4 5 5 6.4 10.6 12 5 17.6 6.4 19 12 13.4 17.6 19 19 17.6 13.4 12 19 6.4 17.6 5 12 10.6z" />
