@@ -112,6 +112,22 @@ async def test_agent_takes_over_replies_notes_and_resolves(
         mine = page.locator("article.msg-agent").filter(has_text="let me check.")
         await expect(mine).to_contain_text("Sent")
 
+        # an emoji from the palette lands at the caret (searched, picked, Escape closes)
+        await composer.fill("Found it ")
+        await page.get_by_role("button", name="Insert emoji").click()
+        palette = page.get_by_role("dialog", name="Emoji")
+        await palette.get_by_label("Search emoji").fill("thumbs")
+        await palette.get_by_role("button", name="thumbs up yes ok").click()
+        await expect(palette).to_have_count(0)
+        await expect(composer).to_have_value("Found it 👍")
+        await page.get_by_role("button", name="Insert emoji").click()
+        await page.keyboard.press("Escape")
+        await expect(page.get_by_role("dialog", name="Emoji")).to_have_count(0)
+        await expect(page.get_by_role("button", name="Insert emoji")).to_be_focused()
+        await composer.press("Enter")
+        emoji = await visitor.wait_for("agent_message", lambda m: "👍" in m["text"])
+        assert emoji["text"] == "Found it 👍"
+
         # the visitor types, then writes: both show up live
         await visitor.call("typing_start", {})
         await expect(page.get_by_text("Vera Visitor is typing…")).to_be_visible()
