@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { EMOJI, insertAt, searchEmoji } from "./emoji";
 
@@ -22,5 +23,11 @@ describe("emoji", () => {
 
   it("has no duplicates", () => {
     expect(new Set(EMOJI.map(([e]) => e)).size).toBe(EMOJI.length);
+  });
+
+  it("is the same list as the widget's copy", () => {
+    const here = readFileSync(new URL("./emoji.ts", import.meta.url), "utf8");
+    const widget = readFileSync(new URL("../../../widget/src/app/emoji-list.ts", import.meta.url), "utf8");
+    expect(widget).toBe(here);
   });
 });

@@ -6,6 +6,8 @@ import { CsatCard } from "./csat";
 import { clock, countdown, rich } from "./text";
 import { Away } from "./away";
 import { AttachButton, Files, UploadTray, filesOf } from "./attachments";
+import { EmojiButton } from "./emoji";
+import { insertAt } from "./emoji-list";
 
 export interface Layout {
   open: boolean;
@@ -285,6 +287,19 @@ function Panel({ chat, state, config }: { chat: Chat; state: State; config: Conf
         <UploadTray chat={chat} uploads={state.uploads} />
         <form class="composer" onSubmit={submit}>
           <AttachButton chat={chat} disabled={!state.sessionReady} />
+          <EmojiButton
+            disabled={!state.sessionReady}
+            onPick={(emoji) => {
+              const box = input.current;
+              const at = insertAt(draft, emoji, box ? box.selectionStart : draft.length, box ? box.selectionEnd : draft.length);
+              setDraft(at.text);
+              requestAnimationFrame(() => {
+                if (!box) return;
+                box.focus();
+                box.setSelectionRange(at.caret, at.caret);
+              });
+            }}
+          />
           <textarea
             ref={input}
             rows={1}

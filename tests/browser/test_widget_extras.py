@@ -1,5 +1,5 @@
-"""A reply the visitor is not looking at chimes (panel closed); one they are reading does not;
-muting is remembered."""
+"""The widget's small comforts: a reply the visitor is not looking at chimes (panel closed),
+one they are reading does not, muting is remembered; an emoji palette in the composer."""
 
 from __future__ import annotations
 
@@ -64,4 +64,23 @@ async def test_replies_chime_only_when_the_visitor_is_not_looking(
     await reply("It ships tomorrow")
     await expect(frame.get_by_test_id("unread")).to_have_text("1")
     assert await _chimes(frame) == 0
+    assert not visit.problems, visit.problems
+
+
+async def test_the_visitor_picks_an_emoji(visit: Visit, host_site: str) -> None:
+    frame = await open_widget(visit.page, host_site + "/")
+    box = frame.get_by_role("textbox", name="Message")
+    await box.fill("Thank you ")
+    await frame.get_by_role("button", name="Insert emoji").click()
+    palette = frame.get_by_role("dialog", name="Emoji")
+    await palette.get_by_label("Search emoji").fill("folded")
+    await palette.get_by_role("button", name="folded hands thanks please").click()
+    await expect(palette).to_have_count(0)
+    await expect(box).to_have_value("Thank you 🙏")
+    await expect(box).to_be_focused()
+    await frame.get_by_role("button", name="Insert emoji").click()
+    await visit.page.keyboard.press("Escape")
+    await expect(frame.get_by_role("dialog", name="Emoji")).to_have_count(0)
+    await box.press("Enter")
+    await expect(frame.locator('.msg[data-sender="visitor"]')).to_contain_text("Thank you 🙏")
     assert not visit.problems, visit.problems
