@@ -39,7 +39,12 @@ export function EmojiButton({ disabled, onPick }: { disabled: boolean; onPick: (
         disabled={disabled}
         onClick={() => setOpen(!open)}
       >
-        <span aria-hidden="true">🙂</span>
+        <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
+          <path
+            fill="currentColor"
+            d="M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20zm0 18a8 8 0 1 1 0-16 8 8 0 0 1 0 16zm-3.5-9a1.5 1.5 0 1 0 0-3 1.5 1.5 0 0 0 0 3zm7 0a1.5 1.5 0 1 0 0-3 1.5 1.5 0 0 0 0 3zM12 17.5c2.3 0 4.3-1.4 5.1-3.5H6.9c.8 2.1 2.8 3.5 5.1 3.5z"
+          />
+        </svg>
       </button>
       {open && (
         <div

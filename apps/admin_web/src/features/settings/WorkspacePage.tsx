@@ -81,7 +81,7 @@ function WorkspaceForm({ initial }: { initial: Workspace }) {
       <Section title="Handoff">
         <Field
           label="Handoff phrases"
-          hint="One per line. A visitor message containing one queues the visitor for a person at once."
+          hint="One per line. A message (or a clause of one) that is exactly one of these, such as “agent!”, queues the visitor for a person at once; longer requests (“can I talk to someone about my refund?”) are recognised without being listed, and “can you help me with my invoice?” stays with the AI."
           error={tried ? errors.handoff : null}
         >
           {(p) => <textarea {...p} rows={6} value={handoff} onChange={(e) => setHandoff(e.target.value)} />}
