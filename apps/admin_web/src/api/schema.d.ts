@@ -2360,7 +2360,7 @@ export interface components {
         /** PreferencesIn */
         PreferencesIn: {
             browser?: boolean;
-            kinds?: ("waiting" | "offer" | "assigned" | "mention" | "message" | "ticket")[];
+            kinds?: ("waiting" | "offer" | "assigned" | "mention" | "message" | "ticket" | "webhook")[];
             sound?: boolean;
         };
         /** PreferencesOut */

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from baton.auth.permissions import Permission
 from baton.conversations.events import (
     ConversationAssigned,
     ConversationOffered,
@@ -19,6 +20,7 @@ from baton.conversations.models import Conversation
 from baton.kit.events import listen
 from baton.kit.uow import unit_of_work
 from baton.notifications import audience, center
+from baton.webhooks.events import WebhookDisabled
 
 NOTIFY_ON_ASSIGN = ("assigned", "reassigned", "reopened")
 WAITING_FALLBACK = "A visitor is waiting for a person"
@@ -122,4 +124,18 @@ async def mention(runtime: Any, event: MessageCreated) -> None:
             "mention",
             f"{name} mentioned you: {m.text}",
             conversation_id=conversation.id,
+        )
+
+
+@listen(WebhookDisabled, phase="job", name="notifications.webhook_disabled")
+async def webhook_disabled(runtime: Any, event: WebhookDisabled) -> None:
+    """Whoever manages webhooks hears that one stopped (an integration is silently broken)."""
+    async with unit_of_work(runtime) as uow:
+        people = await audience.with_permission(uow, Permission.WEBHOOKS_MANAGE)
+        await center.notify(
+            uow,
+            [p.id for p in people],
+            "webhook",
+            f"Webhook to {event.url} was switched off: {event.reason}. Fix the receiver, then "
+            "turn it on again under Console → Webhooks.",
         )

@@ -94,6 +94,9 @@ function Panel({ onClose }: { onClose: () => void }) {
     } else if (n.conversation_id) {
       navigate(`/inbox/${TAB_FOR[n.kind] ?? "all"}/${n.conversation_id}`);
       onClose();
+    } else if (n.kind === "webhook") {
+      navigate("/admin/webhooks");
+      onClose();
     }
   };
   const items = list.data?.items ?? [];
