@@ -11,8 +11,11 @@ What must hold, and what it catches:
 - the pool recovers in the same api process: a quiet restart (no request while it was down)
   leaves every pooled connection dead, and the first requests after it must all succeed
   (pool pre-ping; without it each of them gets a dead connection and fails);
-- nothing acked before is lost, a message refused during the outage is stored once when the
-  client sends it again, and a visitor message after the restart is stored and answered.
+- nothing acked before is lost: a question whose AI reply was streaming when the database went
+  away is answered once it is back (the reply's lease is released, not marked done, and the
+  sweep resumes it; on the old code it stayed unanswered); a message refused during the outage
+  is stored once when the client sends it again; a visitor message after the restart is stored
+  and answered.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from baton.db import Database
 from baton.db.migrate import upgrade
 from baton.settings import Settings, normalise_database_url
 from baton.users.service import create_user
-from tests.ai.fakes import FakeLLM
+from tests.ai.fakes import FakeLLM, Script
 from tests.ai.helpers import add_provider
 from tests.factories import DEFAULT_PASSWORD, bearer, login
 from tests.private_postgres import INITDB, PrivatePostgres
@@ -48,6 +51,7 @@ pytestmark = [
 POOL_TIMEOUT = 3  # seconds a request may wait for a connection
 WARM = 12  # concurrent requests: more connections than one would need
 OUTAGE_ANSWER_SECONDS = 5.0  # a refused connection answers at once; this is the bound
+LEASE = 2  # seconds: how soon the sweep resumes an AI reply cut off by the outage
 
 
 @dataclasses.dataclass
@@ -74,7 +78,11 @@ async def stack(settings: Settings, tmp_path: Path) -> AsyncIterator[Stack]:
             redis_url=None,  # in-process realtime and jobs: the fault here is the database
             data_dir=tmp_path / "data",
         )
-        env = {**settings_env(private), "BATON_DB_POOL_TIMEOUT_SECONDS": str(POOL_TIMEOUT)}
+        env = {
+            **settings_env(private),
+            "BATON_DB_POOL_TIMEOUT_SECONDS": str(POOL_TIMEOUT),
+            "BATON_AI_REPLY_LEASE_SECONDS": str(LEASE),
+        }
         port = free_port()
         api = Subprocess(["serve", "--port", str(port)], env, tmp_path / "api.log")
         base_url = f"http://127.0.0.1:{port}"
@@ -168,7 +176,15 @@ async def test_a_postgresql_restart_mid_conversation(stack: Stack) -> None:
             await stack.pg.start()
             assert await _all_ok(http, headers) == [200] * WARM, stack.api.output()
 
-            # 2. an outage with traffic
+            # 2. an outage with traffic, while the AI is streaming an answer
+            fake.script = Script(tokens=[f" word{i}" for i in range(12)], delay=0.4)
+            visitor.received.pop("bot_stream", None)
+            inflight = await visitor.call(
+                "user_message", {"client_id": "inflight", "text": "Tell me a long story"}
+            )
+            assert "id" in inflight, inflight
+            acked.append(inflight["id"])
+            await visitor.wait_for("bot_stream", timeout=15)
             await stack.pg.stop_fast()
             started = time.monotonic()
             _assert_unavailable(await http.get("/api/v1/conversations", headers=headers), started)
@@ -206,6 +222,13 @@ async def test_a_postgresql_restart_mid_conversation(stack: Stack) -> None:
             finally:
                 await newcomer.disconnect()
 
+            async def reply_failed() -> bool:  # the streamed answer could not be stored
+                return "AI reply failed" in stack.api.log_path.read_text(errors="replace")
+
+            await wait_for(reply_failed, timeout=20)
+            # the half-streamed answer is withdrawn (nothing was stored)
+            await visitor.wait_for("bot_stream_cancelled", timeout=10)
+            fake.script = Script()
             await stack.pg.start()
 
             async def ready_again() -> bool:
@@ -215,23 +238,25 @@ async def test_a_postgresql_restart_mid_conversation(stack: Stack) -> None:
             assert await _all_ok(http, headers) == [200] * WARM
             assert stack.api.proc.poll() is None and stack.api.proc.pid == pid  # not restarted
 
+            await _bot_answers(visitor, 3)  # the cut-off question, answered by the sweep
             # the widget resends what was refused (same client_id), then asks again
             resent = await visitor.call(
                 "user_message", {"client_id": "during", "text": "Are you there?"}
             )
             assert "id" in resent and not resent["duplicate"], resent
-            await _bot_answers(visitor, 3)
+            await _bot_answers(visitor, 4)
             after = await visitor.call("user_message", {"client_id": "after", "text": "And now?"})
             assert "id" in after, after
-            await _bot_answers(visitor, 4)
+            await _bot_answers(visitor, 5)
         finally:
             await visitor.disconnect()
             await fake.stop()
 
         stored = await _stored(stack, conversation_id)
         visitor_ids = [c for s, c in stored if s == "visitor"]
-        assert visitor_ids == ["before-0", "before-1", "during", "after"], stored
-        assert [s for s, _ in stored].count("bot") == 4, stored
+        assert visitor_ids == ["before-0", "before-1", "inflight", "during", "after"], stored
+        senders = [s for s, _ in stored if s != "system"]
+        assert senders == ["visitor", "bot"] * 5, stored  # each question answered once
         page = await http.get(f"/api/v1/conversations/{conversation_id}/messages", headers=headers)
         assert page.status_code == 200
         listed = {m["id"] for m in page.json()["items"]}

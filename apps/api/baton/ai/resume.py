@@ -42,6 +42,7 @@ from sqlalchemy import and_, exists, or_, select
 from baton.ai.models import AIReplyLog
 from baton.conversations.models import Conversation, Message
 from baton.db.base import utcnow
+from baton.db.errors import unavailable_reason
 from baton.workspace.service import get_config
 
 if TYPE_CHECKING:
@@ -125,7 +126,8 @@ class ReplyLeases:
 
     @contextlib.asynccontextmanager
     async def held(self, runtime: Runtime, message_id: uuid.UUID) -> AsyncIterator[None]:
-        """Renew the lease while the body runs; done afterwards, released if cancelled."""
+        """Renew the lease while the body runs; done afterwards, released if cancelled or if
+        the database could not answer (the sweep then tries again)."""
 
         async def keep() -> None:
             while True:
@@ -138,8 +140,13 @@ class ReplyLeases:
         except asyncio.CancelledError:
             await self.release(runtime, message_id)
             raise
-        except Exception:
-            await self.finish(runtime, message_id)  # a bug is not retried forever
+        except Exception as exc:
+            if unavailable_reason(exc) is not None:
+                # the database went away (a restart): nothing was stored, so let the sweep
+                # answer it once the database is back
+                await self.release(runtime, message_id)
+            else:
+                await self.finish(runtime, message_id)  # a bug is not retried forever
             raise
         else:
             await self.finish(runtime, message_id)
