@@ -236,7 +236,10 @@ async def test_a_postgresql_restart_mid_conversation(stack: Stack) -> None:
 
             await wait_for(ready_again, timeout=15, interval=0.2)
             assert await _all_ok(http, headers) == [200] * WARM
-            assert stack.api.proc.poll() is None and stack.api.proc.pid == pid  # not restarted
+            # the same process and the same granian worker (none respawned): its own pool
+            assert stack.api.proc.poll() is None and stack.api.proc.pid == pid
+            log = stack.api.log_path.read_text(errors="replace")
+            assert log.count("Spawning worker") == 1, log[-3000:]
 
             await _bot_answers(visitor, 3)  # the cut-off question, answered by the sweep
             # the widget resends what was refused (same client_id), then asks again
