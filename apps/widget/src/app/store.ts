@@ -138,9 +138,16 @@ interface StartAck {
   welcome?: string | null;
 }
 
+interface SyncAck {
+  status: Status;
+  queue_position?: number | null;
+  messages: ServerMessage[];
+}
+
 interface ErrorAck {
   error: string;
   detail?: unknown;
+  retry_after?: number; // seconds (rate_limited, database_unavailable)
 }
 
 interface Outgoing {
@@ -148,6 +155,24 @@ interface Outgoing {
   text: string;
   created_at: string;
   attachments?: Attachment[];
+}
+
+/** Refusals that say "not now" (offline, the server's database restarting, a limit): the
+ * message stays in the outbox and is sent again with the same client_id. */
+const RETRIED = [
+  "offline",
+  "timeout",
+  "no_session",
+  "session_expired",
+  "rate_limited",
+  "internal_error",
+  "database_unavailable",
+];
+
+function retryDelay(ack: ErrorAck): number {
+  if (ack.error === "rate_limited") return 5000;
+  const seconds = Number(ack.retry_after);
+  return seconds > 0 ? Math.min(30, seconds) * 1000 : 2000;
 }
 
 const isError = (ack: unknown): ack is ErrorAck =>
@@ -193,6 +218,9 @@ export class Chat {
   private flushing = false;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private csatTimer: ReturnType<typeof setTimeout> | null = null;
+  private resyncTimer: ReturnType<typeof setTimeout> | null = null;
+  // the newest message of the last full fetch (start_session, sync): everything up to it is here
+  private syncedThrough: string | null = null;
   private typingTimer: ReturnType<typeof setTimeout> | null = null;
   private typing = false;
   private visitor: Visitor;
@@ -447,6 +475,8 @@ export class Chat {
     socket.on("csat_request", (p: { conversation_id: string; question?: string; delay_seconds?: number }) =>
       this.askForRating(p),
     );
+    // the server's realtime fan-out was down: events sent meanwhile are lost, fetch them
+    socket.on("resync", () => void this.resync());
     socket.on("display_typing", (p: { sender: "agent" | "bot"; typing: boolean; name?: string }) => {
       if (p.sender !== "agent" && p.sender !== "bot") return;
       this.set({ typing: p.typing ? { sender: p.sender, name: p.name || null } : null });
@@ -496,6 +526,7 @@ export class Chat {
     }
     storage.set("session", { token: ack.session_token, conversation_id: ack.conversation_id });
     const changed = ack.conversation_id !== this.state.conversationId;
+    this.syncedThrough = ack.messages.length ? ack.messages[ack.messages.length - 1].id : null;
     const server = ack.messages.filter((m) => !m.internal).map(fromServer);
     const known = new Set(server.map((m) => m.client_id).filter(Boolean));
     const pending = this.outbox()
@@ -522,6 +553,39 @@ export class Chat {
     void this.call("visitor_join", { page_url: this.page.url, title: this.page.title });
     if (this.state.open) this.markSeen();
     void this.flush();
+  }
+
+  /** ``resync`` (docs/realtime.md): fetch what the server stored after the last message we know
+   * we have (``sync {after_id}``, from the newest message of the last full fetch: events after
+   * it may have been lost) and the current status, as after a reconnect, so a reply sent while
+   * the server's fan-out was down is shown. Events are hints; the server's state is the truth. */
+  private async resync(): Promise<void> {
+    if (!this.state.sessionReady) return; // a session start is on its way: it fetches everything
+    for (let page = 0; page < 20; page++) {
+      const after = this.syncedThrough;
+      const ack = await this.call<SyncAck>("sync", after ? { after_id: after } : {});
+      if (isError(ack)) {
+        if (ack.error === "no_session" || ack.error === "session_expired") {
+          this.set({ sessionReady: false });
+          void this.startSession();
+        } else if (ack.error !== "offline") {
+          // its own timer: the outbox's retry must not be cancelled by this one
+          if (this.resyncTimer) clearTimeout(this.resyncTimer);
+          this.resyncTimer = setTimeout(() => {
+            this.resyncTimer = null;
+            void this.resync();
+          }, retryDelay(ack));
+        }
+        return;
+      }
+      for (const m of ack.messages) if (!m.internal) this.onLive(m);
+      if (page === 0) {
+        this.onStatus(ack.status, ack.queue_position ?? null, null);
+        if (ack.status === "resolved" && !this.state.csat) void this.resumeRating();
+      }
+      if (!ack.messages.length) return;
+      this.syncedThrough = ack.messages[ack.messages.length - 1].id;
+    }
   }
 
   private scheduleRetry(fn: () => unknown, ms = 2000): void {
@@ -723,12 +787,12 @@ export class Chat {
         if (next.attachments && next.attachments.length) payload.attachment_ids = next.attachments.map((a) => a.id);
         const ack = await this.call<{ id: string; client_id?: string; created_at: string }>("user_message", payload);
         if (isError(ack)) {
-          if (["offline", "timeout", "no_session", "session_expired", "rate_limited", "internal_error"].includes(ack.error)) {
+          if (RETRIED.includes(ack.error)) {
             if (ack.error === "no_session" || ack.error === "session_expired") {
               this.set({ sessionReady: false });
               void this.startSession();
             }
-            else this.scheduleRetry(() => this.flush(), ack.error === "rate_limited" ? 5000 : 2000);
+            else this.scheduleRetry(() => this.flush(), retryDelay(ack));
             return;
           }
           // refused for good (too long, invalid): say so; it is not retried as is
