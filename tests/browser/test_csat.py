@@ -115,8 +115,16 @@ async def test_visitor_rates_five_and_the_agent_sees_it(
                  and c["last_message"] and "shipping" in json.dumps(c)]
         return str(fresh[0]["id"]) if fresh else None
 
-    assert await wait_for(started_over, timeout=20) != conversation_id
+    fresh_id = await wait_for(started_over, timeout=20)
+    assert fresh_id != conversation_id
     old = (await client.get(f"/api/v1/conversations/{conversation_id}", headers=admin)).json()
     assert old["status"] == "resolved"
+    # the agent opening the new one sees the rated one under "Previous conversations"
+    await page.goto(f"/app/#/inbox/all/{fresh_id}")
+    previous = page.get_by_test_id("previous-conversations")
+    await expect(previous.get_by_role("link")).to_have_count(1)
+    await expect(previous.get_by_role("link")).to_contain_text("Resolved")
+    await previous.get_by_role("link").click()
+    await expect(page.get_by_role("log")).to_contain_text("about my invoice", timeout=SLOW)
     assert visit.problems == []
     assert page.problems == []

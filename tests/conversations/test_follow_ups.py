@@ -13,7 +13,7 @@ from baton.conversations.models import Conversation
 from baton.db.base import utcnow
 from baton.runtime import Runtime
 from tests.conversations.helpers import agent, cid, visitor
-from tests.factories import bearer, user_headers
+from tests.factories import bearer, make_user, user_headers
 from tests.realtime.clients import RecordingClient, barrier
 from tests.support import LiveServer
 
@@ -148,6 +148,25 @@ async def test_a_visitor_starts_a_new_conversation_after_a_resolved_one(
         ).json()["items"]
     ]
     assert "a new question" in texts
+
+    # both are the visitor's: the inbox lists them by visitor (scoped like every list)
+    visitor_id = new.json()["visitor"]["id"]
+    mine = await client.get(
+        "/api/v1/conversations", params={"visitor_id": visitor_id}, headers=admin
+    )
+    assert {c["id"] for c in mine.json()["items"]} == {first, fresh["conversation_id"]}
+    bad = await client.get("/api/v1/conversations", params={"visitor_id": "x"}, headers=admin)
+    assert bad.status_code == 422 and bad.json()["error"] == "validation_error"
+    _, someone = await user_headers(client, runtime, "agent")
+    await client.post(
+        f"/api/v1/conversations/{fresh['conversation_id']}/assign",
+        json={"agent_id": str((await make_user(runtime, name="Other")).id)},
+        headers=admin,
+    )
+    theirs = await client.get(
+        "/api/v1/conversations", params={"visitor_id": visitor_id}, headers=someone
+    )
+    assert fresh["conversation_id"] not in {c["id"] for c in theirs.json()["items"]}
 
     # a reload resumes the new conversation with the new token
     await v.disconnect()

@@ -36,4 +36,5 @@ export const keys = {
   roles: ["roles"] as const,
   audit: (filters: Record<string, string>) => ["audit", filters] as const,
   events: (conversationId: string) => ["conversations", conversationId, "events"] as const,
+  visitorConversations: (visitorId: string) => ["conversations", "visitor", visitorId] as const,
 };

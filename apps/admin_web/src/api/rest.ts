@@ -10,6 +10,7 @@ export interface ListQuery {
   status?: StatusFilter;
   assignee?: string;
   q?: string;
+  visitor_id?: string;
   cursor?: string;
   limit?: number;
 }

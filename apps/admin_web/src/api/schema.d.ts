@@ -5998,6 +5998,8 @@ export interface operations {
                 /** @description bot, waiting, agent, resolved (comma-separated) */
                 status?: string | null;
                 updated_since?: string | null;
+                /** @description only this visitor's conversations */
+                visitor_id?: string | null;
             };
             header?: never;
             path?: never;

@@ -136,6 +136,7 @@ async def list_conversations(
     limit: int,
     cursor: str | None,
     channel: str | None = None,
+    visitor_id: uuid.UUID | None = None,
 ) -> tuple[list[ConversationOut], str | None]:
     me = principal.user_id
     assignee_user = aliased(User)
@@ -162,6 +163,8 @@ async def list_conversations(
                 raise ValidationFailed("assignee must be me, none or a user id") from exc
     if updated_since is not None:
         stmt = stmt.where(Conversation.updated_at >= updated_since)
+    if visitor_id is not None:  # one visitor's conversations (the inbox's "previous" list)
+        stmt = stmt.where(Conversation.visitor_id == visitor_id)
     if not include_empty:
         stmt = stmt.where(Conversation.last_message_at.is_not(None))
     # email conversations are tickets, answered in the Tickets view (by email), unless asked for

@@ -95,6 +95,9 @@ class ConversationsController(Controller):
             max_length=16,
             description="widget, api or email (default: every channel but email, the tickets')",
         ),
+        visitor_id: uuid.UUID | None = Parameter(
+            default=None, description="only this visitor's conversations"
+        ),
         limit: int = Parameter(default=50, description="1-200"),
         cursor: str | None = None,
     ) -> ConversationPage:
@@ -107,6 +110,7 @@ class ConversationsController(Controller):
             updated_since=updated_since,
             include_empty=include_empty,
             channel=channel,
+            visitor_id=visitor_id,
             limit=check_limit(limit),
             cursor=cursor,
         )

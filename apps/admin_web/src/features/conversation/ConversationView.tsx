@@ -23,6 +23,7 @@ import { CopilotPanel } from "../copilot/CopilotPanel";
 import { ActionsPanel } from "../actions/ActionsPanel";
 import { CsatRows, CsatTimelineItem } from "../csat/CsatSummary";
 import { Composer } from "./Composer";
+import { PreviousConversations } from "./PreviousConversations";
 import { Transcript } from "./Transcript";
 import { upsert, useConversation } from "./useConversation";
 
@@ -107,7 +108,7 @@ export function ConversationView({ id, session, tab }: { id: string; session: Se
       <div className="conversation-side">
         <ActionsPanel conversationId={c.id} canDecide={can(session, "actions:approve")} />
         <CopilotPanel conversationId={c.id} messages={messages} canReply={mine} />
-        <VisitorPanel c={c} />
+        <VisitorPanel c={c} meId={me.id} />
       </div>
     </div>
   );
@@ -266,7 +267,7 @@ function Timeline({ id }: { id: string }) {
   );
 }
 
-function VisitorPanel({ c }: { c: Conversation }) {
+function VisitorPanel({ c, meId }: { c: Conversation; meId: string }) {
   const [timeline, setTimeline] = useState(false);
   const now = useNow(30_000);
   const v = c.visitor;
@@ -340,6 +341,7 @@ function VisitorPanel({ c }: { c: Conversation }) {
         </button>
       </h2>
       {timeline && <Timeline id={c.id} />}
+      <PreviousConversations c={c} meId={meId} />
     </aside>
   );
 }
