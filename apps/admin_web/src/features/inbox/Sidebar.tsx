@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
+import { avatarColor, initials } from "../../lib/avatar";
 import { href, navigate } from "../../lib/route";
 import { duration, useNow } from "../../lib/time";
 import type { Conversation, Counts } from "../../types";
@@ -176,6 +177,10 @@ function Row({ c, tab, selected, meId, now, unread: n }: { c: Conversation; tab:
         aria-current={selected ? "page" : undefined}
         data-conversation-id={c.id}
       >
+        <span className="avatar" aria-hidden="true" style={{ background: avatarColor(c.visitor.id) }}>
+          {initials(visitorLabel(c))}
+        </span>
+        <span className="row-body">
         <span className="row-top">
           <span className="row-name">
             {n > 0 && (
@@ -206,6 +211,7 @@ function Row({ c, tab, selected, meId, now, unread: n }: { c: Conversation; tab:
           <span className={`badge badge-${c.status}`}>{statusLabel(c.status)}</span>
           {c.status === "waiting" && c.queue_position ? <span>#{c.queue_position} in queue</span> : null}
           {c.assignee && <span>{c.assignee.id === meId ? "You" : c.assignee.name}</span>}
+        </span>
         </span>
       </a>
     </li>
