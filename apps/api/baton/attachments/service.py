@@ -97,6 +97,18 @@ async def store_upload(
     storage = storage_of(uow.runtime)
     key = f"{attachment_id}"
     thumbnail_key = f"{attachment_id}.thumb.webp" if thumbnail is not None else None
+
+    async def forget_stored() -> None:
+        # the row was never committed: nothing may point at these objects, so none stays
+        for k in (key, thumbnail_key):
+            if k is None:
+                continue
+            try:
+                await storage.delete(k)
+            except Exception:
+                log.exception("could not delete the uncommitted upload's object %s", k)
+
+    uow.on_rollback(forget_stored)  # before the first byte is stored
     try:
         await storage.put(key, received.path, content_type)
         if thumbnail is not None and thumbnail_key is not None:
@@ -255,12 +267,36 @@ async def sweep(uow: UnitOfWork) -> int:
         )
     )
     storage = storage_of(uow.runtime)
+    swept: list[Attachment] = []
     for a in rows:
         try:
             await delete_stored(storage, a)
         except Exception:
             log.exception("could not delete stored attachment %s; kept for the next sweep", a.id)
             continue
+        swept.append(a)
+    await expire_on_messages(uow, swept)
+    for a in swept:
         await uow.session.delete(a)
     await uow.session.flush()
     return len(rows)
+
+
+async def expire_on_messages(uow: UnitOfWork, gone: list[Attachment]) -> None:
+    """The messages that carried swept files keep their names, marked ``expired`` (no
+    link), so the inbox and the widget say "file expired" instead of a broken link."""
+    by_message: dict[uuid.UUID, set[str]] = {}
+    for a in gone:
+        if a.message_id is not None:
+            by_message.setdefault(a.message_id, set()).add(str(a.id))
+    if not by_message:
+        return
+    messages = await uow.session.scalars(select(Message).where(Message.id.in_(by_message)))
+    for message in messages:
+        ids = by_message[message.id]
+        meta = dict(message.meta or {})
+        meta["attachments"] = [
+            {**s, "expired": True, "thumbnail": False} if str(s.get("id")) in ids else s
+            for s in meta.get("attachments") or []
+        ]
+        message.meta = meta  # a new value: the JSON column sees the change
