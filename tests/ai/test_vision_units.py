@@ -124,3 +124,8 @@ def test_the_builtin_says_it_cannot_see_images() -> None:
     waiting = ChatRequest(system="", messages=[], question="", question_images=2, waiting=True)
     text, answer = compose(waiting)
     assert (text, answer.suggestions) == (WAITING_CANNOT_SEE_IMAGES, [])
+
+
+def test_decoding_is_bounded() -> None:
+    huge = _encoded(Image.new("1", (6000, 5000)), "PNG")  # 30 megapixels, a tiny file
+    assert bound_image(huge, "image/png", len(huge.getvalue())) is None

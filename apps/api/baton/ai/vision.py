@@ -5,8 +5,9 @@ transaction open, the newest ``MAX_IMAGES`` images are read from storage and bou
 PNG, JPEG and WebP within ``MAX_SIDE`` pixels and ``MAX_BYTES`` go as they are; anything
 larger is downscaled with Pillow (JPEG, or PNG when it has transparency), and a GIF is sent
 as a PNG of its first frame (Gemini takes no GIF, OpenAI no animated one). An image that
-cannot be read or bounded, or is beyond the limit, reaches the model as the same
-``[attached: name (type, size)]`` line as any other file.
+cannot be read or bounded (above ``MAX_DECODE_PIXELS``, or 60 megapixels for a JPEG), or is
+beyond the limit, reaches the model as the same ``[attached: name (type, size)]`` line as any
+other file.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ MAX_IMAGES = 4  # per reply: the newest images of the history window
 MAX_SIDE = 1568  # pixels on the long side (Anthropic's recommended maximum; fine for all)
 MAX_BYTES = 3_750_000  # per image after bounding (5 MB once base64-encoded)
 SENDABLE = frozenset({"image/png", "image/jpeg", "image/webp"})
+# decoding is bounded too (a 25-megapixel RGBA frame is 100 MB); JPEG decodes at a fraction
+# of its size (``draft``), so it may be larger
+MAX_DECODE_PIXELS = 25_000_000
 _SPOOL_IN_MEMORY = 8 * 1024 * 1024
 _FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG", "image/gif": "GIF", "image/webp": "WEBP"}
 
@@ -84,7 +88,8 @@ def bound_image(source: IO[bytes], content_type: str, size: int) -> tuple[str, b
             if image.format != _FORMATS.get(content_type):
                 return None
             width, height = image.size
-            if width <= 0 or height <= 0 or width * height > MAX_THUMBNAIL_PIXELS:
+            limit = MAX_THUMBNAIL_PIXELS if content_type == "image/jpeg" else MAX_DECODE_PIXELS
+            if width <= 0 or height <= 0 or width * height > limit:
                 return None
             animated = bool(getattr(image, "is_animated", False))
             if (
