@@ -160,3 +160,33 @@ async def test_a_failed_unit_of_work_leaves_no_stored_object(
         assert conversation is not None
         kept = await service.store_upload(uow, owner, conversation, _received(spool, PDF, "k.pdf"))
     assert await storage.exists(kept.storage_key)
+
+
+async def test_objects_no_row_claims_are_swept_once_old(
+    server: LiveServer, client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    """A process that died between storing an upload and committing it left objects behind:
+    the hourly sweep deletes them (and leaves committed files, and other objects, alone)."""
+    _, start = await visitor(server.base_url)
+    kept = await _upload(client, start["session_token"], "kept.png", png())
+    storage = storage_of(runtime)
+    assert isinstance(storage, LocalStorage)
+    source = runtime.settings.data_dir / "orphan.bin"
+    source.write_bytes(png())
+    orphan = str(uuid7())
+    mine = [orphan, f"{orphan}.thumb.webp", f"{uuid7()}.part"]
+    for key in [*mine, "notes.txt"]:
+        await storage.put(key, source, "image/png")
+    async with unit_of_work(runtime) as uow:  # too recent: an upload may be committing
+        assert await service.sweep_orphans(uow) == 0
+    clock.advance((service.ORPHAN_MINUTES + 5) * 60)
+    try:
+        async with unit_of_work(runtime) as uow:
+            # (at least: earlier tests' files lost their rows when the tables were emptied)
+            assert await service.sweep_orphans(uow) >= 3
+    finally:
+        clock.reset()
+    assert not any([await storage.exists(k) for k in mine])
+    assert await storage.exists("notes.txt")  # not an attachment's: not Baton's to delete
+    assert (await client.get(kept["url"])).status_code == 200
+    await storage.delete("notes.txt")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -36,6 +37,10 @@ log = logging.getLogger(__name__)
 MAX_PER_MESSAGE = 10
 WINDOW_SECONDS = 60
 SWEEP_BATCH = 200
+# an object with no row this old was never committed (its process died between storing it
+# and committing; a failed commit deletes its own at once): uploads commit within seconds
+ORPHAN_MINUTES = 60
+ORPHAN_BATCH = 500
 
 
 class UnsupportedType(ValidationFailed):
@@ -300,3 +305,54 @@ async def expire_on_messages(uow: UnitOfWork, gone: list[Attachment]) -> None:
             for s in meta.get("attachments") or []
         ]
         message.meta = meta  # a new value: the JSON column sees the change
+
+
+_OBJECT_KEY = re.compile(
+    r"^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(\.thumb\.webp)?(\.part)?$"
+)
+
+
+def _attachment_id(key: str) -> uuid.UUID | None:
+    """``{id}``, ``{id}.thumb.webp`` and their ``.part`` files belong to attachment ``id``;
+    anything else in the store is not Baton's to delete."""
+    found = _OBJECT_KEY.match(key)
+    return uuid.UUID(found.group(1)) if found else None
+
+
+async def sweep_orphans(uow: UnitOfWork) -> int:
+    """Delete attachment objects older than ``ORPHAN_MINUTES`` that no row claims (other
+    objects sharing the store are left alone); returns how many."""
+    storage = storage_of(uow.runtime)
+    cutoff = utcnow() - timedelta(minutes=ORPHAN_MINUTES)
+    deleted = 0
+    batch: list[str] = []
+
+    async def settle(keys: list[str]) -> int:
+        ids = {k: _attachment_id(k) for k in keys}
+        wanted = {i for i in ids.values() if i is not None}
+        known = set(
+            await uow.session.scalars(select(Attachment.id).where(Attachment.id.in_(list(wanted))))
+            if wanted
+            else []
+        )
+        gone = 0
+        for key, attachment_id in ids.items():
+            if attachment_id is None or attachment_id in known:
+                continue
+            try:
+                await storage.delete(key)
+                gone += 1
+            except Exception:
+                log.exception("could not delete orphaned object %s", key)
+        return gone
+
+    async for key in storage.older_than(cutoff):
+        batch.append(key)
+        if len(batch) >= ORPHAN_BATCH:
+            deleted += await settle(batch)
+            batch = []
+    if batch:
+        deleted += await settle(batch)
+    if deleted:
+        log.info("orphaned attachment objects deleted", extra={"count": deleted})
+    return deleted
