@@ -14,6 +14,7 @@ from PIL import Image
 from baton.ai.person_offer import CANNOT_OPEN_FILES, CANNOT_SEE_IMAGES, IMAGE_NOTE
 from baton.ai.providers.builtin import TALK_TO_PERSON
 from baton.ai.vision import MAX_SIDE
+from baton.attachments.storage import storage_of
 from baton.runtime import Runtime
 from tests.ai.fakes import FakeLLM, ImagePart, Script
 from tests.ai.helpers import (
@@ -25,9 +26,11 @@ from tests.ai.helpers import (
     logs_of,
     seed_kb,
     streamed,
+    upload,
 )
 from tests.ai.test_streaming import system_text
 from tests.attachments.files import png
+from tests.conversations.helpers import cid, visitor
 from tests.support import LiveServer
 
 KINDS = ["openai", "anthropic", "gemini"]
@@ -260,6 +263,33 @@ async def test_every_vision_provider_down_the_builtin_says_it_cannot_see(
         [log] = await logs_of(runtime, conversation_id)
         assert log.provider_kind == "builtin" and log.attempts[0]["error"].startswith(
             "server_error"
+        )
+    finally:
+        await v.disconnect()
+
+
+async def test_an_image_that_cannot_be_read_reaches_the_model_as_its_name(
+    server: LiveServer, client: httpx.AsyncClient, runtime: Runtime, fake: FakeLLM
+) -> None:
+    """Its stored object is gone: the turn names it, and a provider without vision may
+    answer (there is no image in the prompt)."""
+    await _vision_provider(client, runtime, fake, "openai")  # a base_url: no vision
+    fake.script = Script(tokens=["I can't open that one."])
+    v, start = await visitor(server.base_url)
+    try:
+        image = png()
+        up = await upload(client, start["session_token"], "gone.png", image)
+        await storage_of(runtime).delete(up["id"])
+        ack = await v.call(
+            "user_message", {"client_id": cid(), "text": "look", "attachment_ids": [up["id"]]}
+        )
+        assert "error" not in ack, ack
+        bot = await v.wait_for("bot_message", lambda _: True, timeout=15)
+        assert bot["text"] == "I can't open that one."
+        [request] = fake.requests
+        assert request.images() == []
+        assert request.user_texts()[-1] == (
+            f"look\n[attached: gone.png (image/png, {len(image)} bytes)]"
         )
     finally:
         await v.disconnect()

@@ -36,6 +36,7 @@ SENDABLE = frozenset({"image/png", "image/jpeg", "image/webp"})
 # decoding is bounded too (a 25-megapixel RGBA frame is 100 MB); JPEG decodes at a fraction
 # of its size (``draft``), so it may be larger
 MAX_DECODE_PIXELS = 25_000_000
+READ_SECONDS = 15.0  # per image: a slow store must not hold the visitor's answer for long
 _SPOOL_IN_MEMORY = 8 * 1024 * 1024
 _FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG", "image/gif": "GIF", "image/webp": "WEBP"}
 
@@ -121,11 +122,12 @@ async def load_image(runtime: Runtime, pending: PendingImage) -> ImageInput | No
     """Read one image from storage and bound it; None (logged) when that fails."""
     spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # noqa: SIM115
     try:
-        async for chunk in storage_of(runtime).read(pending.storage_key):
-            spool.write(chunk)
+        async with asyncio.timeout(READ_SECONDS):
+            async for chunk in storage_of(runtime).read(pending.storage_key):
+                spool.write(chunk)
         spool.seek(0)
         bounded = await asyncio.to_thread(bound_image, spool, pending.content_type, pending.size)
-    except Exception:  # a missing object, a store away: the model gets the file's name
+    except Exception:  # a missing object, a store away or slow: the model gets the file's name
         log.warning("image for the AI could not be read", extra={"key": pending.storage_key})
         return None
     finally:
