@@ -65,13 +65,8 @@ async def test_a_reply_cut_off_by_a_killed_process_is_resumed_once(
 ) -> None:
     headers = await admin(client, runtime)
     await add_provider(
-        client,
-        headers,
-        kind="openai",
-        name="slow",
-        model="m",
-        base_url=f"{fake.base_url}/v1",
-        api_key=fake.key,
+        client, headers, kind="openai", name="slow", model="m",
+        base_url=f"{fake.base_url}/v1", api_key=fake.key,
     )
     fake.script = Script(tokens=[f" word{i}" for i in range(12)], delay=0.4)
     env = {**settings_env(settings), "BATON_AI_REPLY_LEASE_SECONDS": str(LEASE)}
@@ -115,13 +110,8 @@ async def test_a_question_nobody_answered_is_answered_by_the_sweep(
     lease time has passed, exactly once."""
     headers = await admin(client, runtime)
     await add_provider(
-        client,
-        headers,
-        kind="openai",
-        name="fast",
-        model="m",
-        base_url=f"{fake.base_url}/v1",
-        api_key=fake.key,
+        client, headers, kind="openai", name="fast", model="m",
+        base_url=f"{fake.base_url}/v1", api_key=fake.key,
     )
     scheduler = resumer.runtime.slot(ReplyScheduler)
     replier, scheduler.replier = scheduler.replier, None
