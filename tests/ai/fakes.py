@@ -7,12 +7,18 @@ One aiohttp app answers all three protocols (the SDKs only see their own paths):
 
 A ``Script`` says what the next requests get: tokens streamed slowly, a 500, a stall before
 the first token (or after it), tool calls (handoff, suggestions, cannot_answer), usage. A
-wrong key gets the provider's own 401. Every request is recorded for assertions.
+wrong key gets the provider's own 401. Every request is recorded for assertions, and
+``Recorded.images()`` reads the image parts of its visitor turns in the protocol's own wire
+format (OpenAI ``image_url`` data URLs, Anthropic ``image`` blocks with a base64 source,
+Gemini ``inlineData`` parts); a malformed image part fails the request with a 400 as the
+real APIs do.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import contextlib
 import json
 import socket
@@ -35,12 +41,109 @@ class Script:
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # any other tools
 
 
+@dataclass(frozen=True)
+class ImagePart:
+    media_type: str
+    data: bytes
+    turn: int  # index of the visitor turn (user message / content) that carried it
+
+
+class BadImagePart(ValueError):
+    pass
+
+
+def _b64(text: Any) -> bytes:
+    if not isinstance(text, str) or not text:
+        raise BadImagePart("image data must be a non-empty base64 string")
+    try:  # the google-genai SDK may send the URL-safe alphabet
+        return base64.b64decode(text.replace("-", "+").replace("_", "/"), validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise BadImagePart("image data is not base64") from exc
+
+
+def images_of(protocol: str, body: dict[str, Any]) -> list[ImagePart]:
+    """The image parts of a recorded request, checked against the protocol's wire format."""
+    out: list[ImagePart] = []
+    if protocol == "openai":
+        for n, m in enumerate(body.get("messages", [])):
+            if not isinstance(m.get("content"), list):
+                continue
+            for part in m["content"]:
+                if part.get("type") != "image_url":
+                    continue
+                if m["role"] != "user":
+                    raise BadImagePart("images only in user messages")
+                url = part["image_url"]["url"]
+                head, _, data = url.partition(",")
+                if not (head.startswith("data:image/") and head.endswith(";base64")):
+                    raise BadImagePart("image_url must be a base64 data: URL")
+                out.append(ImagePart(head[5:-7], _b64(data), n))
+    elif protocol == "anthropic":
+        for n, m in enumerate(body.get("messages", [])):
+            if not isinstance(m.get("content"), list):
+                continue
+            for block in m["content"]:
+                if block.get("type") != "image":
+                    continue
+                source = block["source"]
+                if source.get("type") != "base64" or m["role"] != "user":
+                    raise BadImagePart("image blocks take a base64 source in user turns")
+                out.append(ImagePart(source["media_type"], _b64(source["data"]), n))
+    else:
+        for n, content in enumerate(body.get("contents", [])):
+            for part in content.get("parts", []):
+                inline = part.get("inlineData") or part.get("inline_data")
+                if inline is None:
+                    continue
+                if content.get("role") != "user":
+                    raise BadImagePart("inline data only in user contents")
+                mime = inline.get("mimeType") or inline.get("mime_type")
+                out.append(ImagePart(str(mime), _b64(inline.get("data")), n))
+    for image in out:
+        if image.media_type not in ("image/png", "image/jpeg", "image/webp"):
+            raise BadImagePart(f"unsupported image type {image.media_type}")
+    return out
+
+
+def user_texts(protocol: str, body: dict[str, Any]) -> list[str]:
+    """The text of each visitor turn, in order."""
+    out: list[str] = []
+    if protocol in ("openai", "anthropic"):
+        for m in body.get("messages", []):
+            if m.get("role") != "user":
+                continue
+            content = m.get("content")
+            if isinstance(content, str):
+                out.append(content)
+            elif isinstance(content, list):
+                out.append("\n".join(p.get("text", "") for p in content if p.get("type") == "text"))
+    else:
+        for content in body.get("contents", []):
+            if content.get("role") == "user":
+                out.append("\n".join(p.get("text", "") for p in content.get("parts", [])))
+    return out
+
+
 @dataclass
 class Recorded:
     protocol: str
     path: str
     headers: dict[str, str]
     body: dict[str, Any]
+
+    def images(self) -> list[ImagePart]:
+        return images_of(self.protocol, self.body)
+
+    def user_texts(self) -> list[str]:
+        return user_texts(self.protocol, self.body)
+
+
+@web.middleware
+async def _checked(request: web.Request, handler: Any) -> web.StreamResponse:
+    try:
+        return await handler(request)  # type: ignore[no-any-return]
+    except BadImagePart as exc:
+        return web.json_response({"error": {"message": str(exc), "code": 400}}, status=400)
 
 
 class FakeLLM:
@@ -58,7 +161,7 @@ class FakeLLM:
         return f"http://127.0.0.1:{self.port}"
 
     async def start(self) -> FakeLLM:
-        app = web.Application()
+        app = web.Application(middlewares=[_checked], client_max_size=64 * 1024 * 1024)
         app.router.add_post("/v1/chat/completions", self._openai)
         app.router.add_post("/v1/messages", self._anthropic)
         app.router.add_post("/v1/models/{model_action}", self._gemini)
@@ -102,6 +205,7 @@ class FakeLLM:
     async def _record(self, protocol: str, request: web.Request) -> dict[str, Any]:
         body = await request.json()
         self.requests.append(Recorded(protocol, request.path_qs, dict(request.headers), body))
+        images_of(protocol, body)  # raises BadImagePart: answered with a 400 (``_checked``)
         return body  # type: ignore[no-any-return]
 
     # -- OpenAI ----------------------------------------------------------------------------

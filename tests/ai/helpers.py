@@ -111,3 +111,37 @@ async def seed_kb(runtime: Runtime) -> None:
 def base_url_for(kind: str, fake_base: str) -> str:
     """OpenAI's SDK wants the /v1 prefix in base_url; Anthropic's and Gemini's add it."""
     return f"{fake_base}/v1" if kind == "openai" else fake_base
+
+
+async def upload(
+    client: httpx.AsyncClient, session_token: str, filename: str, data: bytes
+) -> dict[str, Any]:
+    """A visitor's upload through the widget's session (docs/attachments.md)."""
+    response = await client.post(
+        "/api/v1/attachments",
+        files={"file": (filename, data, "application/octet-stream")},
+        headers={"X-Baton-Session": session_token},
+    )
+    assert response.status_code == 201, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+async def ask_with_files(
+    base_url: str,
+    http: httpx.AsyncClient,
+    text: str,
+    files: list[tuple[str, bytes]],
+    *,
+    timeout: float = 15,
+) -> tuple[RecordingClient, str, dict[str, Any]]:
+    """A new visitor sends ``text`` (may be empty) with ``files``; returns (client,
+    conversation_id, the bot_message)."""
+    client, start = await visitor(base_url)
+    client.conversation_id = start["conversation_id"]  # type: ignore[attr-defined]
+    ids = [(await upload(http, start["session_token"], name, data))["id"] for name, data in files]
+    ack = await client.call(
+        "user_message", {"client_id": cid(), "text": text, "attachment_ids": ids}
+    )
+    assert "error" not in ack, ack
+    bot = await client.wait_for("bot_message", lambda _: True, timeout=timeout)
+    return client, start["conversation_id"], bot

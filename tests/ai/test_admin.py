@@ -195,10 +195,21 @@ async def test_ai_settings_over_rest(
     headers = await admin(client, runtime)
     url = "/api/v1/ai/settings"
     current = (await client.get(url, headers=headers)).json()
-    assert set(current) == {"system_prompt", "context_messages", "welcome_message"}
+    assert set(current) == {
+        "system_prompt",
+        "context_messages",
+        "welcome_message",
+        "image_analysis_prompt",
+    }
+    assert "image" in current["image_analysis_prompt"]  # a useful default
     changed = await client.patch(
         url,
-        json={"system_prompt": "Be brief.", "context_messages": 4, "welcome_message": "Hey!"},
+        json={
+            "system_prompt": "Be brief.",
+            "context_messages": 4,
+            "welcome_message": "Hey!",
+            "image_analysis_prompt": "Read the error on the screenshot.",
+        },
         headers=headers,
     )
     assert changed.status_code == 200
@@ -206,7 +217,12 @@ async def test_ai_settings_over_rest(
         "system_prompt": "Be brief.",
         "context_messages": 4,
         "welcome_message": "Hey!",
+        "image_analysis_prompt": "Read the error on the screenshot.",
     }
+    too_long = await client.patch(
+        url, json={"image_analysis_prompt": "x" * 20_001}, headers=headers
+    )
+    assert too_long.status_code in (400, 422)
     bad = await client.patch(url, json={"context_messages": 1000}, headers=headers)
     assert bad.status_code == 422
     assert (await client.get(url, headers=headers)).json()["context_messages"] == 4

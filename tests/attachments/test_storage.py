@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,12 @@ async def _roundtrip(storage: Storage, tmp_path: Path) -> None:
             pass
     with pytest.raises(ValueError):
         await storage.put("../escape", source, "text/plain")
+    # what the orphan sweep lists: objects written before a moment, by key
+    await storage.put("c/old-1", source, "application/octet-stream")
+    now = datetime.now(UTC)
+    assert [k async for k in storage.older_than(now + timedelta(minutes=5))] == ["c/old-1"]
+    assert [k async for k in storage.older_than(now - timedelta(minutes=5))] == []
+    await storage.delete("c/old-1")
 
 
 async def test_local_disk(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ it back (and another image from the composer), and the visitor sees them."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
 from typing import Any
 
@@ -12,6 +13,9 @@ import pytest
 from PIL import Image
 from playwright.async_api import expect
 
+from baton.attachments import service as attachments
+from baton.kit.clock import clock
+from baton.kit.uow import unit_of_work
 from baton.runtime import Runtime
 from tests.attachments.files import half_striped, png
 from tests.browser.conftest import artifact, require_bundle
@@ -175,5 +179,56 @@ async def test_visitor_attaches_a_screenshot_and_the_agent_sees_it_and_answers_w
     from_agent = widget(vpage).locator('.msg[data-sender="agent"]').last
     await _loaded(from_agent.get_by_test_id("attachment-image"))
     await vpage.screenshot(path=str(artifact("widget-attachment.png")))
+    assert not [p for p in visit.problems if "favicon" not in p], visit.problems
+    assert not page.problems, page.problems
+
+
+async def test_files_removed_by_retention_show_as_expired_in_the_widget_and_the_inbox(
+    visit: Visit,
+    host_site: str,
+    page: Any,
+    runtime: Runtime,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    require_bundle("apps/admin_web/dist")
+    agent = await make_user(runtime, role="agent", name="Dana", presence="online")
+    await sign_in(page, agent.email)
+    vpage = visit.page
+    frame = await open_widget(vpage, host_site)
+    await frame.get_by_test_id("attach-input").set_input_files(
+        {"name": "old.png", "mimeType": "image/png", "buffer": png(120, 80)}
+    )
+    await expect(frame.get_by_test_id("uploads").locator('[data-state="done"]')).to_be_visible()
+    await frame.get_by_role("textbox", name="Message").fill("From last year")
+    await frame.get_by_role("button", name="Send").click()
+    mine = frame.locator('.msg[data-sender="visitor"][data-state="sent"]')
+    await _loaded(mine.get_by_test_id("attachment-image"))
+    await frame.get_by_test_id("talk-to-person").click()
+    row = page.locator("a[data-conversation-id]").filter(has_text="waiting")
+    await expect(row).to_be_visible()
+
+    monkeypatch.setattr(
+        runtime, "settings", dataclasses.replace(runtime.settings, attachment_retention_days=1)
+    )
+    clock.advance(2 * 86_400)
+    try:
+        async with unit_of_work(runtime) as uow:
+            assert await attachments.sweep(uow) == 1
+    finally:
+        clock.reset()
+
+    await row.click()  # the transcript is read now, after the sweep
+    transcript = page.get_by_role("log")
+    await expect(transcript).to_contain_text("From last year")
+    expired = transcript.get_by_test_id("inbox-attachment-expired")
+    await expect(expired).to_contain_text("old.png")
+    await expect(expired).to_contain_text("file expired")
+    await expect(transcript.get_by_test_id("inbox-attachment-image")).to_have_count(0)
+
+    await vpage.reload()  # the visitor comes back: the panel stays open
+    frame = widget(vpage)
+    mine = frame.locator('.msg[data-sender="visitor"]').filter(has_text="From last year")
+    await expect(mine.get_by_test_id("attachment-expired")).to_contain_text("file expired")
+    await expect(mine.get_by_test_id("attachment-image")).to_have_count(0)
     assert not [p for p in visit.problems if "favicon" not in p], visit.problems
     assert not page.problems, page.problems

@@ -10,6 +10,7 @@ import pytest
 from playwright.async_api import expect
 
 from baton.runtime import Runtime
+from baton.workspace.service import clear_config_cache, get_config
 from tests.browser.conftest import require_bundle
 from tests.browser.test_inbox import axe_violations, sign_in, start_visitor
 from tests.browser.widget_fixtures import Visit, host_site, open_widget, visit  # noqa: F401
@@ -168,8 +169,13 @@ async def test_new_welcome_message_shows_in_a_new_widget_session(
     await page.get_by_label("Context window (messages)").fill("12")
     await welcome.fill("Hello from **Acme**! See https://acme.test/help")
     await page.get_by_label("System prompt").fill("You are Acme's helpful assistant.")
+    await page.get_by_label("Image-analysis prompt").fill("Read the screenshot's error first.")
     await page.get_by_role("button", name="Save AI settings").click()
     await expect(toast(page, "AI settings saved")).to_be_visible()
+    async with runtime.db.session() as session:
+        clear_config_cache()
+        saved = await get_config(session)
+    assert saved.image_analysis_prompt == "Read the screenshot's error first."
 
     frame = await open_widget(visit.page, host_site + "/")
     greeting = frame.get_by_test_id("welcome")
@@ -318,7 +324,10 @@ async def test_ai_providers_add_test_reorder_disable_delete(
         await expect(page.get_by_role("row").filter(has_text=name)).to_be_visible()
 
     await page.get_by_role("button", name="Add provider").click()
+    # vision: on by default for OpenAI's own endpoint, off for a compatible server's URL
+    await expect(dialog(page).get_by_label("Accepts images (vision)")).to_be_checked()
     await dialog(page).get_by_label("Base URL").fill("ftp://nope")
+    await expect(dialog(page).get_by_label("Accepts images (vision)")).not_to_be_checked()
     await dialog(page).get_by_role("button", name="Add provider").click()
     await expect(dialog(page).get_by_text("Give it a name")).to_be_visible()
     await expect(dialog(page).get_by_text("A URL starting with http")).to_be_visible()
@@ -330,6 +339,7 @@ async def test_ai_providers_add_test_reorder_disable_delete(
     await expect(backup).to_contain_text("Stored")
     listed = (await client.get("/api/v1/ai/providers", headers=bearer(token))).json()["items"]
     assert [p["name"] for p in listed] == ["KB first", "OpenAI backup"]
+    assert [p["vision"] for p in listed] == [False, True]
     assert "sk-test-secret-123" not in str(listed)  # keys are write-only
     assert "sk-test-secret-123" not in await page.content()
 

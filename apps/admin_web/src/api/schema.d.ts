@@ -1668,12 +1668,14 @@ export interface components {
         /** AISettings */
         AISettings: {
             context_messages: number;
+            image_analysis_prompt: string;
             system_prompt: string;
             welcome_message: string;
         };
         /** AISettingsPatch */
         AISettingsPatch: {
             context_messages?: number | null;
+            image_analysis_prompt?: string | null;
             system_prompt?: string | null;
             welcome_message?: string | null;
         };
@@ -1749,6 +1751,8 @@ export interface components {
         /** AttachmentOut */
         AttachmentOut: {
             content_type: string;
+            /** @default false */
+            expired: boolean;
             filename: string;
             height?: number | null;
             /** Format: uuid */
@@ -2063,6 +2067,8 @@ export interface components {
             provider_id: string | null;
             source: string;
             usable: boolean;
+            /** @default false */
+            vision: boolean;
         };
         /** FleetOut */
         FleetOut: {
@@ -2411,6 +2417,7 @@ export interface components {
             timeout_seconds: number;
             /** @default true */
             use_tools: boolean;
+            vision?: boolean | null;
         };
         /** ProviderList */
         ProviderList: {
@@ -2438,6 +2445,7 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
             use_tools: boolean;
+            vision: boolean;
         };
         /** ProviderPatch */
         ProviderPatch: {
@@ -2454,6 +2462,7 @@ export interface components {
             priority?: number;
             timeout_seconds?: number;
             use_tools?: boolean;
+            vision?: boolean;
         };
         /** ReadResult */
         ReadResult: {
@@ -2908,6 +2917,8 @@ export interface components {
             handoff_phrases?: string[];
             /** @default false */
             identity_verification: boolean;
+            /** @default The visitor has sent one or more images (screenshots or photos). Look at them for what matters to their question: error messages, the screen or step they are on, the product and its condition. Say briefly what you see that is relevant, then answer from the knowledge-base passages. If an image is unclear, say so and ask; never guess at details you cannot see, and never repeat personal data shown in an image (card numbers, passwords, addresses). */
+            image_analysis_prompt: string;
             /** @default 5 */
             max_open_per_agent: number;
             /** @default 60 */
@@ -2930,6 +2941,7 @@ export interface components {
             csat_question?: string | null;
             handoff_phrases?: string[] | null;
             identity_verification?: boolean | null;
+            image_analysis_prompt?: string | null;
             max_open_per_agent?: number | null;
             offer_timeout_seconds?: number | null;
             reopen_with_agent_minutes?: number | null;

@@ -10,6 +10,8 @@ For each reply the fleet tries its members in order:
 - every failure counts towards the member's breaker: ``failure_threshold`` consecutive
   failures open it for ``cooldown_seconds``; after that one request may try it again
   (half-open) and a success closes it;
+- a turn whose prompt carries images skips members without vision, except the last link
+  (the built-in responder), which says it cannot see images and offers a person;
 - failover happens only before the first token reaches the visitor. A failure after it ends
   the message honestly (the reply is marked *interrupted*) and offers a person.
 
@@ -112,6 +114,7 @@ class Member:
     provider: Provider | None
     provider_id: uuid.UUID | None = None
     use_tools: bool = True
+    vision: bool = False  # accepts images (``AIProvider.vision``)
     timeout: float = 60.0
     first_token: float = 10.0
     max_retries: int = 1
@@ -333,6 +336,10 @@ async def run(
         if member.is_open(utcnow()):
             note(member, "circuit_open", 0)
             continue
+        last = position == len(members) - 1  # the built-in responder: it always answers
+        if request.has_images and not member.vision and not last:
+            note(member, "no_vision", 0)
+            continue
         for retry in range(member.max_retries + 1):
             if retry:
                 await asyncio.sleep(backoff(retry))
@@ -455,6 +462,7 @@ def member_of(row: AIProvider, envelope: Any) -> Member:
         provider=None,
         provider_id=row.id,
         use_tools=row.use_tools,
+        vision=row.vision and row.kind != "builtin",
         timeout=row.timeout_seconds,
         first_token=row.first_token_seconds,
         max_retries=row.max_retries,
@@ -548,6 +556,7 @@ def env_members(settings: Any, state: FleetState) -> list[Member]:
                 name=name,
                 model=model,
                 provider=None,
+                vision=True,  # the kinds' default models take images
                 build=lambda kind=kind, name=name, model=model, api_key=api_key: build_provider(  # type: ignore[misc]
                     kind, name=name, model=model, api_key=api_key, base_url=None, timeout=60.0
                 ),

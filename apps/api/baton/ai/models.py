@@ -23,6 +23,8 @@ class AIProvider(IdMixin, TimestampMixin, Base):
     priority: Mapped[int] = mapped_column(Integer, default=100)  # lower is tried first
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     use_tools: Mapped[bool] = mapped_column(Boolean, default=True)
+    # accepts images: an image turn skips a provider without it (docs/ai.md "Vision")
+    vision: Mapped[bool] = mapped_column(Boolean, default=True)
     timeout_seconds: Mapped[float] = mapped_column(Float, default=60.0)
     first_token_seconds: Mapped[float] = mapped_column(Float, default=10.0)
     max_retries: Mapped[int] = mapped_column(Integer, default=1)

@@ -23,11 +23,34 @@ WAITING_NO_ANSWER = (
     "I couldn't find an answer to that in our help center. A person from the team will pick "
     "this up as soon as someone is available."
 )
+# the built-in responder cannot see images: it says so, and offers a person (or, to someone
+# already waiting, says a person will look)
+CANNOT_SEE_IMAGES = (
+    "I can't see images, so I can't tell what's in the one you sent — would you like to talk "
+    "to a person who can look at it?"
+)
+WAITING_CANNOT_SEE_IMAGES = (
+    "I can't see images, but a person from the team will look at it as soon as someone is "
+    "available."
+)
+CANNOT_OPEN_FILES = (
+    "I can't open files, so I can't tell what's in the one you sent — would you like to talk "
+    "to a person who can?"
+)
+WAITING_CANNOT_OPEN_FILES = (
+    "I can't open files, but a person from the team will look at it as soon as someone is "
+    "available."
+)
+IMAGE_NOTE = "(I can't see images, so this answer is from your words only.)"
 # the built-in no-answer lines (kept here so the loop check needs no import cycle)
 MISSES = frozenset(
     {
         OFFER,
         WAITING_NO_ANSWER,
+        CANNOT_SEE_IMAGES,
+        WAITING_CANNOT_SEE_IMAGES,
+        CANNOT_OPEN_FILES,
+        WAITING_CANNOT_OPEN_FILES,
         "I couldn't find an answer to that in our help center — would you like to talk to a "
         "person?",
     }

@@ -27,10 +27,16 @@ from typing import Any
 
 from sqlalchemy import select
 
-from baton.ai import autoreply, fleet, person_offer
+from baton.ai import autoreply, fleet, person_offer, vision
 from baton.ai.models import AIReplyLog
 from baton.ai.policy import ai_handoff, ai_may_answer, record_ai_outcome
-from baton.ai.prompt import build_request, history
+from baton.ai.prompt import (
+    build_request,
+    history,
+    question_files,
+    question_images,
+    typed_text,
+)
 from baton.ai.providers.builtin import TALK_TO_PERSON
 from baton.ai.stream import DeltaCoalescer
 from baton.canned.rules import rule_answer
@@ -103,7 +109,8 @@ async def reply(runtime: Runtime, conversation_id: uuid.UUID, message_id: uuid.U
         if question.sender != "visitor" or not await ai_may_answer(uow, conversation):
             return
         config = await get_config(uow.session)
-        rule = await autoreply.find_rule(uow.session, question.text)
+        asked = typed_text(question)  # a message of files only asks nothing in words
+        rule = await autoreply.find_rule(uow.session, asked) if asked.strip() else None
         if rule is not None:
             log_id = uuid7()
             answer = await rule_answer(uow, rule, conversation)
@@ -133,10 +140,15 @@ async def reply(runtime: Runtime, conversation_id: uuid.UUID, message_id: uuid.U
             )
             await record_ai_outcome(uow, conversation, answered=True)
             return
-        passages = await search(uow.session, runtime.slot(IndexCache), question.text, PASSAGES)
-        turns = await history(uow.session, conversation_id, question, config.context_messages)
+        passages = (
+            await search(uow.session, runtime.slot(IndexCache), asked, PASSAGES)
+            if asked.strip()
+            else []
+        )
+        past = await history(uow.session, conversation_id, question, config.context_messages)
+        turns = past.turns
         situation = person_offer.situation(
-            question.text, turns, status=conversation.status, phrases=config.handoff_phrases
+            asked, turns, status=conversation.status, phrases=config.handoff_phrases
         )
         direct = person_offer.direct_reply(
             situation, answerable=bool(passages) and passages[0].answers
@@ -152,7 +164,18 @@ async def reply(runtime: Runtime, conversation_id: uuid.UUID, message_id: uuid.U
             else Registry()
         )
         question_text = question.text
-    request = build_request(config, turns, question_text, passages, waiting=situation.waiting)
+        images_asked, files_asked = question_images(question), question_files(question)
+    # the visitor's images, read from storage and bounded with no transaction open
+    turns = await vision.attach_images(runtime, turns, past.images)
+    request = build_request(
+        config,
+        turns,
+        asked,
+        passages,
+        waiting=situation.waiting,
+        question_images=images_asked,
+        question_files=files_asked,
+    )
     request = dataclasses.replace(request, tools=registry.specs())
     tools = ReplyTools(runtime, conversation_id, registry)
     offer = person_offer.offers_person(situation)

@@ -53,6 +53,7 @@ _PROVIDER_FIELDS = (
     "priority",
     "enabled",
     "use_tools",
+    "vision",
     "timeout_seconds",
     "first_token_seconds",
     "max_retries",
@@ -151,7 +152,7 @@ class AIController(Controller):
     @get("/settings", responses=errors(403))
     async def get_settings(self, uow: UnitOfWork) -> AISettings:
         config = await workspace.get_config(uow.session)
-        return AISettings(config.system_prompt, config.context_messages, config.welcome_message)
+        return AISettings.of(config)
 
     @patch("/settings", responses=errors(403))
     async def update_settings(
@@ -164,12 +165,13 @@ class AIController(Controller):
                 system_prompt=data.system_prompt,
                 context_messages=data.context_messages,
                 welcome_message=data.welcome_message,
+                image_analysis_prompt=data.image_analysis_prompt,
             ),
         )
         changes = diff(msgspec.to_builtins(before), msgspec.to_builtins(config))
         if changes:
             record_audit(uow, principal, "ai.settings_updated", "settings", "ai", changes)
-        return AISettings(config.system_prompt, config.context_messages, config.welcome_message)
+        return AISettings.of(config)
 
 
 class AutoRepliesController(Controller):

@@ -48,6 +48,7 @@ class ProviderOut(msgspec.Struct):
     priority: int
     enabled: bool
     use_tools: bool
+    vision: bool
     timeout_seconds: float
     first_token_seconds: float
     max_retries: int
@@ -69,6 +70,7 @@ class ProviderOut(msgspec.Struct):
             priority=p.priority,
             enabled=p.enabled,
             use_tools=p.use_tools,
+            vision=p.vision,
             timeout_seconds=p.timeout_seconds,
             first_token_seconds=p.first_token_seconds,
             max_retries=p.max_retries,
@@ -93,6 +95,9 @@ class ProviderIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     priority: int = 100
     enabled: bool = True
     use_tools: bool = True
+    # accepts images; absent: true for OpenAI (its own endpoint), Anthropic and Gemini, false
+    # for an OpenAI-compatible base_url (many local models take no images) and the built-in
+    vision: bool | None = None
     timeout_seconds: float = 60.0
     first_token_seconds: float = 10.0
     max_retries: int = 1
@@ -110,6 +115,7 @@ class ProviderPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     priority: int | msgspec.UnsetType = msgspec.UNSET
     enabled: bool | msgspec.UnsetType = msgspec.UNSET
     use_tools: bool | msgspec.UnsetType = msgspec.UNSET
+    vision: bool | msgspec.UnsetType = msgspec.UNSET
     timeout_seconds: float | msgspec.UnsetType = msgspec.UNSET
     first_token_seconds: float | msgspec.UnsetType = msgspec.UNSET
     max_retries: int | msgspec.UnsetType = msgspec.UNSET
@@ -128,6 +134,7 @@ class FleetMemberOut(msgspec.Struct):
     model: str
     usable: bool
     health: HealthOut
+    vision: bool = False  # takes image turns (the others are skipped for them)
 
 
 class FleetOut(msgspec.Struct):
@@ -252,12 +259,24 @@ class AISettings(msgspec.Struct):
     system_prompt: str
     context_messages: int
     welcome_message: str
+    # follows the system prompt when the visitor's messages carry images (vision providers)
+    image_analysis_prompt: str
+
+    @classmethod
+    def of(cls, config: Any) -> AISettings:
+        return cls(
+            config.system_prompt,
+            config.context_messages,
+            config.welcome_message,
+            config.image_analysis_prompt,
+        )
 
 
 class AISettingsPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     system_prompt: Text | None = None
     context_messages: int | None = None
     welcome_message: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
+    image_analysis_prompt: Text | None = None
 
 
 class LogSummaryRow(msgspec.Struct):

@@ -60,6 +60,13 @@ VERDICTS = ("good", "bad", "corrected")
 # -- providers ------------------------------------------------------------------------------
 
 
+def default_vision(kind: str, base_url: str | None) -> bool:
+    """Whether a provider accepts images unless the admin says otherwise."""
+    if kind == "builtin":
+        return False
+    return kind != "openai" or base_url is None
+
+
 def _check_url(url: str | None) -> str | None:
     if url is None or not url.strip():
         return None
@@ -91,6 +98,10 @@ def _check_provider(p: AIProvider) -> None:
     if p.kind == "builtin" and (p.base_url or p.api_key_sealed):
         raise ValidationFailed(
             "the built-in responder takes no base_url or api_key", code="invalid_provider"
+        )
+    if p.kind == "builtin" and p.vision:
+        raise ValidationFailed(
+            "the built-in responder cannot see images (vision: false)", code="invalid_provider"
         )
     if p.kind in ("anthropic", "gemini") and not p.api_key_sealed:
         raise ValidationFailed(f"a {p.kind} provider needs an api_key", code="api_key_required")
@@ -133,15 +144,17 @@ async def get_provider(session: AsyncSession, provider_id: uuid.UUID) -> AIProvi
 async def create_provider(uow: UnitOfWork, data: ProviderIn) -> AIProvider:
     if data.kind not in KINDS:
         raise ValidationFailed(f"kind must be one of {', '.join(KINDS)}", code="invalid_kind")
+    base_url = _check_url(data.base_url)
     provider = AIProvider(
         id=uuid7(),  # the sealed key is bound to the id
         kind=data.kind,
         name=data.name.strip(),
         model=(data.model or DEFAULT_MODELS[data.kind]).strip(),
-        base_url=_check_url(data.base_url),
+        base_url=base_url,
         priority=data.priority,
         enabled=data.enabled,
         use_tools=data.use_tools,
+        vision=default_vision(data.kind, base_url) if data.vision is None else data.vision,
         timeout_seconds=data.timeout_seconds,
         first_token_seconds=data.first_token_seconds,
         max_retries=data.max_retries,
@@ -214,6 +227,7 @@ async def fleet_view(uow: UnitOfWork) -> list[FleetMemberOut]:
             model=m.model,
             usable=m.unusable is None,
             health=HealthOut.of(m.health, m.threshold),
+            vision=m.vision,
         )
         for n, m in enumerate(members, start=1)
     ]

@@ -19,20 +19,28 @@ class AttachmentOut(msgspec.Struct):
     width: int | None = None
     height: int | None = None
     thumbnail_url: str | None = None
+    # removed by retention: the name stays, ``url`` is empty and nothing can be downloaded
+    expired: bool = False
 
     @classmethod
     def of_summary(cls, s: dict[str, Any]) -> AttachmentOut:
         """From the summary a message keeps in its ``meta`` (``summary`` below)."""
         attachment_id = uuid.UUID(str(s["id"]))
+        expired = bool(s.get("expired"))
         return cls(
             id=attachment_id,
-            url=urls.signed_path(attachment_id, "file"),
+            url="" if expired else urls.signed_path(attachment_id, "file"),
             filename=str(s.get("filename") or "file"),
             content_type=str(s.get("content_type") or "application/octet-stream"),
             size=int(s.get("size") or 0),
             width=s.get("width"),
             height=s.get("height"),
-            thumbnail_url=urls.signed_path(attachment_id, "thumb") if s.get("thumbnail") else None,
+            thumbnail_url=(
+                urls.signed_path(attachment_id, "thumb")
+                if s.get("thumbnail") and not expired
+                else None
+            ),
+            expired=expired,
         )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -36,6 +37,10 @@ log = logging.getLogger(__name__)
 MAX_PER_MESSAGE = 10
 WINDOW_SECONDS = 60
 SWEEP_BATCH = 200
+# an object with no row this old was never committed (its process died between storing it
+# and committing; a failed commit deletes its own at once): uploads commit within seconds
+ORPHAN_MINUTES = 60
+ORPHAN_BATCH = 500
 
 
 class UnsupportedType(ValidationFailed):
@@ -97,6 +102,18 @@ async def store_upload(
     storage = storage_of(uow.runtime)
     key = f"{attachment_id}"
     thumbnail_key = f"{attachment_id}.thumb.webp" if thumbnail is not None else None
+
+    async def forget_stored() -> None:
+        # the row was never committed: nothing may point at these objects, so none stays
+        for k in (key, thumbnail_key):
+            if k is None:
+                continue
+            try:
+                await storage.delete(k)
+            except Exception:
+                log.exception("could not delete the uncommitted upload's object %s", k)
+
+    uow.on_rollback(forget_stored)  # before the first byte is stored
     try:
         await storage.put(key, received.path, content_type)
         if thumbnail is not None and thumbnail_key is not None:
@@ -255,12 +272,87 @@ async def sweep(uow: UnitOfWork) -> int:
         )
     )
     storage = storage_of(uow.runtime)
+    swept: list[Attachment] = []
     for a in rows:
         try:
             await delete_stored(storage, a)
         except Exception:
             log.exception("could not delete stored attachment %s; kept for the next sweep", a.id)
             continue
+        swept.append(a)
+    await expire_on_messages(uow, swept)
+    for a in swept:
         await uow.session.delete(a)
     await uow.session.flush()
     return len(rows)
+
+
+async def expire_on_messages(uow: UnitOfWork, gone: list[Attachment]) -> None:
+    """The messages that carried swept files keep their names, marked ``expired`` (no
+    link), so the inbox and the widget say "file expired" instead of a broken link."""
+    by_message: dict[uuid.UUID, set[str]] = {}
+    for a in gone:
+        if a.message_id is not None:
+            by_message.setdefault(a.message_id, set()).add(str(a.id))
+    if not by_message:
+        return
+    messages = await uow.session.scalars(select(Message).where(Message.id.in_(by_message)))
+    for message in messages:
+        ids = by_message[message.id]
+        meta = dict(message.meta or {})
+        meta["attachments"] = [
+            {**s, "expired": True, "thumbnail": False} if str(s.get("id")) in ids else s
+            for s in meta.get("attachments") or []
+        ]
+        message.meta = meta  # a new value: the JSON column sees the change
+
+
+_OBJECT_KEY = re.compile(
+    r"^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(\.thumb\.webp)?(\.part)?$"
+)
+
+
+def _attachment_id(key: str) -> uuid.UUID | None:
+    """``{id}``, ``{id}.thumb.webp`` and their ``.part`` files belong to attachment ``id``;
+    anything else in the store is not Baton's to delete."""
+    found = _OBJECT_KEY.match(key)
+    return uuid.UUID(found.group(1)) if found else None
+
+
+async def sweep_orphans(uow: UnitOfWork) -> int:
+    """Delete attachment objects older than ``ORPHAN_MINUTES`` that no row claims (other
+    objects sharing the store are left alone); returns how many."""
+    storage = storage_of(uow.runtime)
+    cutoff = utcnow() - timedelta(minutes=ORPHAN_MINUTES)
+    deleted = 0
+    batch: list[str] = []
+
+    async def settle(keys: list[str]) -> int:
+        ids = {k: _attachment_id(k) for k in keys}
+        wanted = {i for i in ids.values() if i is not None}
+        known = set(
+            await uow.session.scalars(select(Attachment.id).where(Attachment.id.in_(list(wanted))))
+            if wanted
+            else []
+        )
+        gone = 0
+        for key, attachment_id in ids.items():
+            if attachment_id is None or attachment_id in known:
+                continue
+            try:
+                await storage.delete(key)
+                gone += 1
+            except Exception:
+                log.exception("could not delete orphaned object %s", key)
+        return gone
+
+    async for key in storage.older_than(cutoff):
+        batch.append(key)
+        if len(batch) >= ORPHAN_BATCH:
+            deleted += await settle(batch)
+            batch = []
+    if batch:
+        deleted += await settle(batch)
+    if deleted:
+        log.info("orphaned attachment objects deleted", extra={"count": deleted})
+    return deleted

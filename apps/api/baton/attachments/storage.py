@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
@@ -49,6 +50,10 @@ class Storage(Protocol):
         ...
 
     async def exists(self, key: str) -> bool: ...
+
+    def older_than(self, cutoff: datetime) -> AsyncIterator[str]:
+        """The keys of objects last written before ``cutoff`` (for the orphan sweep)."""
+        ...
 
 
 class LocalStorage:
@@ -86,6 +91,23 @@ class LocalStorage:
 
     async def exists(self, key: str) -> bool:
         return await asyncio.to_thread(self._path(key).is_file)
+
+    async def older_than(self, cutoff: datetime) -> AsyncIterator[str]:  # type: ignore[override]
+        def scan() -> list[str]:
+            if not self.root.is_dir():
+                return []
+            limit = cutoff.timestamp()
+            found: list[str] = []
+            for path in self.root.rglob("*"):
+                try:
+                    if path.is_file() and path.stat().st_mtime < limit:
+                        found.append(path.relative_to(self.root).as_posix())
+                except FileNotFoundError:  # deleted meanwhile
+                    continue
+            return found
+
+        for key in await asyncio.to_thread(scan):
+            yield key
 
 
 class S3Storage:
@@ -155,6 +177,18 @@ class S3Storage:
                     return False
                 raise
             return True
+
+    async def older_than(self, cutoff: datetime) -> AsyncIterator[str]:  # type: ignore[override]
+        prefix = f"{self.prefix}/" if self.prefix else ""
+        async with self._client() as s3:
+            pages = s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix)
+            async for page in pages:
+                for item in page.get("Contents", []):
+                    modified = item["LastModified"]
+                    if modified.tzinfo is None:
+                        modified = modified.replace(tzinfo=UTC)
+                    if modified < cutoff:
+                        yield str(item["Key"])[len(prefix) :]
 
 
 def storage_for(settings: Settings) -> Storage:

@@ -49,6 +49,8 @@ class UnitOfWork:
         self.events: list[PendingEvent] = []
         self.jobs: list[PendingJob] = []
         self.after_commit_hooks: list[Callable[[], Awaitable[None]]] = []
+        # undo what the transaction cannot: e.g. a stored file whose row was never committed
+        self.rollback_hooks: list[Callable[[], Awaitable[None]]] = []
         self.domain_events: list[DomainEvent] = []
         # values computed once per unit of work (queue order, online agents); see ``memo``
         self.memos: dict[object, Any] = {}
@@ -100,6 +102,19 @@ class UnitOfWork:
         """Run ``hook`` once the transaction has committed (e.g. start a streamed AI reply)."""
         self.after_commit_hooks.append(hook)
 
+    def on_rollback(self, hook: Callable[[], Awaitable[None]]) -> None:
+        """Run ``hook`` if the unit of work rolls back or its commit fails (never after a
+        commit): for side effects made outside the database before it commits."""
+        self.rollback_hooks.append(hook)
+
+    async def _run_rollback_hooks(self) -> None:
+        hooks, self.rollback_hooks = self.rollback_hooks, []
+        for hook in hooks:
+            try:
+                await hook()
+            except Exception:
+                log.exception("rollback hook failed")
+
     async def _prepare_domain_events(self) -> list[DomainEvent]:
         recorded = domain_events.coalesce(self.domain_events)
         self.domain_events = []
@@ -113,8 +128,13 @@ class UnitOfWork:
         return prepared
 
     async def commit(self) -> None:
-        recorded = await self._prepare_domain_events()
-        await self.session.commit()
+        try:
+            recorded = await self._prepare_domain_events()
+            await self.session.commit()
+        except BaseException:
+            await self._run_rollback_hooks()
+            raise
+        self.rollback_hooks = []
         self.memos.clear()
         events, jobs, hooks = self.events, self.jobs, self.after_commit_hooks
         self.events, self.jobs, self.after_commit_hooks = [], [], []
@@ -144,7 +164,10 @@ class UnitOfWork:
         self.events.clear()
         self.jobs.clear()
         self.after_commit_hooks.clear()
-        await self.session.rollback()
+        try:
+            await self.session.rollback()
+        finally:
+            await self._run_rollback_hooks()
 
 
 async def _enqueue(

@@ -60,6 +60,15 @@ class WorkspaceConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         "answer the question, say so honestly and offer to connect the visitor with a person."
     )
     context_messages: int = 12
+    # added to the system prompt when the visitor's messages carry images (docs/ai.md)
+    image_analysis_prompt: str = (
+        "The visitor has sent one or more images (screenshots or photos). Look at them for "
+        "what matters to their question: error messages, the screen or step they are on, the "
+        "product and its condition. Say briefly what you see that is relevant, then answer "
+        "from the knowledge-base passages. If an image is unclear, say so and ask; never "
+        "guess at details you cannot see, and never repeat personal data shown in an image "
+        "(card numbers, passwords, addresses)."
+    )
     # sites that may frame the widget (``frame-ancestors``); empty: any site (see security.md)
     widget_allowed_origins: list[str] = msgspec.field(default_factory=list)
     # visitors who say who they are must prove it (HMAC of their id, see docs/widget.md)
@@ -82,6 +91,7 @@ class WorkspacePatch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     welcome_message: str | None = None
     system_prompt: str | None = None
     context_messages: int | None = None
+    image_analysis_prompt: str | None = None
     widget_allowed_origins: list[str] | None = None
     identity_verification: bool | None = None
     csat_enabled: bool | None = None
@@ -131,6 +141,8 @@ def _validate(config: WorkspaceConfig) -> None:
         raise ValidationFailed("welcome_message must be 1-2000 characters")
     if len(config.system_prompt) > 20_000:
         raise ValidationFailed("system_prompt is too long")
+    if len(config.image_analysis_prompt) > 20_000:
+        raise ValidationFailed("image_analysis_prompt is too long")
     if not config.csat_question.strip() or len(config.csat_question) > 200:
         raise ValidationFailed("csat_question must be 1-200 characters")
     if not 0 <= config.csat_delay_seconds <= 3600:

@@ -86,7 +86,11 @@ export function Files({ files }: { files: Attachment[] }): JSX.Element | null {
   return (
     <div class="files">
       {files.map((f) =>
-        f.thumbnail_url ? (
+        f.expired ? (
+          <span key={f.id} class="file expired" data-testid="attachment-expired">
+            📎 {f.filename} <small>file expired</small>
+          </span>
+        ) : f.thumbnail_url ? (
           <a key={f.id} href={f.url} target="_blank" rel="noopener" class="thumb" title={f.filename}>
             <img src={f.thumbnail_url} alt={f.filename} data-testid="attachment-image" {...fit(f, 200, 160)} />
           </a>

@@ -50,6 +50,7 @@ export interface Attachment {
   width?: number | null;
   height?: number | null;
   thumbnail_url?: string | null;
+  expired?: boolean; // removed by retention: the name stays, there is nothing to download
 }
 
 /** A file the visitor picked, dropped or pasted, on its way up (or done, waiting to be sent). */

@@ -222,16 +222,19 @@ function ProviderForm({ provider, nextPriority, onDone }: { provider: Provider |
   const [removeKey, setRemoveKey] = useState(false);
   const [priority, setPriority] = useState(String(provider?.priority ?? nextPriority));
   const [enabled, setEnabled] = useState(provider?.enabled ?? true);
+  // absent on a new provider: the server's default for its kind (see docs/ai.md "Vision")
+  const [vision, setVision] = useState<boolean | null>(provider ? provider.vision : null);
   const [timeout, setTimeoutValue] = useState(String(provider?.timeout_seconds ?? 60));
   const [firstToken, setFirstToken] = useState(String(provider?.first_token_seconds ?? 10));
   const [tried, setTried] = useState(false);
   const save = useAction(
     (body: ProviderIn) => {
       if (!provider) return providers.create(body);
-      const { kind: _kind, api_key, model: newModel, ...rest } = body;
+      const { kind: _kind, api_key, model: newModel, vision: newVision, ...rest } = body;
       void _kind;
       return providers.update(provider.id, {
         ...rest,
+        ...(typeof newVision === "boolean" ? { vision: newVision } : {}),
         ...(newModel ? { model: newModel } : {}),
         ...(removeKey ? { api_key: null } : api_key ? { api_key } : {}),
       });
@@ -258,6 +261,7 @@ function ProviderForm({ provider, nextPriority, onDone }: { provider: Provider |
       priority: num(priority),
       enabled,
       use_tools: provider?.use_tools ?? true,
+      ...(vision === null ? {} : { vision }),
       timeout_seconds: num(timeout),
       first_token_seconds: num(firstToken),
       max_retries: provider?.max_retries ?? 1,
@@ -306,6 +310,14 @@ function ProviderForm({ provider, nextPriority, onDone }: { provider: Provider |
           {(p) => <input {...p} inputMode="decimal" value={firstToken} onChange={(ev) => setFirstToken(ev.target.value)} />}
         </Field>
       </div>
+      {kind !== "builtin" && (
+        <Checkbox
+          label="Accepts images (vision)"
+          hint="Messages with images skip providers that cannot see them. Default: on for OpenAI, Anthropic and Gemini; off with an OpenAI-compatible base URL."
+          checked={vision ?? (kind !== "openai" || baseUrl.trim() === "")}
+          onChange={setVision}
+        />
+      )}
       <Checkbox label="Enabled" checked={enabled} onChange={setEnabled} />
       <ErrorText error={save.error} />
       <div className="ui-form-actions">

@@ -84,7 +84,11 @@ export function MessageFiles({
         </Suspense>
       )}
       {files.map((f) =>
-        f.thumbnail_url ? (
+        f.expired ? (
+          <span key={f.id} className="file-expired" data-testid="inbox-attachment-expired">
+            <Clip /> {f.filename} <small>file expired</small>
+          </span>
+        ) : f.thumbnail_url ? (
           <div key={f.id}>
             <a href={f.url} target="_blank" rel="noopener" className="file-image" title={`${f.filename} (${f.width}×${f.height})`}>
               <img src={f.thumbnail_url} alt={f.filename} data-testid="inbox-attachment-image" {...fit(f, 240, 200)} />

@@ -10,6 +10,7 @@ from typing import Any
 import anthropic
 
 from baton.ai.providers.base import (
+    ChatMessage,
     ChatRequest,
     Event,
     Provider,
@@ -26,6 +27,23 @@ from baton.tools.registry import anthropic_tools
 
 def classify(exc: BaseException) -> ProviderError:
     return classify_stainless_error(exc, anthropic)
+
+
+def message_of(m: ChatMessage) -> dict[str, Any]:
+    """A turn; with images, ``image`` blocks (base64 source) before the text, as Anthropic
+    recommends."""
+    if not m.images:
+        return {"role": m.role, "content": m.content}
+    blocks: list[dict[str, Any]] = [
+        {
+            "type": "image",
+            "source": {"type": "base64", "media_type": image.media_type, "data": image.base64()},
+        }
+        for image in m.images
+    ]
+    if m.content:
+        blocks.append({"type": "text", "text": m.content})
+    return {"role": m.role, "content": blocks}
 
 
 def rounds_messages(rounds: tuple[ToolRound, ...]) -> list[dict[str, Any]]:
@@ -68,9 +86,7 @@ class AnthropicProvider(Provider):
             "model": self.model,
             "max_tokens": request.max_tokens,
             "system": request.system,
-            "messages": [
-                {"role": m.role, "content": m.content} for m in normalise_turns(request.messages)
-            ]
+            "messages": [message_of(m) for m in normalise_turns(request.messages)]
             + rounds_messages(request.rounds),
             "stream": True,
         }

@@ -16,6 +16,7 @@ message text, which may echo part of a key) and whether a retry may help.
 from __future__ import annotations
 
 import abc
+import base64
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -25,9 +26,25 @@ from baton.tools.registry import INTERNAL_SPECS, ToolSpec
 
 
 @dataclass(frozen=True)
+class ImageInput:
+    """An image the visitor sent, already bounded for the providers (``ai.vision``)."""
+
+    media_type: str  # image/png | image/jpeg | image/webp
+    data: bytes
+    name: str = ""
+
+    def base64(self) -> str:
+        return base64.b64encode(self.data).decode("ascii")
+
+    def data_url(self) -> str:
+        return f"data:{self.media_type};base64,{self.base64()}"
+
+
+@dataclass(frozen=True)
 class ChatMessage:
     role: Literal["user", "assistant"]
     content: str
+    images: tuple[ImageInput, ...] = ()  # only on the visitor's turns, for vision providers
 
 
 @dataclass(frozen=True)
@@ -57,6 +74,15 @@ class ChatRequest:
     waiting: bool = False  # the visitor is already queued for a person: offer none
     tools: tuple[ToolSpec, ...] = INTERNAL_SPECS  # from the tool registry
     rounds: tuple[ToolRound, ...] = ()  # tool calls already answered in this reply
+    # images on the visitor's question (counted even when none could be sent): the built-in
+    # responder says it cannot see them
+    question_images: int = 0
+    question_files: int = 0  # other files on it (names only, for every provider)
+
+    @property
+    def has_images(self) -> bool:
+        """The prompt carries images: providers without vision are skipped (``fleet.run``)."""
+        return any(m.images for m in self.messages)
 
 
 @dataclass(frozen=True)
@@ -111,12 +137,14 @@ def normalise_turns(messages: list[ChatMessage]) -> list[ChatMessage]:
     """Start with the visitor and alternate roles (Anthropic and Gemini require it)."""
     out: list[ChatMessage] = []
     for m in messages:
-        if not m.content.strip():
+        if not m.content.strip() and not m.images:
             continue
         if not out and m.role != "user":
             continue
         if out and out[-1].role == m.role:
-            out[-1] = ChatMessage(m.role, f"{out[-1].content}\n\n{m.content}")
+            previous = out[-1]
+            text = "\n\n".join(t for t in (previous.content, m.content) if t.strip())
+            out[-1] = ChatMessage(m.role, text, previous.images + m.images)
         else:
             out.append(m)
     return out

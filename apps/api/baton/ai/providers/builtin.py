@@ -4,17 +4,27 @@ It answers from the knowledge-base passages retrieved for the question (weighted
 ``knowledge.search``): the best passage, quoted as it stands and labelled as coming from the
 help center with its article's title, streamed a few words at a time. It never writes text
 of its own about the question: when the best passage does not cover the question well
-enough (the calibrated ``ANSWER_CONFIDENCE``) it says so honestly and offers a person. It is the default when no provider is configured, and the last link of
-every fleet.
+enough (the calibrated ``ANSWER_CONFIDENCE``) it says so honestly and offers a person. It
+cannot see images: to a question that carries one it says so and offers a person (and
+answers the words next to the image when the knowledge base covers them, with a note). It is
+the default when no provider is configured, and the last link of every fleet.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import re
 from collections.abc import AsyncIterator
 
-from baton.ai.person_offer import WAITING_NO_ANSWER
+from baton.ai.person_offer import (
+    CANNOT_OPEN_FILES,
+    CANNOT_SEE_IMAGES,
+    IMAGE_NOTE,
+    WAITING_CANNOT_OPEN_FILES,
+    WAITING_CANNOT_SEE_IMAGES,
+    WAITING_NO_ANSWER,
+)
 from baton.ai.providers.base import Answer, ChatRequest, Event, Provider, TextDelta
 from baton.knowledge.search import ANSWER_CONFIDENCE, stem, terms
 
@@ -59,6 +69,12 @@ def small_talk(question: str) -> bool:
 
 
 def compose(request: ChatRequest) -> tuple[str, Answer]:
+    if request.question_images:
+        return _with_images(request)
+    if request.question_files and not request.question.strip():  # files only, no words
+        if request.waiting:
+            return WAITING_CANNOT_OPEN_FILES, Answer(False, 0.0, [], [])
+        return CANNOT_OPEN_FILES, Answer(False, 0.0, [], [TALK_TO_PERSON])
     if small_talk(request.question):
         # nothing to look up ("hi", "thanks!"): small talk, not a question we failed
         text = WELCOME if _THANKS.search(request.question) else GREETING
@@ -84,6 +100,21 @@ def compose(request: ChatRequest) -> tuple[str, Answer]:
             related.append(other)
     sources = [{"article_id": str(best.passage.article_id), "title": title}]
     return text, Answer(True, best.confidence, sources, related[:2])
+
+
+def _with_images(request: ChatRequest) -> tuple[str, Answer]:
+    """The question carries images it cannot see: answer the words when the knowledge base
+    covers them (with a note), else say so; a person is offered either way."""
+    person = [] if request.waiting else [TALK_TO_PERSON]
+    hits = request.passages
+    words = request.question.strip() and not small_talk(request.question)
+    if words and hits and hits[0].confidence >= CONFIDENCE_THRESHOLD:
+        text, answer = compose(dataclasses.replace(request, question_images=0))
+        return f"{text}\n\n{IMAGE_NOTE}", dataclasses.replace(answer, suggestions=person)
+    confidence = hits[0].confidence if hits else 0.0
+    if request.waiting:
+        return WAITING_CANNOT_SEE_IMAGES, Answer(False, confidence, [], [])
+    return CANNOT_SEE_IMAGES, Answer(False, confidence, [], person)
 
 
 class BuiltinProvider(Provider):

@@ -14,6 +14,7 @@ from google.genai import errors as genai_errors
 from google.genai import types
 
 from baton.ai.providers.base import (
+    ChatMessage,
     ChatRequest,
     Event,
     Provider,
@@ -43,6 +44,16 @@ def classify(exc: BaseException) -> ProviderError:
     return ProviderError("error", retryable=True)
 
 
+def content_of(m: ChatMessage) -> types.Content:
+    """A turn; with images, ``inline_data`` parts (the SDK sends the bytes base64-encoded)."""
+    parts = [types.Part(text=m.content)] if m.content or not m.images else []
+    parts += [
+        types.Part(inline_data=types.Blob(mime_type=image.media_type, data=image.data))
+        for image in m.images
+    ]
+    return types.Content(role="user" if m.role == "user" else "model", parts=parts)
+
+
 def rounds_contents(rounds: tuple[ToolRound, ...]) -> list[types.Content]:
     """Tool calls answered earlier in this reply: the model's ``functionCall`` parts, then a
     user turn of ``functionResponse`` parts."""
@@ -50,8 +61,7 @@ def rounds_contents(rounds: tuple[ToolRound, ...]) -> list[types.Content]:
     for r in rounds:
         parts = [types.Part(text=r.text)] if r.text else []
         parts += [
-            types.Part(function_call=types.FunctionCall(name=c.name, args=c.args))
-            for c in r.calls
+            types.Part(function_call=types.FunctionCall(name=c.name, args=c.args)) for c in r.calls
         ]
         out.append(types.Content(role="model", parts=parts))
         out.append(
@@ -83,12 +93,7 @@ class GeminiProvider(Provider):
         self.client = genai.Client(api_key=api_key or "", http_options=options)
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[Event]:
-        contents = [
-            types.Content(
-                role="user" if m.role == "user" else "model", parts=[types.Part(text=m.content)]
-            )
-            for m in normalise_turns(request.messages)
-        ]
+        contents = [content_of(m) for m in normalise_turns(request.messages)]
         contents += rounds_contents(request.rounds)
         config: dict[str, Any] = {
             "system_instruction": request.system,

@@ -11,6 +11,7 @@ import msgspec
 import openai
 
 from baton.ai.providers.base import (
+    ChatMessage,
     ChatRequest,
     Event,
     Provider,
@@ -95,6 +96,19 @@ async def chunks(lines: AsyncIterator[str]) -> AsyncIterator[_Chunk]:
         yield chunk
 
 
+def message_of(m: ChatMessage) -> dict[str, Any]:
+    """A turn; with images, a list of ``text`` and ``image_url`` parts (data: URLs, since
+    Baton's own download links are short-lived and may not be reachable from OpenAI)."""
+    if not m.images:
+        return {"role": m.role, "content": m.content}
+    parts: list[dict[str, Any]] = [{"type": "text", "text": m.content}] if m.content else []
+    parts += [
+        {"type": "image_url", "image_url": {"url": image.data_url(), "detail": "auto"}}
+        for image in m.images
+    ]
+    return {"role": m.role, "content": parts}
+
+
 def rounds_messages(rounds: tuple[ToolRound, ...]) -> list[dict[str, Any]]:
     """Tool calls answered earlier in this reply: the assistant's ``tool_calls``, then one
     ``tool`` message per call with its result."""
@@ -139,9 +153,7 @@ class OpenAIProvider(Provider):
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[Event]:
         messages: list[dict[str, Any]] = [{"role": "system", "content": request.system}]
-        messages += [
-            {"role": m.role, "content": m.content} for m in normalise_turns(request.messages)
-        ]
+        messages += [message_of(m) for m in normalise_turns(request.messages)]
         kwargs: dict[str, Any] = {
             "model": self.model,
             "messages": messages,
