@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from baton.analytics.reply_time import TypicalReplyCache
 from baton.db.migrate import upgrade
 from baton.jobs.queues import InProcessQueue
 from baton.kit.ratelimit import MemoryRateLimiter
@@ -95,6 +96,7 @@ async def _clean_state(request: pytest.FixtureRequest) -> AsyncIterator[None]:
             await live.runtime.jobs.drain(timeout=20)
         await truncate_all(live.runtime)
         clear_config_cache()
+        live.runtime.slots.get(TypicalReplyCache).read_at = float("-inf")  # facts are gone
         if isinstance(live.runtime.limiter, MemoryRateLimiter):
             live.runtime.limiter.counts.clear()
 
