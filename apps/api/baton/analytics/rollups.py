@@ -229,9 +229,7 @@ def aggregate_frame(events: pl.DataFrame, bucket: str) -> dict[Key, dict[str, An
         resolved=(kind == F.RESOLVED).sum(),
         bot_resolved=((kind == F.RESOLVED) & (pl.col("value") == 1.0)).sum(),
         csat_responses=((kind == F.CSAT_GIVEN) & pl.col("value").is_not_null()).sum(),
-        csat_satisfied=(
-            (kind == F.CSAT_GIVEN) & (pl.col("value") >= SATISFIED_MIN_RATING)
-        ).sum(),
+        csat_satisfied=((kind == F.CSAT_GIVEN) & (pl.col("value") >= SATISFIED_MIN_RATING)).sum(),
         csat_sum=pl.when(kind == F.CSAT_GIVEN).then(pl.col("value")).otherwise(0.0).sum(),
     )
     for r in counts.iter_rows(named=True):
