@@ -157,8 +157,10 @@ def _overview(agg: Agg, where: Filter = NO_FILTER) -> dict[str, Any]:
     }
 
 
-async def overview(session: AsyncSession, r: Range, where: Filter = NO_FILTER) -> dict[str, Any]:
-    fig = await figures(session, [(r.start, r.end)], where=where)
+async def overview(
+    session: AsyncSession, r: Range, where: Filter = NO_FILTER, *, raw: bool = False
+) -> dict[str, Any]:
+    fig = await figures(session, [(r.start, r.end)], where=where, raw=raw)
     return _overview(fig.buckets[0], where)
 
 
