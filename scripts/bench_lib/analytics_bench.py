@@ -18,7 +18,6 @@ import asyncio
 import dataclasses
 import json
 import os
-import statistics
 import tempfile
 import time
 import uuid
@@ -305,13 +304,14 @@ def _shifted(g: Generated, to: datetime) -> Generated:
     return out
 
 
-async def _median_ms(runs: int, fn: Any) -> tuple[float, Any]:
+async def _median_ms(runs: int, fn: Any) -> tuple[list[float], Any]:
+    """Every run's time in ms (the median goes in the report) and the last result."""
     timings, result = [], None
     for _ in range(runs):
         t0 = time.perf_counter()
         result = await fn()
-        timings.append(time.perf_counter() - t0)
-    return round(statistics.median(timings) * 1000, 1), result
+        timings.append(round((time.perf_counter() - t0) * 1000, 1))
+    return timings, result
 
 
 async def measure(
@@ -437,7 +437,9 @@ async def measure(
                 reads[f"overview_{name}_ms"] = ms
                 t0 = time.perf_counter()
                 raw = await reports.overview(session, r, raw=True)
-                reads[f"overview_{name}_raw_facts_ms"] = round((time.perf_counter() - t0) * 1000, 1)
+                reads[f"overview_{name}_raw_facts_ms"] = [
+                    round((time.perf_counter() - t0) * 1000, 1)
+                ]
                 equal[name] = rolled == raw
                 if name == "90d":
                     out["overview_90d"] = rolled
@@ -544,6 +546,7 @@ async def scenario(ctx: Any) -> Any:
     100,000 conversations / 1,000,000 messages over 90 days (10,000 with ``--quick``);
     ``BATON_BENCH_ANALYTICS_CONVERSATIONS`` overrides the size."""
     from .scenarios import Row, Scenario
+    from .stats import summarize
 
     default = 10_000 if getattr(ctx, "quick", False) else 100_000
     conversations = int(os.environ.get("BATON_BENCH_ANALYTICS_CONVERSATIONS", default))
@@ -553,11 +556,14 @@ async def scenario(ctx: Any) -> Any:
         f"/ {conversations * 10:,} messages over 90 days",
     )
     r = await run_fresh(conversations=conversations)
-    one = {"median": None, "runs": 1}
+
+    def one(value: float | None) -> dict[str, Any]:
+        return summarize([value])
+
     reads = r["reads"]
-    sc.rows.append(Row("load (generate + COPY)", "s", one | {"median": r["generate_and_load_s"]}))
-    sc.rows.append(Row("rollup from scratch", "s", one | {"median": r["rollup_from_scratch_s"]}))
-    sc.rows.append(Row("incremental rollup", "s", one | {"median": r["rollup_incremental_s"]}))
+    sc.rows.append(Row("load (generate + COPY)", "s", one(r["generate_and_load_s"])))
+    sc.rows.append(Row("rollup from scratch", "s", one(r["rollup_from_scratch_s"])))
+    sc.rows.append(Row("incremental rollup", "s", one(r["rollup_incremental_s"])))
     for key, label in (
         ("overview_30d_ms", "overview 30 days (rollups)"),
         ("overview_90d_ms", "overview 90 days (rollups)"),
@@ -566,13 +572,13 @@ async def scenario(ctx: Any) -> Any:
         ("agents_90d_ms", "agent leaderboard, 90 days"),
         ("overview_90d_raw_facts_ms", "overview 90 days from raw facts"),
     ):
-        sc.rows.append(Row(label, "ms", {"median": reads[key], "runs": 5}))
+        sc.rows.append(Row(label, "ms", summarize(reads[key])))
     for fmt, e in r["exports"].items():
         sc.rows.append(
             Row(
                 f"export job, {fmt} ({e['path']})",
                 "rows/s",
-                one | {"median": e["rows_per_s"]},
+                one(e["rows_per_s"]),
                 better="higher",
             )
         )
@@ -580,7 +586,7 @@ async def scenario(ctx: Any) -> Any:
             Row(
                 f"export {fmt}: peak memory growth",
                 "MiB",
-                one | {"median": e["peak_rss_growth_mib"]},
+                one(e["peak_rss_growth_mib"]),
             )
         )
         if e["postgres_backend_growth_mib"] is not None:
@@ -588,7 +594,7 @@ async def scenario(ctx: Any) -> Any:
                 Row(
                     f"export {fmt}: PostgreSQL backend growth",
                     "MiB",
-                    one | {"median": e["postgres_backend_growth_mib"]},
+                    one(e["postgres_backend_growth_mib"]),
                 )
             )
     failed = [k for k, same in r["overview_equals_raw"].items() if not same]
