@@ -314,6 +314,29 @@ async def _median_ms(runs: int, fn: Any) -> tuple[list[float], Any]:
     return timings, result
 
 
+async def _plain_copy_rate(db: Any) -> int:
+    """The baseline for the CSV export: ``COPY messages TO STDOUT`` as PostgreSQL formats
+    it, with no ISO timestamps, formula neutralising, slices or file."""
+    async with db.engine.connect() as conn:
+        raw = (await conn.get_raw_connection()).driver_connection
+        size = 0
+
+        async def sink(chunk: bytes) -> None:
+            nonlocal size
+            size += len(chunk)
+
+        t0 = time.perf_counter()
+        await raw.copy_from_query(
+            "SELECT id, conversation_id, sender, internal, author_id, author_name, text, "
+            "created_at FROM messages",
+            output=sink,
+            format="csv",
+        )
+        seconds = time.perf_counter() - t0
+        rows = await raw.fetchval("SELECT count(*) FROM messages")
+    return round(rows / seconds)
+
+
 async def measure(
     database_url: str,
     *,
@@ -330,6 +353,7 @@ async def measure(
     import socketio
 
     from baton import catalog
+    from baton.analytics import facts as F
     from baton.analytics import reports, rollups
     from baton.db.base import utcnow
     from baton.exports import service as exports
@@ -370,8 +394,10 @@ async def measure(
         spacing = days * 86_400 / conversations
         t0 = time.perf_counter()
         messages = ratings = 0
+        generating = 0.0
         last = BASE
         for start in range(0, conversations, CHUNK_CONVERSATIONS):
+            t1 = time.perf_counter()
             g = generate(
                 min(CHUNK_CONVERSATIONS, conversations - start),
                 per_conversation,
@@ -379,6 +405,7 @@ async def measure(
                 start=start,
                 spacing_s=spacing,
             )
+            generating += time.perf_counter() - t1
             await _load(runtime.db, g)
             messages += len(g.messages)
             ratings += len(g.ratings)
@@ -390,6 +417,7 @@ async def measure(
         out["messages"] = messages
         out["ratings"] = ratings
         out["generate_and_load_s"] = round(time.perf_counter() - t0, 2)
+        out["generate_python_s"] = round(generating, 2)  # the rest is COPY and ANALYZE
 
         # 2. the rollup from scratch, then an hour with one new conversation
         now = last + timedelta(days=2)
@@ -403,6 +431,16 @@ async def measure(
                 "hourly": first.hourly_rows,
                 "daily": first.daily_rows,
             }
+        # what bounds the rollup: deriving facts in Python, timed alone on a sample
+        async with runtime.db.session() as session:
+            sample = (await F.touched_conversations(session, None, None))[:5_000]
+            t0 = time.perf_counter()
+            await F.load_facts(session, sample)
+            rate = len(sample) / (time.perf_counter() - t0)
+        out["derive_facts_conversations_per_s"] = round(rate)
+        out["derive_facts_share_of_rollup"] = round(
+            conversations / rate / out["rollup_from_scratch_s"], 2
+        )
         extra = _shifted(generate(1, per_conversation, agents, start=6), now)
         await _load(runtime.db, extra)
         async with runtime.db.session() as session:
@@ -490,6 +528,8 @@ async def measure(
             if path is not None:
                 path.unlink(missing_ok=True)  # a 1M-row file is ~100 MB
         out["export"] = out["exports"][export_formats[0]]
+        if runtime.db.dialect == "postgresql":
+            out["copy_plain_rows_per_s"] = await _plain_copy_rate(runtime.db)
         return out
     finally:
         await runtime.db.dispose()
@@ -563,6 +603,14 @@ async def scenario(ctx: Any) -> Any:
     reads = r["reads"]
     sc.rows.append(Row("load (generate + COPY)", "s", one(r["generate_and_load_s"])))
     sc.rows.append(Row("rollup from scratch", "s", one(r["rollup_from_scratch_s"])))
+    sc.rows.append(
+        Row(
+            "deriving facts (alone)",
+            "conversations/s",
+            one(r["derive_facts_conversations_per_s"]),
+            better="higher",
+        )
+    )
     sc.rows.append(Row("incremental rollup", "s", one(r["rollup_incremental_s"])))
     for key, label in (
         ("overview_30d_ms", "overview 30 days (rollups)"),
@@ -574,11 +622,14 @@ async def scenario(ctx: Any) -> Any:
     ):
         sc.rows.append(Row(label, "ms", summarize(reads[key])))
     for fmt, e in r["exports"].items():
+        plain = r.get("copy_plain_rows_per_s") if e["path"] == "COPY" else None
         sc.rows.append(
             Row(
                 f"export job, {fmt} ({e['path']})",
                 "rows/s",
                 one(e["rows_per_s"]),
+                one(plain) if plain else None,
+                "plain COPY messages TO STDOUT" if plain else None,
                 better="higher",
             )
         )

@@ -269,6 +269,10 @@ async def test_dashboard_fits_the_screen(
         await page.get_by_label("From", exact=True).fill("2026-11-02")
         await page.get_by_label("To", exact=True).fill("2026-11-04")
         await expect(page.locator('[data-kpi="conversations"] .kpi-value')).to_have_text("8")
+        # the known workload's ratings: 5, 3, 4, 2, 5 -> 3 of 5 are 4 or 5
+        csat = page.locator('[data-kpi="csat"]')
+        await expect(csat.locator(".kpi-value")).to_have_text("60.0%")
+        await expect(csat.locator(".kpi-detail")).to_contain_text("3 of 5 ratings")
         await expect(page.get_by_role("table", name="Agent leaderboard")).to_be_visible()
         await expect(page.locator(".trend-canvas canvas").first).to_be_visible()
         await page.get_by_role("button", name="Start export").click()
