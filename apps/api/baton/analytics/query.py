@@ -133,10 +133,11 @@ async def figures(
     hourly = [p for p in pieces if p.source == "hourly"]
     await _from_rollups(session, AnalyticsDaily, daily, out, with_agents, where)
     await _from_rollups(session, AnalyticsHourly, hourly, out, with_agents, where)
-    raw = [p for p in pieces if p.source in ("stored", "live")]
-    await _from_stored(session, [p for p in raw if p.source == "stored"], out, with_agents, where)
-    await _from_live(session, [p for p in raw if p.source == "live"], out, with_agents, where)
-    await _messages(session, raw, out, where)
+    stored = [p for p in pieces if p.source == "stored"]
+    live = [p for p in pieces if p.source == "live"]
+    await _from_stored(session, stored, out, with_agents, where)
+    await _from_live(session, live, out, with_agents, where)
+    await _messages(session, stored + live, out, where)
     return out
 
 
