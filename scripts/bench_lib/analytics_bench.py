@@ -1,12 +1,14 @@
 """Analytics and exports at volume: rollup time (from scratch and incremental), dashboard
-overview latency from rollups (and that it equals the raw figures), export rate and memory.
+latency from rollups over 30 and 90 days (and that it equals the figures from the raw
+facts), export rate and peak memory (this process and the PostgreSQL backends).
 
     PYTHONPATH=scripts:apps/api .venv/bin/python -m bench_lib.analytics_bench \
-        [--conversations 100000] [--messages-per-conversation 10] [--sqlite]
+        [--conversations 100000] [--messages-per-conversation 10] [--days 90] [--sqlite]
 
 Runs in this process against a fresh database (PostgreSQL by default, dropped afterwards;
-``--sqlite`` uses a temporary file), generates a workload whose answers are known, and
-prints one JSON object. ``measure()`` is the function a bench scenario calls.
+``--sqlite`` uses a temporary file), generates a workload whose answers are known (spread
+evenly over ``--days``, loaded in chunks with COPY on PostgreSQL), and prints one JSON
+object. ``measure()`` is the function a bench scenario calls.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ import asyncio
 import dataclasses
 import json
 import os
-import statistics
 import tempfile
 import time
 import uuid
@@ -46,22 +47,39 @@ class Generated:
     agents: list[uuid.UUID]
     first: datetime
     last: datetime
+    ratings: list[tuple[Any, ...]] = dataclasses.field(default_factory=list)
 
 
-def generate(conversations: int, per_conversation: int, agents: list[uuid.UUID]) -> Generated:
-    """Conversation i opens at BASE + i * 30 s. i % 10 < 6: the AI settles it after 10 min;
-    6..8: handed off at +5 min, taken at +6 min, first reply after 30..210 s, resolved at
-    +30 min; 9: still with the AI."""
-    visitors, convs, events, messages = [], [], [], []
-    seq = 0
-    for i in range(conversations):
-        created = BASE + timedelta(seconds=30 * i)
+CHUNK_CONVERSATIONS = 10_000  # generated and loaded at a time (bounded memory)
+
+
+def generate(
+    conversations: int,
+    per_conversation: int,
+    agents: list[uuid.UUID],
+    *,
+    start: int = 0,
+    spacing_s: float = 30.0,
+) -> Generated:
+    """Conversations ``start`` .. ``start + conversations - 1``; conversation i opens at
+    BASE + i * spacing_s. i % 10 < 6: the AI settles it after 10 min; 6..8: handed off at
+    +5 min, taken at +6 min, first reply after 30..210 s, resolved at +30 min; 9: still with
+    the AI. Every other settled one is rated at +40 min, 1..5 in turn (40 % satisfied)."""
+    visitors, convs, events, messages, ratings = [], [], [], [], []
+    seq = start * 100  # fewer than 100 rows per conversation: ids stay unique across chunks
+    for i in range(start, start + conversations):
+        created = BASE + timedelta(seconds=spacing_s * i)
         vid, cid = _uuid7(created, seq), _uuid7(created, seq + 1)
         seq += 2
         visitors.append((vid, f"Visitor {i}", created, created))
         kind = i % 10
         status = "resolved" if kind < 9 else "bot"
         convs.append((cid, vid, status, created, created, 0))
+        if kind < 9 and i % 2 == 0:
+            seq += 1
+            rated = created + timedelta(minutes=40)
+            agent = agents[i % len(agents)] if kind >= 6 else None
+            ratings.append((_uuid7(rated, seq), cid, 1 + (i // 2) % 5, "widget", agent, rated))
 
         def move(
             at: datetime,
@@ -103,8 +121,9 @@ def generate(conversations: int, per_conversation: int, agents: list[uuid.UUID])
             move(created + timedelta(minutes=6), "waiting", "agent", agent)
             say(created + timedelta(minutes=5, seconds=30 + 30 * (i % 7)), "agent", agent)
             move(created + timedelta(minutes=30), "agent", "resolved", agent)
-    last = BASE + timedelta(seconds=30 * conversations, minutes=31)
-    return Generated(visitors, convs, events, messages, agents, BASE, last)
+    first = BASE + timedelta(seconds=spacing_s * start)
+    last = BASE + timedelta(seconds=spacing_s * (start + conversations), minutes=41)
+    return Generated(visitors, convs, events, messages, agents, first, last, ratings)
 
 
 async def _load(db: Any, g: Generated) -> None:
@@ -142,13 +161,17 @@ async def _load(db: Any, g: Generated) -> None:
             ),
             g.messages,
         ),
+        "csat_responses": (
+            ("id", "conversation_id", "rating", "channel", "agent_id", "created_at"),
+            g.ratings,
+        ),
     }
     if db.dialect == "postgresql":
         async with db.engine.connect() as conn:
             raw = (await conn.get_raw_connection()).driver_connection
             for table, (columns, rows) in tables.items():
-                await raw.copy_records_to_table(table, records=rows, columns=columns)
-            await raw.execute("ANALYZE")
+                if rows:
+                    await raw.copy_records_to_table(table, records=rows, columns=columns)
         return
     from sqlalchemy import text
 
@@ -175,21 +198,63 @@ async def _load(db: Any, g: Generated) -> None:
                 await conn.execute(stmt, chunk)
 
 
-class PeakRss:
-    """Samples this process's resident memory while a block runs."""
+def _anon_rss(pid: int) -> int:
+    """Private resident memory of a process (a PostgreSQL backend's RSS also counts the
+    shared buffers it touches, which are not its growth)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("RssAnon:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
 
-    def __init__(self) -> None:
+
+class PeakRss:
+    """Samples resident memory while a block runs: this process, and the private memory of
+    each PostgreSQL backend serving ``database`` (when its /proc entry is readable)."""
+
+    def __init__(self, admin_url: str | None = None, database: str | None = None) -> None:
         self.start = rss_bytes(os.getpid())
         self.peak = self.start
+        self.admin_url, self.database = admin_url, database
+        self.backend_start: dict[int, int] = {}
+        self.backend_peak: dict[int, int] = {}
         self._task: asyncio.Task[None] | None = None
 
+    async def _backends(self) -> list[int]:
+        if not self.admin_url or not self.database:
+            return []
+        import asyncpg
+
+        conn = await asyncpg.connect(self.admin_url)
+        try:
+            rows = await conn.fetch(
+                "SELECT pid FROM pg_stat_activity WHERE datname = $1", self.database
+            )
+        finally:
+            await conn.close()
+        return [int(r["pid"]) for r in rows]
+
     async def _sample(self) -> None:
+        tick = 0
+        pids: list[int] = []
         while True:
             self.peak = max(self.peak, rss_bytes(os.getpid()))
+            if tick % 25 == 0:  # new backends (the export's connections) twice a second
+                pids = await self._backends()
+            for pid in pids:
+                value = _anon_rss(pid)
+                self.backend_start.setdefault(pid, value)
+                self.backend_peak[pid] = max(self.backend_peak.get(pid, 0), value)
+            tick += 1
             await asyncio.sleep(0.02)
 
     async def __aenter__(self) -> PeakRss:
+        for pid in await self._backends():
+            self.backend_start[pid] = _anon_rss(pid)
         self._task = asyncio.create_task(self._sample())
+        await asyncio.sleep(0)
         return self
 
     async def __aexit__(self, *_: Any) -> None:
@@ -201,19 +266,94 @@ class PeakRss:
     def growth_mib(self) -> float:
         return round((self.peak - self.start) / 2**20, 1)
 
+    @property
+    def backend_growth_mib(self) -> float | None:
+        """The largest growth of any one backend (None: not measurable here)."""
+        if not any(self.backend_peak.values()):
+            return None
+        growth = max(
+            self.backend_peak[pid] - self.backend_start.get(pid, 0) for pid in self.backend_peak
+        )
+        return round(growth / 2**20, 1)
+
+
+def _shifted(g: Generated, to: datetime) -> Generated:
+    """A copy of one generated conversation moved to ``to``, with fresh ids."""
+    shift = to - g.first
+    vid, cid = uuid.uuid4(), uuid.uuid4()
+
+    def move(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        return [
+            tuple(
+                (v + shift) if isinstance(v, datetime) else (uuid.uuid4() if j == 0 else v)
+                for j, v in enumerate(row)
+            )
+            for row in rows
+        ]
+
+    out = dataclasses.replace(
+        g,
+        visitors=[(vid, *r[1:]) for r in move(g.visitors)],
+        conversations=[(cid, vid, *r[2:]) for r in move(g.conversations)],
+        events=[(r[0], cid, *r[2:]) for r in move(g.events)],
+        messages=[(r[0], cid, *r[2:]) for r in move(g.messages)],
+        ratings=[(r[0], cid, *r[2:]) for r in move(g.ratings)],
+        first=g.first + shift,
+        last=g.last + shift,
+    )
+    return out
+
+
+async def _median_ms(runs: int, fn: Any) -> tuple[list[float], Any]:
+    """Every run's time in ms (the median goes in the report) and the last result."""
+    timings, result = [], None
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        result = await fn()
+        timings.append(round((time.perf_counter() - t0) * 1000, 1))
+    return timings, result
+
+
+async def _plain_copy_rate(db: Any) -> int:
+    """The baseline for the CSV export: ``COPY messages TO STDOUT`` as PostgreSQL formats
+    it, with no ISO timestamps, formula neutralising, slices or file."""
+    async with db.engine.connect() as conn:
+        raw = (await conn.get_raw_connection()).driver_connection
+        size = 0
+
+        async def sink(chunk: bytes) -> None:
+            nonlocal size
+            size += len(chunk)
+
+        t0 = time.perf_counter()
+        await raw.copy_from_query(
+            "SELECT id, conversation_id, sender, internal, author_id, author_name, text, "
+            "created_at FROM messages",
+            output=sink,
+            format="csv",
+        )
+        seconds = time.perf_counter() - t0
+        rows = await raw.fetchval("SELECT count(*) FROM messages")
+    return round(rows / seconds)
+
 
 async def measure(
     database_url: str,
     *,
     conversations: int = 10_000,
     per_conversation: int = 10,
+    days: int = 90,
     overview_runs: int = 5,
-    export_format: str = "csv",
+    export_formats: tuple[str, ...] = ("csv", "ndjson"),
     data_dir: Path | None = None,
+    admin_url: str | None = None,
+    database: str | None = None,
 ) -> dict[str, Any]:
     """The figures, on an empty migrated database at ``database_url`` (async URL)."""
     import socketio
 
+    from baton import catalog
+    from baton.analytics import facts as F
     from baton.analytics import reports, rollups
     from baton.db.base import utcnow
     from baton.exports import service as exports
@@ -223,13 +363,18 @@ async def measure(
     from baton.settings import load_settings
     from baton.users.models import User
 
+    catalog.import_listeners()  # the CSAT fact source registers itself there
     data_dir = data_dir or Path(tempfile.mkdtemp(prefix="baton-analytics-bench-"))
     os.environ["BATON_DATA_DIR"] = str(data_dir)
     settings = dataclasses.replace(
         load_settings(), data_dir=data_dir, database_url=database_url, redis_url=None
     )
     runtime = build_runtime(settings, sio=socketio.AsyncServer(async_mode="asgi"))
-    out: dict[str, Any] = {"conversations": conversations, "backend": runtime.db.dialect}
+    out: dict[str, Any] = {
+        "conversations": conversations,
+        "days": days,
+        "backend": runtime.db.dialect,
+    }
     try:
         agents = [uuid.uuid4() for _ in range(5)]
         async with runtime.db.session() as session:
@@ -244,41 +389,59 @@ async def measure(
                     )
                 )
             await session.commit()
+
+        # 1. the workload, generated and loaded a chunk at a time
+        spacing = days * 86_400 / conversations
         t0 = time.perf_counter()
-        g = generate(conversations, per_conversation, agents)
-        await _load(runtime.db, g)
-        out["messages"] = len(g.messages)
+        messages = ratings = 0
+        generating = 0.0
+        last = BASE
+        for start in range(0, conversations, CHUNK_CONVERSATIONS):
+            t1 = time.perf_counter()
+            g = generate(
+                min(CHUNK_CONVERSATIONS, conversations - start),
+                per_conversation,
+                agents,
+                start=start,
+                spacing_s=spacing,
+            )
+            generating += time.perf_counter() - t1
+            await _load(runtime.db, g)
+            messages += len(g.messages)
+            ratings += len(g.ratings)
+            last = g.last
+        if runtime.db.dialect == "postgresql":
+            async with runtime.db.engine.connect() as conn:
+                raw_conn = (await conn.get_raw_connection()).driver_connection
+                await raw_conn.execute("ANALYZE")
+        out["messages"] = messages
+        out["ratings"] = ratings
         out["generate_and_load_s"] = round(time.perf_counter() - t0, 2)
+        out["generate_python_s"] = round(generating, 2)  # the rest is COPY and ANALYZE
 
-        r = reports.Range(g.first, g.last + timedelta(days=1), reports.parse_tz("UTC"))
-        async with runtime.db.session() as session:
-            t0 = time.perf_counter()
-            raw = await reports.overview(session, r)
-            out["overview_raw_s"] = round(time.perf_counter() - t0, 3)
-
-        now = g.last + timedelta(days=2)
+        # 2. the rollup from scratch, then an hour with one new conversation
+        now = last + timedelta(days=2)
         async with runtime.db.session() as session:
             t0 = time.perf_counter()
             first = await rollups.run_incremental(session, now=now)
             await session.commit()
             out["rollup_from_scratch_s"] = round(time.perf_counter() - t0, 2)
-            out["rollup_rows"] = {"hourly": first.hourly_rows, "daily": first.daily_rows}
-        # an hour of new activity: one more conversation handed off and answered
-        extra = generate(1, per_conversation, agents)
-        shift = now - extra.first
-        for rows in (extra.visitors, extra.conversations, extra.events, extra.messages):
-            for k, row in enumerate(rows):
-                rows[k] = tuple(
-                    (v + shift)
-                    if isinstance(v, datetime)
-                    else (uuid.uuid4() if j == 0 and isinstance(v, uuid.UUID) else v)
-                    for j, v in enumerate(row)
-                )
-        # keep the foreign keys of the shifted copy consistent
-        vid, cid = extra.visitors[0][0], extra.conversations[0][0]
-        extra.conversations[0] = (cid, vid, *extra.conversations[0][2:])
-        extra.events = [(e[0], cid, *e[2:]) for e in extra.events]
-        extra.messages = [(m[0], cid, *m[2:]) for m in extra.messages]
+            out["rollup_rows"] = {
+                "facts_changed": first.facts_changed,
+                "hourly": first.hourly_rows,
+                "daily": first.daily_rows,
+            }
+        # what bounds the rollup: deriving facts in Python, timed alone on a sample
+        async with runtime.db.session() as session:
+            sample = (await F.touched_conversations(session, None, None))[:5_000]
+            t0 = time.perf_counter()
+            await F.load_facts(session, sample)
+            rate = len(sample) / (time.perf_counter() - t0)
+        out["derive_facts_conversations_per_s"] = round(rate)
+        out["derive_facts_share_of_rollup"] = round(
+            conversations / rate / out["rollup_from_scratch_s"], 2
+        )
+        extra = _shifted(generate(1, per_conversation, agents, start=6), now)
         await _load(runtime.db, extra)
         async with runtime.db.session() as session:
             t0 = time.perf_counter()
@@ -286,42 +449,87 @@ async def measure(
             await session.commit()
             out["rollup_incremental_s"] = round(time.perf_counter() - t0, 3)
 
-        timings = []
-        async with runtime.db.session() as session:
-            for _ in range(overview_runs):
-                t0 = time.perf_counter()
-                rolled = await reports.overview(session, r)
-                timings.append(time.perf_counter() - t0)
-        out["overview_from_rollups_ms_median"] = round(statistics.median(timings) * 1000, 1)
-        out["overview_equals_raw"] = rolled == raw
-        out["overview"] = rolled
-
-        async with runtime.db.session() as session:
-            export = Export(
-                owner_kind="user",
-                owner_id=agents[0],
-                kind="messages",
-                format=export_format,
-                created_at=utcnow(),
-            )
-            session.add(export)
-            await session.commit()
-        async with PeakRss() as mem, unit_of_work(runtime) as uow:
-            t0 = time.perf_counter()
-            status = await exports.run(uow, export.id)
-            seconds = time.perf_counter() - t0
-        async with runtime.db.session() as session:
-            done = await session.get(Export, export.id)
-            assert done is not None
-        out["export"] = {
-            "status": status,
-            "format": export_format,
-            "rows": done.rows,
-            "seconds": round(seconds, 2),
-            "rows_per_s": round(done.rows / seconds),
-            "bytes": done.size_bytes,
-            "peak_rss_growth_mib": mem.growth_mib,
+        # 3. dashboard reads from the rollups, and the same figures from the raw facts
+        utc, ny = reports.parse_tz("UTC"), reports.parse_tz("America/New_York")
+        end_day = last.date() + timedelta(days=1)
+        windows = {
+            "30d": reports.Range(
+                reports.local_midnight(end_day - timedelta(days=30), utc),
+                reports.local_midnight(end_day, utc),
+                utc,
+            ),
+            "90d": reports.Range(BASE, reports.local_midnight(end_day, utc), utc),
+            "90d_new_york": reports.Range(
+                reports.local_midnight(BASE.date(), ny),
+                reports.local_midnight(end_day, ny),
+                ny,
+            ),
         }
+        reads: dict[str, Any] = {}
+        equal: dict[str, bool] = {}
+        async with runtime.db.session() as session:
+            for name, r in windows.items():
+                ms, rolled = await _median_ms(
+                    overview_runs, lambda r=r: reports.overview(session, r)
+                )
+                reads[f"overview_{name}_ms"] = ms
+                t0 = time.perf_counter()
+                raw = await reports.overview(session, r, raw=True)
+                reads[f"overview_{name}_raw_facts_ms"] = [
+                    round((time.perf_counter() - t0) * 1000, 1)
+                ]
+                equal[name] = rolled == raw
+                if name == "90d":
+                    out["overview_90d"] = rolled
+            ninety = windows["90d"]
+            reads["trends_day_90d_ms"], _ = await _median_ms(
+                overview_runs,
+                lambda: reports.trends(session, ninety, "conversations", "day"),
+            )
+            reads["agents_90d_ms"], board = await _median_ms(
+                overview_runs, lambda: reports.agents(session, ninety)
+            )
+        out["reads"] = reads
+        out["overview_equals_raw"] = equal
+        out["agents_90d_rows"] = len(board)
+
+        # 4. exports of every message, one job per format
+        out["exports"] = {}
+        for fmt in export_formats:
+            async with runtime.db.session() as session:
+                export = Export(
+                    owner_kind="user",
+                    owner_id=agents[0],
+                    kind="messages",
+                    format=fmt,
+                    created_at=utcnow(),
+                )
+                session.add(export)
+                await session.commit()
+            async with PeakRss(admin_url, database) as mem, unit_of_work(runtime) as uow:
+                t0 = time.perf_counter()
+                status = await exports.run(uow, export.id)
+                seconds = time.perf_counter() - t0
+            async with runtime.db.session() as session:
+                done = await session.get(Export, export.id)
+                assert done is not None
+            out["exports"][fmt] = {
+                "status": status,
+                "error": done.error,
+                "path": "COPY" if exports.uses_copy(runtime.db, "messages", fmt) else "polars",
+                "rows": done.rows,
+                "seconds": round(seconds, 2),
+                "rows_per_s": round(done.rows / seconds) if seconds else None,
+                "bytes": done.size_bytes,
+                "peak_rss_growth_mib": mem.growth_mib,
+                "postgres_backend_growth_mib": mem.backend_growth_mib,
+            }
+            path = exports.file_path(settings, done)
+            if path is not None:
+                path.unlink(missing_ok=True)  # a 1M-row file is ~100 MB
+        out["export"] = out["exports"][export_formats[0]]
+        if runtime.db.dialect == "postgresql":
+            out["copy_plain_rows_per_s"] = await _plain_copy_rate(runtime.db)
         return out
     finally:
         await runtime.db.dispose()
@@ -331,7 +539,8 @@ async def run_fresh(
     *,
     conversations: int = 10_000,
     per_conversation: int = 10,
-    export_format: str = "csv",
+    days: int = 90,
+    export_formats: tuple[str, ...] = ("csv", "ndjson"),
     sqlite: bool = False,
 ) -> dict[str, Any]:
     """``measure`` on a database of its own: a temporary SQLite file, or a PostgreSQL
@@ -346,7 +555,8 @@ async def run_fresh(
             url,
             conversations=conversations,
             per_conversation=per_conversation,
-            export_format=export_format,
+            days=days,
+            export_formats=export_formats,
             data_dir=folder,
         )
     import asyncpg
@@ -361,7 +571,10 @@ async def run_fresh(
             url,
             conversations=conversations,
             per_conversation=per_conversation,
-            export_format=export_format,
+            days=days,
+            export_formats=export_formats,
+            admin_url=PG,
+            database=name,
         )
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -369,33 +582,79 @@ async def run_fresh(
 
 
 async def scenario(ctx: Any) -> Any:
-    """A bench scenario (``scenarios.Scenario``) for ``scripts/bench``: see the module doc."""
+    """A bench scenario (``scenarios.Scenario``) for ``scripts/bench``: see the module doc.
+    100,000 conversations / 1,000,000 messages over 90 days (10,000 with ``--quick``);
+    ``BATON_BENCH_ANALYTICS_CONVERSATIONS`` overrides the size."""
     from .scenarios import Row, Scenario
+    from .stats import summarize
 
-    conversations = 10_000 if getattr(ctx, "quick", False) else 100_000
+    default = 10_000 if getattr(ctx, "quick", False) else 100_000
+    conversations = int(os.environ.get("BATON_BENCH_ANALYTICS_CONVERSATIONS", default))
     sc = Scenario(
-        "s7", f"analytics rollups, overview and an export job, {conversations:,} conversations"
+        "s7",
+        f"analytics rollups, dashboard reads and export jobs, {conversations:,} conversations "
+        f"/ {conversations * 10:,} messages over 90 days",
     )
     r = await run_fresh(conversations=conversations)
-    one = {"median": None, "runs": 1}
-    sc.rows.append(Row("rollup from scratch", "s", one | {"median": r["rollup_from_scratch_s"]}))
-    sc.rows.append(Row("incremental rollup", "s", one | {"median": r["rollup_incremental_s"]}))
-    sc.rows.append(
-        Row("overview from rollups", "ms", one | {"median": r["overview_from_rollups_ms_median"]})
-    )
+
+    def one(value: float | None) -> dict[str, Any]:
+        return summarize([value])
+
+    reads = r["reads"]
+    sc.rows.append(Row("load (generate + COPY)", "s", one(r["generate_and_load_s"])))
+    sc.rows.append(Row("rollup from scratch", "s", one(r["rollup_from_scratch_s"])))
     sc.rows.append(
         Row(
-            "export job (CSV)",
-            "rows/s",
-            one | {"median": r["export"]["rows_per_s"]},
+            "deriving facts (alone)",
+            "conversations/s",
+            one(r["derive_facts_conversations_per_s"]),
             better="higher",
         )
     )
-    sc.rows.append(
-        Row("export peak memory", "MiB", one | {"median": r["export"]["peak_rss_growth_mib"]})
-    )
-    if not r["overview_equals_raw"]:
-        sc.status, sc.reason = "failed", "the overview from rollups differs from the raw figures"
+    sc.rows.append(Row("incremental rollup", "s", one(r["rollup_incremental_s"])))
+    for key, label in (
+        ("overview_30d_ms", "overview 30 days (rollups)"),
+        ("overview_90d_ms", "overview 90 days (rollups)"),
+        ("overview_90d_new_york_ms", "overview 90 days, New York days"),
+        ("trends_day_90d_ms", "daily trend, 90 days"),
+        ("agents_90d_ms", "agent leaderboard, 90 days"),
+        ("overview_90d_raw_facts_ms", "overview 90 days from raw facts"),
+    ):
+        sc.rows.append(Row(label, "ms", summarize(reads[key])))
+    for fmt, e in r["exports"].items():
+        plain = r.get("copy_plain_rows_per_s") if e["path"] == "COPY" else None
+        sc.rows.append(
+            Row(
+                f"export job, {fmt} ({e['path']})",
+                "rows/s",
+                one(e["rows_per_s"]),
+                one(plain) if plain else None,
+                "plain COPY messages TO STDOUT" if plain else None,
+                better="higher",
+            )
+        )
+        sc.rows.append(
+            Row(
+                f"export {fmt}: peak memory growth",
+                "MiB",
+                one(e["peak_rss_growth_mib"]),
+            )
+        )
+        if e["postgres_backend_growth_mib"] is not None:
+            sc.rows.append(
+                Row(
+                    f"export {fmt}: PostgreSQL backend growth",
+                    "MiB",
+                    one(e["postgres_backend_growth_mib"]),
+                )
+            )
+    failed = [k for k, same in r["overview_equals_raw"].items() if not same]
+    if failed:
+        sc.status = "failed"
+        sc.reason = f"the overview from rollups differs from the raw facts: {failed}"
+    bad = [f for f, e in r["exports"].items() if e["status"] != "done"]
+    if bad:
+        sc.status, sc.reason = "failed", f"export failed: {bad}"
     sc.details.update(r)
     return sc
 
@@ -404,7 +663,8 @@ async def _main(args: argparse.Namespace) -> dict[str, Any]:
     return await run_fresh(
         conversations=args.conversations,
         per_conversation=args.messages_per_conversation,
-        export_format=args.format,
+        days=args.days,
+        export_formats=tuple(args.format),
         sqlite=args.sqlite,
     )
 
@@ -413,9 +673,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--conversations", type=int, default=10_000)
     parser.add_argument("--messages-per-conversation", type=int, default=10)
-    parser.add_argument("--format", default="csv", choices=("csv", "json", "ndjson", "xlsx"))
+    parser.add_argument("--days", type=int, default=90)
+    parser.add_argument(
+        "--format",
+        action="append",
+        choices=("csv", "json", "ndjson", "xlsx"),
+        help="export formats to measure (repeat; default csv and ndjson)",
+    )
     parser.add_argument("--sqlite", action="store_true")
-    print(json.dumps(asyncio.run(_main(parser.parse_args())), indent=2, default=str))
+    args = parser.parse_args()
+    args.format = args.format or ["csv", "ndjson"]
+    print(json.dumps(asyncio.run(_main(args)), indent=2, default=str))
 
 
 if __name__ == "__main__":

@@ -62,6 +62,7 @@ async def _snapshot(runtime: Runtime) -> dict[str, list[tuple[Any, ...]]]:
                     sorted((r.first_response_business_hist or {}).items()),
                     sorted((r.resolution_business_hist or {}).items()),
                     r.csat_responses,
+                    r.csat_satisfied,
                     r.csat_sum,
                 )
                 for r in rows
@@ -94,7 +95,14 @@ async def _all_figures(client: httpx.AsyncClient, admin: dict[str, str]) -> dict
     out: dict[str, Any] = {"overview": await _get(client, admin, "overview", **RANGE)}
     out["overview_ny"] = await _get(client, admin, "overview", tz="America/New_York", **RANGE)
     out["agents"] = await _get(client, admin, "agents", **RANGE)
-    for metric in ("conversations", "messages", "handoffs", "first_response_seconds_p50"):
+    for metric in (
+        "conversations",
+        "messages",
+        "handoffs",
+        "first_response_seconds_p50",
+        "csat_average",
+        "csat_satisfied_rate",
+    ):
         for tz in ("UTC", "America/New_York", "Asia/Kolkata"):
             out[f"{metric}-{tz}"] = await _get(
                 client, admin, "trends", metric=metric, interval="day", tz=tz, **RANGE
@@ -134,10 +142,12 @@ async def test_figures_equal_the_hand_count_raw_and_rolled_up(
         "resolution_seconds_p50": 1680.0,
         "first_response_business_seconds_p50": 75.0,  # always open by default
         "resolution_business_seconds_p50": 1680.0,
-        "csat_average": None,
-        "csat_responses": 0,
+        "csat_average": 4.0,  # c3
+        "csat_responses": 1,
+        "csat_satisfied_rate": 1.0,
     }
     assert agents["Bob"]["conversations"] == 1
+    assert (agents["Bob"]["csat_average"], agents["Bob"]["csat_satisfied_rate"]) == (2.0, 0.0)
     assert agents["Bob"]["first_response_seconds_p50"] == 600.0
     assert agents["Bob"]["resolution_seconds_p50"] == 4200.0
     assert [i["name"] for i in raw["agents"]["items"]] == ["Alice", "Bob"]
@@ -157,6 +167,10 @@ async def test_figures_equal_the_hand_count_raw_and_rolled_up(
     assert raw["overview_ny"]["conversations"] == 8  # 05:00 Nov 2 .. 05:00 Nov 5 UTC
     fr = [p["value"] for p in raw["first_response_seconds_p50-UTC"]["points"]]
     assert fr == [360.0, 30.0, None]  # median of 120 and 600; Alice's 30 s; nobody
+    csat = [p["value"] for p in raw["csat_average-UTC"]["points"]]
+    assert csat == [3.5, 5.0, None]  # (5 + 3 + 4 + 2) / 4; c8's 5; no ratings
+    satisfied = [p["value"] for p in raw["csat_satisfied_rate-UTC"]["points"]]
+    assert satisfied == [0.5, 1.0, None]  # 2 of 4; 1 of 1; none
     handoffs = [p["value"] for p in raw["handoffs-UTC"]["points"]]
     assert handoffs == [2, 2, 0]
     hourly = raw["hourly"]["points"]

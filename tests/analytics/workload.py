@@ -13,6 +13,7 @@ from sqlalchemy import delete, text
 
 from baton.analytics.models import AnalyticsDaily, AnalyticsHourly, AnalyticsState, ReportingEvent
 from baton.conversations.models import Conversation, ConversationEvent, Message
+from baton.csat.models import CsatResponse
 from baton.jobs.queues import InProcessQueue
 from baton.kit.ids import uuid7
 from baton.runtime import Runtime
@@ -111,6 +112,18 @@ class Builder:
         if sender in ("visitor", "bot", "agent") and not internal:
             self.w.messages += 1
 
+    def rate(self, cid: uuid.UUID, when: datetime, rating: int, agent: User | None = None) -> None:
+        """The visitor's CSAT rating, attributed to the agent who owned the conversation."""
+        self.rows.append(
+            CsatResponse(
+                conversation_id=cid,
+                rating=rating,
+                channel="widget",
+                agent_id=agent.id if agent else None,
+                created_at=when,
+            )
+        )
+
 
 async def reset_analytics(runtime: Runtime) -> None:
     """Forget rollup watermarks left by the start-up rollup (the in-process runner fires it
@@ -139,12 +152,14 @@ async def build(runtime: Runtime) -> Workload:
         b.say(c1, at(T0, minutes=1), "visitor", "How do I reset my password?")
         b.say(c1, at(T0, minutes=1, seconds=5), "bot", "Open Settings, then Security.")
         b.move(c1, at(T0, minutes=10), "bot", "resolved", actor="visitor", reason="resolved")
+        b.rate(c1, at(T0, minutes=12), 5)
         # c2: the AI answers, the visitor goes quiet, closed for inactivity after 55 min
         c2 = b.conversation("c2", at(T0, minutes=5), "resolved")
         b.say(c2, at(T0, minutes=6), "visitor", '=HYPERLINK("http://x")')
         b.say(c2, at(T0, minutes=6, seconds=3), "bot", "Here is our pricing page.")
         b.move(c2, at(T0, hours=1), "bot", "resolved", reason="inactive")
         b.say(c2, at(T0, hours=1), "system", "This conversation was closed.")
+        b.rate(c2, at(T0, hours=1, minutes=5), 3)  # 3 is not satisfied
         # c3: handed off at 09:10, Alice takes it at 09:11, first reply 09:12 (120 s),
         # resolved 09:30 (1680 s after it opened)
         c3 = b.conversation("c3", at(T0, minutes=2), "resolved")
@@ -164,6 +179,7 @@ async def build(runtime: Runtime) -> Workload:
         b.say(c3, at(T0, minutes=12), "agent", "Hi, Alice here.", author=alice)
         b.say(c3, at(T0, minutes=20), "agent", "Refund sent.", author=alice)
         b.move(c3, at(T0, minutes=30), "agent", "resolved", assignee=alice, actor="agent")
+        b.rate(c3, at(T0, minutes=35), 4, alice)  # 4 is satisfied
         # c4: handed off at 12:00, Bob takes it 12:05, a private note 12:06 (not a reply),
         # first reply 12:10 (600 s), resolved 13:00 (4200 s after it opened at 11:50)
         c4 = b.conversation("c4", at(T0, hours=2, minutes=50), "resolved")
@@ -181,6 +197,7 @@ async def build(runtime: Runtime) -> Workload:
         b.say(c4, at(T0, hours=3, minutes=6), "agent", "check the order", author=bob, internal=True)
         b.say(c4, at(T0, hours=3, minutes=10), "agent", "Hello from Bob", author=bob)
         b.move(c4, at(T0, hours=4), "agent", "resolved", assignee=bob, actor="agent")
+        b.rate(c4, at(T0, hours=4, minutes=10), 2, bob)
         # c5 (day 2): Alice takes over from the AI at 10:00 and replies 30 s later; still open
         c5 = b.conversation("c5", at(DAY2, hours=9, minutes=50), "agent")
         b.say(c5, at(DAY2, hours=9, minutes=51), "visitor", "hello?")
@@ -218,6 +235,7 @@ async def build(runtime: Runtime) -> Workload:
         b.say(c8, at(DAY2, hours=8, minutes=20), "visitor", "and to Canada?")
         b.say(c8, at(DAY2, hours=8, minutes=20, seconds=2), "bot", "Five days.")
         b.move(c8, at(DAY2, hours=8, minutes=40), "bot", "resolved", actor="visitor")
+        b.rate(c8, at(DAY2, hours=8, minutes=45), 5)
         # c7: opened 02:00 UTC on Nov 4 (21:00 on Nov 3 in New York), the AI is on it
         c7 = b.conversation("c7", at(DAY2, hours=26), "bot")
         b.say(c7, at(DAY2, hours=26, minutes=1), "visitor", "@everyone hi")
@@ -238,6 +256,9 @@ EXPECTED_OVERVIEW = {
     "first_response_seconds_p50": 120.0,  # of 30, 120, 600
     "first_response_seconds_p90": 504.0,  # 120 + 0.8 * (600 - 120)
     "resolution_seconds_p50": 2100.0,  # of 300, 600, 1680, 2100, 2400, 3300, 4200
-    "csat_average": None,
-    "csat_responses": 0,
+    # ratings: c1 5, c2 3, c3 4 (Alice), c4 2 (Bob) on Nov 2; c8 5 on Nov 3
+    "csat_average": 3.8,  # 19 / 5
+    "csat_responses": 5,
+    "csat_satisfied": 3,  # the 4s and 5s: c1, c3, c8
+    "csat_satisfied_rate": 0.6,  # 3 of 5
 }

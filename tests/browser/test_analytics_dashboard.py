@@ -1,12 +1,15 @@
 """The analytics dashboard in Chromium, on figures seeded through the real sockets: a visitor
 asks for a person, an agent takes over, replies and resolves; the tiles equal the REST
-overview, the date range changes them, an export runs and downloads; the page fits from
+overview, the date range changes them, an export runs and downloads, another is seen
+part-way (held after its first row) with its progress bar; the page fits from
 390 to 1440 px; an agent without analytics:read gets neither the link nor the page."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,6 +17,9 @@ import httpx
 import pytest
 from playwright.async_api import expect
 
+from baton.exports import sources
+from baton.exports.service import ExportProgress
+from baton.jobs.queues import InProcessQueue
 from baton.runtime import Runtime
 from tests.analytics.workload import build, reset_analytics
 from tests.browser.conftest import artifact, require_bundle
@@ -75,7 +81,11 @@ async def _seed(server: LiveServer, client: httpx.AsyncClient, runtime: Runtime)
 
 
 async def test_admin_reads_the_dashboard_and_exports(
-    browser: Any, server: LiveServer, client: httpx.AsyncClient, runtime: Runtime
+    browser: Any,
+    server: LiveServer,
+    client: httpx.AsyncClient,
+    runtime: Runtime,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     await reset_analytics(runtime)
     admin = await make_user(runtime, role="admin", name="Ada Admin", presence="online")
@@ -177,11 +187,49 @@ async def test_admin_reads_the_dashboard_and_exports(
         rows = list(csv.DictReader(io.StringIO(body)))
         assert len(rows) == 1 and rows[0]["day"] == today.isoformat()
         assert int(rows[0]["conversations"]) == rest["conversations"]
+
+        # a messages export, held after its first one-row batch by a progress listener
+        # (where the job runs in this process: the embedded default): the bar shows it
+        # part-way, then it finishes
+        await _export_seen_part_way(page, runtime, monkeypatch)
         assert problems == []
     finally:
         await context.close()
         for s in sockets:
             await s.disconnect()
+
+
+async def _export_seen_part_way(page: Any, runtime: Runtime, monkeypatch: Any) -> None:
+    in_process = isinstance(runtime.jobs, InProcessQueue)
+    paused, release = asyncio.Event(), asyncio.Event()
+
+    async def hold(export_id: Any, rows: int, total: int) -> None:
+        paused.set()
+        await release.wait()
+
+    listeners = runtime.slot(ExportProgress).listeners
+    if in_process:
+        monkeypatch.setattr(sources, "BATCH", 1)
+        listeners.append(hold)
+    try:
+        await page.get_by_label("What").select_option("messages")
+        await page.get_by_role("button", name="Start export").click()
+        item = page.locator(".export-item").first
+        if in_process:
+            await asyncio.wait_for(paused.wait(), timeout=15)
+            await expect(item).to_have_attribute("data-status", "running")
+            await expect(item.get_by_role("status")).to_have_text(re.compile(r"^1 of \d+ rows$"))
+            bar = item.locator("progress")
+            await expect(bar).to_have_attribute(
+                "aria-label", re.compile(r"^Export progress, (?!0%)(?!100%)\d+%$")
+            )
+            release.set()
+        await expect(item).to_have_attribute("data-status", "done")
+        await expect(item.get_by_role("link", name="Download")).to_be_visible()
+    finally:
+        release.set()
+        if hold in listeners:
+            listeners.remove(hold)
 
 
 async def test_agent_without_analytics_sees_no_dashboard(
@@ -221,6 +269,10 @@ async def test_dashboard_fits_the_screen(
         await page.get_by_label("From", exact=True).fill("2026-11-02")
         await page.get_by_label("To", exact=True).fill("2026-11-04")
         await expect(page.locator('[data-kpi="conversations"] .kpi-value')).to_have_text("8")
+        # the known workload's ratings: 5, 3, 4, 2, 5 -> 3 of 5 are 4 or 5
+        csat = page.locator('[data-kpi="csat"]')
+        await expect(csat.locator(".kpi-value")).to_have_text("60.0%")
+        await expect(csat.locator(".kpi-detail")).to_contain_text("3 of 5 ratings")
         await expect(page.get_by_role("table", name="Agent leaderboard")).to_be_visible()
         await expect(page.locator(".trend-canvas canvas").first).to_be_visible()
         await page.get_by_role("button", name="Start export").click()

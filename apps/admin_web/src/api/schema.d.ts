@@ -1648,6 +1648,7 @@ export interface components {
             conversations: number;
             csat_average: number | null;
             csat_responses: number;
+            csat_satisfied_rate: number | null;
             first_response_business_seconds_p50: number | null;
             first_response_seconds_p50: number | null;
             first_responses: number;
@@ -2336,6 +2337,8 @@ export interface components {
             conversations: number;
             csat_average: number | null;
             csat_responses: number;
+            csat_satisfied: number;
+            csat_satisfied_rate: number | null;
             first_response_business_seconds_p50: number | null;
             first_response_business_seconds_p90: number | null;
             first_response_seconds_p50: number | null;

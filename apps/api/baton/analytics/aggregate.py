@@ -28,7 +28,15 @@ COUNT_FIELDS = (
     "resolved",
     "reopened",
     "csat_responses",
+    "csat_satisfied",
 )
+
+# a rating counts as satisfied at 4 or 5 (of 1..5): the "percent satisfied" CSAT figure
+SATISFIED_MIN_RATING = 4
+
+
+def is_satisfied(rating: float | None) -> bool:
+    return rating is not None and rating >= SATISFIED_MIN_RATING
 
 
 def quantize(seconds: float) -> int:
@@ -67,6 +75,7 @@ class Agg:
     resolved: int = 0
     reopened: int = 0
     csat_responses: int = 0
+    csat_satisfied: int = 0  # ratings of 4 or 5
     csat_sum: float = 0.0
     first_response: Counter[int] = field(default_factory=Counter)
     resolution: Counter[int] = field(default_factory=Counter)
@@ -98,6 +107,8 @@ class Agg:
         elif kind == CSAT_GIVEN and fact.value is not None:
             self.csat_responses += 1
             self.csat_sum += fact.value
+            if is_satisfied(fact.value):
+                self.csat_satisfied += 1
 
     def add_row(self, row: Any) -> None:
         """Add a rollup row (AnalyticsHourly / AnalyticsDaily, or a Row with those fields)."""
@@ -124,6 +135,11 @@ class Agg:
     @property
     def csat_average(self) -> float | None:
         return round(self.csat_sum / self.csat_responses, 3) if self.csat_responses else None
+
+    @property
+    def csat_satisfied_rate(self) -> float | None:
+        """Share of ratings that are 4 or 5 (null without ratings)."""
+        return ratio(self.csat_satisfied, self.csat_responses)
 
 
 def ratio(part: int, whole: int) -> float | None:

@@ -64,6 +64,7 @@ class _RollupColumns:
     )
     resolution_business_hist: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=dict)
     csat_responses: Mapped[int] = mapped_column(Integer, default=0)
+    csat_satisfied: Mapped[int] = mapped_column(Integer, default=0)  # ratings of 4 or 5
     csat_sum: Mapped[float] = mapped_column(Float, default=0.0)
 
 

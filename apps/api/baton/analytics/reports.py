@@ -20,7 +20,14 @@ from baton.db.base import utcnow
 from baton.kit.errors import ValidationFailed
 from baton.users.models import User
 
-METRICS = ("conversations", "messages", "handoffs", "first_response_seconds_p50", "csat_average")
+METRICS = (
+    "conversations",
+    "messages",
+    "handoffs",
+    "first_response_seconds_p50",
+    "csat_average",
+    "csat_satisfied_rate",
+)
 INTERVALS = ("hour", "day")
 DEFAULT_DAYS = 30
 MAX_DAYS = 1100  # about three years
@@ -145,11 +152,15 @@ def _overview(agg: Agg, where: Filter = NO_FILTER) -> dict[str, Any]:
         "resolution_business_seconds_p50": percentile(agg.resolution_business, 0.5),
         "csat_average": agg.csat_average,
         "csat_responses": agg.csat_responses,
+        "csat_satisfied": agg.csat_satisfied,
+        "csat_satisfied_rate": agg.csat_satisfied_rate,
     }
 
 
-async def overview(session: AsyncSession, r: Range, where: Filter = NO_FILTER) -> dict[str, Any]:
-    fig = await figures(session, [(r.start, r.end)], where=where)
+async def overview(
+    session: AsyncSession, r: Range, where: Filter = NO_FILTER, *, raw: bool = False
+) -> dict[str, Any]:
+    fig = await figures(session, [(r.start, r.end)], where=where, raw=raw)
     return _overview(fig.buckets[0], where)
 
 
@@ -193,6 +204,8 @@ def metric_value(agg: Agg, metric: str, where: Filter = NO_FILTER) -> float | in
         return agg.handoffs
     if metric == "first_response_seconds_p50":
         return percentile(agg.first_response, 0.5)
+    if metric == "csat_satisfied_rate":
+        return agg.csat_satisfied_rate
     return agg.csat_average
 
 
@@ -243,6 +256,7 @@ async def agents(
             "resolution_business_seconds_p50": percentile(agg.resolution_business, 0.5),
             "csat_average": agg.csat_average,
             "csat_responses": agg.csat_responses,
+            "csat_satisfied_rate": agg.csat_satisfied_rate,
         }
         for agent_id, agg in fig.agents.items()
         if agent_id in names  # a deleted user's figures stay in the workspace totals only

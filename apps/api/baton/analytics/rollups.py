@@ -23,7 +23,7 @@ from sqlalchemy import Table, delete, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from baton.analytics import facts as F
-from baton.analytics.aggregate import COUNT_FIELDS, hist_json, quantize
+from baton.analytics.aggregate import COUNT_FIELDS, SATISFIED_MIN_RATING, hist_json, quantize
 from baton.analytics.models import AnalyticsDaily, AnalyticsHourly, AnalyticsState, ReportingEvent
 from baton.conversations.models import Conversation, Message
 from baton.db.base import utcnow
@@ -229,6 +229,7 @@ def aggregate_frame(events: pl.DataFrame, bucket: str) -> dict[Key, dict[str, An
         resolved=(kind == F.RESOLVED).sum(),
         bot_resolved=((kind == F.RESOLVED) & (pl.col("value") == 1.0)).sum(),
         csat_responses=((kind == F.CSAT_GIVEN) & pl.col("value").is_not_null()).sum(),
+        csat_satisfied=((kind == F.CSAT_GIVEN) & (pl.col("value") >= SATISFIED_MIN_RATING)).sum(),
         csat_sum=pl.when(kind == F.CSAT_GIVEN).then(pl.col("value")).otherwise(0.0).sum(),
     )
     for r in counts.iter_rows(named=True):
@@ -237,6 +238,7 @@ def aggregate_frame(events: pl.DataFrame, bucket: str) -> dict[Key, dict[str, An
             row[name] += int(r[name])
         row["bot_resolved"] += int(r["bot_resolved"])
         row["csat_responses"] += int(r["csat_responses"])
+        row["csat_satisfied"] += int(r["csat_satisfied"])
         row["csat_sum"] += float(r["csat_sum"] or 0.0)
     hists = (
         both.filter(kind.is_in([F.FIRST_RESPONSE, F.RESOLVED]) & pl.col("q").is_not_null())

@@ -62,6 +62,8 @@ class Overview(msgspec.Struct):
     resolution_business_seconds_p50: float | None
     csat_average: float | None
     csat_responses: int
+    csat_satisfied: int  # ratings of 4 or 5
+    csat_satisfied_rate: float | None  # csat_satisfied / csat_responses ("percent satisfied")
     start: str = msgspec.field(name="from")
     end: str = msgspec.field(name="to")
     tz: str = "UTC"
@@ -94,6 +96,7 @@ class AgentRow(msgspec.Struct):
     resolution_business_seconds_p50: float | None
     csat_average: float | None
     csat_responses: int
+    csat_satisfied_rate: float | None
 
 
 class AgentList(msgspec.Struct):

@@ -48,6 +48,8 @@ class Message(IdMixin, Base):
         # a client_id is stored once per conversation: resends return the stored message
         UniqueConstraint("conversation_id", "client_id"),
         Index("ix_messages_conversation_id_id", "conversation_id", "id"),
+        # analytics and exports read messages by time (rollups, the live stretch, windows)
+        Index("ix_messages_created_at", "created_at"),
     )
 
     conversation_id: Mapped[uuid.UUID] = mapped_column(
@@ -70,6 +72,8 @@ class ConversationEvent(IdMixin, Base):
     """Every status change: from, to, who caused it, why, when."""
 
     __tablename__ = "conversation_events"
+    # the analytics job finds the conversations with new status moves since its watermark
+    __table_args__ = (Index("ix_conversation_events_created_at", "created_at"),)
 
     conversation_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("conversations.id", ondelete="CASCADE"), index=True

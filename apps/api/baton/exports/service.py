@@ -9,9 +9,10 @@ import hmac
 import logging
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 
@@ -27,12 +28,32 @@ from baton.kit.pagination import keyset, page_cursor
 from baton.kit.uow import UnitOfWork
 from baton.settings import Settings
 
+if TYPE_CHECKING:
+    from baton.runtime import Runtime
+
 log = logging.getLogger(__name__)
 
 FILE_TTL = timedelta(hours=24)  # a finished file is kept this long, then swept
 LINK_TTL = timedelta(minutes=15)  # a download link is valid this long (and not past the file)
 STALE_RUNNING = timedelta(hours=2)  # a job longer than its timeout died with its worker
 PROGRESS_EVERY_SECONDS = 0.5
+
+
+ProgressListener = Callable[[uuid.UUID, int, int], Awaitable[None]]
+
+
+class ExportProgress:
+    """Who hears of a running export's progress in this process
+    (``runtime.slot(ExportProgress)``): each listener is awaited with ``(export_id, rows,
+    total)`` right after the job has committed the new figures and before it reads the
+    next batch, so whoever listens sees what ``GET /api/v1/exports/{id}`` shows."""
+
+    def __init__(self) -> None:
+        self.listeners: list[ProgressListener] = []
+
+    async def notify(self, export_id: uuid.UUID, rows: int, total: int) -> None:
+        for listener in list(self.listeners):
+            await listener(export_id, rows, total)
 
 
 class LinkInvalid(DomainError):
@@ -193,31 +214,37 @@ def uses_copy(db: Database, kind: str, fmt: str) -> bool:
     return db.dialect == "postgresql" and fmt == "csv" and kind in pgcopy.SUPPORTED
 
 
+async def _progress(runtime: Runtime, export: Export, rows: int, total: int) -> None:
+    """Record rows done (below 1.0 until the file is in place) and tell the listeners."""
+    progress = min(0.99, rows / total) if total else 0.0
+    await _update(runtime.db, export.id, rows=rows, progress=progress)
+    await runtime.slot(ExportProgress).notify(export.id, rows, total)
+
+
 async def _copy(
-    db: Database, export: Export, window: sources.Window, part: Path, total: int
+    runtime: Runtime, export: Export, window: sources.Window, part: Path, total: int
 ) -> int:
     async def progress(done: int, of: int) -> None:
-        await _update(db, export.id, rows=done, progress=min(0.99, done / of) if of else 0.0)
+        await _progress(runtime, export, done, of)
 
     return await pgcopy.copy_csv(
-        db, export.kind, window, part, sources.columns(export.kind), progress
+        runtime.db, export.kind, window, part, sources.columns(export.kind), progress
     )
 
 
 async def _write(
-    db: Database, export: Export, window: sources.Window, part: Path, total: int
+    runtime: Runtime, export: Export, window: sources.Window, part: Path, total: int
 ) -> int:
     writer = formats.open_writer(export.format, part, sources.columns(export.kind))
     rows = 0
-    last = time.monotonic()
+    last: float | None = None  # the first batch is recorded at once: the UI moves early
     try:
-        async for frame in sources.batches(db, export.kind, window):
+        async for frame in sources.batches(runtime.db, export.kind, window):
             writer.write(frame)
             rows += frame.height
-            if time.monotonic() - last >= PROGRESS_EVERY_SECONDS:
+            if last is None or time.monotonic() - last >= PROGRESS_EVERY_SECONDS:
                 last = time.monotonic()
-                progress = min(0.99, rows / total) if total else 0.0
-                await _update(db, export.id, rows=rows, progress=progress)
+                await _progress(runtime, export, rows, total)
     finally:
         writer.close()
     return rows
@@ -249,9 +276,9 @@ async def run(uow: UnitOfWork, export_id: uuid.UUID) -> str:
             raise ValueError(f"an xlsx sheet holds at most {formats.XLSX_MAX_ROWS:,} rows; use csv")
         await _update(db, export.id, total_rows=total)
         if uses_copy(db, export.kind, export.format):
-            rows = await _copy(db, export, window, part, total)
+            rows = await _copy(runtime, export, window, part, total)
         else:
-            rows = await _write(db, export, window, part, total)
+            rows = await _write(runtime, export, window, part, total)
         part.replace(directory / name)
         now = utcnow()
         await _update(

@@ -196,6 +196,8 @@ ANALYTICS_COLUMNS = {
     "resolution_seconds_p50": pl.Float64,
     "csat_average": pl.Float64,
     "csat_responses": pl.Int64,
+    "csat_satisfied": pl.Int64,
+    "csat_satisfied_rate": pl.Float64,
 }
 
 
@@ -219,9 +221,10 @@ async def count(db: Database, kind: str, w: Window) -> int:
 
 
 async def batches(
-    db: Database, kind: str, w: Window, *, batch: int = BATCH
+    db: Database, kind: str, w: Window, *, batch: int | None = None
 ) -> AsyncIterator[pl.DataFrame]:
-    """Rows oldest first (ids are UUIDv7), one short read per batch."""
+    """Rows oldest first (ids are UUIDv7), one short read per batch (``BATCH`` rows)."""
+    batch = batch or BATCH
     if kind == "analytics":
         async with db.session() as session:
             rows = await reports.daily_table(session, analytics_range(w))

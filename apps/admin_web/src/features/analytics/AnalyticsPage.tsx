@@ -56,6 +56,13 @@ function tiles(cur: Overview, prev: Overview | undefined, business: boolean): Ti
       detail: `median from the start; ${other(cur.resolution_seconds_p50, cur.resolution_business_seconds_p50)}`,
       delta: change(res, business ? prev?.resolution_business_seconds_p50 : prev?.resolution_seconds_p50, "duration", false),
     },
+    {
+      key: "csat",
+      label: "CSAT satisfied",
+      value: formatRate(cur.csat_satisfied_rate),
+      detail: cur.csat_responses ? `${cur.csat_satisfied} of ${cur.csat_responses} ratings were 4 or 5; average ${cur.csat_average?.toFixed(2)} of 5` : "no ratings",
+      delta: change(cur.csat_satisfied_rate, prev?.csat_satisfied_rate, "rate", true),
+    },
   ];
 }
 
@@ -107,6 +114,7 @@ export function AnalyticsPage() {
     { key: "first_response", header: "First response (median)", label: "First response", cell: (a) => formatDuration(fr(a)) },
     { key: "resolved", header: "Resolved", label: "Resolved", cell: (a) => a.resolved },
     { key: "resolution", header: "Resolution (median)", label: "Resolution", cell: (a) => formatDuration(rs(a)) },
+    { key: "csat", header: "CSAT satisfied", label: "CSAT satisfied", cell: (a) => (a.csat_responses ? `${formatRate(a.csat_satisfied_rate)} of ${a.csat_responses}` : "—") },
   ];
 
   const nothing = overview.data && overview.data.conversations === 0 && overview.data.messages === 0 && overview.data.resolved === 0;
