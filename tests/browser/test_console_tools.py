@@ -39,9 +39,11 @@ async def test_admin_creates_an_integration_and_sees_its_tool(
 ) -> None:
     require_bundle("apps/admin_web/dist")
     await open_console(page, runtime, "/admin")
-    await page.get_by_role("navigation", name="Console").get_by_role(
-        "link", name="Tool integrations"
-    ).click()
+    await (
+        page.get_by_role("navigation", name="Console")
+        .get_by_role("link", name="Tool integrations")
+        .click()
+    )
     await expect(page.get_by_role("heading", name="Tool integrations", level=1)).to_be_visible()
     await expect(page.get_by_text("No integrations yet")).to_be_visible()
 
@@ -85,8 +87,10 @@ async def test_admin_creates_an_integration_and_sees_its_tool(
         "auto"
     )
     registry = await client.get(
-        "/api/v1/tools", headers=bearer(await login(client, (await make_user(
-            runtime, role="admin", name="Second Admin")).email))
+        "/api/v1/tools",
+        headers=bearer(
+            await login(client, (await make_user(runtime, role="admin", name="Second Admin")).email)
+        ),
     )
     assert "get_loyalty_points" in {t["name"] for t in registry.json()["items"]}
 
@@ -113,11 +117,17 @@ async def test_admin_creates_an_integration_and_sees_its_tool(
         conversation = Conversation(visitor_id=visitor.id)
         session.add(conversation)
         await session.flush()
-        session.add(ToolAction(
-            conversation_id=conversation.id, tool="get_loyalty_points", source="http",
-            policy="auto", arguments={"email": "sam@example.com"}, status="failed",
-            error="the tool endpoint did not answer within 10 s",
-        ))
+        session.add(
+            ToolAction(
+                conversation_id=conversation.id,
+                tool="get_loyalty_points",
+                source="http",
+                policy="auto",
+                arguments={"email": "sam@example.com"},
+                status="failed",
+                error="the tool endpoint did not answer within 10 s",
+            )
+        )
         await session.commit()
     errors = page.get_by_role("table", name="Recent errors of Shop backend")
     await expect(errors).to_contain_text("did not answer within 10 s", timeout=15_000)

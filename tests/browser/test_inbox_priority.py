@@ -48,9 +48,7 @@ async def test_an_angry_visitor_moves_up_the_waiting_tab(
         await expect(calm.get_by_test_id("priority")).to_have_count(0)
         await expect(calm).to_contain_text("#2 in queue")
         await top.click()
-        await expect(page.get_by_test_id("panel-priority")).to_have_text(
-            "High: visitor frustrated"
-        )
+        await expect(page.get_by_test_id("panel-priority")).to_have_text("High: visitor frustrated")
         await page.screenshot(path=str(artifact("inbox-priority.png")))
     finally:
         await first.disconnect()

@@ -12,6 +12,7 @@ import pytest
 from baton.conversations import assignment, lifecycle, priority, queries
 from baton.conversations.events import ConversationChanged, QueueChanged
 from baton.conversations.inbound import receive_visitor_message
+from baton.conversations.models import Conversation
 from baton.conversations.state import VISITOR
 from baton.copilot.realtime import CopilotTasks
 from baton.copilot.sentiment import score
@@ -45,8 +46,14 @@ LABELLED: list[tuple[list[str], int]] = [
     (["Thanks, that helps!", "You guys are useless!!!"], H),  # a sharp fall
     (["ok", "this is the third time I ask, what the hell"], H),
     (["You guys are useless!!!", "I am so angry, this is terrible"], U),
-    (["WORST SERVICE EVER, I WANT MY MONEY BACK NOW", "this is the third time I ask, what the hell",
-      "I'm frustrated"], U),
+    (
+        [
+            "WORST SERVICE EVER, I WANT MY MONEY BACK NOW",
+            "this is the third time I ask, what the hell",
+            "I'm frustrated",
+        ],
+        U,
+    ),
     (["Hi", "You guys are useless!!!", "Terrible. Absolutely terrible."], U),
 ]
 
@@ -67,7 +74,7 @@ def test_the_rule_reads_only_the_last_three() -> None:
     assert priority.judge([0.5, 0.5, -0.6, -0.6, -0.6]) == U
 
 
-async def _waiting(tx: UnitOfWork, texts: list[str], *, minutes_ago: int = 0) -> object:
+async def _waiting(tx: UnitOfWork, texts: list[str], *, minutes_ago: int = 0) -> Conversation:
     conversation = await add_conversation(tx)
     for text in texts:
         await receive_visitor_message(tx, conversation, text=text, client_id=cid(), channel="api")
@@ -84,12 +91,12 @@ async def test_a_frustrated_visitor_is_served_first(tx: UnitOfWork) -> None:
         tx, ["You guys are useless!!!", "I am so angry, this is terrible"], minutes_ago=1
     )
     later = await _waiting(tx, ["Thanks"], minutes_ago=0)
-    assert (angry.priority, angry.priority_reason) == (U, "visitor_frustrated")  # type: ignore[attr-defined]
-    assert calm.priority == N  # type: ignore[attr-defined]
+    assert (angry.priority, angry.priority_reason) == (U, "visitor_frustrated")
+    assert calm.priority == N
     order = await queries.waiting_queue(tx.session)
-    assert order == [angry.id, calm.id, later.id]  # type: ignore[attr-defined]
-    assert await queries.queue_position(tx.session, calm) == 2  # type: ignore[arg-type]
-    assert await queries.queue_position(tx.session, angry) == 1  # type: ignore[arg-type]
+    assert order == [angry.id, calm.id, later.id]
+    assert await queries.queue_position(tx.session, calm) == 2
+    assert await queries.queue_position(tx.session, angry) == 1
 
     # the waiting tab: same order, and the cursor pages across priorities
     user = await add_user(tx, role="admin")
@@ -97,48 +104,57 @@ async def test_a_frustrated_visitor_is_served_first(tx: UnitOfWork) -> None:
     cursor = None
     while True:
         items, cursor = await queries.list_conversations(
-            tx.session, principal=principal_of(user), status="waiting", assignee=None, q=None,
-            updated_since=None, include_empty=False, limit=1, cursor=cursor,
+            tx.session,
+            principal=principal_of(user),
+            status="waiting",
+            assignee=None,
+            q=None,
+            updated_since=None,
+            include_empty=False,
+            limit=1,
+            cursor=cursor,
         )
         seen.extend((i.id, i.priority, i.priority_reason, i.queue_position) for i in items)
         if cursor is None:
             break
     assert seen == [
-        (angry.id, "urgent", "visitor_frustrated", 1),  # type: ignore[attr-defined]
-        (calm.id, "normal", None, 2),  # type: ignore[attr-defined]
-        (later.id, "normal", None, 3),  # type: ignore[attr-defined]
+        (angry.id, "urgent", "visitor_frustrated", 1),
+        (calm.id, "normal", None, 2),
+        (later.id, "normal", None, 3),
     ]
 
 
 async def test_raised_only_while_waiting_and_cleared_on_leaving(tx: UnitOfWork) -> None:
     conversation = await _waiting(tx, ["Where is my parcel?"])
-    assert conversation.priority == N  # type: ignore[attr-defined]
+    assert conversation.priority == N
     tx.domain_events.clear()
     for text in ["I hate this, nobody is helping me", "Terrible. Absolutely terrible."]:
-        await receive_visitor_message(tx, conversation, text=text, client_id=cid(), channel="api")  # type: ignore[arg-type]
-    assert await priority.assess(tx, conversation) is True  # type: ignore[arg-type]
-    assert conversation.priority == H  # type: ignore[attr-defined]
+        await receive_visitor_message(tx, conversation, text=text, client_id=cid(), channel="api")
+    assert await priority.assess(tx, conversation) is True
+    assert conversation.priority == H
     changed = [e for e in recorded(tx, ConversationChanged) if e.broadcast]
     assert changed and recorded(tx, QueueChanged)
     # calmer words do not send them back; the same mood again changes nothing
-    await receive_visitor_message(tx, conversation, text="ok thanks", client_id=cid(), channel="api")  # type: ignore[arg-type]
-    assert await priority.assess(tx, conversation) is False  # type: ignore[arg-type]
-    assert conversation.priority == H  # type: ignore[attr-defined]
+    await receive_visitor_message(
+        tx, conversation, text="ok thanks", client_id=cid(), channel="api"
+    )
+    assert await priority.assess(tx, conversation) is False
+    assert conversation.priority == H
     me = await add_user(tx)
-    await lifecycle.take_over(tx, conversation, lifecycle.Actor("agent", me.id, me.name))  # type: ignore[arg-type]
-    assert (conversation.priority, conversation.priority_reason) == (N, None)  # type: ignore[attr-defined]
-    assert await priority.assess(tx, conversation) is False  # type: ignore[arg-type]
+    await lifecycle.take_over(tx, conversation, lifecycle.Actor("agent", me.id, me.name))
+    assert (conversation.priority, conversation.priority_reason) == (N, None)
+    assert await priority.assess(tx, conversation) is False
 
 
 async def test_a_freed_slot_offers_the_frustrated_visitor_first(tx: UnitOfWork) -> None:
     await update_config(tx.session, WorkspacePatch(assignment_mode="round_robin"))
     calm = await _waiting(tx, ["Where is my parcel?"], minutes_ago=10)
     angry = await _waiting(tx, ["Terrible. Absolutely terrible."], minutes_ago=1)
-    assert calm.offered_to_id is None and angry.offered_to_id is None  # type: ignore[attr-defined]
+    assert calm.offered_to_id is None and angry.offered_to_id is None
     dana = await add_user(tx, online=True)
     tx.forget("online_agents")  # Dana came online after the handoffs in this unit of work
-    assert await assignment.offer_queue(tx) == angry.id  # type: ignore[attr-defined]
-    assert angry.offered_to_id == dana.id  # type: ignore[attr-defined]
+    assert await assignment.offer_queue(tx) == angry.id
+    assert angry.offered_to_id == dana.id
 
 
 # -- end to end -----------------------------------------------------------------------------
@@ -174,7 +190,8 @@ async def test_a_waiting_visitor_who_turns_angry_moves_up(
         assert listed.status_code == 200, listed.text
         rows = [(c["id"], c["priority"], c["priority_reason"]) for c in listed.json()["items"]]
         updates = [
-            u["conversation"] for u in a.received.get("conversation_updated", [])
+            u["conversation"]
+            for u in a.received.get("conversation_updated", [])
             if u["conversation"]["id"] == second_id and u["conversation"]["priority"] != "normal"
         ]
         if angry:

@@ -37,11 +37,24 @@ def test_parse_reads_the_json_asked_for_or_a_bare_number() -> None:
 
 
 def _member(kind: str, fake: FakeLLM, *, timeout: float = 5) -> Member:
-    provider = build_provider(kind, name=f"fake {kind}", model=f"{kind}-fake",
-                              api_key=fake.key, base_url=base_url_for(kind, fake.base_url),
-                              timeout=timeout)
-    return Member(key=kind, source="db", kind=kind, name=f"fake {kind}", model=f"{kind}-fake",
-                  provider=provider, timeout=timeout, max_retries=0)
+    provider = build_provider(
+        kind,
+        name=f"fake {kind}",
+        model=f"{kind}-fake",
+        api_key=fake.key,
+        base_url=base_url_for(kind, fake.base_url),
+        timeout=timeout,
+    )
+    return Member(
+        key=kind,
+        source="db",
+        kind=kind,
+        name=f"fake {kind}",
+        model=f"{kind}-fake",
+        provider=provider,
+        timeout=timeout,
+        max_retries=0,
+    )
 
 
 def _sentiment_requests(fake: FakeLLM) -> list[dict[str, Any]]:
@@ -94,8 +107,14 @@ async def test_the_models_score_is_stored_shown_and_raises_priority(
     server: LiveServer, runtime: Runtime, client: httpx.AsyncClient, fake: FakeLLM, kind: str
 ) -> None:
     _, headers = await user_headers(client, runtime, role="admin")
-    await add_provider(client, headers, kind=kind, name=f"fake {kind}", api_key=fake.key,
-                       base_url=base_url_for(kind, fake.base_url))
+    await add_provider(
+        client,
+        headers,
+        kind=kind,
+        name=f"fake {kind}",
+        api_key=fake.key,
+        base_url=base_url_for(kind, fake.base_url),
+    )
     fake.script = Script(tokens=['{"sentiment": -0.9}'])  # sarcasm the lexicon misses
     v, a, conversation_id = await _waiting_visitor(server, client, runtime, headers)
     text = "Oh great, another wonderful wait. Fantastic."
@@ -128,12 +147,20 @@ async def test_a_failing_provider_leaves_the_lexicon_score(
     server: LiveServer, runtime: Runtime, client: httpx.AsyncClient, fake: FakeLLM
 ) -> None:
     _, headers = await user_headers(client, runtime, role="admin")
-    await add_provider(client, headers, kind="openai", name="down", api_key=fake.key,
-                       base_url=base_url_for("openai", fake.base_url))
+    await add_provider(
+        client,
+        headers,
+        kind="openai",
+        name="down",
+        api_key=fake.key,
+        base_url=base_url_for("openai", fake.base_url),
+    )
     fake.script = Script(mode="error500")
     v, a, conversation_id = await _waiting_visitor(server, client, runtime, headers)
     try:
-        ack = await v.call("user_message", {"client_id": cid(), "text": "Terrible. Absolutely terrible."})
+        ack = await v.call(
+            "user_message", {"client_id": cid(), "text": "Terrible. Absolutely terrible."}
+        )
         assert "error" not in ack, ack
         await runtime.slot(CopilotTasks).drain()
         await barrier(runtime, a)

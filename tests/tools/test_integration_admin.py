@@ -48,7 +48,8 @@ async def test_a_given_secret_is_write_only_and_signs_the_trial_call(
 
     # replacing the secret: the backend still holding the old one refuses the next call
     patched = await client.patch(
-        f"/api/v1/tools/integrations/{out['id']}", json={"secret": "a-brand-new-secret-42"},
+        f"/api/v1/tools/integrations/{out['id']}",
+        json={"secret": "a-brand-new-secret-42"},
         headers=headers,
     )
     assert patched.status_code == 200 and "a-brand-new-secret-42" not in patched.text
@@ -68,9 +69,11 @@ async def test_bad_input_is_a_422_and_changes_nothing(
     short = {"name": "Shop", "url": endpoint.url, "tools": [LOYALTY], "secret": "short"}
     refused = await client.post("/api/v1/tools/integrations", json=short, headers=headers)
     assert refused.status_code == 422 and "secret" in refused.json()["detail"]
-    created = (await client.post(
-        "/api/v1/tools/integrations", json={**short, "secret": None}, headers=headers
-    )).json()
+    created = (
+        await client.post(
+            "/api/v1/tools/integrations", json={**short, "secret": None}, headers=headers
+        )
+    ).json()
     base = f"/api/v1/tools/integrations/{created['id']}"
     for body, needle in [
         ({"tool": "nope", "arguments": {}}, "tool"),
@@ -90,10 +93,13 @@ async def test_recent_errors_are_its_tools_failed_calls(
     server: LiveServer, client: httpx.AsyncClient, runtime: Runtime, endpoint: ToolEndpoint
 ) -> None:
     headers = await admin(client, runtime)
-    created = (await client.post(
-        "/api/v1/tools/integrations",
-        json={"name": "Shop", "url": endpoint.url, "tools": [LOYALTY]}, headers=headers,
-    )).json()
+    created = (
+        await client.post(
+            "/api/v1/tools/integrations",
+            json={"name": "Shop", "url": endpoint.url, "tools": [LOYALTY]},
+            headers=headers,
+        )
+    ).json()
     async with runtime.db.session() as session:
         visitor = Visitor(name="Sam")
         session.add(visitor)
@@ -106,15 +112,23 @@ async def test_recent_errors_are_its_tools_failed_calls(
             ("get_loyalty_points", "done", None),
             ("get_order_status", "failed", "another integration's tool"),
         ]:
-            session.add(ToolAction(conversation_id=conversation.id, tool=tool, source="http",
-                                   policy="auto", arguments={}, status=status, error=error))
+            session.add(
+                ToolAction(
+                    conversation_id=conversation.id,
+                    tool=tool,
+                    source="http",
+                    policy="auto",
+                    arguments={},
+                    status=status,
+                    error=error,
+                )
+            )
         await session.commit()
-    errors = await client.get(
-        f"/api/v1/tools/integrations/{created['id']}/errors", headers=headers
-    )
+    errors = await client.get(f"/api/v1/tools/integrations/{created['id']}/errors", headers=headers)
     assert errors.status_code == 200, errors.text
     [only] = errors.json()["items"]
     assert (only["tool"], only["error"]) == (
-        "get_loyalty_points", "the tool endpoint answered HTTP 500: down"
+        "get_loyalty_points",
+        "the tool endpoint answered HTTP 500: down",
     )
     assert only["conversation_id"] == str(conversation.id)
