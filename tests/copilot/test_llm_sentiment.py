@@ -59,12 +59,12 @@ def _member(kind: str, fake: FakeLLM, *, timeout: float = 5) -> Member:
 
 def _sentiment_requests(fake: FakeLLM) -> list[dict[str, Any]]:
     """The classification requests the fake received (not replies or summaries)."""
-    return [r.body for r in fake.requests if "classify the sentiment" in json.dumps(r.body)]
+    return [r.body for r in fake.classifications]
 
 
 @pytest.mark.parametrize("kind", KINDS)
 async def test_classify_through_each_adapter(fake: FakeLLM, kind: str) -> None:
-    fake.script = Script(tokens=['{"sentiment"', ": -0.", "7}"])
+    fake.sentiment_script = Script(tokens=['{"sentiment"', ": -0.", "7}"])
     found = await llm_sentiment.classify([_member(kind, fake)], "hmm, ok then")
     assert found is not None and (found.score, found.kind) == (-0.7, kind)
     [body] = _sentiment_requests(fake)
@@ -73,16 +73,16 @@ async def test_classify_through_each_adapter(fake: FakeLLM, kind: str) -> None:
 
 
 async def test_classify_falls_back_on_error_and_timeout(fake: FakeLLM, backup: FakeLLM) -> None:
-    fake.script = Script(mode="error500")
+    fake.sentiment_script = Script(mode="error500")
     assert await llm_sentiment.classify([_member("openai", fake)], "hello") is None
-    backup.script = Script(tokens=['{"sentiment": 0.6}'])
+    backup.sentiment_script = Script(tokens=['{"sentiment": 0.6}'])
     found = await llm_sentiment.classify(
         [_member("openai", fake), _member("anthropic", backup)], "hello"
     )
     assert found is not None and (found.score, found.kind) == (0.6, "anthropic")  # the next one
-    fake.script = Script(mode="stall")
+    fake.sentiment_script = Script(mode="stall")
     assert await llm_sentiment.classify([_member("gemini", fake)], "hi", deadline=0.5) is None
-    fake.script = Script(tokens=["no idea"])
+    fake.sentiment_script = Script(tokens=["no idea"])
     assert await llm_sentiment.classify([_member("openai", fake)], "hi") is None  # unreadable
 
 
@@ -115,7 +115,7 @@ async def test_the_models_score_is_stored_shown_and_raises_priority(
         api_key=fake.key,
         base_url=base_url_for(kind, fake.base_url),
     )
-    fake.script = Script(tokens=['{"sentiment": -0.9}'])  # sarcasm the lexicon misses
+    fake.sentiment_script = Script(tokens=['{"sentiment": -0.9}'])  # sarcasm the lexicon misses
     v, a, conversation_id = await _waiting_visitor(server, client, runtime, headers)
     text = "Oh great, another wonderful wait. Fantastic."
     assert score(text) > 0.5  # the lexicon reads it as happy
@@ -155,7 +155,7 @@ async def test_a_failing_provider_leaves_the_lexicon_score(
         api_key=fake.key,
         base_url=base_url_for("openai", fake.base_url),
     )
-    fake.script = Script(mode="error500")
+    fake.sentiment_script = Script(mode="error500")
     v, a, conversation_id = await _waiting_visitor(server, client, runtime, headers)
     try:
         ack = await v.call(
