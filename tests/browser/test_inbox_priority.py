@@ -26,6 +26,7 @@ async def test_an_angry_visitor_moves_up_the_waiting_tab(
     require_bundle("apps/admin_web/dist")
     agent = await make_user(runtime, role="agent", name="Dana", presence="online")
     await sign_in(page, agent.email)
+    await expect(page.get_by_text("Nobody is waiting")).to_be_visible()  # the list is loaded
     first, first_id = await start_visitor(server.base_url, "Calm Carla", "Where is my parcel?")
     second, second_id = await start_visitor(server.base_url, "Angry Andy", "Where is my parcel?")
     try:
