@@ -22,7 +22,6 @@ from typing import Any
 
 from aiohttp import web
 
-
 SENTIMENT_MARKER = "classify the sentiment"  # in copilot.llm_sentiment.PROMPT
 
 
