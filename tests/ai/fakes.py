@@ -5,8 +5,10 @@ One aiohttp app answers all three protocols (the SDKs only see their own paths):
 - Anthropic messages: ``POST /v1/messages`` (SSE with ``event:`` lines)
 - Gemini: ``POST /v1/models/{model}:streamGenerateContent?alt=sse``
 
-A ``Script`` says what the next requests get: tokens streamed slowly, a 500, a stall before
-the first token (or after it), tool calls (handoff, suggestions, cannot_answer), usage. A
+A ``Script`` says what the next requests get (the copilot's sentiment classifications get
+``sentiment_script`` and are recorded in ``classifications``): tokens streamed slowly, a 500,
+a stall before the first token (or after it), tool calls (handoff, suggestions,
+cannot_answer), usage. A
 wrong key gets the provider's own 401. Every request is recorded for assertions, and
 ``Recorded.images()`` reads the image parts of its visitor turns in the protocol's own wire
 format (OpenAI ``image_url`` data URLs, Anthropic ``image`` blocks with a base64 source,
@@ -26,6 +28,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+SENTIMENT_MARKER = "classify the sentiment"  # in copilot.llm_sentiment.PROMPT
+
+
+def _classifies_sentiment(body: dict[str, Any]) -> bool:
+    return SENTIMENT_MARKER in json.dumps(body)
 
 
 @dataclass
@@ -152,6 +160,11 @@ class FakeLLM:
         self.script = Script()
         self.queue: list[Script] = []  # scripts for the next requests, in order, then ``script``
         self.requests: list[Recorded] = []
+        # the copilot's sentiment classifications (copilot/llm_sentiment.py) are answered
+        # from their own script and recorded apart, so a test's scripted replies and its
+        # request counts are those of the replies alone
+        self.sentiment_script = Script(tokens=['{"sentiment": 0.0}'])
+        self.classifications: list[Recorded] = []
         self.port = 0
         self._runner: web.AppRunner | None = None
         self._stalled: list[asyncio.Event] = []
@@ -181,7 +194,9 @@ class FakeLLM:
         if self._runner is not None:
             await self._runner.cleanup()
 
-    def _take(self) -> Script:
+    def _take(self, body: dict[str, Any]) -> Script:
+        if _classifies_sentiment(body):  # the copilot's side request: its own script
+            return self.sentiment_script
         return self.queue.pop(0) if self.queue else self.script
 
     def protocols(self) -> list[str]:
@@ -204,7 +219,8 @@ class FakeLLM:
 
     async def _record(self, protocol: str, request: web.Request) -> dict[str, Any]:
         body = await request.json()
-        self.requests.append(Recorded(protocol, request.path_qs, dict(request.headers), body))
+        recorded = Recorded(protocol, request.path_qs, dict(request.headers), body)
+        (self.classifications if _classifies_sentiment(body) else self.requests).append(recorded)
         images_of(protocol, body)  # raises BadImagePart: answered with a 400 (``_checked``)
         return body  # type: ignore[no-any-return]
 
@@ -212,7 +228,7 @@ class FakeLLM:
 
     async def _openai(self, request: web.Request) -> web.StreamResponse:
         body = await self._record("openai", request)
-        s = self._take()
+        s = self._take(body)
         if request.headers.get("Authorization") != f"Bearer {self.key}":
             return web.json_response(
                 {
@@ -305,7 +321,7 @@ class FakeLLM:
 
     async def _anthropic(self, request: web.Request) -> web.StreamResponse:
         body = await self._record("anthropic", request)
-        s = self._take()
+        s = self._take(body)
         # the SDK sends the key as ``x-api-key`` (older) or ``Authorization: Bearer`` (2.x)
         sent = request.headers.get("x-api-key") or request.headers.get("Authorization", "")[7:]
         if sent != self.key:
@@ -411,8 +427,8 @@ class FakeLLM:
     # -- Gemini ----------------------------------------------------------------------------
 
     async def _gemini(self, request: web.Request) -> web.StreamResponse:
-        await self._record("gemini", request)
-        s = self._take()
+        body = await self._record("gemini", request)
+        s = self._take(body)
         model_action = request.match_info["model_action"]
         key = request.headers.get("x-goog-api-key") or request.query.get("key")
         if key != self.key:

@@ -44,6 +44,8 @@ export interface AgentServerEvents {
   resync: { reason: string };
   conversation_updated: { conversation: Conversation };
   message_created: { message: Message };
+  /** a stored message changed (the LLM's sentiment replaced the lexicon's) */
+  message_updated: { message: Message };
   bot_stream: { conversation_id: string; message_id: string; delta: string };
   bot_stream_cancelled: { conversation_id: string; message_id: string };
   display_typing: {

@@ -99,6 +99,9 @@ class Settings:
     # an AI reply in flight renews a lease this long; a killed process's reply is resumed by
     # another process (or the restarted one) once it expires
     ai_reply_lease_seconds: float = 20.0
+    # with an LLM provider configured, each visitor message's sentiment comes from the model
+    # (the offline lexicon score stays when it fails); off: the lexicon only
+    llm_sentiment: bool = True
     # outbound calls (AI providers, checks): internal addresses are refused unless allowed
     outbound_allow: tuple[str, ...] = ()
     allow_private_outbound: bool = False
@@ -224,6 +227,7 @@ def load_settings() -> Settings:
         visitor_presence_ttl_seconds=max(3, _env_int("VISITOR_PRESENCE_TTL_SECONDS", 15)),
         process_heartbeat_seconds=max(2, _env_int("PROCESS_HEARTBEAT_SECONDS", 10)),
         ai_reply_lease_seconds=max(1.0, float(_env("AI_REPLY_LEASE_SECONDS", "20") or 20)),
+        llm_sentiment=_env_bool("LLM_SENTIMENT", True),
         outbound_allow=_outbound_allow(public_url),
         allow_private_outbound=_env_bool("ALLOW_PRIVATE_OUTBOUND"),
         log_level=_env("LOG_LEVEL", "INFO") or "INFO",

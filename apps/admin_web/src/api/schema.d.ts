@@ -1326,7 +1326,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** GetIntegration */
+        get: operations["ApiV1ToolsIntegrationsIntegrationIdGetIntegration"];
         put?: never;
         post?: never;
         /** DeleteIntegration */
@@ -1335,6 +1336,40 @@ export interface paths {
         head?: never;
         /** UpdateIntegration */
         patch: operations["ApiV1ToolsIntegrationsIntegrationIdUpdateIntegration"];
+        trace?: never;
+    };
+    "/api/v1/tools/integrations/{integration_id}/errors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** IntegrationErrors */
+        get: operations["ApiV1ToolsIntegrationsIntegrationIdErrorsIntegrationErrors"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tools/integrations/{integration_id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** TestIntegration */
+        post: operations["ApiV1ToolsIntegrationsIntegrationIdTestTestIntegration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/users": {
@@ -1900,6 +1935,9 @@ export interface components {
             /** Format: uuid */
             id: string;
             last_message: components["schemas"]["LastMessage"] | null;
+            /** @default normal */
+            priority: string;
+            priority_reason?: string | null;
             queue_position: number | null;
             resolved_at: string | null;
             status: string;
@@ -2139,11 +2177,28 @@ export interface components {
             number: number | null;
             ticket_id: string | null;
         };
+        /** IntegrationErrorOut */
+        IntegrationErrorOut: {
+            /** Format: uuid */
+            action_id: string;
+            /** Format: date-time */
+            at: string;
+            /** Format: uuid */
+            conversation_id: string;
+            error: string;
+            tool: string;
+        };
+        /** IntegrationErrorPage */
+        IntegrationErrorPage: {
+            items: components["schemas"]["IntegrationErrorOut"][];
+            next_cursor?: string | null;
+        };
         /** IntegrationIn */
         IntegrationIn: {
             /** @default true */
             enabled: boolean;
             name: string;
+            secret?: string | null;
             /** @default 10 */
             timeout_seconds: number;
             tools: components["schemas"]["DeclaredTool"][];
@@ -2154,6 +2209,8 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             enabled: boolean;
+            /** @default false */
+            has_secret: boolean;
             /** Format: uuid */
             id: string;
             kind: string;
@@ -2176,9 +2233,27 @@ export interface components {
         IntegrationPatch: {
             enabled?: boolean;
             name?: string;
+            secret?: string;
             timeout_seconds?: number;
             tools?: components["schemas"]["DeclaredTool"][];
             url?: string;
+        };
+        /** IntegrationTestIn */
+        IntegrationTestIn: {
+            arguments?: {
+                [key: string]: unknown;
+            };
+            tool: string;
+        };
+        /** IntegrationTestOut */
+        IntegrationTestOut: {
+            duration_ms: number;
+            error: string | null;
+            ok: boolean;
+            result: {
+                [key: string]: unknown;
+            } | null;
+            tool: string;
         };
         /** IntervalIn */
         IntervalIn: {
@@ -10175,6 +10250,79 @@ export interface operations {
             };
         };
     };
+    ApiV1ToolsIntegrationsIntegrationIdGetIntegration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                integration_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntegrationOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not permitted */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     ApiV1ToolsIntegrationsIntegrationIdDeleteIntegration: {
         parameters: {
             query?: never;
@@ -10268,6 +10416,156 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["IntegrationOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not permitted */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV1ToolsIntegrationsIntegrationIdErrorsIntegrationErrors: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                integration_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntegrationErrorPage"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not permitted */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV1ToolsIntegrationsIntegrationIdTestTestIntegration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                integration_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IntegrationTestIn"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntegrationTestOut"];
                 };
             };
             /** @description Bad request syntax or unsupported method */

@@ -13,6 +13,7 @@ describe("navigation from permissions", () => {
       "AI providers",
       "AI settings",
       "Auto-replies",
+      "Tool integrations",
       "Knowledge base",
       "Workspace",
       "Business hours",
@@ -31,6 +32,12 @@ describe("navigation from permissions", () => {
     expect(adminNav(["knowledge:manage"]).map((i) => i.path)).toEqual(["/admin/knowledge"]);
     expect(adminNav(["analytics:read"]).map((i) => i.path)).toEqual(["/admin/analytics"]);
     expect(adminNav(AGENT).some((i) => i.path === "/admin/analytics")).toBe(false);
+  });
+
+  it("shows the tool integrations page to whoever manages the AI", () => {
+    expect(adminNav(["ai:manage"]).map((i) => i.path)).toContain("/admin/ai/tools");
+    expect(pageFor("/admin/ai/tools")?.permission).toBe("ai:manage");
+    expect(adminNav(AGENT).some((i) => i.path === "/admin/ai/tools")).toBe(false);
   });
 
   it("shows the webhooks page to whoever manages webhooks", () => {

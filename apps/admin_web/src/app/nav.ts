@@ -16,6 +16,7 @@ export const ADMIN_PAGES: NavItem[] = [
   { path: "/admin/ai/providers", label: "AI providers", permission: "ai:manage", group: "AI", description: "The LLM fleet: health, priority, keys, on/off, a test call." },
   { path: "/admin/ai/settings", label: "AI settings", permission: "ai:manage", group: "AI", description: "System prompt, context window, welcome message." },
   { path: "/admin/ai/auto-replies", label: "Auto-replies", permission: "ai:manage", group: "AI", description: "Fixed answers for matching questions, with a tester." },
+  { path: "/admin/ai/tools", label: "Tool integrations", permission: "ai:manage", group: "AI", description: "Backends that serve the AI's tools: endpoint, signing secret, timeout, a trial call, recent errors." },
   { path: "/admin/knowledge", label: "Knowledge base", permission: "knowledge:manage", group: "AI", description: "Articles the AI answers from, with a retrieval preview." },
   { path: "/admin/canned", label: "Canned responses", permission: "canned:manage", group: "Workspace", description: "Saved replies for the composer's / picker; import and export spreadsheets." },
   { path: "/admin/settings/workspace", label: "Workspace", permission: "settings:manage", group: "Workspace", description: "Handoff phrases, AI while waiting, assignment, capacity, offer timeout." },

@@ -15,6 +15,7 @@ import { AiSettingsPage } from "../features/ai/AiSettingsPage";
 import { AutoRepliesPage } from "../features/ai/AutoRepliesPage";
 import { AnswerLogPage } from "../features/ai/AnswerLogPage";
 import { KnowledgePage } from "../features/knowledge/KnowledgePage";
+import { ToolIntegrationsPage } from "../features/tools/ToolIntegrationsPage";
 import { WorkspacePage } from "../features/settings/WorkspacePage";
 import { WidgetSettings } from "../features/settings/WidgetSettings";
 import { RolesPage } from "../features/roles/RolesPage";
@@ -69,6 +70,7 @@ const routes: RouteObject[] = [
           { path: "ai/providers", element: <Guard permission="ai:manage"><ProvidersPage /></Guard> },
           { path: "ai/settings", element: <Guard permission="ai:manage"><AiSettingsPage /></Guard> },
           { path: "ai/auto-replies", element: <Guard permission="ai:manage"><AutoRepliesPage /></Guard> },
+          { path: "ai/tools", element: <Guard permission="ai:manage"><ToolIntegrationsPage /></Guard> },
           { path: "ai/logs", element: <Navigate to="/review/ai-answers" replace /> },
           { path: "canned", element: <Guard permission="canned:manage"><CannedPage /></Guard> },
           { path: "knowledge", element: <Guard permission="knowledge:manage"><KnowledgePage /></Guard> },

@@ -18,6 +18,8 @@ export function conversation(over: Partial<Conversation> = {}): Conversation {
     resolved_at: null,
     handoff_reason: null,
     follow_up_email: null,
+    priority: "normal",
+    priority_reason: null,
     last_message: { sender: "visitor", text: "hello", created_at: at },
     visitor: { id: `v${n}`, name: null, email: null, locale: null, page_title: null, page_url: null, timezone: null },
     ...over,

@@ -38,6 +38,7 @@ from baton.audit.service import diff, record_audit
 from baton.auth.edge import requires
 from baton.auth.permissions import Permission
 from baton.auth.principal import Principal
+from baton.copilot.mood import LlmPresence
 from baton.kit.http import errors
 from baton.kit.pagination import check_limit
 from baton.kit.uow import UnitOfWork
@@ -90,6 +91,7 @@ class ProvidersController(Controller):
         self, uow: UnitOfWork, principal: Principal, data: ProviderIn
     ) -> ProviderOut:
         provider = await service.create_provider(uow, data)
+        uow.runtime.slot(LlmPresence).forget()  # this process asks again at the next message
         record_audit(
             uow,
             principal,
@@ -111,6 +113,7 @@ class ProvidersController(Controller):
         provider = await service.get_provider(uow.session, provider_id)
         before, sealed = _provider_audit(provider), provider.api_key_sealed
         await service.update_provider(uow, provider, data)
+        uow.runtime.slot(LlmPresence).forget()
         changes = diff(before, _provider_audit(provider))
         if provider.api_key_sealed != sealed:
             changes["api_key"] = {
@@ -134,6 +137,7 @@ class ProvidersController(Controller):
         provider = await service.get_provider(uow.session, provider_id)
         before = _provider_audit(provider)
         await service.delete_provider(uow.session, provider)
+        uow.runtime.slot(LlmPresence).forget()
         record_audit(
             uow, principal, "ai.provider_deleted", "ai_provider", provider_id, diff(before, {})
         )

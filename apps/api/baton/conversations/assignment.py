@@ -3,6 +3,11 @@
 The agent with the oldest last offer (and fewer open conversations than the limit) gets it;
 if they do not take it within the offer timeout it moves to the next one. Any agent can
 still take a waiting conversation over by hand, and admins can assign directly.
+
+A conversation queued while nobody had room is offered when an agent's slot frees (a
+conversation of theirs resolved or handed back): the queue's first unoffered conversation
+in its order — highest priority, then longest wait (``priority.QUEUE_ORDER``), so a
+frustrated visitor is served first.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from sqlalchemy import func, select
 from baton.auth.permissions import Permission, permissions_for_role
 from baton.conversations.events import ConversationOffered
 from baton.conversations.models import AgentRotation, Conversation
+from baton.conversations.priority import QUEUE_ORDER
 from baton.db.base import utcnow
 from baton.jobs import job
 from baton.kit.uow import UnitOfWork
@@ -107,6 +113,27 @@ async def offer_next(
         offered_to_id=str(chosen.id),
     )
     return chosen.id
+
+
+async def offer_queue(uow: UnitOfWork) -> uuid.UUID | None:
+    """A slot freed: offer the first waiting conversation nobody is being offered, in queue
+    order. One per freed slot (offers do not count as load, so more would all go to the
+    same agent). The conversation offered, or None."""
+    config = await get_config(uow.session)
+    if config.assignment_mode != "round_robin":
+        return None
+    agents = await online_agents(uow)
+    if not agents:
+        return None
+    first = await uow.session.scalar(
+        select(Conversation)
+        .where(Conversation.status == "waiting", Conversation.offered_to_id.is_(None))
+        .order_by(*QUEUE_ORDER)
+        .limit(1)
+    )
+    if first is None or await offer_next(uow, first, agents=agents) is None:
+        return None
+    return first.id
 
 
 @job("conversations.offer_timeout", max_tries=2)

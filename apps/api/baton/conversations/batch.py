@@ -47,6 +47,7 @@ from baton.conversations.models import Conversation, Message
 from baton.conversations.phrases import asks_for_person
 from baton.conversations.queries import waiting_positions
 from baton.conversations.schemas import (
+    PRIORITY_NAMES,
     ConversationOut,
     LastMessage,
     MessageOut,
@@ -82,6 +83,8 @@ RETURNED = (
     Conversation.updated_at,
     Conversation.resolved_at,
     Conversation.channel,
+    Conversation.priority,
+    Conversation.priority_reason,
 )
 
 
@@ -263,6 +266,7 @@ _PG_BATCH = text(
     FROM last WHERE c.id = last.conversation_id
     RETURNING c.id, c.status, c.assignee_id, c.waiting_since, c.handoff_reason,
               c.follow_up_email, c.created_at, c.updated_at, c.resolved_at, c.channel,
+              c.priority, c.priority_reason,
               (SELECT array_agg(ins.id) FROM ins) AS inserted
     """
 ).columns(*RETURNED, column("inserted", ARRAY(Uuid())))
@@ -289,7 +293,7 @@ _SQLITE_TOUCH = text(
     FROM json_each(:rows) AS v
     WHERE conversations.id = json_extract(v.value, '$[0]')
     RETURNING id, status, assignee_id, waiting_since, handoff_reason, follow_up_email,
-              created_at, updated_at, resolved_at, channel
+              created_at, updated_at, resolved_at, channel, priority, priority_reason
     """
 ).columns(*RETURNED)
 
@@ -405,6 +409,8 @@ async def _view(
         updated_at=c["updated_at"],
         resolved_at=c["resolved_at"],
         channel=c["channel"] or "widget",
+        priority=PRIORITY_NAMES.get(c["priority"] or 0, "normal"),
+        priority_reason=c["priority_reason"],
     )
 
 

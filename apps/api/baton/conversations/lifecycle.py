@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from baton.auth.permissions import Permission, permissions_for_role
-from baton.conversations import assignment, queries
+from baton.conversations import assignment, priority, queries
 from baton.conversations.events import (
     ConversationAssigned,
     ConversationChanged,
@@ -48,6 +48,7 @@ async def request_handoff(
         position = await queries.queue_position_in(uow, conversation)
         return HandoffResult("waiting", position, bool(await assignment.online_agents(uow)))
     await transition(uow, conversation, "waiting", actor, reason=reason)
+    await priority.assess(uow, conversation)  # an angry visitor goes ahead at once
     position = await queries.queue_position_in(uow, conversation) or 1
     agents = await assignment.online_agents(uow)
     if agents:
@@ -156,6 +157,7 @@ async def release(
         f"{name} handed the conversation back to the assistant",
         {"kind": "released"},
     )
+    await assignment.offer_queue(uow)  # the agent has room for the next one in the queue
     return conversation
 
 
@@ -165,6 +167,7 @@ async def resolve(
     if conversation.status == "resolved":
         return conversation
     was_waiting = conversation.status == "waiting"
+    had_agent = conversation.status == "agent"
     await transition(uow, conversation, "resolved", actor, reason=reason)
     text = (
         "This conversation was closed after a period of inactivity."
@@ -175,6 +178,8 @@ async def resolve(
     uow.record(ConversationResolved(conversation.id, reason=reason, actor_kind=actor.kind))
     if was_waiting:
         uow.record(QueueChanged())
+    if had_agent:
+        await assignment.offer_queue(uow)  # the agent has room for the next one in the queue
     return conversation
 
 

@@ -4,7 +4,17 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from baton.db.base import Base, IdMixin, TimestampMixin, utcnow
@@ -15,6 +25,8 @@ class Conversation(IdMixin, TimestampMixin, Base):
     __table_args__ = (
         Index("ix_conversations_status_updated", "status", "updated_at"),
         Index("ix_conversations_assignee_status", "assignee_id", "status"),
+        # the queue: highest priority first, then the longest wait (conversations/priority.py)
+        Index("ix_conversations_queue", "status", "priority", "waiting_since"),
     )
 
     visitor_id: Mapped[uuid.UUID] = mapped_column(
@@ -40,6 +52,10 @@ class Conversation(IdMixin, TimestampMixin, Base):
     # consecutive AI replies that found no answer (a second one hands off)
     ai_miss_streak: Mapped[int] = mapped_column(Integer, default=0)
     follow_up_email: Mapped[str | None] = mapped_column(String(320), default=None)
+    # while waiting: 0 normal, 1 high, 2 urgent, raised from the visitor's sentiment
+    # (conversations/priority.py); back to 0 whenever the conversation leaves the queue
+    priority: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
+    priority_reason: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 class Message(IdMixin, Base):

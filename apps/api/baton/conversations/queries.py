@@ -13,6 +13,7 @@ from sqlalchemy.orm import aliased
 from baton.auth.principal import Principal
 from baton.conversations.models import Conversation, ConversationEvent, Message
 from baton.conversations.policy import scoped
+from baton.conversations.priority import QUEUE_ORDER
 from baton.conversations.schemas import ConversationOut, MessageOut, conversation_out
 from baton.conversations.state import STATUSES
 from baton.kit.errors import NotFound, ValidationFailed
@@ -32,14 +33,18 @@ async def get_conversation(session: AsyncSession, conversation_id: uuid.UUID) ->
 async def queue_position(session: AsyncSession, conversation: Conversation) -> int | None:
     if conversation.status != "waiting" or conversation.waiting_since is None:
         return None
+    # ahead: a higher priority, or the same one and waiting longer (priority.QUEUE_ORDER)
+    same = Conversation.priority == conversation.priority
     ahead = await session.scalar(
         select(func.count())
         .select_from(Conversation)
         .where(
             Conversation.status == "waiting",
             or_(
-                Conversation.waiting_since < conversation.waiting_since,
+                Conversation.priority > conversation.priority,
+                and_(same, Conversation.waiting_since < conversation.waiting_since),
                 and_(
+                    same,
                     Conversation.waiting_since == conversation.waiting_since,
                     Conversation.id < conversation.id,
                 ),
@@ -71,7 +76,7 @@ async def waiting_queue(session: AsyncSession, limit: int = 500) -> list[uuid.UU
     rows = await session.scalars(
         select(Conversation.id)
         .where(Conversation.status == "waiting")
-        .order_by(Conversation.waiting_since, Conversation.id)
+        .order_by(*QUEUE_ORDER)
         .limit(limit)
     )
     return list(rows)
@@ -187,19 +192,30 @@ async def list_conversations(
                 in_messages,
             )
         )
-    # the queue is served oldest first; everything else most recently updated first
+    # the queue is served as it is worked (highest priority, then the longest wait:
+    # priority.QUEUE_ORDER); everything else most recently updated first
     waiting_only = statuses == ["waiting"]
-    keys = (
-        [Conversation.waiting_since, Conversation.id]
-        if waiting_only
-        else [Conversation.updated_at, Conversation.id]
-    )
-    stmt = keyset(stmt, keys, descending=not waiting_only, cursor=cursor, limit=limit)
+    if waiting_only:
+        stmt = keyset(
+            stmt,
+            [Conversation.priority, Conversation.waiting_since, Conversation.id],
+            descending=(True, False, False),
+            cursor=cursor,
+            limit=limit,
+        )
+    else:
+        stmt = keyset(
+            stmt,
+            [Conversation.updated_at, Conversation.id],
+            descending=True,
+            cursor=cursor,
+            limit=limit,
+        )
     rows = (await session.execute(stmt)).all()
     kept, next_cursor = page_cursor(
         rows,
         limit,
-        (lambda r: [r[0].waiting_since, r[0].id])
+        (lambda r: [r[0].priority, r[0].waiting_since, r[0].id])
         if waiting_only
         else (lambda r: [r[0].updated_at, r[0].id]),
     )

@@ -16,6 +16,7 @@ ClientId = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 # cap only bounds what we parse.
 MessageText = Annotated[str, msgspec.Meta(max_length=200_000)]
 ShortText = Annotated[str, msgspec.Meta(max_length=2048)]
+PRIORITY_NAMES = {0: "normal", 1: "high", 2: "urgent"}  # conversations.priority
 
 
 class PersonRef(msgspec.Struct):
@@ -57,6 +58,10 @@ class ConversationOut(msgspec.Struct):
     updated_at: datetime
     resolved_at: datetime | None
     channel: str = "widget"
+    # while waiting: normal | high | urgent, raised from the visitor's sentiment, and why
+    # (visitor_frustrated); the queue is served by priority, then by waiting time
+    priority: str = "normal"
+    priority_reason: str | None = None
 
 
 class AuthorRef(msgspec.Struct):
@@ -125,6 +130,8 @@ def conversation_out(
         updated_at=c.updated_at,
         resolved_at=c.resolved_at,
         channel=c.channel or "widget",
+        priority=PRIORITY_NAMES.get(c.priority or 0, "normal"),
+        priority_reason=c.priority_reason,
     )
 
 

@@ -84,7 +84,14 @@ async def transition(
     current = conversation.status
     check_transition(current, target)
     now = utcnow()
-    values: dict[str, Any] = {"status": target, "updated_at": now}
+    # a priority orders the queue: every entry into it starts normal (lifecycle assesses the
+    # visitor's mood at once) and leaving it clears it
+    values: dict[str, Any] = {
+        "status": target,
+        "updated_at": now,
+        "priority": 0,
+        "priority_reason": None,
+    }
     if target == "waiting":
         values.update(
             waiting_since=now,

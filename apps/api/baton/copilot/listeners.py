@@ -1,11 +1,14 @@
 """On handoff the copilot writes the summary at once, so the agent who opens the conversation
-finds it ready (cached) and agents watching it get a ``summary`` event."""
+finds it ready (cached) and agents watching it get a ``summary`` event. On every visitor
+message it asks the LLM for the sentiment (when one is configured) and re-judges a waiting
+conversation's priority (``copilot.mood``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from baton.conversations.events import HandoffRequested
+from baton.conversations.events import HandoffRequested, VisitorMessageReceived
+from baton.copilot.mood import LlmPresence, after_visitor_message
 from baton.copilot.realtime import CopilotTasks, summary_of
 from baton.kit.events import listen
 from baton.realtime.rooms import AGENT_NS, conversation_room
@@ -26,3 +29,13 @@ def summary_on_handoff(runtime: Any, event: HandoffRequested) -> None:
         )
 
     runtime.slot(CopilotTasks).start(work())
+
+
+@listen(VisitorMessageReceived, name="copilot.mood")
+def mood_of_visitor(runtime: Any, event: VisitorMessageReceived) -> None:
+    """The LLM's sentiment (when configured) and the waiting conversation's priority."""
+    if event.status != "waiting" and not runtime.slot(LlmPresence).maybe():
+        return  # with the AI and no LLM: the lexicon score is all there is, nothing to do
+    runtime.slot(CopilotTasks).start(
+        after_visitor_message(runtime, event.conversation_id, event.message_id)
+    )

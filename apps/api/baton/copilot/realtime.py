@@ -49,6 +49,11 @@ class CopilotTasks:
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
+    async def drain(self) -> None:
+        """Wait until every generation started so far has finished (shutdown, tests)."""
+        while self.tasks:
+            await asyncio.gather(*list(self.tasks), return_exceptions=True)
+
 
 async def _check(call: SocketCall, raw: str) -> uuid.UUID:
     conversation = await queries.get_conversation(call.uow.session, conversation_id_of(raw))

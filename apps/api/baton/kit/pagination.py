@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, literal, tuple_
+from sqlalchemy import Select, and_, literal, or_, tuple_
 from sqlalchemy.orm import InstrumentedAttribute
 
 from baton.kit.errors import ValidationFailed
@@ -63,17 +63,29 @@ def keyset(
     stmt: Select[Any],
     keys: Sequence[InstrumentedAttribute[Any]],
     *,
-    descending: bool,
+    descending: bool | Sequence[bool],
     cursor: str | None,
     limit: int,
 ) -> Select[Any]:
-    """Order ``stmt`` by ``keys``, start after ``cursor`` and fetch one extra row."""
+    """Order ``stmt`` by ``keys``, start after ``cursor`` and fetch one extra row.
+    ``descending`` is one direction for every key, or one per key (e.g. priority first,
+    then the oldest)."""
+    directions = [descending] * len(keys) if isinstance(descending, bool) else list(descending)
+    if len(directions) != len(keys):
+        raise ValueError("one direction per key")
     if cursor:
         values = decode_cursor(cursor, len(keys))
-        left = tuple_(*keys)
-        right = tuple_(*(literal(v, type_=k.type) for k, v in zip(keys, values, strict=True)))
-        stmt = stmt.where(left < right if descending else left > right)
-    order = [k.desc() if descending else k.asc() for k in keys]
+        bound = [literal(v, type_=k.type) for k, v in zip(keys, values, strict=True)]
+        if len(set(directions)) == 1:
+            left, right = tuple_(*keys), tuple_(*bound)
+            stmt = stmt.where(left < right if directions[0] else left > right)
+        else:  # mixed directions: (a after x) or (a = x and b after y) or ...
+            clauses = []
+            for i, (key, value, desc) in enumerate(zip(keys, bound, directions, strict=True)):
+                equal = [k == v for k, v in zip(keys[:i], bound[:i], strict=True)]
+                clauses.append(and_(*equal, key < value if desc else key > value))
+            stmt = stmt.where(or_(*clauses))
+    order = [k.desc() if d else k.asc() for k, d in zip(keys, directions, strict=True)]
     return stmt.order_by(*order).limit(limit + 1)
 
 

@@ -27,6 +27,7 @@ from baton.webhooks.delivery import sign
 
 USER_AGENT = "Baton-Tools/1"
 EVENT = "tool.call"
+TEST_EVENT = "tool.test"  # an admin trying a tool from the console
 
 
 def secret_context(integration_id: uuid.UUID) -> str:
@@ -55,22 +56,28 @@ class ToolHttp:
 async def call(
     ctx: ToolContext, *, url: str, secret: str, timeout: float, tool: str, args: dict[str, Any]
 ) -> dict[str, Any]:
-    settings = ctx.runtime.settings
-    body = json.dumps(
-        {
-            "tool": tool,
-            "arguments": args,
-            "action_id": str(ctx.action_id),
-            "conversation_id": str(ctx.conversation_id),
-        },
-        separators=(",", ":"),
-        ensure_ascii=False,
-    ).encode()
+    payload = {
+        "tool": tool,
+        "arguments": args,
+        "action_id": str(ctx.action_id),
+        "conversation_id": str(ctx.conversation_id),
+    }
+    return await post(ctx.runtime, url=url, secret=secret, timeout=timeout, payload=payload,
+                      event=EVENT, delivery=str(ctx.action_id))
+
+
+async def post(
+    runtime: Any, *, url: str, secret: str, timeout: float, payload: dict[str, Any],
+    event: str, delivery: str,
+) -> dict[str, Any]:
+    """One signed POST to a tool endpoint; its JSON object answer, or ``ToolFailed``."""
+    settings = runtime.settings
+    body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
     timestamp = str(int(time.time()))
     headers = {
         "Content-Type": "application/json",
-        "X-Baton-Event": EVENT,
-        "X-Baton-Delivery": str(ctx.action_id),
+        "X-Baton-Event": event,
+        "X-Baton-Delivery": delivery,
         "X-Baton-Timestamp": timestamp,
         "X-Baton-Signature": sign(secret, timestamp, body),
     }
@@ -78,7 +85,7 @@ async def call(
         await check_outbound_url(
             url, allow=settings.outbound_allow, allow_private=settings.allow_private_outbound
         )
-        response = await ctx.runtime.slot(ToolHttp).get().post(
+        response = await runtime.slot(ToolHttp).get().post(
             url, content=body, headers=headers, timeout=timeout
         )
     except OutboundRefused as exc:
@@ -97,6 +104,19 @@ async def call(
     if not isinstance(value, dict):
         raise ToolFailed("the tool endpoint must answer with a JSON object")
     return value
+
+
+async def test_call(
+    runtime: Any, row: ToolIntegration, secret: str, *, tool: str, args: dict[str, Any]
+) -> dict[str, Any]:
+    """An admin's trial of one tool: signed like a real call, with ``X-Baton-Event:
+    tool.test`` and no conversation (``action_id`` a fresh id, ``conversation_id`` null),
+    so a backend can tell a trial from a real call."""
+    delivery = str(uuid.uuid4())
+    payload = {"tool": tool, "arguments": args, "action_id": delivery, "conversation_id": None,
+               "test": True}
+    return await post(runtime, url=row.url or "", secret=secret, timeout=row.timeout_seconds,
+                      payload=payload, event=TEST_EVENT, delivery=delivery)
 
 
 def tools(row: ToolIntegration, secret: str) -> list[Tool]:

@@ -4,6 +4,7 @@ admins (the registry's tools, HTTP endpoints that serve tools)."""
 from __future__ import annotations
 
 import secrets
+import time
 import uuid
 from typing import Any
 
@@ -20,19 +21,30 @@ from baton.kit.errors import NotFound, ValidationFailed
 from baton.kit.http import errors
 from baton.kit.ids import uuid7
 from baton.kit.outbound import check_outbound_url
-from baton.kit.uow import UnitOfWork
+from baton.kit.uow import UnitOfWork, unit_of_work
 from baton.runtime import Runtime
-from baton.tools import http
-from baton.tools.models import ToolIntegration
-from baton.tools.registry import INTERNAL_NAMES, NAME, POLICIES, check_schema
+from baton.tools import demo, http
+from baton.tools.models import ToolAction, ToolIntegration
+from baton.tools.registry import (
+    INTERNAL_NAMES,
+    NAME,
+    POLICIES,
+    ToolFailed,
+    check_arguments,
+    check_schema,
+)
 from baton.tools.schemas import (
     ActionOut,
     ActionPage,
     DeclaredTool,
+    IntegrationErrorOut,
+    IntegrationErrorPage,
     IntegrationIn,
     IntegrationOut,
     IntegrationPage,
     IntegrationPatch,
+    IntegrationTestIn,
+    IntegrationTestOut,
     ToolOut,
     ToolPage,
 )
@@ -126,6 +138,19 @@ def _check_name(name: str) -> str:
     return name
 
 
+def _check_secret(value: str) -> str:
+    if not 16 <= len(value) <= 200 or any(c.isspace() or not c.isprintable() for c in value):
+        raise ValidationFailed("secret: 16-200 printable characters, no spaces")
+    return value
+
+
+async def _integration(uow: UnitOfWork, integration_id: uuid.UUID) -> ToolIntegration:
+    row = await uow.session.get(ToolIntegration, integration_id)
+    if row is None:
+        raise NotFound("no such integration")
+    return row
+
+
 def _check_timeout(value: float) -> float:
     if not 0.5 <= value <= 60:
         raise ValidationFailed("timeout_seconds: between 0.5 and 60")
@@ -158,8 +183,9 @@ class ToolsController(Controller):
         url = await _check_url(uow, data.url)
         timeout = _check_timeout(data.timeout_seconds)
         tools = _declared(data.tools, await _taken(uow))
+        given = _check_secret(data.secret) if data.secret is not None else None
         integration_id = uuid7()
-        secret = f"tlsec_{secrets.token_urlsafe(32)}"
+        secret = given or f"tlsec_{secrets.token_urlsafe(32)}"
         row = ToolIntegration(
             id=integration_id, kind="http", name=name, enabled=data.enabled, url=url,
             secret_sealed=uow.runtime.envelope.encrypt(
@@ -171,22 +197,92 @@ class ToolsController(Controller):
         await uow.session.flush()
         record_audit(uow, principal, "tools.integration_created", "tool_integration", row.id,
                      {"name": name, "url": url, "tools": [t["name"] for t in tools],
-                      "timeout_seconds": timeout, "enabled": data.enabled})
-        return IntegrationOut.of(row, secret)
+                      "timeout_seconds": timeout, "enabled": data.enabled,
+                      "secret": "given" if given else "generated"})
+        return IntegrationOut.of(row, None if given else secret)  # a given one is not echoed
+
+    @get("/integrations/{integration_id:uuid}", responses=errors(403, 404))
+    async def get_integration(self, uow: UnitOfWork, integration_id: uuid.UUID) -> IntegrationOut:
+        return IntegrationOut.of(await _integration(uow, integration_id))
+
+    @get("/integrations/{integration_id:uuid}/errors", responses=errors(403, 404))
+    async def integration_errors(
+        self, uow: UnitOfWork, integration_id: uuid.UUID
+    ) -> IntegrationErrorPage:
+        """The last 20 failed calls of this integration's tools (newest first)."""
+        row = await _integration(uow, integration_id)
+        names = [str(t.get("name")) for t in row.tools or []] if row.kind == "http" else [
+            t.name for t in demo.tools(row.id)
+        ]
+        if not names:
+            return IntegrationErrorPage([])
+        failed = await uow.session.scalars(
+            select(ToolAction)
+            .where(ToolAction.status == "failed", ToolAction.source == row.kind,
+                   ToolAction.tool.in_(names))
+            .order_by(ToolAction.id.desc())
+            .limit(20)
+        )
+        return IntegrationErrorPage([
+            IntegrationErrorOut(a.id, a.conversation_id, a.tool, a.error or "failed",
+                                a.finished_at or a.created_at)
+            for a in failed
+        ])
+
+    @post("/integrations/{integration_id:uuid}/test", status_code=HTTP_200_OK,
+          responses=errors(403, 404, 422))
+    async def test_integration(
+        self, runtime: Runtime, principal: Principal, integration_id: uuid.UUID,
+        data: IntegrationTestIn,
+    ) -> IntegrationTestOut:
+        """Calls one of the integration's tools once with these arguments, signed like a
+        real call (``X-Baton-Event: tool.test``, no conversation), and says what came back.
+        A failing endpoint is ``ok: false`` with the error, not an HTTP error."""
+        async with unit_of_work(runtime) as uow:  # read, then call with no transaction open
+            row = await _integration(uow, integration_id)
+            if row.kind != "http" or not row.url or not row.secret_sealed:
+                raise ValidationFailed("only an HTTP integration can be tested")
+            declared = {str(t.get("name")): t for t in row.tools or []}
+            if data.tool not in declared:
+                raise ValidationFailed(f"tool: {data.tool} is not one of this integration's")
+            problem = check_arguments(dict(declared[data.tool]["parameters"]), data.arguments)
+            if problem is not None:
+                raise ValidationFailed(f"arguments: {problem}")
+            secret = uow.runtime.envelope.decrypt(
+                row.secret_sealed, context=http.secret_context(row.id)
+            )
+            uow.session.expunge(row)
+        started = time.monotonic()
+        result, error = None, None
+        try:
+            result = await http.test_call(runtime, row, secret, tool=data.tool,
+                                          args=data.arguments)
+        except ToolFailed as exc:
+            error = exc.detail[:1000]
+        took = int((time.monotonic() - started) * 1000)
+        async with unit_of_work(runtime) as uow:
+            record_audit(uow, principal, "tools.integration_tested", "tool_integration",
+                         integration_id, {"tool": data.tool, "ok": error is None,
+                                          "error": error})
+        return IntegrationTestOut(error is None, data.tool, result, error, took)
 
     @patch("/integrations/{integration_id:uuid}", responses=errors(403, 404, 422))
     async def update_integration(
         self, uow: UnitOfWork, principal: Principal, integration_id: uuid.UUID,
         data: IntegrationPatch,
     ) -> IntegrationOut:
-        row = await uow.session.get(ToolIntegration, integration_id)
-        if row is None:
-            raise NotFound("no such integration")
+        row = await _integration(uow, integration_id)
         changes: dict[str, Any] = {}
         if data.name is not msgspec.UNSET:
             changes["name"] = _check_name(data.name)
         if data.enabled is not msgspec.UNSET:
             changes["enabled"] = data.enabled
+        if data.secret is not msgspec.UNSET:
+            if row.kind != "http":
+                raise ValidationFailed("the demo backend has no secret")
+            row.secret_sealed = uow.runtime.envelope.encrypt(
+                _check_secret(data.secret), context=http.secret_context(row.id)
+            )
         if row.kind == "http":
             if data.url is not msgspec.UNSET:
                 changes["url"] = await _check_url(uow, data.url)
@@ -199,9 +295,11 @@ class ToolsController(Controller):
         for key, value in changes.items():
             setattr(row, key, value)
         await uow.session.flush()
+        audited = {k: ([t["name"] for t in v] if k == "tools" else v) for k, v in changes.items()}
+        if data.secret is not msgspec.UNSET:
+            audited["secret"] = "replaced"  # never the secret itself
         record_audit(uow, principal, "tools.integration_updated", "tool_integration", row.id,
-                     {k: ([t["name"] for t in v] if k == "tools" else v)
-                      for k, v in changes.items()})
+                     audited)
         return IntegrationOut.of(row)
 
     @delete("/integrations/{integration_id:uuid}", status_code=HTTP_204_NO_CONTENT,

@@ -72,6 +72,9 @@ class IntegrationIn(msgspec.Struct, forbid_unknown_fields=True):
     tools: list[DeclaredTool]
     timeout_seconds: float = 10.0
     enabled: bool = True
+    # write-only: the signing secret your backend already has (16-200 characters); without
+    # one Baton generates it and shows it once, in the answer
+    secret: str | None = None
 
 
 class IntegrationPatch(msgspec.Struct, forbid_unknown_fields=True):
@@ -80,6 +83,7 @@ class IntegrationPatch(msgspec.Struct, forbid_unknown_fields=True):
     tools: list[DeclaredTool] | msgspec.UnsetType = msgspec.UNSET
     timeout_seconds: float | msgspec.UnsetType = msgspec.UNSET
     enabled: bool | msgspec.UnsetType = msgspec.UNSET
+    secret: str | msgspec.UnsetType = msgspec.UNSET  # write-only: replaces the signing secret
 
 
 class IntegrationOut(msgspec.Struct):
@@ -92,14 +96,44 @@ class IntegrationOut(msgspec.Struct):
     tools: list[dict[str, Any]]
     created_at: datetime
     updated_at: datetime
-    secret: str | None = None  # only in the answer to POST: shown once
+    secret: str | None = None  # only in the answer to POST when Baton made it: shown once
+    has_secret: bool = False  # the secret itself is never shown again
 
     @classmethod
     def of(cls, row: ToolIntegration, secret: str | None = None) -> IntegrationOut:
         return cls(row.id, row.kind, row.name, row.enabled, row.url, row.timeout_seconds,
-                   list(row.tools or []), row.created_at, row.updated_at, secret)
+                   list(row.tools or []), row.created_at, row.updated_at, secret,
+                   row.secret_sealed is not None)
 
 
 class IntegrationPage(msgspec.Struct):
     items: list[IntegrationOut]
     next_cursor: str | None = None
+
+
+class IntegrationErrorOut(msgspec.Struct):
+    """A call of one of the integration's tools that failed (newest first)."""
+
+    action_id: uuid.UUID
+    conversation_id: uuid.UUID
+    tool: str
+    error: str
+    at: datetime
+
+
+class IntegrationErrorPage(msgspec.Struct):
+    items: list[IntegrationErrorOut]
+    next_cursor: str | None = None
+
+
+class IntegrationTestIn(msgspec.Struct, forbid_unknown_fields=True):
+    tool: str
+    arguments: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+class IntegrationTestOut(msgspec.Struct):
+    ok: bool
+    tool: str
+    result: dict[str, Any] | None
+    error: str | None
+    duration_ms: int

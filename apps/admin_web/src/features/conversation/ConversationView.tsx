@@ -11,7 +11,7 @@ import { markRead } from "../inbox/unread";
 import type { TabId } from "../inbox/model";
 import { statusLabel } from "../inbox/Sidebar";
 import { focus } from "../inbox/live";
-import { visitorLabel } from "../inbox/model";
+import { priorityLabel, visitorLabel } from "../inbox/model";
 import { useStore } from "../../lib/store";
 import { longDuration, localTime, useNow } from "../../lib/time";
 import { acked, outbox } from "../../outbox";
@@ -319,6 +319,12 @@ function VisitorPanel({ c, meId }: { c: Conversation; meId: string }) {
               {longDuration(c.waiting_since, now)}
               {c.queue_position ? ` (#${c.queue_position} in queue)` : ""}
             </dd>
+          </>
+        )}
+        {priorityLabel(c) && (
+          <>
+            <dt>Priority</dt>
+            <dd data-testid="panel-priority">{priorityLabel(c)}</dd>
           </>
         )}
         {c.handoff_reason && (

@@ -112,6 +112,9 @@ export function useConversation(id: string, me: { id: string; name: string }) {
         });
         if (message.sender === "visitor") setTyping((t) => ({ ...t, visitor: false }));
       }),
+      realtime.on("message_updated", ({ message }) => {
+        if (message.conversation_id === id) setMessages((list) => upsert(list, message));
+      }),
       realtime.on("bot_stream", ({ conversation_id, message_id, delta }) => {
         if (conversation_id !== id) return;
         setStreams((s) => ({ ...s, [message_id]: (s[message_id] ?? "") + delta }));

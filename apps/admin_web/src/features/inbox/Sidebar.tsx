@@ -4,7 +4,7 @@ import { href, navigate } from "../../lib/route";
 import { duration, useNow } from "../../lib/time";
 import type { Conversation, Counts } from "../../types";
 import { useStore } from "../../lib/store";
-import { SENDER_LABEL, TABS, tabFor, visitorLabel, type TabDef, type TabId } from "./model";
+import { priorityLabel, SENDER_LABEL, TABS, tabFor, visitorLabel, type TabDef, type TabId } from "./model";
 import { unread } from "./unread";
 import { useConversationList } from "./useConversationList";
 
@@ -209,6 +209,11 @@ function Row({ c, tab, selected, meId, now, unread: n }: { c: Conversation; tab:
         </span>
         <span className="row-meta">
           <span className={`badge badge-${c.status}`}>{statusLabel(c.status)}</span>
+          {priorityLabel(c) && (
+            <span className={`badge badge-priority-${c.priority}`} data-testid="priority" title="Moved up the queue: the visitor's recent messages read as frustrated">
+              {priorityLabel(c)}
+            </span>
+          )}
           {c.status === "waiting" && c.queue_position ? <span>#{c.queue_position} in queue</span> : null}
           {c.assignee && <span>{c.assignee.id === meId ? "You" : c.assignee.name}</span>}
         </span>

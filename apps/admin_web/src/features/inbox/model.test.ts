@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { conversation } from "../../test/factories";
-import { applyToPages, applyUpdate, belongs, compare, tabFor, visitorLabel } from "./model";
+import { applyToPages, applyUpdate, belongs, compare, priorityLabel, tabFor, visitorLabel } from "./model";
 
 const ME = "me";
 const dana = { id: ME, name: "Dana" };
@@ -32,6 +32,25 @@ describe("compare", () => {
     expect([late, early].sort(compare("waiting")).map((c) => c.id)).toEqual([early.id, late.id]);
     // elsewhere the most recently updated first: early was updated at 13:00, late at 12:00
     expect([late, early].sort(compare("all")).map((c) => c.id)).toEqual([early.id, late.id]);
+  });
+});
+
+describe("priority", () => {
+  it("serves a frustrated visitor first and says why", () => {
+    const calm = conversation({ status: "waiting", waiting_since: "2026-12-01T10:00:00Z" });
+    const high = conversation({ status: "waiting", waiting_since: "2026-12-01T11:00:00Z", priority: "high", priority_reason: "visitor_frustrated" });
+    const urgent = conversation({ status: "waiting", waiting_since: "2026-12-01T11:30:00Z", priority: "urgent", priority_reason: "visitor_frustrated" });
+    expect([calm, high, urgent].sort(compare("waiting")).map((c) => c.id)).toEqual([urgent.id, high.id, calm.id]);
+    expect(priorityLabel(high)).toBe("High: visitor frustrated");
+    expect(priorityLabel(calm)).toBeNull();
+    expect(priorityLabel({ ...high, status: "agent" })).toBeNull();
+  });
+
+  it("moves a row up when its conversation_updated raises it", () => {
+    const first = conversation({ status: "waiting", waiting_since: "2026-12-01T10:00:00Z" });
+    const second = conversation({ status: "waiting", waiting_since: "2026-12-01T11:00:00Z" });
+    const raised = { ...second, priority: "high", priority_reason: "visitor_frustrated" };
+    expect(applyUpdate([first, second], raised, "waiting", ME, { insertNew: true }).map((x) => x.id)).toEqual([second.id, first.id]);
   });
 });
 

@@ -78,11 +78,28 @@ function cmpStr(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** The server's order: the queue oldest first, everything else most recently updated first. */
+const PRIORITY_RANK: Record<string, number> = { urgent: 2, high: 1, normal: 0 };
+
+/** A conversation's place in the queue's order: urgent, then high, then normal. */
+export function priorityRank(c: Conversation): number {
+  return PRIORITY_RANK[c.priority ?? "normal"] ?? 0;
+}
+
+/** Why a waiting conversation was moved up, as the row and the panel say it. */
+export function priorityLabel(c: Conversation): string | null {
+  if (c.status !== "waiting" || priorityRank(c) === 0) return null;
+  const why = c.priority_reason === "visitor_frustrated" ? "visitor frustrated" : (c.priority_reason ?? "").replace(/_/g, " ");
+  return `${c.priority === "urgent" ? "Urgent" : "High"}${why ? `: ${why}` : ""}`;
+}
+
+/** The server's order: the queue by priority (conversations/priority.py), then oldest first;
+ * everything else most recently updated first. */
 export function compare(tab: TabId): (a: Conversation, b: Conversation) => number {
   if (tab === "waiting") {
     return (a, b) =>
-      cmpStr(a.waiting_since ?? a.updated_at, b.waiting_since ?? b.updated_at) || cmpStr(a.id, b.id);
+      priorityRank(b) - priorityRank(a) ||
+      cmpStr(a.waiting_since ?? a.updated_at, b.waiting_since ?? b.updated_at) ||
+      cmpStr(a.id, b.id);
   }
   return (a, b) =>
     Date.parse(b.updated_at) - Date.parse(a.updated_at) || cmpStr(b.id, a.id);
