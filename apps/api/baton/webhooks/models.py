@@ -40,7 +40,9 @@ class WebhookDelivery(IdMixin, Base):
     )
     event: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(16), default="queued")  # queued|sending|delivered|failed
+    status: Mapped[str] = mapped_column(
+        String(16), default="queued"
+    )  # queued|sending|delivered|failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     lease_until: Mapped[datetime | None] = mapped_column(default=None)
