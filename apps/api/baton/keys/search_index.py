@@ -4,9 +4,11 @@ a message's text or a visitor's name or email, writes their tokens in the same t
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from sqlalchemy import delete, event, insert
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, attributes
 
 from baton.conversations.models import Message
@@ -53,3 +55,10 @@ def _index_flushed(session: Session, _context: Any) -> None:
         conn.execute(insert(MessageToken), message_rows)
     if visitor_rows:
         conn.execute(insert(VisitorToken), visitor_rows)
+
+
+async def index_message(session: AsyncSession, message_id: uuid.UUID, text: str) -> None:
+    """The tokens of a message inserted with a Core statement (which the ORM hook cannot see)."""
+    rows = [{"token": t, "message_id": message_id} for t in keyring.terms([text])]
+    if rows:
+        await session.execute(insert(MessageToken), rows)
