@@ -62,8 +62,11 @@ async def test_texts_notes_and_visitor_details_are_sealed_and_searchable(
         conversation_id = start["conversation_id"]
         note = await client.post(
             f"/api/v1/conversations/{conversation_id}/messages",
-            json={"text": f"internal: {note_word} checked", "client_id": f"n-{tag}",
-                  "internal": True},
+            json={
+                "text": f"internal: {note_word} checked",
+                "client_id": f"n-{tag}",
+                "internal": True,
+            },
             headers=admin,
         )
         assert note.status_code == 201, note.text
