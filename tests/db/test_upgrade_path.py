@@ -23,11 +23,11 @@ from baton.auth.passwords import hash_password, verify_password
 from baton.conversations import lifecycle
 from baton.conversations.inbound import receive_visitor_message
 from baton.conversations.models import Conversation, Message
+from baton.conversations.queries import matches_search
 from baton.conversations.state import VISITOR
 from baton.db.base import UTCDateTime
 from baton.db.engine import Database
 from baton.db.migrate import upgrade
-from baton.conversations.queries import matches_search
 from baton.keys.service import encrypt_existing
 from baton.kit.crypto import SEALED_PREFIX
 from baton.kit.uow import UnitOfWork

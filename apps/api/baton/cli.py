@@ -13,8 +13,9 @@ SERVERS = ("granian", "uvicorn", "socketify")
 
 def _serve(args: argparse.Namespace) -> int:
     from baton.keys.commands import check_command
-    from baton.serving import serve
+    from baton.serving import ensure_port_free, serve
 
+    ensure_port_free(args.host, args.port)
     code = asyncio.run(check_command(quiet=True))  # the wrong master key: stop here, clearly
     if code:
         return code

@@ -23,7 +23,7 @@ def _plain_length(column: Any, dialect: str) -> Any:
     header = len(SEALED_PREFIX) + find(func.substr(raw, len(SEALED_PREFIX) + 1), "$")
     body = func.length(raw) - header
     return case(
-        (raw.like(f"{SEALED_PREFIX}%"), body * 3 / 4 - 28),
+        (raw.like(f"{SEALED_PREFIX}%"), body * 3 // 4 - 28),
         else_=func.length(raw),
     )
 

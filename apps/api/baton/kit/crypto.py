@@ -28,6 +28,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Text, TypeDecorator
 from sqlalchemy.engine import Dialect
+from sqlalchemy.sql import operators
 
 VERSION = "v1"
 # a sealed column value: PREFIX + key id + "$" + base64url(nonce | ciphertext | tag)
@@ -126,6 +127,8 @@ _WORD = re.compile(r"\w+")
 
 def normalise(text: str) -> str:
     """Lower case with accents folded: "Crème BRÛLÉE" -> "creme brulee"."""
+    if text.isascii():
+        return text.lower()  # most messages: no decomposition to do
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
@@ -191,7 +194,7 @@ class Keyring:
             for word in words(text):
                 found.add(word)
                 found.update(word[:n] for n in range(MIN_PREFIX, len(word)))
-        ordered = sorted(found)[:MAX_TOKENS]
+        ordered = sorted(found)[:MAX_TOKENS] if len(found) > MAX_TOKENS else found
         key = self._search
         return [_hash(key, term) for term in ordered]
 
@@ -201,6 +204,25 @@ class Keyring:
             raise KeyringError("the search key is not loaded")
         return sorted({_hash(self._search, w) for w in words(query)})
 
+
+_REFUSED = {
+    operators.eq,
+    operators.ne,
+    operators.lt,
+    operators.le,
+    operators.gt,
+    operators.ge,
+    operators.like_op,
+    operators.ilike_op,
+    operators.notlike_op,
+    operators.notilike_op,
+    operators.contains_op,
+    operators.startswith_op,
+    operators.endswith_op,
+    operators.in_op,
+    operators.not_in_op,
+    operators.between_op,
+}
 
 keyring = Keyring()  # the process's one keyring: column types have no other way to reach it
 
@@ -213,6 +235,18 @@ class EncryptedText(TypeDecorator[str]):
 
     impl = Text
     cache_ok = True
+
+    class comparator_factory(Text.Comparator[str]):
+        """Refuse what would silently match nothing (``text == "x"``, ``LIKE``, ``IN``): a
+        sealed value never equals its text. ``IS NULL`` still works."""
+
+        def operate(self, op: Any, *other: Any, **kwargs: Any) -> Any:
+            if op in _REFUSED and not (op in (operators.eq, operators.ne) and other == (None,)):
+                raise TypeError(
+                    f"{self.expr} is sealed at rest: compare after reading it, or search "
+                    "the blind index (conversations.queries.matches_search)"
+                )
+            return super().operate(op, *other, **kwargs)
 
     def __init__(self, aad: str, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
