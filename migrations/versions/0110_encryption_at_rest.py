@@ -71,10 +71,18 @@ def upgrade() -> None:
         with op.batch_alter_table(table) as batch:
             for name, length in columns.items():
                 batch.alter_column(name, existing_type=sa.String(length=length), type_=sa.Text())
+    with op.batch_alter_table("webhook_deliveries") as batch:  # a JSON document, sealed
+        batch.alter_column(
+            "payload", existing_type=sa.JSON(), type_=sa.Text(), postgresql_using="payload::text"
+        )
 
 
 def downgrade() -> None:
     # the columns go back to their old bounds: run it only on plain-text data
+    with op.batch_alter_table("webhook_deliveries") as batch:
+        batch.alter_column(
+            "payload", existing_type=sa.Text(), type_=sa.JSON(), postgresql_using="payload::json"
+        )
     for table, columns in WIDENED.items():
         with op.batch_alter_table(table) as batch:
             for name, length in columns.items():

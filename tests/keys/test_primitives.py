@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import secrets
 
 import pytest
@@ -78,11 +79,25 @@ def test_index_words_fold_case_and_accents_and_match_prefixes() -> None:
 
 def test_previous_master_keys_are_validated() -> None:
     good = secrets.token_bytes(32)
-    import base64
-
     raw = f"{base64.b64encode(good).decode()}, "
     assert parse_master_keys(raw) == (good,)
     with pytest.raises(ValueError, match="entry 1"):
         parse_master_keys(base64.b64encode(b"short").decode())
     with pytest.raises(ValueError, match="not base64"):
         parse_master_keys("not*base64")
+
+
+def test_json_documents_are_sealed_whole() -> None:
+    from baton.kit.crypto import EncryptedJSON, keyring
+
+    column = EncryptedJSON("webhook_deliveries.payload")
+    saved = (keyring._keys.copy(), keyring._active, keyring._search)  # the suite's, if loaded
+    keyring.install({"djson": secrets.token_bytes(32)}, "djson", secrets.token_bytes(32))
+    try:
+        doc = {"data": {"message": {"text": "Where is parcel 77? ✓"}}}
+        stored = column.process_bind_param(doc, None)  # type: ignore[arg-type]
+        assert stored is not None and stored.startswith(SEALED_PREFIX) and "parcel" not in stored
+        assert column.process_result_value(stored, None) == doc  # type: ignore[arg-type]
+        assert column.process_result_value('{"old": true}', None) == {"old": True}  # type: ignore[arg-type]
+    finally:
+        keyring._keys, keyring._active, keyring._search = saved

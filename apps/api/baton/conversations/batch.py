@@ -73,8 +73,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 256
-MESSAGE_TEXT_AAD = Message.__table__.c.text.type.aad
-PREVIEW_AAD = Conversation.__table__.c.last_message_text.type.aad
+# the associated data the column types seal with (kit/crypto.EncryptedText)
+MESSAGE_TEXT_AAD: str = Message.__table__.c.text.type.aad  # type: ignore[attr-defined]
+PREVIEW_AAD: str = Conversation.__table__.c.last_message_text.type.aad  # type: ignore[attr-defined]
 NAME_TTL = 60.0  # seconds an agent's display name is trusted without a read
 
 RETURNED = (

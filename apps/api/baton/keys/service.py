@@ -213,6 +213,7 @@ def encrypted_tables() -> list[EncryptedTable]:
     from baton.mail.models import OutboxEmail
     from baton.notifications.models import Notification
     from baton.visitors.models import Visitor
+    from baton.webhooks.models import WebhookDelivery
 
     return [
         EncryptedTable(Message, ("text",), MessageToken, "message_id", ("text",)),
@@ -228,6 +229,7 @@ def encrypted_tables() -> list[EncryptedTable]:
         EncryptedTable(Notification, ("text",)),
         EncryptedTable(CsatResponse, ("comment",)),
         EncryptedTable(OutboxEmail, ("body_text", "body_html")),
+        EncryptedTable(WebhookDelivery, ("payload",)),
     ]
 
 
@@ -290,5 +292,6 @@ async def encrypt_existing(db: Database, say: Say, batch: int = 500) -> int:
     return total_sealed
 
 
-def _open(value: str | None, column_type: Any) -> str | None:
-    return None if value is None else keyring.open(value, column_type.aad)
+def _open(value: str | None, column_type: Any) -> Any:
+    """The column's plain value, whether ``value`` is sealed already or not."""
+    return column_type.process_result_value(value, None)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import os
 import re
 import unicodedata
@@ -257,6 +258,30 @@ class EncryptedText(TypeDecorator[str]):
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
         return None if value is None else keyring.open(value, self.aad)
+
+
+class EncryptedJSON(TypeDecorator[Any]):
+    """A JSON document stored sealed (compact JSON, then as ``EncryptedText``); a document
+    written before encryption reads as it is."""
+
+    impl = Text
+    cache_ok = True
+
+    def __init__(self, aad: str, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.aad = aad
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        return keyring.seal(json.dumps(value, separators=(",", ":"), ensure_ascii=False), self.aad)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, str):  # a json column's value, already decoded by the driver
+            return value
+        return json.loads(keyring.open(value, self.aad))
 
 
 def mask_secret(secret: str) -> str:
