@@ -115,7 +115,7 @@ async def store_message(
                     "this client_id is already used in this conversation", code="client_id_taken"
                 )
             return found, False
-        await index_message(uow.session, values["id"], values["text"])
+        await index_message(uow.session, values)
         message = Message(**values)  # what was stored; no need to read it back
         _touch(conversation, message)
     else:

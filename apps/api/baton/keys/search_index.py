@@ -4,7 +4,6 @@ a message's text or a visitor's name or email, writes their tokens in the same t
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from sqlalchemy import delete, event, insert
@@ -17,6 +16,12 @@ from baton.kit.crypto import keyring
 from baton.visitors.models import Visitor
 
 VISITOR_FIELDS = ("name", "email")
+# Baton's own notices ("you are in the queue") are not searched: every conversation has them
+UNINDEXED_SENDERS = frozenset({"system"})
+
+
+def message_terms(message: Any) -> list[int]:
+    return [] if message.sender in UNINDEXED_SENDERS else keyring.terms([message.text])
 
 
 def visitor_terms(visitor: Any) -> list[int]:
@@ -34,13 +39,13 @@ def _index_flushed(session: Session, _context: Any) -> None:
     stale_messages, stale_visitors = [], []
     for obj in session.new:
         if isinstance(obj, Message):
-            message_rows += [{"token": t, "message_id": obj.id} for t in keyring.terms([obj.text])]
+            message_rows += [{"token": t, "message_id": obj.id} for t in message_terms(obj)]
         elif isinstance(obj, Visitor):
             visitor_rows += [{"token": t, "visitor_id": obj.id} for t in visitor_terms(obj)]
     for obj in session.dirty:
         if isinstance(obj, Message) and _changed(obj, ("text",)):
             stale_messages.append(obj.id)
-            message_rows += [{"token": t, "message_id": obj.id} for t in keyring.terms([obj.text])]
+            message_rows += [{"token": t, "message_id": obj.id} for t in message_terms(obj)]
         elif isinstance(obj, Visitor) and _changed(obj, VISITOR_FIELDS):
             stale_visitors.append(obj.id)
             visitor_rows += [{"token": t, "visitor_id": obj.id} for t in visitor_terms(obj)]
@@ -57,8 +62,9 @@ def _index_flushed(session: Session, _context: Any) -> None:
         conn.execute(insert(VisitorToken), visitor_rows)
 
 
-async def index_message(session: AsyncSession, message_id: uuid.UUID, text: str) -> None:
+async def index_message(session: AsyncSession, values: dict[str, Any]) -> None:
     """The tokens of a message inserted with a Core statement (which the ORM hook cannot see)."""
-    rows = [{"token": t, "message_id": message_id} for t in keyring.terms([text])]
+    terms = [] if values["sender"] in UNINDEXED_SENDERS else keyring.terms([values["text"]])
+    rows = [{"token": t, "message_id": values["id"]} for t in terms]
     if rows:
         await session.execute(insert(MessageToken), rows)

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from baton.db.base import utcnow
 from baton.db.engine import Database
 from baton.keys.models import DataKey, MessageToken, VisitorToken
+from baton.keys.search_index import UNINDEXED_SENDERS
 from baton.kit.crypto import SEALED_PREFIX, KeyringError, _b64, _unb64, fingerprint, keyring
 from baton.settings import Settings
 
@@ -240,6 +241,8 @@ async def encrypt_existing(db: Database, say: Say, batch: int = 500) -> int:
     for spec in encrypted_tables():
         table = spec.model.__table__
         raw = [type_coerce(table.c[c], Text()).label(c) for c in spec.columns]
+        if "sender" in table.c:  # messages: Baton's own notices are not indexed
+            raw.append(table.c.sender)
         sealed = scanned = 0
         last: Any = None
         async with db.session() as session:
@@ -261,7 +264,8 @@ async def encrypt_existing(db: Database, say: Say, batch: int = 500) -> int:
                 # a row can be half sealed (the application wrote one column since): open
                 # what is sealed, so each value is sealed once, and index the plain text
                 opened = [
-                    {"id": r["id"]} | {c: _open(r[c], table.c[c].type) for c in spec.columns}
+                    {"id": r["id"], "sender": r.get("sender")}
+                    | {c: _open(r[c], table.c[c].type) for c in spec.columns}
                     for r in plain
                 ]
                 for values in opened:
@@ -277,6 +281,7 @@ async def encrypt_existing(db: Database, say: Say, batch: int = 500) -> int:
                     rows = [
                         {"token": t, spec.token_owner: v["id"]}
                         for v in opened
+                        if v.get("sender") not in UNINDEXED_SENDERS
                         for t in keyring.terms([v[f] for f in spec.token_fields])
                     ]
                     if rows:

@@ -138,9 +138,12 @@ def words(text: str) -> list[str]:
     return [w[:MAX_TOKEN] for w in _WORD.findall(normalise(text))]
 
 
-def _hash(key: bytes, term: str) -> int:
-    digest = hmac.digest(key, term.encode(), "sha256")
-    return int.from_bytes(digest[:8], "big", signed=True)  # a BIGINT
+def _hash(keyed: hmac.HMAC, term: str) -> int:
+    """HMAC-SHA256 of ``term`` (``keyed`` holds the key's padded state: copying it is cheaper
+    than keying again), its first 64 bits as a signed BIGINT."""
+    mac = keyed.copy()
+    mac.update(term.encode())
+    return int.from_bytes(mac.digest()[:8], "big", signed=True)
 
 
 # -- the workspace keyring -----------------------------------------------------------------
@@ -151,7 +154,7 @@ class Keyring:
     def __init__(self) -> None:
         self._keys: dict[str, AESGCM] = {}
         self._active: str | None = None
-        self._search: bytes | None = None
+        self._search: hmac.HMAC | None = None
 
     @property
     def loaded(self) -> bool:
@@ -160,7 +163,7 @@ class Keyring:
     def install(self, keys: dict[str, bytes], active: str, search_key: bytes) -> None:
         self._keys.update({kid: AESGCM(k) for kid, k in keys.items()})
         self._active = active
-        self._search = search_key
+        self._search = hmac.new(search_key, digestmod=hashlib.sha256)
 
     def clear(self) -> None:
         self._keys.clear()
