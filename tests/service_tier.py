@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from baton.auth.permissions import permissions_for_role
 from baton.auth.principal import Principal
 from baton.conversations.models import Conversation, Message
+from baton.keys.service import load_keyring
 from baton.kit.events import DomainEvent
 from baton.kit.uow import UnitOfWork
 from baton.realtime.connections import MemoryConnections
@@ -36,6 +37,7 @@ async def service_runtime(settings: Settings) -> AsyncIterator[Runtime]:
     """A runtime that is never served: in-process jobs and presence, nothing emitted."""
     local = dataclasses.replace(settings, redis_url=None)
     runtime = build_runtime(local, sio=socketio.AsyncServer(async_mode="asgi"))
+    await load_keyring(runtime.db, local)  # what runtime.start() does first
     yield runtime
     await runtime.db.dispose()
 

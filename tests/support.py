@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import os
 import socket
 import subprocess
 import sys
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -203,10 +204,34 @@ async def start_live_server(settings: Settings) -> LiveServer:
     return LiveServer(f"http://127.0.0.1:{port}", runtime, settings, server, task)
 
 
+@contextlib.asynccontextmanager
+async def keyring_of(settings: Settings, suite: Settings) -> AsyncIterator[None]:
+    """The process's keyring seals with another database's data key for a while, then with
+    the suite's again (every process sealing into one database must use its key)."""
+    await _reload_keyring(settings)
+    try:
+        yield
+    finally:
+        await _reload_keyring(suite)
+
+
+async def _reload_keyring(settings: Settings) -> None:
+    from baton.db.engine import Database
+    from baton.keys.service import load_keyring
+
+    db = Database.for_scripts(settings.database_url)
+    try:
+        await load_keyring(db, settings)
+    finally:
+        await db.dispose()
+
+
 async def truncate_all(runtime: Runtime) -> None:
     """Wipe every table between tests. A child server (or the worker) may still be finishing
     a transaction, and TRUNCATE's exclusive locks can then deadlock with it: retry."""
-    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    # the data keys stay: the processes of the session hold them (a new key would leave
+    # their sealed writes unreadable to each other)
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables) if t.name != "data_keys"]
     for attempt in range(6):
         try:
             async with runtime.db.engine.begin() as conn:

@@ -2,7 +2,7 @@
 status moves indexed by time
 
 Revision ID: 0106_analytics
-Revises: 0097_analytics_hours
+Revises: 0105_vision
 Create Date: 2026-12-02 10:30:00
 
 Existing rollup rows are filled from the stored ``csat_given`` facts, so the "percent
@@ -23,7 +23,7 @@ from alembic import op
 from baton.db.base import UTCDateTime
 
 revision: str = "0106_analytics"
-down_revision: str | Sequence[str] | None = "0097_analytics_hours"
+down_revision: str | Sequence[str] | None = "0105_vision"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

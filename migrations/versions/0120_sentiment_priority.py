@@ -2,7 +2,7 @@
 visitor's sentiment while they wait; the queue is served by priority, then by waiting time
 
 Revision ID: 0120_sentiment_priority
-Revises: 0097_analytics_hours
+Revises: 0110_encryption_at_rest
 Create Date: 2026-12-02 10:30:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0120_sentiment_priority"
-down_revision: str | Sequence[str] | None = "0097_analytics_hours"
+down_revision: str | Sequence[str] | None = "0110_encryption_at_rest"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

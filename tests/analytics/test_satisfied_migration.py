@@ -85,17 +85,17 @@ async def _check_backfill(url: str) -> None:
     finally:
         await db.dispose()
 
-    await asyncio.to_thread(downgrade, url, "0097_analytics_hours")
+    await asyncio.to_thread(downgrade, url, "0105_vision")  # the one before 0106
     await asyncio.to_thread(upgrade, url)
 
     db = Database.for_scripts(url)
     try:
         async with db.session() as session:
-            found = {
-                (model.__tablename__, r.bucket_start, r.agent_id): r.csat_satisfied
-                for model in (AnalyticsHourly, AnalyticsDaily)
-                for r in await session.scalars(select(model))
-            }
+            found: dict[tuple[str, object, object], int] = {}
+            for model in (AnalyticsHourly, AnalyticsDaily):
+                rows: list[Any] = list(await session.scalars(select(model)))
+                for r in rows:
+                    found[(model.__tablename__, r.bucket_start, r.agent_id)] = r.csat_satisfied
     finally:
         await db.dispose()
     assert found == {

@@ -212,12 +212,9 @@ async def agent(server: LiveServer, runtime: Runtime) -> AsyncIterator[Agent]:
 
 async def stored_count(runtime: Runtime, text: str) -> int:
     """How many stored messages carry ``text`` (a delivered-once check)."""
-    from sqlalchemy import func, select
+    from sqlalchemy import select
 
     from baton.conversations.models import Message
 
-    async with runtime.db.session() as session:
-        found = await session.scalar(
-            select(func.count()).select_from(Message).where(Message.text == text)
-        )
-        return int(found or 0)
+    async with runtime.db.session() as session:  # texts are sealed: compared once read
+        return sum(1 for t in await session.scalars(select(Message.text)) if t == text)

@@ -13,7 +13,7 @@ from baton.conversations import assignment, lifecycle, priority, queries
 from baton.conversations.events import ConversationChanged, QueueChanged
 from baton.conversations.inbound import receive_visitor_message
 from baton.conversations.models import Conversation
-from baton.conversations.state import VISITOR
+from baton.conversations.state import VISITOR, Actor
 from baton.copilot.realtime import CopilotTasks
 from baton.copilot.sentiment import score
 from baton.db.base import utcnow
@@ -100,7 +100,7 @@ async def test_a_frustrated_visitor_is_served_first(tx: UnitOfWork) -> None:
 
     # the waiting tab: same order, and the cursor pages across priorities
     user = await add_user(tx, role="admin")
-    seen = []
+    seen: list[tuple[object, ...]] = []
     cursor = None
     while True:
         items, cursor = await queries.list_conversations(
@@ -133,7 +133,8 @@ async def test_raised_only_while_waiting_and_cleared_on_leaving(tx: UnitOfWork) 
     assert await priority.assess(tx, conversation) is True
     assert conversation.priority == H
     changed = [e for e in recorded(tx, ConversationChanged) if e.broadcast]
-    assert changed and recorded(tx, QueueChanged)
+    assert changed
+    assert recorded(tx, QueueChanged)
     # calmer words do not send them back; the same mood again changes nothing
     await receive_visitor_message(
         tx, conversation, text="ok thanks", client_id=cid(), channel="api"
@@ -141,7 +142,7 @@ async def test_raised_only_while_waiting_and_cleared_on_leaving(tx: UnitOfWork) 
     assert await priority.assess(tx, conversation) is False
     assert conversation.priority == H
     me = await add_user(tx)
-    await lifecycle.take_over(tx, conversation, lifecycle.Actor("agent", me.id, me.name))
+    await lifecycle.take_over(tx, conversation, Actor("agent", me.id, me.name))
     assert (conversation.priority, conversation.priority_reason) == (N, None)
     assert await priority.assess(tx, conversation) is False
 

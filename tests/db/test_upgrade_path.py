@@ -23,17 +23,25 @@ from baton.auth.passwords import hash_password, verify_password
 from baton.conversations import lifecycle
 from baton.conversations.inbound import receive_visitor_message
 from baton.conversations.models import Conversation, Message
+from baton.conversations.queries import matches_search
 from baton.conversations.state import VISITOR
 from baton.db.base import UTCDateTime
 from baton.db.engine import Database
 from baton.db.migrate import upgrade
+from baton.keys.service import encrypt_existing
+from baton.kit.crypto import SEALED_PREFIX
 from baton.kit.uow import UnitOfWork
 from baton.mail.models import OutboxEmail
 from baton.runtime import build_runtime
 from baton.settings import Settings
 from baton.users.models import User
 from baton.visitors.models import Visitor, VisitorSession
-from tests.support import create_postgres_database, drop_postgres_database, uses_postgres
+from tests.support import (
+    create_postgres_database,
+    drop_postgres_database,
+    keyring_of,
+    uses_postgres,
+)
 
 PREVIOUS_RELEASE = "0004"
 WHEN = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
@@ -145,10 +153,30 @@ async def test_previous_release_upgrades_in_place(old_database: str, settings: S
 
     await asyncio.to_thread(upgrade, url)  # to head, as `baton db upgrade` does
 
-    runtime = build_runtime(
-        dataclasses.replace(settings, database_url=url, redis_url=None),
-        sio=__import__("socketio").AsyncServer(async_mode="asgi"),
-    )
+    upgraded = dataclasses.replace(settings, database_url=url, redis_url=None)
+    async with keyring_of(upgraded, settings):
+        await _upgraded_data_reads_back(upgraded, ids)
+
+
+async def _upgraded_data_reads_back(upgraded: Settings, ids: dict[str, uuid.UUID]) -> None:
+    runtime = build_runtime(upgraded, sio=__import__("socketio").AsyncServer(async_mode="asgi"))
+    # rows from before encryption at rest read as they are, then `baton keys encrypt-existing`
+    # seals and indexes them (scripts/run runs it after `baton db upgrade`)
+    async with runtime.db.session() as session:
+        message = await session.scalar(select(Message).where(Message.conversation_id == ids["open"]))
+        assert message is not None and message.text == "Where is my order? ünïcode ✓"
+    assert await encrypt_existing(runtime.db, lambda _: None) > 0
+    async with runtime.db.engine.connect() as conn:
+        raw = await conn.scalar(sa.text("SELECT text FROM messages"))
+        assert raw.startswith(SEALED_PREFIX) and "order" not in raw
+        raw_email = await conn.scalar(sa.text("SELECT email FROM visitors WHERE email IS NOT NULL"))
+        assert raw_email is None or raw_email.startswith(SEALED_PREFIX)
+    assert await encrypt_existing(runtime.db, lambda _: None) == 0  # resumable: nothing left
+    async with runtime.db.session() as session:
+        found = await session.scalar(
+            select(Conversation.id).where(matches_search("ORDER unicode"))
+        )
+        assert found == ids["open"]
     try:
         async with runtime.db.session() as session:
             agent = await session.get(User, ids["agent"])

@@ -19,8 +19,8 @@ import pytest
 from sqlalchemy import update
 
 from baton.db.base import utcnow
-from baton.exports import pgcopy, sources
 from baton.exports import service as exports
+from baton.exports import sources
 from baton.exports.models import Export
 from baton.jobs.queues import InProcessQueue
 from baton.kit.uow import unit_of_work
@@ -186,12 +186,10 @@ async def test_progress_is_seen_part_way(
     client: httpx.AsyncClient, runtime: Runtime, monkeypatch: pytest.MonkeyPatch, fmt: str
 ) -> None:
     """Batches of 5 rows, and a progress listener that holds the job on an event after the
-    first batch: meanwhile the REST status shows it running with some rows of the total done
-    (CSV on PostgreSQL goes through COPY slices, the other paths through polars batches)."""
+    first batch: meanwhile the REST status shows it running with some rows of the total done."""
     user, admin = await user_headers(client, runtime, "admin")
     await build(runtime)
     monkeypatch.setattr(sources, "BATCH", 5)
-    monkeypatch.setattr(pgcopy, "SLICE", 5)
     # stored as POST /api/v1/exports stores it, and run here instead of by the queue, so the
     # listener is in the process that runs the job on both backends
     async with runtime.db.session() as session:

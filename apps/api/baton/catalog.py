@@ -38,6 +38,7 @@ DOMAINS = (
     "canned",
     "hours",
     "attachments",
+    "keys",
 )
 
 

@@ -1,4 +1,4 @@
-"""The ``baton`` command: serve, worker, db upgrade, users create, analytics, demo."""
+"""The ``baton`` command: serve, worker, db upgrade, users create, keys, analytics, demo."""
 
 from __future__ import annotations
 
@@ -12,8 +12,13 @@ SERVERS = ("granian", "uvicorn", "socketify")
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from baton.serving import serve
+    from baton.keys.commands import check_command
+    from baton.serving import ensure_port_free, serve
 
+    ensure_port_free(args.host, args.port)
+    code = asyncio.run(check_command(quiet=True))  # the wrong master key: stop here, clearly
+    if code:
+        return code
     serve(server=args.server, host=args.host, port=args.port, workers=args.workers)
     return 0
 
@@ -47,6 +52,16 @@ def _demo(args: argparse.Namespace) -> int:
     from baton.demo import seed_demo
 
     return asyncio.run(seed_demo(print_summary=not args.quiet))
+
+
+def _keys(args: argparse.Namespace) -> int:
+    from baton.keys.commands import check_command, encrypt_existing_command, rotate_command
+
+    if args.keys_command == "rotate":
+        return asyncio.run(rotate_command())
+    if args.keys_command == "encrypt-existing":
+        return asyncio.run(encrypt_existing_command())
+    return asyncio.run(check_command())
 
 
 def _analytics(args: argparse.Namespace) -> int:
@@ -100,6 +115,19 @@ def build_parser() -> argparse.ArgumentParser:
     rebuild.set_defaults(fn=_analytics)
     rollup = analytics_sub.add_parser("rollup", help="run the incremental rollup once")
     rollup.set_defaults(fn=_analytics)
+
+    keys = sub.add_parser("keys", help="encryption at rest: check, rotate, encrypt-existing")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    keys_sub.add_parser("check", help="open the data keys with the configured master key(s)")
+    keys_sub.add_parser(
+        "rotate",
+        help="re-wrap every data key and sealed secret under BATON_MASTER_KEY, reading old "
+        "ones with BATON_PREVIOUS_MASTER_KEYS (online, resumable)",
+    )
+    keys_sub.add_parser(
+        "encrypt-existing", help="seal and index rows written before encryption (resumable)"
+    )
+    keys.set_defaults(fn=_keys)
 
     demo = sub.add_parser("demo", help="seed a demo workspace (idempotent)")
     demo.add_argument("--quiet", action="store_true")

@@ -7,6 +7,7 @@ catalog finds them (users first, so later seeders can refer to the demo people).
 from __future__ import annotations
 
 from baton.db.engine import Database
+from baton.keys.service import load_keyring
 from baton.settings import get_settings
 from baton.users.seed import DEMO_USERS
 
@@ -20,6 +21,7 @@ async def seed_demo(*, print_summary: bool = True) -> int:
     settings = get_settings()
     db = Database.for_scripts(settings.database_url)
     try:
+        await load_keyring(db, settings)  # the demo's messages and visitors are sealed too
         async with db.session() as session:
             for seeder in catalog.seeders():
                 await seeder(session)

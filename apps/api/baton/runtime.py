@@ -63,6 +63,9 @@ class Runtime:
         return self.slots.get(cls)
 
     async def start(self) -> None:
+        from baton.keys.service import load_keyring
+
+        await load_keyring(self.db, self.settings)  # KeyringError: the wrong master key
         await self.jobs.start(self)
         await self.connections.start()
 
@@ -111,7 +114,7 @@ def build_runtime(
         publisher=publisher,
         jobs=jobs,
         limiter=RedisRateLimiter(redis, settings.redis_namespace) if redis is not None else MemoryRateLimiter(),
-        envelope=Envelope(settings.master_key),
+        envelope=Envelope(settings.master_key, settings.previous_master_keys),
         connections=(
             RedisConnections(
                 redis,

@@ -11,6 +11,8 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from baton.kit.crypto import parse_master_keys
+
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -143,6 +145,8 @@ class Settings:
     attachment_url_ttl_seconds: int = 3600
     attachment_unattached_hours: int = 24
     attachment_retention_days: int = 0  # 0: kept as long as their conversation
+    # master keys that may still wrap data keys and secrets (read only, during a rotation)
+    previous_master_keys: tuple[bytes, ...] = ()
 
     @property
     def socketio_channel(self) -> str:
@@ -263,6 +267,7 @@ def load_settings() -> Settings:
         attachment_url_ttl_seconds=max(30, _env_int("ATTACHMENT_URL_TTL_SECONDS", 3600)),
         attachment_unattached_hours=max(1, _env_int("ATTACHMENT_UNATTACHED_HOURS", 24)),
         attachment_retention_days=max(0, _env_int("ATTACHMENT_RETENTION_DAYS", 0)),
+        previous_master_keys=parse_master_keys(_env("PREVIOUS_MASTER_KEYS")),
     )
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from baton.db.base import Base, IdMixin, TimestampMixin, utcnow
+from baton.kit.crypto import EncryptedText
 
 
 class AIProvider(IdMixin, TimestampMixin, Base):
@@ -65,8 +66,8 @@ class AIReplyLog(IdMixin, Base):
     )
     message_id: Mapped[uuid.UUID | None] = mapped_column(default=None, index=True)
     question_message_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
-    question: Mapped[str] = mapped_column(String(500), default="")
-    answer: Mapped[str] = mapped_column(Text, default="")
+    question: Mapped[str] = mapped_column(EncryptedText("ai_reply_logs.question"), default="")
+    answer: Mapped[str] = mapped_column(EncryptedText("ai_reply_logs.answer"), default="")
     response_type: Mapped[str] = mapped_column(String(16))  # auto_reply|knowledge_base|llm|fallback
     outcome: Mapped[str] = mapped_column(
         String(16)
@@ -85,7 +86,9 @@ class AIReplyLog(IdMixin, Base):
     sources: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     handoff_reason: Mapped[str | None] = mapped_column(String(200), default=None)
     verdict: Mapped[str | None] = mapped_column(String(16), default=None)  # good|bad|corrected
-    correction: Mapped[str | None] = mapped_column(Text, default=None)
+    correction: Mapped[str | None] = mapped_column(
+        EncryptedText("ai_reply_logs.correction"), default=None
+    )
     verdict_note: Mapped[str | None] = mapped_column(String(500), default=None)
     verdict_by_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), default=None

@@ -59,9 +59,7 @@ class _RollupColumns:
     resolution_hist: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # the same durations counted over business hours only (NULL in rows rolled up before
     # they existed: `baton analytics rebuild` fills them)
-    first_response_business_hist: Mapped[dict[str, Any] | None] = mapped_column(
-        JSON, default=dict
-    )
+    first_response_business_hist: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=dict)
     resolution_business_hist: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=dict)
     csat_responses: Mapped[int] = mapped_column(Integer, default=0)
     csat_satisfied: Mapped[int] = mapped_column(Integer, default=0)  # ratings of 4 or 5

@@ -5,10 +5,13 @@ one transaction, so one commit (and one fsync) serves every message in it, and e
 message is acknowledged only once that commit is done. A batch costs, in SQL statements:
 
 - PostgreSQL: one. A data-modifying CTE inserts every message (``ON CONFLICT DO NOTHING``,
-  so a resend stores nothing) and updates each conversation's last message, returning the
-  conversation rows the inbox and the inbound rules need.
-- SQLite: two (an INSERT ... RETURNING and an UPDATE ... FROM ... RETURNING), on its single
-  writer.
+  so a resend stores nothing) with its blind-index tokens and updates each conversation's
+  last message, returning the conversation rows the inbox and the inbound rules need.
+- SQLite: three (an INSERT ... RETURNING, the tokens of what it inserted, and an
+  UPDATE ... FROM ... RETURNING), on its single writer.
+
+Texts travel sealed (AES-GCM under the workspace's data key, kit/crypto.py), as the ORM's
+column types would seal them; the tokens are HMACs of the words (keys/search_index.py).
 
 Both are fixed-shape text statements (the rows travel as arrays or one JSON document):
 built with SQLAlchemy's expression language, each batch size was a new statement to compile,
@@ -57,6 +60,7 @@ from baton.conversations.schemas import (
 from baton.copilot import sentiment
 from baton.db.base import utcnow
 from baton.db.savepoint import savepoint
+from baton.kit.crypto import keyring
 from baton.kit.errors import DomainError
 from baton.kit.ids import uuid7
 from baton.kit.uow import UnitOfWork, unit_of_work
@@ -70,6 +74,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 256
+# the associated data the column types seal with (kit/crypto.EncryptedText)
+MESSAGE_TEXT_AAD: str = Message.__table__.c.text.type.aad  # type: ignore[attr-defined]
+PREVIEW_AAD: str = Conversation.__table__.c.last_message_text.type.aad  # type: ignore[attr-defined]
 NAME_TTL = 60.0  # seconds an agent's display name is trusted without a read
 
 RETURNED = (
@@ -231,6 +238,10 @@ def _row(item: Incoming, now: datetime) -> dict[str, Any]:
         "conversation_id": item.conversation_id,
         "sender": "visitor",
         "text": item.text,
+        # sealed here, as the column types would (raw SQL bypasses them), with the blind index
+        "sealed": keyring.seal(item.text, MESSAGE_TEXT_AAD),
+        "sealed_preview": keyring.seal(item.text[:PREVIEW_CHARS], PREVIEW_AAD),
+        "tokens": keyring.terms([item.text]),
         "internal": False,
         "client_id": item.client_id,
         "author_id": None,
@@ -255,13 +266,21 @@ _PG_BATCH = text(
                     CAST(:metas AS text[]))
              AS u(id, cid, text, client_id, at, meta)
         ON CONFLICT DO NOTHING
-        RETURNING id, conversation_id, text, created_at
+        RETURNING id, conversation_id, created_at
+    ), tok AS (
+        INSERT INTO message_tokens (token, message_id)
+        SELECT t.token, t.mid
+        FROM unnest(CAST(:tokens AS bigint[]), CAST(:token_ids AS uuid[])) AS t(token, mid)
+        WHERE t.mid IN (SELECT id FROM ins)
     ), last AS (
-        SELECT DISTINCT ON (conversation_id) conversation_id, text, created_at
-        FROM ins ORDER BY conversation_id, created_at DESC, id DESC
+        SELECT DISTINCT ON (ins.conversation_id) ins.conversation_id, p.preview, ins.created_at
+        FROM ins
+        JOIN unnest(CAST(:ids AS uuid[]), CAST(:previews AS text[])) AS p(id, preview)
+          ON p.id = ins.id
+        ORDER BY ins.conversation_id, ins.created_at DESC, ins.id DESC
     )
     UPDATE conversations AS c
-    SET last_message_at = last.created_at, last_message_text = left(last.text, :preview),
+    SET last_message_at = last.created_at, last_message_text = last.preview,
         last_message_sender = 'visitor', updated_at = last.created_at
     FROM last WHERE c.id = last.conversation_id
     RETURNING c.id, c.status, c.assignee_id, c.waiting_since, c.handoff_reason,
@@ -283,6 +302,13 @@ _SQLITE_INSERT = text(
     RETURNING id
     """
 ).columns(column("id", Uuid()))
+
+_SQLITE_TOKENS = text(
+    """
+    INSERT INTO message_tokens (token, message_id)
+    SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(:rows)
+    """
+)
 
 _SQLITE_TOUCH = text(
     """
@@ -316,23 +342,28 @@ async def _insert_and_touch(
                 {
                     "ids": [r["id"] for r in rows],
                     "cids": [r["conversation_id"] for r in rows],
-                    "texts": [r["text"] for r in rows],
+                    "texts": [r["sealed"] for r in rows],
+                    "previews": [r["sealed_preview"] for r in rows],
+                    "tokens": [t for r in rows for t in r["tokens"]],
+                    "token_ids": [r["id"] for r in rows for _ in r["tokens"]],
                     "client_ids": [r["client_id"] for r in rows],
                     "ats": [r["created_at"] for r in rows],
                     "metas": [json.dumps(r["meta"]) for r in rows],
-                    "preview": PREVIEW_CHARS,
                 },
             )
         ).mappings().all()
         inserted = {i for r in found[:1] for i in (r["inserted"] or [])}
         return inserted, {r["id"]: dict(r) for r in found}
     payload = [
-        [r["id"].hex, r["conversation_id"].hex, r["text"], r["client_id"],
+        [r["id"].hex, r["conversation_id"].hex, r["sealed"], r["client_id"],
          _sqlite_time(r["created_at"]), r["meta"]]
         for r in rows
     ]
     result = await session.execute(_SQLITE_INSERT, {"rows": json.dumps(payload)})
     inserted = set(result.scalars().all())
+    tokens = [[t, r["id"].hex] for r in rows if r["id"] in inserted for t in r["tokens"]]
+    if tokens:
+        await session.execute(_SQLITE_TOKENS, {"rows": json.dumps(tokens)})
     last: dict[uuid.UUID, dict[str, Any]] = {}
     for r in rows:
         if r["id"] in inserted:
@@ -340,7 +371,7 @@ async def _insert_and_touch(
     if not last:
         return inserted, {}
     touch = [
-        [cid.hex, _sqlite_time(r["created_at"]), r["text"][:PREVIEW_CHARS]]
+        [cid.hex, _sqlite_time(r["created_at"]), r["sealed_preview"]]
         for cid, r in last.items()
     ]
     found = (

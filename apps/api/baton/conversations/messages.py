@@ -16,6 +16,7 @@ from baton.conversations.schemas import MessageOut
 from baton.conversations.state import AI, Actor
 from baton.db.base import utcnow
 from baton.db.upsert import insert_unless_exists
+from baton.keys.search_index import index_message
 from baton.kit.errors import Conflict, ValidationFailed
 from baton.kit.ids import uuid7
 from baton.kit.inputs import bad_text
@@ -114,6 +115,7 @@ async def store_message(
                     "this client_id is already used in this conversation", code="client_id_taken"
                 )
             return found, False
+        await index_message(uow.session, values)
         message = Message(**values)  # what was stored; no need to read it back
         _touch(conversation, message)
     else:

@@ -12,12 +12,12 @@ from sqlalchemy import (
     Integer,
     SmallInteger,
     String,
-    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from baton.db.base import Base, IdMixin, TimestampMixin, utcnow
+from baton.kit.crypto import EncryptedText
 
 
 class Conversation(IdMixin, TimestampMixin, Base):
@@ -47,11 +47,15 @@ class Conversation(IdMixin, TimestampMixin, Base):
     handoff_reason: Mapped[str | None] = mapped_column(String(64), default=None)
     resolved_at: Mapped[datetime | None] = mapped_column(default=None)
     last_message_at: Mapped[datetime | None] = mapped_column(default=None)
-    last_message_text: Mapped[str | None] = mapped_column(String(300), default=None)
+    last_message_text: Mapped[str | None] = mapped_column(
+        EncryptedText("conversations.last_message_text"), default=None
+    )
     last_message_sender: Mapped[str | None] = mapped_column(String(16), default=None)
     # consecutive AI replies that found no answer (a second one hands off)
     ai_miss_streak: Mapped[int] = mapped_column(Integer, default=0)
-    follow_up_email: Mapped[str | None] = mapped_column(String(320), default=None)
+    follow_up_email: Mapped[str | None] = mapped_column(
+        EncryptedText("conversations.follow_up_email"), default=None
+    )
     # while waiting: 0 normal, 1 high, 2 urgent, raised from the visitor's sentiment
     # (conversations/priority.py); back to 0 whenever the conversation leaves the queue
     priority: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
@@ -72,7 +76,7 @@ class Message(IdMixin, Base):
         ForeignKey("conversations.id", ondelete="CASCADE")
     )
     sender: Mapped[str] = mapped_column(String(16))  # visitor | bot | agent | system
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(EncryptedText("messages.text"))
     internal: Mapped[bool] = mapped_column(Boolean, default=False)
     client_id: Mapped[str | None] = mapped_column(String(100), default=None)
     author_id: Mapped[uuid.UUID | None] = mapped_column(

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, distinct, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -16,6 +16,8 @@ from baton.conversations.policy import scoped
 from baton.conversations.priority import QUEUE_ORDER
 from baton.conversations.schemas import ConversationOut, MessageOut, conversation_out
 from baton.conversations.state import STATUSES
+from baton.keys.models import MessageToken, VisitorToken
+from baton.kit.crypto import keyring
 from baton.kit.errors import NotFound, ValidationFailed
 from baton.kit.pagination import keyset, page_cursor
 from baton.kit.uow import UnitOfWork
@@ -115,6 +117,33 @@ async def messages_of(
     return page_cursor(rows, limit, lambda m: [m.id])
 
 
+def matches_search(q: str) -> Any:
+    """Conversations with a message (or a visitor name and email) holding every word of
+    ``q``, each as a word or the beginning of one (3+ characters). Texts are sealed, so this
+    reads the blind index (keys/search_index.py): HMACs of words, never the texts."""
+    terms = keyring.query_terms(q)
+    if not terms:
+        return false()
+    in_message = (
+        select(MessageToken.message_id)
+        .where(MessageToken.token.in_(terms))
+        .group_by(MessageToken.message_id)
+        .having(func.count(distinct(MessageToken.token)) == len(terms))
+    )
+    in_visitor = (
+        select(VisitorToken.visitor_id)
+        .where(VisitorToken.token.in_(terms))
+        .group_by(VisitorToken.visitor_id)
+        .having(func.count(distinct(VisitorToken.token)) == len(terms))
+    )
+    return or_(
+        Conversation.visitor_id.in_(in_visitor),
+        select(Message.id)
+        .where(Message.conversation_id == Conversation.id, Message.id.in_(in_message))
+        .exists(),
+    )
+
+
 def message_views(messages: list[Message]) -> list[MessageOut]:
     return [MessageOut.of(m) for m in messages]
 
@@ -177,21 +206,7 @@ async def list_conversations(
         Conversation.channel == channel if channel else Conversation.channel != "email"
     )
     if q and q.strip():
-        needle = f"%{q.strip().lower()[:200]}%"
-        in_messages = (
-            select(Message.id)
-            .where(
-                Message.conversation_id == Conversation.id, func.lower(Message.text).like(needle)
-            )
-            .exists()
-        )
-        stmt = stmt.where(
-            or_(
-                func.lower(Visitor.name).like(needle),
-                func.lower(Visitor.email).like(needle),
-                in_messages,
-            )
-        )
+        stmt = stmt.where(matches_search(q[:200]))
     # the queue is served as it is worked (highest priority, then the longest wait:
     # priority.QUEUE_ORDER); everything else most recently updated first
     waiting_only = statuses == ["waiting"]

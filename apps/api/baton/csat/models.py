@@ -3,10 +3,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from baton.db.base import Base, IdMixin, utcnow
+from baton.kit.crypto import EncryptedText
 
 
 class CsatResponse(IdMixin, Base):
@@ -18,7 +19,9 @@ class CsatResponse(IdMixin, Base):
         ForeignKey("conversations.id", ondelete="CASCADE"), unique=True
     )
     rating: Mapped[int] = mapped_column(Integer)  # 1..5
-    comment: Mapped[str | None] = mapped_column(Text, default=None)
+    comment: Mapped[str | None] = mapped_column(
+        EncryptedText("csat_responses.comment"), default=None
+    )
     channel: Mapped[str] = mapped_column(String(16))  # widget | email
     # the person who owned the conversation when it was rated (analytics per agent)
     agent_id: Mapped[uuid.UUID | None] = mapped_column(

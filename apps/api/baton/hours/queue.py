@@ -88,17 +88,15 @@ async def offer_offline_to_long_waits(uow: UnitOfWork, limit_seconds: int) -> in
     offered = 0
     for conversation in waiting:
         assert conversation.waiting_since is not None
-        already = await uow.session.scalar(
-            select(Message.id)
-            .where(
+        # texts are sealed (no comparison in SQL): the few system messages since it queued
+        since = await uow.session.scalars(
+            select(Message.text).where(
                 Message.conversation_id == conversation.id,
                 Message.sender == "system",
-                Message.text == OFFER_TEXT,
                 Message.created_at >= conversation.waiting_since,
             )
-            .limit(1)
         )
-        if already is not None:
+        if OFFER_TEXT in since:
             continue
         await add_system_message(uow, conversation, OFFER_TEXT, {"kind": "offline_offer"})
         uow.record(OfflineOffered(conversation.id, "wait_limit"))

@@ -8,6 +8,7 @@ from sqlalchemy import JSON, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from baton.db.base import Base, IdMixin, utcnow
+from baton.kit.crypto import EncryptedText
 
 
 class OutboxEmail(IdMixin, Base):
@@ -23,8 +24,10 @@ class OutboxEmail(IdMixin, Base):
     kind: Mapped[str] = mapped_column(String(64))  # welcome | ticket_* | transcript
     to_address: Mapped[str] = mapped_column(String(320))
     subject: Mapped[str] = mapped_column(String(300))
-    body_text: Mapped[str] = mapped_column(Text)
-    body_html: Mapped[str | None] = mapped_column(Text, default=None)
+    body_text: Mapped[str] = mapped_column(EncryptedText("email_outbox.body_text"))
+    body_html: Mapped[str | None] = mapped_column(
+        EncryptedText("email_outbox.body_html"), default=None
+    )
     # Message-ID, In-Reply-To, References, Reply-To... as sent
     headers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     reply_to: Mapped[str | None] = mapped_column(String(320), default=None)

@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from baton.db.base import Base, IdMixin, utcnow
+from baton.kit.crypto import EncryptedText
 
 
 class Notification(IdMixin, Base):
@@ -24,7 +25,7 @@ class Notification(IdMixin, Base):
         ForeignKey("conversations.id", ondelete="CASCADE"), default=None, index=True
     )
     ticket_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
-    text: Mapped[str] = mapped_column(String(300))
+    text: Mapped[str] = mapped_column(EncryptedText("notifications.text"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(default=None)
 

@@ -9,16 +9,19 @@ from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from baton.db.base import Base, IdMixin, TimestampMixin, utcnow
+from baton.kit.crypto import EncryptedText
 
 
 class Visitor(IdMixin, TimestampMixin, Base):
     __tablename__ = "visitors"
 
-    name: Mapped[str | None] = mapped_column(String(120), default=None)
-    email: Mapped[str | None] = mapped_column(String(320), default=None)
-    page_url: Mapped[str | None] = mapped_column(String(2048), default=None)
-    page_title: Mapped[str | None] = mapped_column(String(300), default=None)
-    referrer: Mapped[str | None] = mapped_column(String(2048), default=None)
+    name: Mapped[str | None] = mapped_column(EncryptedText("visitors.name"), default=None)
+    email: Mapped[str | None] = mapped_column(EncryptedText("visitors.email"), default=None)
+    page_url: Mapped[str | None] = mapped_column(EncryptedText("visitors.page_url"), default=None)
+    page_title: Mapped[str | None] = mapped_column(
+        EncryptedText("visitors.page_title"), default=None
+    )
+    referrer: Mapped[str | None] = mapped_column(EncryptedText("visitors.referrer"), default=None)
     # the site's own user id, set only when the site proved it (identity verification)
     external_id: Mapped[str | None] = mapped_column(String(200), default=None, unique=True)
     timezone: Mapped[str | None] = mapped_column(String(64), default=None)

@@ -10,6 +10,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from baton.db.base import Base, IdMixin, TimestampMixin, utcnow
+from baton.kit.crypto import EncryptedJSON
 
 
 class Webhook(IdMixin, TimestampMixin, Base):
@@ -39,8 +40,11 @@ class WebhookDelivery(IdMixin, Base):
         ForeignKey("webhooks.id", ondelete="CASCADE"), index=True
     )
     event: Mapped[str] = mapped_column(String(64))
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(16), default="queued")  # queued|sending|delivered|failed
+    # sealed at rest: a payload carries message texts and visitor details
+    payload: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON("webhook_deliveries.payload"))
+    status: Mapped[str] = mapped_column(
+        String(16), default="queued"
+    )  # queued|sending|delivered|failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     lease_until: Mapped[datetime | None] = mapped_column(default=None)

@@ -1,0 +1,1 @@
+"""Encryption at rest: the workspace's data keys, the blind search index, rotation."""
