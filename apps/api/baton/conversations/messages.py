@@ -131,7 +131,13 @@ async def add_system_message(
     message, _ = await store_message(
         uow,
         conversation,
-        Message(conversation_id=conversation.id, sender="system", text=text, meta=meta or {}),
+        Message(
+            conversation_id=conversation.id,
+            sender="system",
+            text=text,
+            internal=False,
+            meta=meta or {},
+        ),
     )
     return message
 
@@ -150,6 +156,7 @@ async def add_bot_message(
         conversation_id=conversation.id,
         sender="bot",
         text=text,
+        internal=False,
         suggestions=list(suggestions or [])[:3],
         meta=meta or {},
         author_name=AI.name,
