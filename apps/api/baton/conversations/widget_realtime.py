@@ -55,6 +55,7 @@ from baton.visitors.sessions import (
     live_session,
     open_session,
 )
+from baton.widget.welcome import welcome_for
 from baton.workspace.service import get_config
 
 HISTORY_LIMIT = 500
@@ -206,7 +207,7 @@ async def start_session(call: SocketCall, payload: StartSessionIn) -> dict[str, 
         "queue_position": position,
         "waiting_since": msgspec.to_builtins(opened.conversation.waiting_since),
         "resumed": opened.resumed,
-        "welcome": config.welcome_message,
+        "welcome": welcome_for(config.welcome_message, opened.visitor, opened.conversation.id),
         "messages": _public(messages),
     }
 
