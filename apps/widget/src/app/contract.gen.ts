@@ -197,9 +197,9 @@ export interface TicketCreatedOut {
 
 /** The offline form (REST and the widget's ``submit_ticket``). Types are checked by the service, so each bad field gets its own clear error code. */
 export interface TicketIn {
-  name?: unknown;
-  email?: unknown;
-  message?: unknown;
+  name?: string;
+  email?: string;
+  message?: string;
   conversation_id?: string | null;
   session_token?: string | null;
 }
