@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import httpx
 
+from baton.analytics.facts import FIRST_RESPONSE
+from baton.analytics.models import ReportingEvent
+from baton.analytics.reply_time import TypicalReplyCache
+from baton.conversations.models import Conversation
+from baton.db.base import utcnow
 from baton.runtime import Runtime
 from baton.users.models import User
 from baton.users.service import create_user
+from baton.visitors.models import Visitor
 
 DEFAULT_PASSWORD = "correct-horse-1"
 
@@ -51,3 +58,28 @@ async def user_headers(
 ) -> tuple[User, dict[str, str]]:
     user = await make_user(runtime, role=role, **kwargs)
     return user, bearer(await login(client, user.email))
+
+
+async def first_replies(
+    runtime: Runtime, seconds: list[float], days_ago: float = 0, *, refresh: bool = True
+) -> None:
+    """First replies as the analytics listeners record them, ``days_ago`` in the past."""
+    async with runtime.db.session() as session:
+        visitor = Visitor(name="Replied To")
+        session.add(visitor)
+        await session.flush()
+        for value in seconds:
+            conversation = Conversation(visitor_id=visitor.id, status="resolved")
+            session.add(conversation)
+            await session.flush()
+            session.add(
+                ReportingEvent(
+                    kind=FIRST_RESPONSE,
+                    conversation_id=conversation.id,
+                    at=utcnow() - timedelta(days=days_ago),
+                    value_seconds=value,
+                )
+            )
+        await session.commit()
+    if refresh:  # read again on the next request, not the figure cached a moment ago
+        runtime.slot(TypicalReplyCache).read_at = float("-inf")

@@ -13,9 +13,10 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from baton.ai.providers.builtin import TALK_TO_PERSON
 from baton.ai.replies import ReplyScheduler
-from baton.ai.resume import ReplyLeases, resume_unanswered
-from baton.conversations.models import Message
+from baton.ai.resume import ReplyLeases, resume_unanswered, unanswered
+from baton.conversations.models import Conversation, Message
 from baton.kit.clock import clock
 from baton.runtime import Runtime
 from baton.settings import Settings
@@ -65,8 +66,13 @@ async def test_a_reply_cut_off_by_a_killed_process_is_resumed_once(
 ) -> None:
     headers = await admin(client, runtime)
     await add_provider(
-        client, headers, kind="openai", name="slow", model="m",
-        base_url=f"{fake.base_url}/v1", api_key=fake.key,
+        client,
+        headers,
+        kind="openai",
+        name="slow",
+        model="m",
+        base_url=f"{fake.base_url}/v1",
+        api_key=fake.key,
     )
     fake.script = Script(tokens=[f" word{i}" for i in range(12)], delay=0.4)
     env = {**settings_env(settings), "BATON_AI_REPLY_LEASE_SECONDS": str(LEASE)}
@@ -110,8 +116,13 @@ async def test_a_question_nobody_answered_is_answered_by_the_sweep(
     lease time has passed, exactly once."""
     headers = await admin(client, runtime)
     await add_provider(
-        client, headers, kind="openai", name="fast", model="m",
-        base_url=f"{fake.base_url}/v1", api_key=fake.key,
+        client,
+        headers,
+        kind="openai",
+        name="fast",
+        model="m",
+        base_url=f"{fake.base_url}/v1",
+        api_key=fake.key,
     )
     scheduler = resumer.runtime.slot(ReplyScheduler)
     replier, scheduler.replier = scheduler.replier, None
@@ -139,3 +150,114 @@ async def test_a_question_nobody_answered_is_answered_by_the_sweep(
     assert await resume_unanswered(resumer.runtime) == 0
     assert await _senders(runtime, conversation_id) == ["visitor", "bot"]
     assert len(fake.requests) == 1
+
+
+async def _wait_for_a_person(visitor: RecordingClient) -> str:
+    """A visitor asks for a person in words (the handoff phrase is not a question)."""
+    start = await visitor.call("start_session", {})
+    ack = await visitor.call("user_message", {"client_id": "ask", "text": "talk to a person"})
+    assert "id" in ack, ack
+    status = await visitor.wait_for("status_changed", timeout=10)
+    assert status["status"] == "waiting", status
+    return str(start["conversation_id"])
+
+
+async def _status(runtime: Runtime, conversation_id: str) -> str:
+    async with runtime.db.session() as session:
+        conversation = await session.get(Conversation, uuid.UUID(conversation_id))
+        assert conversation is not None
+        return conversation.status
+
+
+async def test_a_question_asked_while_waiting_is_resumed_when_the_ai_helps_meanwhile(
+    client: httpx.AsyncClient, runtime: Runtime, fake: FakeLLM, resumer: LiveServer
+) -> None:
+    """``ai_while_waiting`` on (the default): a visitor queued for a person still gets the AI's
+    answers, so a question asked after the handoff that nobody answered (its process died) is
+    resumed, once, as a waiting reply (no second offer of a person; still queued). The message
+    that asked for a person is never answered as a question. On the old code the sweep looked
+    at ``bot`` conversations only: the question stayed unanswered."""
+    headers = await admin(client, runtime)
+    await add_provider(
+        client,
+        headers,
+        kind="openai",
+        name="fast",
+        model="m",
+        base_url=f"{fake.base_url}/v1",
+        api_key=fake.key,
+    )
+    scheduler = resumer.runtime.slot(ReplyScheduler)
+    replier, scheduler.replier = scheduler.replier, None
+    visitor = RecordingClient("/widget")
+    await visitor.connect(resumer.base_url)
+    try:
+        conversation_id = await _wait_for_a_person(visitor)
+        clock.advance(LEASE + 1)
+        assert await unanswered(resumer.runtime) == []  # the request for a person
+        ack = await visitor.call("user_message", {"client_id": "q1", "text": "Where is my parcel?"})
+        assert "id" in ack, ack
+        scheduler.replier = replier
+        assert await unanswered(resumer.runtime) == []  # younger than a lease
+        clock.advance(LEASE + 1)
+        assert await unanswered(resumer.runtime) == [
+            (uuid.UUID(conversation_id), uuid.UUID(ack["id"]))
+        ]
+        got = await visitor.wait_for("bot_message", timeout=15)  # the process's own sweep loop
+        assert got["text"] == "Hello from the fake."
+        assert TALK_TO_PERSON not in got["suggestions"]  # already waiting for one
+    finally:
+        scheduler.replier = replier
+        await visitor.disconnect()
+    assert await resume_unanswered(resumer.runtime) == 0
+    assert await _status(runtime, conversation_id) == "waiting"
+    assert (await _senders(runtime, conversation_id)).count("bot") == 1
+    [log] = await logs_of(runtime, conversation_id)
+    # answered once (the fake's request count says nothing here: it also wrote the handoff
+    # summary)
+    assert str(log.question_message_id) == ack["id"]
+
+
+async def test_a_waiting_conversation_is_left_to_people_when_the_ai_stops_while_waiting(
+    client: httpx.AsyncClient, runtime: Runtime, fake: FakeLLM, resumer: LiveServer
+) -> None:
+    """``ai_while_waiting`` off: a handed-off conversation is a person's alone, and the sweep
+    does not answer a question asked while waiting as if the conversation were the bot's."""
+    headers = await admin(client, runtime)
+    await add_provider(
+        client,
+        headers,
+        kind="openai",
+        name="fast",
+        model="m",
+        base_url=f"{fake.base_url}/v1",
+        api_key=fake.key,
+    )
+    off = await client.patch("/api/v1/settings", json={"ai_while_waiting": False}, headers=headers)
+    assert off.status_code == 200 and off.json()["ai_while_waiting"] is False, off.text
+    scheduler = resumer.runtime.slot(ReplyScheduler)
+    replier, scheduler.replier = scheduler.replier, None
+    visitor = RecordingClient("/widget")
+    await visitor.connect(resumer.base_url)
+    try:
+        conversation_id = await _wait_for_a_person(visitor)
+        ack = await visitor.call("user_message", {"client_id": "q1", "text": "Where is my parcel?"})
+        assert "id" in ack, ack
+        scheduler.replier = replier
+        clock.advance(LEASE + 1)
+        assert await unanswered(resumer.runtime) == []
+        assert await resume_unanswered(resumer.runtime) == 0
+        assert "bot" not in await _senders(runtime, conversation_id)
+        # the same question is the AI's again once the setting allows it (the gate is the
+        # setting, not the question)
+        on = await client.patch(
+            "/api/v1/settings", json={"ai_while_waiting": True}, headers=headers
+        )
+        assert on.status_code == 200, on.text
+        assert await unanswered(resumer.runtime) == [
+            (uuid.UUID(conversation_id), uuid.UUID(ack["id"]))
+        ]
+    finally:
+        scheduler.replier = replier
+        await visitor.disconnect()
+    assert await _status(runtime, conversation_id) == "waiting"

@@ -4,6 +4,7 @@ agent sees the rating in the conversation panel and its timeline."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -96,5 +97,26 @@ async def test_visitor_rates_five_and_the_agent_sees_it(
     shown = (await client.get(f"/api/v1/conversations/{conversation_id}/csat",
                               headers=admin)).json()["rating"]
     assert shown["rating"] == 5
+
+    # the visitor starts over: a fresh, empty thread; the rated one stays with the agents
+    ended = frame.get_by_test_id("conversation-ended")
+    await expect(ended).to_contain_text("This conversation has ended")
+    await ended.get_by_test_id("new-conversation").click()
+    await expect(ended).to_have_count(0)
+    await expect(frame.get_by_test_id("welcome")).to_be_visible()
+    await expect(frame.get_by_text("Dana sorted it in minutes")).to_have_count(0)
+    await expect(frame.locator(".msg.visitor")).to_have_count(0)
+    await send(frame, "A fresh question about shipping")
+
+    async def started_over() -> str | None:
+        items = (await client.get("/api/v1/conversations", params={"status": "bot"},
+                                  headers=admin)).json()["items"]
+        fresh = [c for c in items if c["id"] != conversation_id
+                 and c["last_message"] and "shipping" in json.dumps(c)]
+        return str(fresh[0]["id"]) if fresh else None
+
+    assert await wait_for(started_over, timeout=20) != conversation_id
+    old = (await client.get(f"/api/v1/conversations/{conversation_id}", headers=admin)).json()
+    assert old["status"] == "resolved"
     assert visit.problems == []
     assert page.problems == []

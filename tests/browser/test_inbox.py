@@ -112,6 +112,22 @@ async def test_agent_takes_over_replies_notes_and_resolves(
         mine = page.locator("article.msg-agent").filter(has_text="let me check.")
         await expect(mine).to_contain_text("Sent")
 
+        # an emoji from the palette lands at the caret (searched, picked, Escape closes)
+        await composer.fill("Found it ")
+        await page.get_by_role("button", name="Insert emoji").click()
+        palette = page.get_by_role("dialog", name="Emoji")
+        await palette.get_by_label("Search emoji").fill("thumbs")
+        await palette.get_by_role("button", name="thumbs up yes ok").click()
+        await expect(palette).to_have_count(0)
+        await expect(composer).to_have_value("Found it 👍")
+        await page.get_by_role("button", name="Insert emoji").click()
+        await page.keyboard.press("Escape")
+        await expect(page.get_by_role("dialog", name="Emoji")).to_have_count(0)
+        await expect(page.get_by_role("button", name="Insert emoji")).to_be_focused()
+        await composer.press("Enter")
+        emoji = await visitor.wait_for("agent_message", lambda m: "👍" in m["text"])
+        assert emoji["text"] == "Found it 👍"
+
         # the visitor types, then writes: both show up live
         await visitor.call("typing_start", {})
         await expect(page.get_by_text("Vera Visitor is typing…")).to_be_visible()
@@ -344,9 +360,13 @@ async def test_admin_assigns_and_agent_sets_presence(
     visitor, conversation_id = await start_visitor(server.base_url, "Pia Assign", "Help")
     try:
         await visitor.call("request_agent", {})
+        left = await visitor.call("leave_email", {"email": "pia.work@example.com"})
+        assert "error" not in left, left
         await sign_in(page, admin.email)
         await expect(page.get_by_role("tab", name="All")).to_be_visible()
         await page.goto(f"/app/#/waiting/{conversation_id}")
+        # the address the visitor left for a follow-up, beside the one the page gave
+        await expect(page.get_by_test_id("follow-up-email")).to_contain_text("pia.work@example.com")
         assign = page.get_by_label("Assign to")
         await assign.focus()
         await expect(assign.locator("option", has_text="Bo Agent")).to_have_count(1)

@@ -16,7 +16,7 @@ from baton.runtime import Runtime
 from baton.visitors.rules import ProactiveRule, ProactiveRules
 from baton.visitors.rules import save as save_rules
 from tests.browser.widget_fixtures import Visit, host_site, open_widget, visit, widget
-from tests.factories import user_headers
+from tests.factories import first_replies, user_headers
 from tests.support import LiveServer, wait_for
 
 pytestmark = pytest.mark.browser
@@ -110,3 +110,13 @@ async def test_a_proactive_rule_opens_the_widget_with_its_message(
     frame = widget(page)
     # nobody clicks the launcher: the rule opens the panel with its message
     await expect(frame.get_by_test_id("welcome")).to_contain_text("Need a hand?", timeout=10_000)
+
+
+async def test_the_header_says_how_fast_the_team_usually_replies(
+    visit: Visit, host_site: str, runtime: Runtime
+) -> None:
+    await first_replies(runtime, [45.0, 80.0, 150.0, 170.0, 900.0])  # median 150 s
+    frame = await open_widget(visit.page, host_site + "/")
+    line = frame.get_by_test_id("status-line")
+    await expect(line).to_contain_text("the team typically replies in a few minutes")
+    assert not visit.problems, visit.problems

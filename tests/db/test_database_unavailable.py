@@ -16,6 +16,7 @@ import httpx
 import pytest
 from sqlalchemy import exc as sa_exc
 
+from baton.db.engine import ConnectFailed
 from baton.db.errors import unavailable_reason
 from baton.settings import Settings
 from tests.factories import user_headers
@@ -128,3 +129,10 @@ def test_which_errors_mean_unavailable() -> None:
     ) is None
     assert unavailable_reason(wrapped("syntax error", "42601")) is None
     assert unavailable_reason(ValueError("database is locked")) is None
+    # a refused connection: asyncpg raises a plain OSError, baton.db.engine makes it a DBAPI one
+    refused = ConnectionRefusedError(111, "Connect call failed")
+    connect_failed = ConnectFailed(f"could not connect: {refused!r}", refused)  # type: ignore[no-untyped-call]
+    assert unavailable_reason(sa_exc.OperationalError(None, None, connect_failed)) == (
+        "the database cannot be reached"
+    )
+    assert unavailable_reason(refused) is None  # an OSError from elsewhere is not the database

@@ -16,7 +16,7 @@ import pytest
 from baton.realtime.fanout import ResyncingRedisManager
 from baton.realtime.rooms import AGENTS_ROOM
 from baton.settings import Settings
-from tests.factories import login, make_user
+from tests.factories import bearer, login, make_user
 from tests.private_redis import REDIS_SERVER, PrivateRedis
 from tests.realtime.clients import RecordingClient
 from tests.support import LiveServer, start_live_server, uses_postgres, wait_for
@@ -79,3 +79,57 @@ async def test_the_inbox_is_told_to_resync_after_a_redis_restart(
         assert await agent.wait_for("probe_after_outage", timeout=10) == {"n": 1}
     finally:
         await agent.disconnect()
+
+
+async def test_a_visitor_is_told_to_resync_and_fetches_the_reply_it_missed(
+    on_private_redis: tuple[LiveServer, PrivateRedis],
+) -> None:
+    """The visitor's socket is on one api process, the agent replies through another while the
+    fan-out is down: the reply is stored but never reaches the visitor (a process delivers to
+    its own sockets directly, to the others' only through Redis). Once Redis is back the widget
+    socket gets ``resync`` too, and ``sync {after_id}`` (what the widget sends on it) returns
+    the reply. On the old code only ``/agent`` sockets were told."""
+    live, redis = on_private_redis
+    manager = live.runtime.sio.manager if live.runtime.sio is not None else None
+    assert isinstance(manager, ResyncingRedisManager)
+    other = await start_live_server(live.settings)  # same database, Redis and namespace
+    user = await make_user(live.runtime, role="agent", presence="online", name="Dana")
+    visitor = RecordingClient("/widget")
+    async with httpx.AsyncClient(base_url=other.base_url, timeout=20) as http:
+        headers = bearer(await login(http, user.email))
+        await visitor.connect(live.base_url)
+        try:
+            start = await visitor.call("start_session", {})
+            assert "error" not in start, start
+            conversation_id = start["conversation_id"]
+            known = start["messages"][-1]["id"] if start["messages"] else None
+
+            async def listening() -> bool:
+                return manager.fanout_up and bool(manager.pubsub and manager.pubsub.subscribed)
+
+            await wait_for(listening, timeout=10)
+            await redis.stop()
+
+            async def noticed() -> bool:
+                return not manager.fanout_up
+
+            await wait_for(noticed, timeout=15)
+            # the reply commits, then its events fail to reach Redis (before the response)
+            reply = await http.post(
+                f"/api/v1/conversations/{conversation_id}/messages",
+                json={"text": "Your parcel left today.", "client_id": "a-1"},
+                headers=headers,
+            )
+            assert reply.status_code in (200, 201), reply.text
+            await redis.start()
+            assert await visitor.wait_for("resync", timeout=15) == {"reason": "realtime_restored"}
+            assert "agent_message" not in visitor.received  # sent during the outage: lost
+            synced = await visitor.call("sync", {"after_id": known} if known else {})
+            assert "error" not in synced, synced
+            assert synced["status"] == "agent"
+            missed = [m for m in synced["messages"] if m["sender"] == "agent"]
+            assert [m["text"] for m in missed] == ["Your parcel left today."]
+            assert missed[0]["id"] == reply.json()["id"]
+        finally:
+            await visitor.disconnect()
+            await other.stop()

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from baton.audit.models import AuditEntry
+from baton.jobs.events import deliver as deliver_event
 from baton.kit.uow import unit_of_work
 from baton.runtime import Runtime
 from baton.webhooks import delivery as webhook_delivery
@@ -204,8 +205,10 @@ async def test_repeated_failure_switches_the_webhook_off(
     _, admin = await user_headers(client, runtime, "admin")
     hook = await _subscribe(client, admin, receiver.url, ["conversation.created"])
 
-    async def held(*args: object, **kwargs: object) -> None:
-        return None
+    held_jobs: list[tuple[str, dict[str, Any]]] = []
+
+    async def held(name: str, kwargs: dict[str, Any], **_: object) -> None:
+        held_jobs.append((name, kwargs))
 
     monkeypatch.setattr(runtime.jobs, "enqueue", held)
     monkeypatch.setattr(runtime, "settings", dataclasses.replace(
@@ -229,6 +232,15 @@ async def test_repeated_failure_switches_the_webhook_off(
             .where(AuditEntry.action == "webhooks.disabled")
         )
     assert audited == 1
+    # admins are told (a job-phase listener: run the job the held queue kept)
+    alerts = [kw for name, kw in held_jobs if name == "events.deliver"
+              and kw["listener"] == "notifications.webhook_disabled"]
+    assert len(alerts) == 1, held_jobs
+    async with unit_of_work(runtime) as uow:
+        await deliver_event(uow, **alerts[0])
+    notes = (await client.get("/api/v1/notifications", headers=admin)).json()["items"]
+    off = [n for n in notes if n["kind"] == "webhook"]
+    assert len(off) == 1 and receiver.url in off[0]["text"] and "switched off" in off[0]["text"]
     async with unit_of_work(runtime) as uow:  # nothing more is written for it
         await open_api_conversation(uow, name="Three", email=None)
     assert await _count(runtime, WebhookDelivery) == 2

@@ -22,9 +22,10 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from baton import catalog
 from baton.auth.edge import BearerAuthMiddleware
+from baton.dependencies import provide_principal, provide_runtime, provide_uow
 from baton.jobs.registry import load_all
 from baton.kit.headers import cors_origins, security_headers, socket_origin_check
-from baton.kit.http import error_response, provide_principal, provide_runtime, provide_uow
+from baton.kit.http import error_response
 from baton.kit.inputs import input_guard
 from baton.kit.logging import configure_logging, correlation_id, new_correlation_id
 from baton.kit.tls import force_tls

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
@@ -80,9 +82,9 @@ class Settings:
     max_message_chars: int = 10_000
     # the anonymous /widget edge, per minute: each message can buy an LLM call
     widget_messages_per_session: int = 20
-    widget_messages_per_ip: int = 120
-    widget_sessions_per_ip: int = 30
-    widget_connections_per_ip: int = 60
+    widget_messages_per_ip: int = 600
+    widget_sessions_per_ip: int = 120
+    widget_connections_per_ip: int = 240
     widget_events_per_session: int = 120  # typing, page views, syncs
     login_limit_per_ip: int = 20
     login_limit_per_account: int = 5
@@ -149,11 +151,43 @@ class Settings:
         return f"{self.redis_namespace}:jobs"
 
 
+LOOPBACK_TARGETS = ("127.0.0.0/8", "::1/128", "localhost")
+
+
+def _is_local_install(public_url: str) -> bool:
+    host = (urlsplit(public_url).hostname or "").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _outbound_allow(public_url: str) -> tuple[str, ...]:
+    """What the outbound guard lets through although it is internal (kit/outbound.py).
+
+    ``BATON_OUTBOUND_LOOPBACK`` decides loopback: ``auto`` (default) allows it only on a local
+    install, one whose public URL is itself on loopback, where whoever administers Baton
+    already has the machine and a model server beside it (Ollama on localhost:11434) is the
+    usual set-up; ``allow`` or ``refuse`` say so outright. Private networks and the cloud
+    metadata service stay refused unless named in ``BATON_OUTBOUND_ALLOW``.
+    """
+    listed = tuple(h.strip() for h in (_env("OUTBOUND_ALLOW", "") or "").split(",") if h.strip())
+    mode = (_env("OUTBOUND_LOOPBACK", "auto") or "auto").strip().lower()
+    if mode not in ("auto", "allow", "refuse"):
+        raise ValueError("BATON_OUTBOUND_LOOPBACK must be auto, allow or refuse")
+    if mode == "allow" or (mode == "auto" and _is_local_install(public_url)):
+        return listed + LOOPBACK_TARGETS
+    return listed
+
+
 def load_settings() -> Settings:
     data_dir = Path(_env("DATA_DIR", str(PROJECT_ROOT / "data")) or "data").resolve()
     database_url = _env("DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir / 'baton.db'}"
     master_raw = _env("MASTER_KEY") or _persistent_secret(data_dir, "master.key", "b64")
     master_key = base64.b64decode(master_raw)
+    public_url = (_env("PUBLIC_URL", "http://127.0.0.1:8000") or "").rstrip("/")
     if len(master_key) != 32:
         raise ValueError("BATON_MASTER_KEY must be base64 for exactly 32 bytes")
     return Settings(
@@ -162,7 +196,7 @@ def load_settings() -> Settings:
         redis_url=_env("REDIS_URL"),
         secret_key=_env("SECRET_KEY") or _persistent_secret(data_dir, "secret.key", "urlsafe"),
         master_key=master_key,
-        public_url=(_env("PUBLIC_URL", "http://127.0.0.1:8000") or "").rstrip("/"),
+        public_url=public_url,
         # empty: the public URL's origin only (kit/headers.py); "*" must be asked for
         cors_origins=tuple(
             o.strip() for o in (_env("CORS_ORIGINS", "") or "").split(",") if o.strip()
@@ -178,9 +212,9 @@ def load_settings() -> Settings:
         max_body_bytes=_env_int("MAX_BODY_BYTES", 1024 * 1024),
         max_message_chars=_env_int("MAX_MESSAGE_CHARS", 10_000),
         widget_messages_per_session=_env_int("WIDGET_MESSAGES_PER_SESSION", 20),
-        widget_messages_per_ip=_env_int("WIDGET_MESSAGES_PER_IP", 120),
-        widget_sessions_per_ip=_env_int("WIDGET_SESSIONS_PER_IP", 30),
-        widget_connections_per_ip=_env_int("WIDGET_CONNECTIONS_PER_IP", 60),
+        widget_messages_per_ip=_env_int("WIDGET_MESSAGES_PER_IP", 600),
+        widget_sessions_per_ip=_env_int("WIDGET_SESSIONS_PER_IP", 120),
+        widget_connections_per_ip=_env_int("WIDGET_CONNECTIONS_PER_IP", 240),
         widget_events_per_session=_env_int("WIDGET_EVENTS_PER_SESSION", 120),
         login_limit_per_ip=_env_int("LOGIN_LIMIT_PER_IP", 20),
         login_limit_per_account=_env_int("LOGIN_LIMIT_PER_ACCOUNT", 5),
@@ -190,9 +224,7 @@ def load_settings() -> Settings:
         visitor_presence_ttl_seconds=max(3, _env_int("VISITOR_PRESENCE_TTL_SECONDS", 15)),
         process_heartbeat_seconds=max(2, _env_int("PROCESS_HEARTBEAT_SECONDS", 10)),
         ai_reply_lease_seconds=max(1.0, float(_env("AI_REPLY_LEASE_SECONDS", "20") or 20)),
-        outbound_allow=tuple(
-            h.strip() for h in (_env("OUTBOUND_ALLOW", "") or "").split(",") if h.strip()
-        ),
+        outbound_allow=_outbound_allow(public_url),
         allow_private_outbound=_env_bool("ALLOW_PRIVATE_OUTBOUND"),
         log_level=_env("LOG_LEVEL", "INFO") or "INFO",
         log_json=_env_bool("LOG_JSON", True),

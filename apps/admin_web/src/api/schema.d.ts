@@ -2377,7 +2377,7 @@ export interface components {
         /** PreferencesIn */
         PreferencesIn: {
             browser?: boolean;
-            kinds?: ("waiting" | "offer" | "assigned" | "mention" | "message" | "ticket")[];
+            kinds?: ("waiting" | "offer" | "assigned" | "mention" | "message" | "ticket" | "webhook")[];
             sound?: boolean;
         };
         /** PreferencesOut */
@@ -2874,6 +2874,7 @@ export interface components {
             position: string;
             proactive_rules?: components["schemas"]["ProactiveRule"][];
             title: string;
+            typical_reply_seconds?: number | null;
             welcome_message: string;
         };
         /** WidgetSettingsOut */
@@ -2928,6 +2929,8 @@ export interface components {
             max_open_per_agent: number;
             /** @default 60 */
             offer_timeout_seconds: number;
+            /** @default 60 */
+            reopen_with_agent_minutes: number;
             /** @default You are a friendly, concise customer-support assistant. Answer only from the provided knowledge-base passages and cite the article titles you used. If the passages do not answer the question, say so honestly and offer to connect the visitor with a person. */
             system_prompt: string;
             /** @default Hi! I'm the Baton assistant. Ask me anything, or ask for a person at any time. */
@@ -2946,6 +2949,7 @@ export interface components {
             identity_verification?: boolean | null;
             max_open_per_agent?: number | null;
             offer_timeout_seconds?: number | null;
+            reopen_with_agent_minutes?: number | null;
             system_prompt?: string | null;
             welcome_message?: string | null;
             widget_allowed_origins?: string[] | null;

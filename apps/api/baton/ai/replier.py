@@ -37,6 +37,7 @@ from baton.canned.rules import rule_answer
 from baton.conversations import recipients
 from baton.conversations.messages import add_bot_message
 from baton.conversations.models import Conversation, Message
+from baton.db.errors import unavailable_reason
 from baton.kit.ids import uuid7
 from baton.kit.uow import UnitOfWork, unit_of_work
 from baton.knowledge.search import IndexCache, search
@@ -187,7 +188,15 @@ async def reply(runtime: Runtime, conversation_id: uuid.UUID, message_id: uuid.U
             return
         if loop.time() - checked_at >= STILL_OURS_EVERY:
             checked_at = loop.time()
-            if not await _still_answerable(runtime, conversation_id):
+            try:
+                answerable = await _still_answerable(runtime, conversation_id)
+            except Exception as exc:
+                if unavailable_reason(exc) is None:
+                    raise
+                # the database cannot tell now (restarting): not the provider's fault, so
+                # stream on; storing re-checks, and if it fails the sweep answers again
+                answerable = True
+            if not answerable:
                 frames.discard()
                 await cancel()
                 return
@@ -211,6 +220,9 @@ async def reply(runtime: Runtime, conversation_id: uuid.UUID, message_id: uuid.U
             await _store(
                 uow, current, result, question_text, message_id, bot_message_id, offer=offer
             )
+    except Exception:
+        await cancel()  # nothing was stored (the database went away): withdraw the stream
+        raise
     finally:
         await _emit_all(runtime, [recipients.bot_typing_emission(conversation_id, False)])
 

@@ -6,11 +6,21 @@ while the answer streams) and marks the message done when it ends, whatever the 
 process killed mid-stream stops renewing, and its lease expires.
 
 Every api process runs :func:`resume_loop`: each half lease it looks for widget conversations
-the AI owns (``bot``; a ``waiting`` visitor is a person's to answer, and a request for a person
-is not a question) whose last message is a visitor's, older than one lease and
-younger than ``WINDOW``, with no reply log for it, and whose message has neither a live lease
-nor a done mark; it schedules the reply again, and the lease makes sure only one process
-does. The reply re-checks that the AI may still answer (an agent may have taken over).
+whose last message is a visitor's, older than one lease and younger than ``WINDOW``, with no
+reply log for it, and whose message has neither a live lease nor a done mark; it schedules the
+reply again, and the lease makes sure only one process does. The conversations are those the
+live reply would have answered (``ai.listeners``):
+
+- ``bot``: the AI's own;
+- ``waiting`` (handed off, queued for a person) only while the workspace's ``ai_while_waiting``
+  is on, and only for a question asked *after* the handoff (``last_message_at > waiting_since``):
+  the message that asked for a person is not a question, and a question from before the
+  handoff was the bot's, which the visitor chose a person over. The reply is then the waiting
+  kind (``ai.replier``: no second offer of a person, the conversation stays queued).
+  With the setting off a waiting conversation is a person's alone and is never resumed.
+
+The reply re-checks that the AI may still answer (``ai.policy.ai_may_answer``: an agent may have
+taken over, or the setting changed).
 
 Without Redis there is one api process: its leases are in memory, and the sweep resumes
 after a restart what the previous process left unanswered.
@@ -27,11 +37,13 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import exists, select
+from sqlalchemy import and_, exists, or_, select
 
 from baton.ai.models import AIReplyLog
 from baton.conversations.models import Conversation, Message
 from baton.db.base import utcnow
+from baton.db.errors import unavailable_reason
+from baton.workspace.service import get_config
 
 if TYPE_CHECKING:
     from baton.runtime import Runtime
@@ -114,7 +126,8 @@ class ReplyLeases:
 
     @contextlib.asynccontextmanager
     async def held(self, runtime: Runtime, message_id: uuid.UUID) -> AsyncIterator[None]:
-        """Renew the lease while the body runs; done afterwards, released if cancelled."""
+        """Renew the lease while the body runs; done afterwards, released if cancelled or if
+        the database could not answer (the sweep then tries again)."""
 
         async def keep() -> None:
             while True:
@@ -127,8 +140,13 @@ class ReplyLeases:
         except asyncio.CancelledError:
             await self.release(runtime, message_id)
             raise
-        except Exception:
-            await self.finish(runtime, message_id)  # a bug is not retried forever
+        except Exception as exc:
+            if unavailable_reason(exc) is not None:
+                # the database went away (a restart): nothing was stored, so let the sweep
+                # answer it once the database is back
+                await self.release(runtime, message_id)
+            else:
+                await self.finish(runtime, message_id)  # a bug is not retried forever
             raise
         else:
             await self.finish(runtime, message_id)
@@ -143,11 +161,20 @@ async def unanswered(runtime: Runtime) -> list[tuple[uuid.UUID, uuid.UUID]]:
     now = utcnow()
     grace = timedelta(seconds=runtime.settings.ai_reply_lease_seconds)
     async with runtime.db.session() as session:
+        ai_owns = Conversation.status == "bot"
+        if (await get_config(session)).ai_while_waiting:
+            # queued for a person, and the visitor wrote after the handoff (the queue's
+            # system message follows the request itself; this does not rely on it)
+            asked_while_waiting = and_(
+                Conversation.status == "waiting",
+                Conversation.last_message_at > Conversation.waiting_since,
+            )
+            ai_owns = or_(ai_owns, asked_while_waiting)
         conversations = (
             await session.scalars(
                 select(Conversation.id)
                 .where(
-                    Conversation.status == "bot",
+                    ai_owns,
                     Conversation.channel == "widget",
                     Conversation.last_message_sender == "visitor",
                     Conversation.last_message_at > now - WINDOW,

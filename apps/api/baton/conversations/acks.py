@@ -44,6 +44,22 @@ class StartSessionAck(Payload):
     messages: list[MessageOut]
 
 
+class NewConversationAck(Payload):
+    """``new_conversation``: the same visitor in a fresh conversation (and session token)."""
+
+    session_token: str
+    conversation_id: uuid.UUID
+    previous_conversation_id: uuid.UUID
+    visitor_id: uuid.UUID
+    status: Status
+    queue_position: int | None
+    waiting_since: datetime | None
+    welcome: str
+    resumed: bool
+    verified: bool
+    messages: list[MessageOut]
+
+
 class HistoryAck(Payload):
     conversation_id: uuid.UUID
     status: Status

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
 from baton.auth.permissions import Permission, permissions_for_role
 from baton.conversations import assignment, queries
@@ -21,9 +22,11 @@ from baton.conversations.events import (
 from baton.conversations.messages import add_system_message
 from baton.conversations.models import Conversation
 from baton.conversations.state import Actor, transition
+from baton.db.base import utcnow
 from baton.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from baton.kit.uow import UnitOfWork
 from baton.users.models import User
+from baton.workspace.service import get_config
 
 
 @dataclass(frozen=True)
@@ -176,7 +179,32 @@ async def resolve(
 
 
 async def reopen(uow: UnitOfWork, conversation: Conversation, actor: Actor) -> None:
-    """A visitor writing to (or asking for a person in) a resolved conversation reopens it
-    with the AI."""
-    if conversation.status == "resolved":
+    """A visitor writing to (or asking for a person in) a resolved conversation reopens it:
+    with the agent who resolved it when they come back soon (``reopen_with_agent_minutes``)
+    and that agent is online, so the follow-up reaches the person who knows the case;
+    otherwise with the AI."""
+    if conversation.status != "resolved":
+        return
+    owner = await _returning_owner(uow, conversation)
+    if owner is None:
         await transition(uow, conversation, "bot", actor, reason="visitor_returned")
+        return
+    await transition(uow, conversation, "agent", actor, reason="visitor_returned")
+    await add_system_message(
+        uow,
+        conversation,
+        f"{owner.name or 'Your agent'} is back in this conversation",
+        {"kind": "reopened"},
+    )
+    uow.record(ConversationAssigned(conversation.id, owner.id, None, "reopened"))
+
+
+async def _returning_owner(uow: UnitOfWork, conversation: Conversation) -> User | None:
+    minutes = (await get_config(uow.session)).reopen_with_agent_minutes
+    resolved_at = conversation.resolved_at
+    if not minutes or conversation.assignee_id is None or resolved_at is None:
+        return None
+    if resolved_at < utcnow() - timedelta(minutes=minutes):
+        return None
+    online = await assignment.online_agents(uow)
+    return next((u for u in online if u.id == conversation.assignee_id), None)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
+from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_dbapi
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -41,6 +43,29 @@ def private_sqlite_file(path: Path) -> None:
     for candidate in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         if candidate.exists() and candidate.stat().st_mode & 0o077:
             candidate.chmod(0o600)
+
+
+class ConnectFailed(AsyncAdapt_asyncpg_dbapi.OperationalError):  # type: ignore[misc,name-defined]
+    """A new PostgreSQL connection could not be made (refused, reset, timed out, or the server
+    timed out: a server that is stopped, restarting or out of reach). asyncpg raises these as
+    plain ``OSError`` / ``TimeoutError``, which SQLAlchemy passes on unwrapped (it translates
+    only asyncpg's own errors, such as "the database system is starting up"); raised as the
+    driver's DBAPI ``OperationalError`` they arrive as ``sqlalchemy.exc.OperationalError`` like
+    every other database failure, and ``baton.db.errors`` answers 503 for them instead of 500."""
+
+
+def _asyncpg_connect(connect_timeout: float) -> Callable[..., Awaitable[Any]]:
+    async def connect(*args: Any, **kwargs: Any) -> Any:
+        import asyncpg
+
+        kwargs.setdefault("timeout", connect_timeout)
+        try:
+            return await asyncpg.connect(*args, **kwargs)
+        except (OSError, TimeoutError) as exc:
+            message = f"could not connect to PostgreSQL: {exc!r}"
+            raise ConnectFailed(message, exc) from exc  # type: ignore[no-untyped-call]
+
+    return connect
 
 
 def _sqlite_write_probe(path: str, timeout: float) -> None:
@@ -90,7 +115,12 @@ class Database:
                 server_settings["statement_timeout"] = str(int(statement_timeout_ms))
             if lock_timeout_ms:
                 server_settings["lock_timeout"] = str(int(lock_timeout_ms))
-            kwargs["connect_args"] = {"server_settings": server_settings}
+            kwargs["connect_args"] = {
+                "server_settings": server_settings,
+                # a server that is down refuses at once; one that does not answer at all
+                # (a network partition) fails as fast as a busy pool does
+                "async_creator_fn": _asyncpg_connect(min(10.0, pool_timeout_seconds)),
+            }
             if pooled:
                 kwargs.update(
                     pool_size=pool_size,

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from sqlalchemy import exc as sa_exc
 
+from baton.db.engine import ConnectFailed
+
 RETRY_AFTER_SECONDS = 5
 
 # PostgreSQL SQLSTATEs: query_canceled (statement_timeout), lock_not_available (lock_timeout),
@@ -51,6 +53,8 @@ def unavailable_reason(error: BaseException) -> str | None:
     message = str(error.orig).lower()
     if any(marker in message for marker in _SQLITE_BUSY):
         return "the database is locked by another writer"
+    if isinstance(error.orig, ConnectFailed):  # refused, reset or timed out: no SQLSTATE
+        return "the database cannot be reached"
     if error.connection_invalidated:
         return "the connection to the database was lost"
     return None

@@ -1,22 +1,17 @@
-"""HTTP edge helpers: the unit-of-work dependency, the error handler, OpenAPI error docs."""
+"""HTTP edge helpers: the error handler and the OpenAPI error docs."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncGenerator
 from typing import Any
 
 from litestar import Request, Response
-from litestar.datastructures import State
 from litestar.exceptions import HTTPException, SerializationException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from baton.auth.principal import Principal
 from baton.db.errors import RETRY_AFTER_SECONDS, unavailable_reason
 from baton.kit.errors import DomainError, ErrorBody, RateLimited
-from baton.kit.uow import UnitOfWork, unit_of_work
-from baton.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -32,21 +27,6 @@ _HTTP_CODES = {
     422: "validation_error",
     429: "rate_limited",
 }
-
-
-async def provide_uow(state: State) -> AsyncGenerator[UnitOfWork, None]:
-    """One unit of work per request: commits after the handler, before the response is sent."""
-    runtime: Runtime = state.runtime
-    async with unit_of_work(runtime) as uow:
-        yield uow
-
-
-def provide_runtime(state: State) -> Runtime:
-    return state.runtime  # type: ignore[no-any-return]
-
-
-def provide_principal(request: Request[Principal, Any, Any]) -> Principal:
-    return request.user
 
 
 def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from baton.auth.permissions import Permission
 from baton.conversations.events import (
     ConversationAssigned,
     ConversationOffered,
@@ -19,8 +20,9 @@ from baton.conversations.models import Conversation
 from baton.kit.events import listen
 from baton.kit.uow import unit_of_work
 from baton.notifications import audience, center
+from baton.webhooks.events import WebhookDisabled
 
-NOTIFY_ON_ASSIGN = ("assigned", "reassigned")
+NOTIFY_ON_ASSIGN = ("assigned", "reassigned", "reopened")
 WAITING_FALLBACK = "A visitor is waiting for a person"
 
 
@@ -65,7 +67,12 @@ async def assigned(runtime: Any, event: ConversationAssigned) -> None:
         if conversation is None:
             return
         words = await audience.last_visitor_words(uow, conversation.id)
-        text = "A conversation was assigned to you" + (f": {words}" if words else "")
+        lead = (
+            "A visitor came back to a conversation you resolved"
+            if event.reason == "reopened"
+            else "A conversation was assigned to you"
+        )
+        text = lead + (f": {words}" if words else "")
         people = await audience.who_may_see(uow, conversation, only=[event.assignee_id])
         await center.notify(
             uow, [p.id for p in people], "assigned", text, conversation_id=conversation.id
@@ -117,4 +124,18 @@ async def mention(runtime: Any, event: MessageCreated) -> None:
             "mention",
             f"{name} mentioned you: {m.text}",
             conversation_id=conversation.id,
+        )
+
+
+@listen(WebhookDisabled, phase="job", name="notifications.webhook_disabled")
+async def webhook_disabled(runtime: Any, event: WebhookDisabled) -> None:
+    """Whoever manages webhooks hears that one stopped (an integration is silently broken)."""
+    async with unit_of_work(runtime) as uow:
+        people = await audience.with_permission(uow, Permission.WEBHOOKS_MANAGE)
+        await center.notify(
+            uow,
+            [p.id for p in people],
+            "webhook",
+            f"Webhook to {event.url} was switched off: {event.reason}. Fix the receiver, then "
+            "turn it on again under Console → Webhooks.",
         )

@@ -8,8 +8,8 @@ import msgspec
 
 from baton.notifications.models import Notification
 
-Kind = Literal["waiting", "offer", "assigned", "mention", "message", "ticket"]
-KINDS: tuple[str, ...] = ("waiting", "offer", "assigned", "mention", "message", "ticket")
+Kind = Literal["waiting", "offer", "assigned", "mention", "message", "ticket", "webhook"]
+KINDS: tuple[str, ...] = ("waiting", "offer", "assigned", "mention", "message", "ticket", "webhook")
 
 
 class NotificationOut(msgspec.Struct):

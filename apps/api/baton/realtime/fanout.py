@@ -2,11 +2,12 @@
 
 python-socketio's ``AsyncRedisManager`` resubscribes after Redis comes back, but with a backoff
 that reaches 60 s (fan-out came back 12 s after Redis did), and says nothing to the sockets:
-every event published while Redis was away is lost, for the process's own sockets too (with
-Redis, local delivery goes through Redis). Here the listener retries every 0.2 s doubling up to
+every event published while Redis was away is lost for the sockets of the other processes (a
+process delivers to its own sockets directly, then publishes for the others). Here the listener retries every 0.2 s doubling up to
 ``RETRY_MAX_SECONDS``; once it has subscribed again it sends ``resync {reason}`` to every
-``/agent`` socket of this process (locally, not through Redis), and the inbox refetches what it
-shows. Events are hints; the REST state is the truth.
+``/agent`` and ``/widget`` socket of this process (locally, not through Redis): the inbox
+refetches what it shows, the widget fetches the messages it missed (``sync``) and the status.
+Events are hints; the stored state is the truth.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ log = logging.getLogger(__name__)
 
 RETRY_FIRST_SECONDS = 0.2
 RETRY_MAX_SECONDS = 2.0
-RESYNC_NAMESPACES = ("/agent",)
+RESYNC_NAMESPACES = ("/agent", "/widget")
 RESYNC_EVENT = "resync"
 
 

@@ -241,8 +241,11 @@ class ActionUpdated(Payload):
     action: ActionOut
 
 
-@server_event(AGENT_NS, "resync")
 class Resync(Payload):
     """The fan-out lost events (a Redis outage): fetch what you show again."""
 
     reason: str
+
+
+server_event(AGENT_NS, "resync")(Resync)
+server_event(VISITOR_NS, "resync")(Resync)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased
 from baton.conversations.events import ConversationOpened
 from baton.conversations.models import Conversation
 from baton.db.base import utcnow
-from baton.kit.errors import Unauthorized, ValidationFailed
+from baton.kit.errors import Conflict, Unauthorized, ValidationFailed
 from baton.kit.uow import UnitOfWork
 from baton.users.models import User
 from baton.visitors.models import Visitor, VisitorSession
@@ -140,6 +140,33 @@ async def open_session(
     uow.session.add(vs)
     await uow.session.flush()
     return OpenedSession(vs, conversation, visitor, raw, resumed=False)
+
+
+async def start_over(
+    uow: UnitOfWork, vs: VisitorSession, conversation: Conversation
+) -> OpenedSession:
+    """The visitor starts a new conversation after the last one was resolved: same visitor,
+    a fresh conversation and a fresh session (one session is one conversation, so the old
+    token keeps pointing at what it was and agents read the old thread untouched)."""
+    if conversation.status != "resolved":
+        raise Conflict(
+            "this conversation is still open; it can be restarted once resolved",
+            code="conversation_open",
+        )
+    await end_session(vs, "restarted")
+    fresh = Conversation(visitor_id=vs.visitor_id, status="bot")
+    uow.session.add(fresh)
+    await uow.session.flush()
+    uow.record(ConversationOpened(fresh.id, vs.visitor_id, channel="widget", status="bot"))
+    raw = secrets.token_urlsafe(32)
+    new_vs = VisitorSession(
+        token_hash=hash_token(raw), visitor_id=vs.visitor_id, conversation_id=fresh.id
+    )
+    uow.session.add(new_vs)
+    await uow.session.flush()
+    visitor = await uow.session.get(Visitor, vs.visitor_id)
+    assert visitor is not None
+    return OpenedSession(new_vs, fresh, visitor, raw, resumed=False)
 
 
 TOUCH_EVERY = timedelta(seconds=30)  # last_seen_at is for idle expiry: minutes, not ms

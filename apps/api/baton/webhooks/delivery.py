@@ -27,6 +27,7 @@ from baton.audit.service import record_audit
 from baton.db.base import utcnow
 from baton.kit.outbound import OutboundRefused, check_outbound_url
 from baton.kit.uow import unit_of_work
+from baton.webhooks.events import WebhookDisabled
 from baton.webhooks.models import Webhook, WebhookDelivery
 from baton.webhooks.outbox import ActiveWebhooks, kick
 
@@ -181,14 +182,17 @@ async def _count_outcome(runtime: Runtime, uow: object, webhook_id: uuid.UUID, *
     )
     limit = runtime.settings.webhook_disable_after
     if streak is not None and streak >= limit:
-        switched = await session.execute(
+        reason = f"{limit} deliveries in a row failed"
+        switched = await session.scalar(
             update(Webhook).where(Webhook.id == webhook_id, Webhook.active.is_(True))
-            .values(active=False, disabled_reason=f"{limit} deliveries in a row failed")
+            .values(active=False, disabled_reason=reason)
+            .returning(Webhook.url)
             .execution_options(synchronize_session=False)
         )
-        if switched.rowcount == 1:
+        if switched is not None:
             record_audit(uow, None, "webhooks.disabled", "webhook", webhook_id,
-                         {"reason": f"{limit} deliveries in a row failed"})
+                         {"reason": reason})
+            uow.record(WebhookDisabled(webhook_id, switched, reason))  # type: ignore[attr-defined]
             runtime.slot(ActiveWebhooks).clear()
             log.warning("webhook switched off after repeated failures",
                         extra={"webhook_id": str(webhook_id)})

@@ -3,6 +3,7 @@ from __future__ import annotations
 import msgspec
 from litestar import Controller, Response, get, patch, post
 
+from baton.analytics.reply_time import typical_reply_seconds
 from baton.audit.service import diff, record_audit
 from baton.auth.edge import PUBLIC, requires
 from baton.auth.permissions import Permission
@@ -46,6 +47,7 @@ class WidgetController(Controller):
             online=status.online,
             agents_online=status.agents_online,
             next_open_at=status.next_open_at,
+            typical_reply_seconds=await typical_reply_seconds(uow),
             proactive_rules=(await proactive_rules(uow.session)).rules,
         )
 

@@ -41,6 +41,8 @@ class WidgetPublicConfigOut(WidgetConfigOut):
     online: bool = True
     agents_online: bool = False
     next_open_at: datetime | None = None
+    # the median first human reply of the last two weeks (docs/widget.md); null: too few
+    typical_reply_seconds: float | None = None
     # proactive messages the widget shows by itself (docs/visitors.md)
     proactive_rules: list[ProactiveRule] = msgspec.field(default_factory=list)
 

@@ -68,6 +68,9 @@ class WorkspaceConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     csat_enabled: bool = True
     csat_question: str = "How would you rate this conversation?"
     csat_delay_seconds: int = 3
+    # a visitor writing again this soon after an agent resolved reaches that agent (if online)
+    # instead of the AI; 0: always the AI
+    reopen_with_agent_minutes: int = 60
 
 
 class WorkspacePatch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -84,6 +87,7 @@ class WorkspacePatch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     csat_enabled: bool | None = None
     csat_question: str | None = None
     csat_delay_seconds: int | None = None
+    reopen_with_agent_minutes: int | None = None
 
 
 _ORIGIN = re.compile(
@@ -131,6 +135,8 @@ def _validate(config: WorkspaceConfig) -> None:
         raise ValidationFailed("csat_question must be 1-200 characters")
     if not 0 <= config.csat_delay_seconds <= 3600:
         raise ValidationFailed("csat_delay_seconds must be between 0 and 3600")
+    if not 0 <= config.reopen_with_agent_minutes <= 10_080:
+        raise ValidationFailed("reopen_with_agent_minutes must be between 0 and 10080 (a week)")
     config.widget_allowed_origins[:] = normalise_origins(config.widget_allowed_origins)
 
 

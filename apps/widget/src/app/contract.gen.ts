@@ -127,6 +127,21 @@ export interface MessageOut {
   attachments: AttachmentOut[];
 }
 
+/** ``new_conversation``: the same visitor in a fresh conversation (and session token). */
+export interface NewConversationAck {
+  session_token: string;
+  conversation_id: string;
+  previous_conversation_id: string;
+  visitor_id: string;
+  status: "agent" | "bot" | "resolved" | "waiting";
+  queue_position: number | null;
+  waiting_since: string | null;
+  welcome: string;
+  resumed: boolean;
+  verified: boolean;
+  messages: MessageOut[];
+}
+
 export interface OfflineOffer {
   conversation_id: string;
   reason: "closed" | "wait_limit";
@@ -142,6 +157,11 @@ export interface PastConversation {
   status: "agent" | "bot" | "resolved" | "waiting";
   last_message: string | null;
   updated_at: string;
+}
+
+/** The fan-out lost events (a Redis outage): fetch what you show again. */
+export interface Resync {
+  reason: string;
 }
 
 export interface StartSessionAck {
@@ -274,6 +294,7 @@ export interface WidgetServerEvents {
   csat_request: CsatRequest;
   display_typing: WidgetTyping;
   offline_offer: OfflineOffer;
+  resync: Resync;
   status_changed: StatusChanged;
   system_message: SystemMessage;
   visitor_message: VisitorMessage;
@@ -286,6 +307,7 @@ export interface WidgetClientEvents {
   end_session: [Record<string, never>, Ok | ErrorAck];
   history: [HistoryIn, HistoryAck | ErrorAck];
   leave_email: [LeaveEmailIn, Ok | ErrorAck];
+  new_conversation: [Record<string, never>, NewConversationAck | ErrorAck];
   request_agent: [Record<string, never>, HandoffAck | ErrorAck];
   request_transcript: [TranscriptIn, TranscriptAck | ErrorAck];
   start_session: [StartSessionIn, StartSessionAck | ErrorAck];

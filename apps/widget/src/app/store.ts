@@ -8,6 +8,7 @@ import type { ProactiveRule } from "./proactive";
 import { io, type Socket } from "socket.io-client";
 import type { PublicMessage, Visitor } from "../bridge";
 import { storage } from "./storage";
+import { chime } from "./chime";
 import type {
   AgentMessage,
   AttachmentOut,
@@ -34,6 +35,7 @@ export interface Config {
   online?: boolean; // false: outside business hours
   agents_online?: boolean;
   next_open_at?: string | null;
+  typical_reply_seconds?: number | null; // the team's median first reply, when known
   proactive_rules?: ProactiveRule[];
 }
 
@@ -93,6 +95,8 @@ export interface State {
   transcript: { state: "idle" | "sending" | "sent" | "error"; to: string | null; error: string | null };
   csat: CsatState | null; // set: the rating card is shown (csat.tsx)
   uploads: Upload[];
+  startingOver: boolean; // ``new_conversation`` on its way
+  muted: boolean; // no chime for replies (the visitor's choice, remembered)
 }
 
 /** The satisfaction survey after resolve: asked by the server's ``csat_request``. */
@@ -129,6 +133,24 @@ interface Outgoing {
   text: string;
   created_at: string;
   attachments?: Attachment[];
+}
+
+/** Refusals that say "not now" (offline, the server's database restarting, a limit): the
+ * message stays in the outbox and is sent again with the same client_id. */
+const RETRIED = [
+  "offline",
+  "timeout",
+  "no_session",
+  "session_expired",
+  "rate_limited",
+  "internal_error",
+  "database_unavailable",
+];
+
+function retryDelay(ack: ErrorAck): number {
+  if (ack.error === "rate_limited") return 5000;
+  const seconds = Number(ack.retry_after);
+  return seconds > 0 ? Math.min(30, seconds) * 1000 : 2000;
 }
 
 const isError = (ack: unknown): ack is ErrorAck =>
@@ -176,6 +198,9 @@ export class Chat {
   private flushing = false;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private csatTimer: ReturnType<typeof setTimeout> | null = null;
+  private resyncTimer: ReturnType<typeof setTimeout> | null = null;
+  // the newest message of the last full fetch (start_session, sync): everything up to it is here
+  private syncedThrough: string | null = null;
   private typingTimer: ReturnType<typeof setTimeout> | null = null;
   private typing = false;
   private visitor: Visitor;
@@ -212,6 +237,8 @@ export class Chat {
       csat: null,
       notice: null,
       uploads: [],
+      startingOver: false,
+      muted: storage.get<boolean>("muted", false),
     };
   }
 
@@ -301,6 +328,34 @@ export class Chat {
       return;
     }
     this.set({ transcript: { state: "sent", to: ack.to, error: null } });
+  }
+
+  /** After a resolved conversation: a fresh one for the same visitor (``new_conversation``).
+   * The old thread stays with the agents; the widget shows the new, empty one. */
+  async startOver(): Promise<void> {
+    if (this.state.status !== "resolved" || this.state.startingOver) return;
+    this.set({ startingOver: true, notice: null });
+    const ack = await this.call("new_conversation", {});
+    if (isError(ack)) {
+      const notice = ack.error === "offline" || ack.error === "timeout" ? "You are offline. Try again in a moment." : detail(ack);
+      this.set({ startingOver: false, notice });
+      return;
+    }
+    if (this.csatTimer) clearTimeout(this.csatTimer);
+    this.csatTimer = null;
+    storage.set("session", { token: ack.session_token, conversation_id: ack.conversation_id });
+    this.state = { ...this.state, conversationId: ack.conversation_id };
+    this.set({
+      startingOver: false,
+      csat: null,
+      offline: null,
+      handoffTimedOut: false,
+      transcript: { state: "idle", to: null, error: null },
+      ticket: { state: "idle", number: null, email: null, error: null },
+      welcome: ack.welcome || this.state.welcome,
+    });
+    this.setMessages([]);
+    this.onStatus(ack.status, ack.queue_position ?? null, ack.waiting_since ?? null);
   }
 
   private set(patch: Partial<State>): void {
@@ -396,6 +451,8 @@ export class Chat {
     socket.on("visitor_message", (m: On["visitor_message"]) => this.onLive({ ...m, sender: "visitor" }));
     socket.on("status_changed", (p: On["status_changed"]) => this.onStatus(p.status, p.queue_position, null));
     socket.on("csat_request", (p: On["csat_request"]) => this.askForRating(p));
+    // the server's realtime fan-out was down: events sent meanwhile are lost, fetch them
+    socket.on("resync", () => void this.resync());
     socket.on("display_typing", (p: On["display_typing"]) => {
       if (p.sender !== "agent" && p.sender !== "bot") return;
       this.set({ typing: p.typing ? { sender: p.sender, name: p.name || null } : null });
@@ -448,6 +505,7 @@ export class Chat {
     }
     storage.set("session", { token: ack.session_token, conversation_id: ack.conversation_id });
     const changed = ack.conversation_id !== this.state.conversationId;
+    this.syncedThrough = ack.messages.length ? ack.messages[ack.messages.length - 1].id : null;
     const server = ack.messages.filter((m) => !m.internal).map(fromServer);
     const known = new Set(server.map((m) => m.client_id).filter(Boolean));
     const pending = this.outbox()
@@ -474,6 +532,39 @@ export class Chat {
     void this.call("visitor_join", { page_url: this.page.url, title: this.page.title });
     if (this.state.open) this.markSeen();
     void this.flush();
+  }
+
+  /** ``resync`` (docs/realtime.md): fetch what the server stored after the last message we know
+   * we have (``sync {after_id}``, from the newest message of the last full fetch: events after
+   * it may have been lost) and the current status, as after a reconnect, so a reply sent while
+   * the server's fan-out was down is shown. Events are hints; the server's state is the truth. */
+  private async resync(): Promise<void> {
+    if (!this.state.sessionReady) return; // a session start is on its way: it fetches everything
+    for (let page = 0; page < 20; page++) {
+      const after = this.syncedThrough;
+      const ack = await this.call("sync", after ? { after_id: after } : {});
+      if (isError(ack)) {
+        if (ack.error === "no_session" || ack.error === "session_expired") {
+          this.set({ sessionReady: false });
+          void this.startSession();
+        } else if (ack.error !== "offline") {
+          // its own timer: the outbox's retry must not be cancelled by this one
+          if (this.resyncTimer) clearTimeout(this.resyncTimer);
+          this.resyncTimer = setTimeout(() => {
+            this.resyncTimer = null;
+            void this.resync();
+          }, retryDelay(ack));
+        }
+        return;
+      }
+      for (const m of ack.messages) if (!m.internal) this.onLive(m);
+      if (page === 0) {
+        this.onStatus(ack.status, ack.queue_position ?? null, null);
+        if (ack.status === "resolved" && !this.state.csat) void this.resumeRating();
+      }
+      if (!ack.messages.length) return;
+      this.syncedThrough = ack.messages[ack.messages.length - 1].id;
+    }
   }
 
   private scheduleRetry(fn: () => unknown, ms = 2000): void {
@@ -505,8 +596,23 @@ export class Chat {
     if (message.client_id) this.saveOutbox(this.outbox().filter((o) => o.client_id !== message.client_id));
     const typing = this.state.typing && this.state.typing.sender === message.sender ? null : this.state.typing;
     if (typing !== this.state.typing) this.set({ typing });
-    if (this.upsert(message)) this.publish(message);
+    if (this.upsert(message)) {
+      this.publish(message);
+      this.chimeFor(message);
+    }
     if (this.state.open) this.markSeen();
+  }
+
+  /** A reply the visitor is not looking at: the panel is closed or the tab is hidden. */
+  private chimeFor(m: ChatMessage): void {
+    if (this.state.muted || (m.sender !== "agent" && m.sender !== "bot")) return;
+    if (this.state.open && document.visibilityState === "visible") return;
+    chime();
+  }
+
+  toggleSound(): void {
+    storage.set("muted", !this.state.muted);
+    this.set({ muted: !this.state.muted });
   }
 
   /** A person took over while the AI was answering: the half-streamed answer is withdrawn. */
@@ -660,12 +766,12 @@ export class Chat {
         if (next.attachments && next.attachments.length) payload.attachment_ids = next.attachments.map((a) => a.id);
         const ack = await this.call("user_message", payload);
         if (isError(ack)) {
-          if (["offline", "timeout", "no_session", "session_expired", "rate_limited", "internal_error"].includes(ack.error)) {
+          if (RETRIED.includes(ack.error)) {
             if (ack.error === "no_session" || ack.error === "session_expired") {
               this.set({ sessionReady: false });
               void this.startSession();
             }
-            else this.scheduleRetry(() => this.flush(), ack.error === "rate_limited" ? 5000 : 2000);
+            else this.scheduleRetry(() => this.flush(), retryDelay(ack));
             return;
           }
           // refused for good (too long, invalid): say so; it is not retried as is

@@ -6,6 +6,8 @@ import { CsatCard } from "./csat";
 import { clock, countdown, rich } from "./text";
 import { Away } from "./away";
 import { AttachButton, Files, UploadTray, filesOf } from "./attachments";
+import { EmojiButton } from "./emoji";
+import { insertAt } from "./emoji-list";
 
 export interface Layout {
   open: boolean;
@@ -102,11 +104,23 @@ export function App({ chat, config, mobile, onLayout }: Props): JSX.Element {
   );
 }
 
-function statusLine(state: State): string {
+/** Intercom-style wording of the team's usual first reply ("in a few minutes"). */
+export function replyExpectation(seconds: number | null | undefined): string | null {
+  if (seconds === null || seconds === undefined || !(seconds >= 0)) return null;
+  if (seconds < 60) return "typically replies in under a minute";
+  if (seconds < 5 * 60) return "typically replies in a few minutes";
+  if (seconds < 60 * 60) return "typically replies in under an hour";
+  if (seconds < 4 * 3600) return "typically replies in a few hours";
+  if (seconds < 24 * 3600) return "typically replies within a day";
+  return "typically replies in a few days";
+}
+
+function statusLine(state: State, config: Config): string {
   if (state.connection !== "online") return state.connection === "connecting" ? "Connecting…" : "Reconnecting…";
+  const expectation = config.online !== false ? replyExpectation(config.typical_reply_seconds) : null;
   switch (state.status) {
     case "waiting":
-      return "Waiting for a person";
+      return expectation ? `Waiting for a person · the team ${expectation}` : "Waiting for a person";
     case "agent": {
       const agent = [...state.messages].reverse().find((m) => m.sender === "agent" && m.author);
       return agent && agent.author ? `You are chatting with ${agent.author}` : "You are chatting with a person";
@@ -114,7 +128,7 @@ function statusLine(state: State): string {
     case "resolved":
       return "This conversation has ended";
     default:
-      return "AI assistant · a person is one click away";
+      return expectation ? `AI assistant · the team ${expectation}` : "AI assistant · a person is one click away";
   }
 }
 
@@ -176,9 +190,27 @@ function Panel({ chat, state, config }: { chat: Chat; state: State; config: Conf
         <div class="titles">
           <h1 class="title">{config.title}</h1>
           <p class="subtitle" data-testid="status-line">
-            {statusLine(state)}
+            {statusLine(state, config)}
           </p>
         </div>
+        <button
+          type="button"
+          class="sound"
+          aria-pressed={state.muted}
+          aria-label={state.muted ? "Sounds off: turn on" : "Sounds on: turn off"}
+          title={state.muted ? "Turn sounds on" : "Turn sounds off"}
+          data-testid="sound"
+          onClick={() => chat.toggleSound()}
+        >
+          <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+            <path fill="currentColor" d="M3 9v6h4l5 5V4L7 9H3z" />
+            {state.muted ? (
+              <path fill="currentColor" d="m16.5 8.9 1.4-1.4 2.1 2.1 2.1-2.1 1.4 1.4-2.1 2.1 2.1 2.1-1.4 1.4-2.1-2.1-2.1 2.1-1.4-1.4 2.1-2.1z" />
+            ) : (
+              <path fill="currentColor" d="M16.5 12a4.5 4.5 0 0 0-2.5-4v8a4.5 4.5 0 0 0 2.5-4zM14 3.2v2.1a7 7 0 0 1 0 13.4v2.1a9 9 0 0 0 0-17.6z" />
+            )}
+          </svg>
+        </button>
         <button type="button" class="close" aria-label="Close chat" onClick={() => chat.setOpen(false)}>
           <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
             <path fill="currentColor" d="M6.4 5 5 6.4 10.6 12 5 17.6 6.4 19 12 13.4 17.6 19 19 17.6 13.4 12 19 6.4 17.6 5 12 10.6z" />
@@ -215,6 +247,20 @@ function Panel({ chat, state, config }: { chat: Chat; state: State; config: Conf
         ) : null}
         {state.offline ? <OfflineForm chat={chat} state={state} /> : null}
         {state.csat ? <CsatCard chat={chat} state={state} /> : null}
+        {state.status === "resolved" && state.sessionReady ? (
+          <div class="ended" data-testid="conversation-ended">
+            <span>This conversation has ended. Write below to reopen it, or</span>
+            <button
+              type="button"
+              class="link"
+              data-testid="new-conversation"
+              disabled={state.startingOver}
+              onClick={() => void chat.startOver()}
+            >
+              start a new conversation
+            </button>
+          </div>
+        ) : null}
       </div>
       <footer class="footer">
         {suggestions.length ? (
@@ -241,6 +287,19 @@ function Panel({ chat, state, config }: { chat: Chat; state: State; config: Conf
         <UploadTray chat={chat} uploads={state.uploads} />
         <form class="composer" onSubmit={submit}>
           <AttachButton chat={chat} disabled={!state.sessionReady} />
+          <EmojiButton
+            disabled={!state.sessionReady}
+            onPick={(emoji) => {
+              const box = input.current;
+              const at = insertAt(draft, emoji, box ? box.selectionStart : draft.length, box ? box.selectionEnd : draft.length);
+              setDraft(at.text);
+              requestAnimationFrame(() => {
+                if (!box) return;
+                box.focus();
+                box.setSelectionRange(at.caret, at.caret);
+              });
+            }}
+          />
           <textarea
             ref={input}
             rows={1}

@@ -6,6 +6,8 @@ import { realtime } from "../../realtime/connector";
 import { useSlashPicker } from "../canned/useSlashPicker";
 import { onInsert } from "../copilot/insert";
 import { AttachButton, filesOf, onAttach, UploadTray, useUploads } from "./Attachments";
+import { EmojiButton } from "./EmojiButton";
+import { insertAt } from "../../lib/emoji";
 
 interface Props {
   conversationId: string;
@@ -148,6 +150,18 @@ export function Composer({ conversationId, meId, canReply, replyBlockedReason }:
       <UploadTray uploads={uploads} />
       <div className="composer-row">
         <AttachButton uploads={uploads} disabled={blocked} />
+        <EmojiButton
+          disabled={blocked}
+          onPick={(emoji) => {
+            const box = area.current;
+            const at = insertAt(draft.text, emoji, box?.selectionStart ?? draft.text.length, box?.selectionEnd ?? draft.text.length);
+            onInput(at.text);
+            requestAnimationFrame(() => {
+              box?.focus();
+              box?.setSelectionRange(at.caret, at.caret);
+            });
+          }}
+        />
         <textarea
           {...picker.inputProps}
           id={inputId}

@@ -279,6 +279,15 @@ function VisitorPanel({ c }: { c: Conversation }) {
         <dd>{v.name || <span className="muted">Not given</span>}</dd>
         <dt>Email</dt>
         <dd>{v.email ? <a href={`mailto:${v.email}`}>{v.email}</a> : <span className="muted">Not given</span>}</dd>
+        {c.follow_up_email && c.follow_up_email !== v.email && (
+          <>
+            <dt>Follow-up email</dt>
+            <dd data-testid="follow-up-email">
+              <a href={`mailto:${c.follow_up_email}`}>{c.follow_up_email}</a>
+              <span className="muted"> (left in the chat)</span>
+            </dd>
+          </>
+        )}
         <dt>Page</dt>
         <dd className="break">
           {v.page_url ? (

@@ -38,7 +38,12 @@ export function NotificationBell() {
         aria-label={count ? `Notifications, ${count} unread` : "Notifications"}
         onClick={() => setOpen((v) => !v)}
       >
-        <span aria-hidden="true">🔔</span>
+        <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+          <path
+            fill="currentColor"
+            d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.84V3a1.5 1.5 0 0 0-3 0v1.16A7 7 0 0 0 5 11v5l-2 2v1h18v-1l-2-2z"
+          />
+        </svg>
         {count > 0 && (
           <span className="bell-badge" data-testid="unread-badge">
             {count > 99 ? "99+" : count}
@@ -88,6 +93,9 @@ function Panel({ onClose }: { onClose: () => void }) {
       onClose();
     } else if (n.conversation_id) {
       navigate(`/inbox/${TAB_FOR[n.kind] ?? "all"}/${n.conversation_id}`);
+      onClose();
+    } else if (n.kind === "webhook") {
+      navigate("/admin/webhooks");
       onClose();
     }
   };

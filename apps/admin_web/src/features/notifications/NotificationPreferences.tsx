@@ -7,7 +7,7 @@ import { enableDesktop, notifySettings } from "../../notify";
 import { notifications, type Preferences } from "./api";
 import { KIND_LABEL } from "./kinds";
 
-const KINDS = ["waiting", "offer", "assigned", "message", "mention", "ticket"] as const;
+const KINDS = ["waiting", "offer", "assigned", "message", "mention", "ticket", "webhook"] as const;
 type Kind = (typeof KINDS)[number];
 
 export function NotificationPreferences() {

@@ -6,4 +6,5 @@ export const KIND_LABEL: Record<string, string> = {
   mention: "Mention",
   message: "Message",
   ticket: "Ticket",
+  webhook: "Webhook switched off",
 };

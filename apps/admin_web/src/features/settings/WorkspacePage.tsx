@@ -39,6 +39,7 @@ function WorkspaceForm({ initial }: { initial: Workspace }) {
   const [mode, setMode] = useState(initial.assignment_mode);
   const [capacity, setCapacity] = useState(String(initial.max_open_per_agent));
   const [offer, setOffer] = useState(String(initial.offer_timeout_seconds));
+  const [reopen, setReopen] = useState(String(initial.reopen_with_agent_minutes ?? 60));
   const [tried, setTried] = useState(false);
   useEffect(() => {
     setHandoff((initial.handoff_phrases ?? []).join("\n"));
@@ -46,15 +47,21 @@ function WorkspaceForm({ initial }: { initial: Workspace }) {
     setMode(initial.assignment_mode);
     setCapacity(String(initial.max_open_per_agent));
     setOffer(String(initial.offer_timeout_seconds));
+    setReopen(String(initial.reopen_with_agent_minutes ?? 60));
   }, [initial]);
   const save = useAction(workspace.update, { invalidate: [keys.workspace, keys.aiSettings], done: "Workspace settings saved." });
   const list = phrases(handoff);
   const cap = Number(capacity);
   const timeout = Number(offer);
+  const reopenMinutes = Number(reopen);
   const errors = {
     handoff: list.length > 200 || list.some((p) => p.length > 200) ? "Up to 200 phrases of at most 200 characters." : null,
     capacity: Number.isInteger(cap) && cap >= 1 && cap <= 100 ? null : "A whole number from 1 to 100.",
     offer: Number.isInteger(timeout) && timeout >= 10 && timeout <= 3600 ? null : "Between 10 and 3600 seconds.",
+    reopen:
+      Number.isInteger(reopenMinutes) && reopenMinutes >= 0 && reopenMinutes <= 10080
+        ? null
+        : "A whole number of minutes from 0 to 10080 (a week).",
   };
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -66,6 +73,7 @@ function WorkspaceForm({ initial }: { initial: Workspace }) {
       assignment_mode: mode,
       max_open_per_agent: cap,
       offer_timeout_seconds: timeout,
+      reopen_with_agent_minutes: reopenMinutes,
     });
   };
   return (
@@ -73,7 +81,7 @@ function WorkspaceForm({ initial }: { initial: Workspace }) {
       <Section title="Handoff">
         <Field
           label="Handoff phrases"
-          hint="One per line. A visitor message containing one queues the visitor for a person at once."
+          hint="One per line. A message (or a clause of one) that is exactly one of these, such as “agent!”, queues the visitor for a person at once; longer requests (“can I talk to someone about my refund?”) are recognised without being listed, and “can you help me with my invoice?” stays with the AI."
           error={tried ? errors.handoff : null}
         >
           {(p) => <textarea {...p} rows={6} value={handoff} onChange={(e) => setHandoff(e.target.value)} />}
@@ -95,6 +103,13 @@ function WorkspaceForm({ initial }: { initial: Workspace }) {
             {(p) => <input {...p} inputMode="numeric" value={offer} onChange={(e) => setOffer(e.target.value)} />}
           </Field>
         </div>
+        <Field
+          label="Follow-ups go back to the resolving agent for (minutes)"
+          hint="A visitor who writes again this soon after an agent resolved the conversation reaches that agent, if they are online; later (or 0) the AI answers first."
+          error={tried ? errors.reopen : null}
+        >
+          {(p) => <input {...p} inputMode="numeric" value={reopen} onChange={(e) => setReopen(e.target.value)} />}
+        </Field>
       </Section>
       <ErrorText error={save.error} />
       <div className="ui-form-actions">
