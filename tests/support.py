@@ -27,15 +27,18 @@ from baton.runtime import Runtime
 from baton.settings import PROJECT_ROOT, Settings, load_settings
 
 
-@server_event("/agent", "probe")
 class Probe(Payload):
-    """A test-only /agent event (every emitted event must be declared: baton.realtime.contract)."""
+    """Test-only /agent events (every emitted event must be declared: baton.realtime.contract)."""
 
     n: int | msgspec.UnsetType = msgspec.UNSET
     label: str | msgspec.UnsetType = msgspec.UNSET
     count: int | msgspec.UnsetType = msgspec.UNSET
     phase: str | msgspec.UnsetType = msgspec.UNSET
     token: str | msgspec.UnsetType = msgspec.UNSET
+
+
+server_event("/agent", "probe")(Probe)
+server_event("/agent", "probe_after_outage")(Probe)
 
 
 class Barrier(Payload):
