@@ -16,6 +16,7 @@ the inbox and the widget (docs/realtime.md).
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 import msgspec
@@ -56,7 +57,7 @@ WireIds = Annotated[
 WireInt = Annotated[Any, msgspec.Meta(extra_json_schema={"type": "integer"})]
 
 
-def server_event(namespace: str, name: str) -> Any:
+def server_event(namespace: str, name: str) -> Callable[[S], S]:
     """Declare ``name`` on ``namespace`` with the decorated struct as its payload."""
 
     def declare(struct: S) -> S:
