@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -12,6 +13,7 @@ from baton.analytics.reply_time import TypicalReplyCache
 from baton.db.migrate import upgrade
 from baton.jobs.queues import InProcessQueue
 from baton.kit.ratelimit import MemoryRateLimiter
+from baton.realtime.contract import ContractViolation
 from baton.settings import Settings
 from baton.workspace.service import clear_config_cache
 from tests.mail.fake_resend import FakeResend
@@ -134,3 +136,30 @@ def _real_time() -> Iterator[None]:
 
     yield
     clock.reset()
+
+
+class _ContractViolations(logging.Handler):
+    """Collects logged ``ContractViolation``s: a payload that does not fit the realtime
+    contract is logged by the emitter (events are hints), so a test would otherwise only
+    see a missing event."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.found: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.exc_info and isinstance(record.exc_info[1], ContractViolation):
+            self.found.append(str(record.exc_info[1]))
+
+
+@pytest.fixture(autouse=True)
+def _realtime_contract_holds() -> Iterator[None]:
+    """Every emission and ack of every test fits its declared struct (baton.realtime.contract)."""
+    handler = _ContractViolations()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+    assert not handler.found, f"realtime contract violated: {handler.found}"

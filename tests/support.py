@@ -16,14 +16,41 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import msgspec
 import uvicorn
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from baton.app import create_app, wrap_asgi
 from baton.db.base import Base
+from baton.realtime.contract import Payload, server_event
 from baton.runtime import Runtime
 from baton.settings import PROJECT_ROOT, Settings, load_settings
+
+
+class Probe(Payload):
+    """Test-only /agent events (every emitted event must be declared: baton.realtime.contract)."""
+
+    n: int | msgspec.UnsetType = msgspec.UNSET
+    label: str | msgspec.UnsetType = msgspec.UNSET
+    count: int | msgspec.UnsetType = msgspec.UNSET
+    phase: str | msgspec.UnsetType = msgspec.UNSET
+    token: str | msgspec.UnsetType = msgspec.UNSET
+
+
+server_event("/agent", "probe")(Probe)
+server_event("/agent", "probe_after_outage")(Probe)
+
+
+class Barrier(Payload):
+    """``tests.realtime.clients``' test-only barrier event, on both namespaces."""
+
+    token: str
+
+
+server_event("/agent", "test_barrier")(Barrier)
+server_event("/widget", "test_barrier")(Barrier)
+
 
 BACKEND = os.environ.get("BATON_TEST_BACKEND", "embedded")
 POSTGRES_ADMIN_URL = os.environ.get(

@@ -39,7 +39,7 @@ def _classifies_sentiment(body: dict[str, Any]) -> bool:
 @dataclass
 class Script:
     tokens: list[str] = field(default_factory=lambda: ["Hello", " from", " the", " fake."])
-    mode: str = "ok"  # ok | error500 | stall | stall_after_first
+    mode: str = "ok"  # ok | error500 | stall | stall_after_first | hold_after_first
     delay: float = 0.0  # between tokens
     handoff: str | None = None  # reason, sent as a tool call after the text
     suggestions: list[str] | None = None
@@ -168,6 +168,10 @@ class FakeLLM:
         self.port = 0
         self._runner: web.AppRunner | None = None
         self._stalled: list[asyncio.Event] = []
+        # ``hold_after_first`` (OpenAI protocol): ``held`` is set once the first token is out;
+        # the rest follows when the test sets ``resume``
+        self.held = asyncio.Event()
+        self.resume = asyncio.Event()
 
     @property
     def base_url(self) -> str:
@@ -189,6 +193,7 @@ class FakeLLM:
         return self
 
     async def stop(self) -> None:
+        self.resume.set()
         for ev in self._stalled:
             ev.set()
         if self._runner is not None:
@@ -269,6 +274,9 @@ class FakeLLM:
             if s.mode == "stall_after_first":
                 await self._stall()
                 return response
+            if s.mode == "hold_after_first" and i == 0:
+                self.held.set()
+                await self.resume.wait()
         calls = self._calls(s)
         for index, (name, args) in enumerate(calls):
             await response.write(

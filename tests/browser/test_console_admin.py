@@ -11,6 +11,8 @@ from playwright.async_api import expect
 
 from baton.runtime import Runtime
 from baton.workspace.service import clear_config_cache, get_config
+from tests.ai.fakes import FakeLLM, Script
+from tests.ai.helpers import add_provider
 from tests.browser.conftest import require_bundle
 from tests.browser.test_inbox import axe_violations, sign_in, start_visitor
 from tests.browser.widget_fixtures import Visit, host_site, open_widget, visit  # noqa: F401
@@ -167,7 +169,7 @@ async def test_new_welcome_message_shows_in_a_new_widget_session(
     await expect(page.get_by_text("A whole number from 0 to 100.")).to_be_visible()
     await expect(page.get_by_text("Visitors need a first message")).to_be_visible()
     await page.get_by_label("Context window (messages)").fill("12")
-    await welcome.fill("Hello from **Acme**! See https://acme.test/help")
+    await welcome.fill("Hello {{visitor.name}} from **Acme**! See https://acme.test/help")
     await page.get_by_label("System prompt").fill("You are Acme's helpful assistant.")
     await page.get_by_label("Image-analysis prompt").fill("Read the screenshot's error first.")
     await page.get_by_role("button", name="Save AI settings").click()
@@ -179,13 +181,54 @@ async def test_new_welcome_message_shows_in_a_new_widget_session(
 
     frame = await open_widget(visit.page, host_site + "/")
     greeting = frame.get_by_test_id("welcome")
-    await expect(greeting).to_contain_text("Hello from Acme! See https://acme.test/help")
+    # the variable is filled, never shown as written: a visitor nobody knows yet is "there"
+    await expect(greeting).to_contain_text("Hello there from Acme! See https://acme.test/help")
     # the widget renders the Markdown subset: bold and a real link, no literal asterisks
     await expect(greeting.locator("strong")).to_have_text("Acme")
     await expect(greeting.get_by_role("link", name="https://acme.test/help")).to_have_attribute(
         "href", "https://acme.test/help"
     )
+    # the site tells the widget who the visitor is (demo host's button): their own name
+    await visit.page.locator("#identify").click()
+    await expect(greeting).to_contain_text("Hello Ada from Acme!")
+    await expect(greeting).not_to_contain_text("{{")
     assert page.problems == []
+
+
+async def test_provider_test_streams_the_sample_answer_as_it_arrives(
+    page: Any, client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    fake = await FakeLLM(key="sk-sample-key-0001").start()
+    try:
+        admin = await make_user(runtime, role="admin", name="Ada Admin", presence="online")
+        headers = bearer(await login(client, admin.email))
+        provider = await add_provider(
+            client,
+            headers,
+            kind="openai",
+            name="Streaming",
+            model="gpt-fake",
+            base_url=f"{fake.base_url}/v1",
+            api_key=fake.key,
+        )
+        fake.script = Script(tokens=["Happy", " to", " help", " you."], mode="hold_after_first")
+        await sign_in(page, admin.email)
+        await page.goto("/app/#/admin/ai/providers")
+        row = page.get_by_role("row").filter(has_text="Streaming")
+        await row.get_by_role("button", name="Test Streaming").click()
+        # the provider holds the rest of its answer: the page already shows the first words
+        partial = page.get_by_test_id(f"sample-{provider['id']}")
+        await expect(partial).to_contain_text("“Happy”")
+        await expect(partial).to_contain_text("Answering")
+        assert fake.held.is_set() and not fake.resume.is_set()
+        fake.resume.set()
+        result = page.get_by_test_id(f"check-{provider['id']}")
+        await expect(result).to_contain_text("“Happy to help you.”")
+        await expect(result).to_contain_text("OK")
+        await expect(partial).to_have_count(0)
+        assert page.problems == []
+    finally:
+        await fake.stop()
 
 
 async def test_workspace_settings_handoff_phrase_takes_effect(

@@ -88,9 +88,14 @@ def route_handlers() -> list[Any]:
     return handlers
 
 
-def register_realtime(sio: Any, runtime: Any) -> None:
+def import_realtime() -> list[ModuleType]:
+    """The domains' socket handlers (and so their ``Actions``: the realtime contract)."""
     import_listeners()
-    for module in _modules("realtime"):
+    return _modules("realtime")
+
+
+def register_realtime(sio: Any, runtime: Any) -> None:
+    for module in import_realtime():
         register = getattr(module, "register", None) or module.register_realtime
         register(sio, runtime)
 

@@ -1,6 +1,7 @@
 // Typed calls for the console pages, through the one generated client (npm run gen:api).
 import type { components } from "./schema";
-import { api, ok } from "./client";
+import { api, ApiError, ok } from "./client";
+import { readEvents } from "../lib/sse";
 
 type S = components["schemas"];
 export type User = S["UserOut"];
@@ -55,6 +56,23 @@ export const providers = {
     ok(api.PATCH("/api/v1/ai/providers/{provider_id}", { ...path("provider_id", id), body })),
   remove: (id: string) => ok(api.DELETE("/api/v1/ai/providers/{provider_id}", path("provider_id", id))),
   check: (id: string) => ok(api.POST("/api/v1/ai/providers/{provider_id}/check", path("provider_id", id))),
+  /** The "Test" button: a sample answer, each piece to ``onDelta`` as the provider writes it. */
+  sample: async (id: string, onDelta: (text: string) => void): Promise<CheckResult> => {
+    const stream = await ok(
+      api.POST("/api/v1/ai/providers/{provider_id}/sample", { ...path("provider_id", id), parseAs: "stream" }),
+    );
+    if (!stream) throw new ApiError(0, "no_stream", "The server sent no answer.");
+    for await (const e of readEvents(stream)) {
+      const body: unknown = JSON.parse(e.data);
+      if (e.event === "delta") onDelta((body as { text: string }).text);
+      else if (e.event === "done") return body as CheckResult;
+      else if (e.event === "error") {
+        const { error, detail } = body as { error: string; detail?: unknown };
+        throw new ApiError(200, error, detail);
+      }
+    }
+    throw new ApiError(0, "stream_ended", "The test ended before the provider finished.");
+  },
 };
 
 export const aiSettings = {

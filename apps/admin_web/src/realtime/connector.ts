@@ -4,7 +4,7 @@
 import { io, type Socket } from "socket.io-client";
 import { Store } from "../lib/store";
 import { markExpired } from "../session";
-import type { AgentClientEvents, AgentServerEvents } from "../types";
+import type { AgentClientEvents, AgentServerEvents, ErrorAck } from "./contract.gen";
 
 export type ConnectionState = "connecting" | "online" | "offline";
 
@@ -109,7 +109,7 @@ class Realtime {
     event: E,
     payload: AgentClientEvents[E][0],
     timeoutMs = 10_000,
-  ): Promise<AgentClientEvents[E][1]> {
+  ): Promise<Exclude<AgentClientEvents[E][1], ErrorAck>> {
     const socket = this.socket;
     if (!socket || !socket.connected) throw new Error("Not connected to the server.");
     const ack: unknown = await socket.timeout(timeoutMs).emitWithAck(event, payload);
@@ -117,7 +117,7 @@ class Realtime {
       const { error, detail } = ack as { error: unknown; detail?: unknown };
       throw new AckError(String(error), detail);
     }
-    return ack as AgentClientEvents[E][1];
+    return ack as Exclude<AgentClientEvents[E][1], ErrorAck>;
   }
 
   /** Fire-and-forget for hints such as typing indicators. */

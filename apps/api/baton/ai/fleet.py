@@ -513,23 +513,38 @@ async def load_members(uow: UnitOfWork) -> list[Member]:
     return members
 
 
-async def check(member: Member) -> tuple[_Try, int | None, int]:
-    """A tiny real request to one member (an admin's health check); updates its breaker."""
-    request = ChatRequest(
-        system="This is a connectivity check from Baton. Reply with the single word OK.",
-        messages=[ChatMessage("user", "ping")],
-        question="ping",
-        max_tokens=16,
-    )
+SAMPLE_QUESTION = "Hi! Can you tell me briefly how you can help me?"
 
-    async def discard(_: str) -> None:
-        return None
 
+async def _discard(_: str) -> None:
+    return None
+
+
+async def check(
+    member: Member, *, sample_prompt: str | None = None, emit: Emit = _discard
+) -> tuple[_Try, int | None, int]:
+    """A real request to one member (an admin's test); updates its breaker. Without
+    ``sample_prompt`` a tiny connectivity check; with it, a sample answer to a visitor's
+    question under that system prompt, each piece passed to ``emit`` as it arrives."""
+    if sample_prompt is None:
+        request = ChatRequest(
+            system="This is a connectivity check from Baton. Reply with the single word OK.",
+            messages=[ChatMessage("user", "ping")],
+            question="ping",
+            max_tokens=16,
+        )
+    else:
+        request = ChatRequest(
+            system=sample_prompt,
+            messages=[ChatMessage("user", SAMPLE_QUESTION)],
+            question=SAMPLE_QUESTION,
+            max_tokens=300,
+        )
     loop = asyncio.get_running_loop()
     started = loop.time()
     if member.provider is None:
         return _Try(error=ProviderError(member.unusable or "not_prepared")), None, 0
-    t = await _attempt(member, request, discard)
+    t = await _attempt(member, request, emit)
     if t.error is None:
         member.succeed()
     else:

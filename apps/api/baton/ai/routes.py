@@ -10,10 +10,12 @@ from typing import Any
 import msgspec
 from litestar import Controller, delete, get, patch, post
 from litestar.params import Parameter
+from litestar.response import ServerSentEvent
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
 from baton.ai import autoreply, service
 from baton.ai.models import AIProvider, AutoReplyRule
+from baton.ai.sample import sample_events
 from baton.ai.schemas import (
     AISettings,
     AISettingsPatch,
@@ -41,7 +43,7 @@ from baton.auth.principal import Principal
 from baton.copilot.mood import LlmPresence
 from baton.kit.http import errors
 from baton.kit.pagination import check_limit
-from baton.kit.uow import UnitOfWork
+from baton.kit.uow import UnitOfWork, unit_of_work
 from baton.runtime import Runtime
 from baton.workspace import service as workspace
 from baton.workspace.service import WorkspacePatch
@@ -129,6 +131,21 @@ class ProvidersController(Controller):
         """Health check: one tiny real request (works on a disabled provider too); the
         result is recorded in the provider's health like any attempt."""
         return await service.check_provider(runtime, provider_id)
+
+    @post(
+        "/{provider_id:uuid}/sample",
+        status_code=HTTP_200_OK,
+        media_type="text/event-stream",
+        responses=errors(403, 404),
+    )
+    async def sample_provider(self, runtime: Runtime, provider_id: uuid.UUID) -> ServerSentEvent:
+        """The "Test" button: a sample answer to a visitor's question under the workspace's
+        system prompt, streamed as Server-Sent Events as the provider writes it: ``delta
+        {text}`` pieces, then ``done`` (the check's result, recorded in the provider's health)
+        or ``error {error, detail}`` (docs/ai.md). Works on a disabled provider too."""
+        async with unit_of_work(runtime) as uow:  # a 404 before the stream starts
+            await service.get_provider(uow.session, provider_id)
+        return ServerSentEvent(sample_events(runtime, provider_id))
 
     @delete("/{provider_id:uuid}", status_code=HTTP_204_NO_CONTENT, responses=errors(403, 404))
     async def delete_provider(

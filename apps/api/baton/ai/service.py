@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from baton.ai.autoreply import MATCHES
 from baton.ai.fleet import (
+    Emit,
     FleetState,
     Outcome,
     check,
@@ -46,6 +47,7 @@ from baton.kit.outbound import check_outbound_url
 from baton.kit.pagination import keyset, page_cursor
 from baton.kit.uow import UnitOfWork, unit_of_work
 from baton.runtime import Runtime
+from baton.workspace.service import get_config
 
 DEFAULT_MODELS = {
     "openai": "gpt-4o-mini",
@@ -411,16 +413,24 @@ async def summary(session: AsyncSession, since: datetime | None) -> list[LogSumm
     return out
 
 
-async def check_provider(runtime: Runtime, provider_id: uuid.UUID) -> CheckOut:
-    """Send one tiny request to a provider (enabled or not) and record the result in its
-    health. No transaction is open while the provider answers."""
+async def check_provider(
+    runtime: Runtime, provider_id: uuid.UUID, *, sample: Emit | None = None
+) -> CheckOut:
+    """Send one request to a provider (enabled or not) and record the result in its health.
+    A tiny connectivity check, or with ``sample`` a sample answer under the workspace's
+    system prompt, streamed piece by piece to ``sample``. No transaction is open while the
+    provider answers."""
     async with unit_of_work(runtime) as uow:
         provider = await get_provider(uow.session, provider_id)
         member = member_of(provider, runtime.envelope)
         base_url = provider.base_url
+        prompt = (await get_config(uow.session)).system_prompt if sample else None
     await check_reachable(runtime, base_url)  # again: DNS may have changed since it was saved
     await prepare([member], runtime.slot(FleetState))
-    attempt, first_token_ms, total_ms = await check(member)
+    if sample is not None:
+        attempt, first_token_ms, total_ms = await check(member, sample_prompt=prompt, emit=sample)
+    else:
+        attempt, first_token_ms, total_ms = await check(member)
     async with unit_of_work(runtime) as uow:
         await record_health(uow, [Outcome(member, attempt.error)])
         row = await uow.session.get(AIProvider, provider_id, populate_existing=True)
@@ -430,6 +440,6 @@ async def check_provider(runtime: Runtime, provider_id: uuid.UUID) -> CheckOut:
         error=attempt.error.summary() if attempt.error else None,
         first_token_ms=first_token_ms,
         total_ms=total_ms,
-        reply="".join(attempt.parts)[:200],
+        reply="".join(attempt.parts)[: 2000 if sample else 200],
         health=HealthOut.of(health, member.threshold),
     )

@@ -14,12 +14,14 @@ import msgspec
 from baton.auth.permissions import Permission
 from baton.auth.realtime import socket_principal
 from baton.conversations import lifecycle, policy, queries, recipients
+from baton.conversations.acks import ConversationAck, MessageAck, PresenceAck
 from baton.conversations.models import Conversation
 from baton.conversations.replies import add_agent_message
 from baton.conversations.schemas import ConversationWithMessages
 from baton.conversations.state import Actor
 from baton.kit.errors import Forbidden, NotFound, ValidationFailed
 from baton.realtime.actions import Actions, SocketCall
+from baton.realtime.contract import Ok, WireIds, WireText
 from baton.realtime.rooms import AGENT_NS, AGENTS_ROOM, conversation_room
 from baton.users.models import User
 from baton.users.service import update_user
@@ -33,20 +35,22 @@ class ConversationRef(msgspec.Struct):
 
 class AgentMessageIn(msgspec.Struct):
     conversation_id: str
-    client_id: Any = None
-    text: Any = None
-    attachment_ids: Any = None  # docs/attachments.md
+    client_id: WireText = None
+    text: WireText = None
+    attachment_ids: WireIds = None  # docs/attachments.md
 
 
 class NoteIn(msgspec.Struct):
     conversation_id: str
-    text: Any = None
-    client_id: Any = None
-    attachment_ids: Any = None
+    text: WireText = None
+    client_id: WireText = None
+    attachment_ids: WireIds = None
 
 
 class PresenceIn(msgspec.Struct):
-    presence: Annotated[str, msgspec.Meta(max_length=16)]
+    presence: Annotated[
+        str, msgspec.Meta(max_length=16, extra_json_schema={"enum": ["online", "away"]})
+    ]
 
 
 def conversation_id_of(raw: str) -> uuid.UUID:
@@ -65,33 +69,41 @@ async def _conversation(call: SocketCall, raw_id: str, *, act: bool = False) -> 
     return conversation
 
 
-async def _answer(call: SocketCall, conversation: Conversation) -> dict[str, Any]:
-    view = await queries.view(call.uow, conversation)
-    return {"conversation": msgspec.to_builtins(view)}
+async def _answer(call: SocketCall, conversation: Conversation) -> ConversationAck:
+    return ConversationAck(conversation=await queries.view(call.uow, conversation))
 
 
-@actions.on("join_session", payload=ConversationRef, permission=Permission.CONVERSATIONS_READ)
-async def join_session(call: SocketCall, ref: ConversationRef) -> dict[str, Any]:
+@actions.on(
+    "join_session",
+    payload=ConversationRef,
+    ack=ConversationWithMessages,
+    permission=Permission.CONVERSATIONS_READ,
+)
+async def join_session(call: SocketCall, ref: ConversationRef) -> ConversationWithMessages:
     conversation = await _conversation(call, ref.conversation_id)
     # join before reading, so nothing committed in between is missed
     await call.enter(conversation_room(conversation.id))
     messages, _ = await queries.messages_of(
         call.uow.session, conversation.id, include_internal=True, limit=2000
     )
-    result = ConversationWithMessages(
+    return ConversationWithMessages(
         await queries.view(call.uow, conversation), queries.message_views(messages)
     )
-    return msgspec.to_builtins(result)  # type: ignore[no-any-return]
 
 
-@actions.on("leave_session", payload=ConversationRef, uow=False)
+@actions.on("leave_session", payload=ConversationRef, ack=Ok, uow=False)
 async def leave_session(call: SocketCall, ref: ConversationRef) -> dict[str, Any]:
     await call.leave(conversation_room(ref.conversation_id))
     return {"ok": True}
 
 
-@actions.on("take_over", payload=ConversationRef, permission=Permission.CONVERSATIONS_REPLY)
-async def take_over(call: SocketCall, ref: ConversationRef) -> dict[str, Any]:
+@actions.on(
+    "take_over",
+    payload=ConversationRef,
+    ack=ConversationAck,
+    permission=Permission.CONVERSATIONS_REPLY,
+)
+async def take_over(call: SocketCall, ref: ConversationRef) -> ConversationAck:
     # as over REST: someone else's conversation is a 409 "already_assigned", not a 404
     conversation = await queries.get_conversation(
         call.uow.session, conversation_id_of(ref.conversation_id)
@@ -102,8 +114,13 @@ async def take_over(call: SocketCall, ref: ConversationRef) -> dict[str, Any]:
     return await _answer(call, conversation)
 
 
-@actions.on("release", payload=ConversationRef, permission=Permission.CONVERSATIONS_REPLY)
-async def release(call: SocketCall, ref: ConversationRef) -> dict[str, Any]:
+@actions.on(
+    "release",
+    payload=ConversationRef,
+    ack=ConversationAck,
+    permission=Permission.CONVERSATIONS_REPLY,
+)
+async def release(call: SocketCall, ref: ConversationRef) -> ConversationAck:
     conversation = await _conversation(call, ref.conversation_id)
     await lifecycle.release(
         call.uow,
@@ -114,8 +131,13 @@ async def release(call: SocketCall, ref: ConversationRef) -> dict[str, Any]:
     return await _answer(call, conversation)
 
 
-@actions.on("resolve", payload=ConversationRef, permission=Permission.CONVERSATIONS_RESOLVE)
-async def resolve(call: SocketCall, ref: ConversationRef) -> dict[str, Any]:
+@actions.on(
+    "resolve",
+    payload=ConversationRef,
+    ack=ConversationAck,
+    permission=Permission.CONVERSATIONS_RESOLVE,
+)
+async def resolve(call: SocketCall, ref: ConversationRef) -> ConversationAck:
     conversation = await _conversation(call, ref.conversation_id, act=True)
     await lifecycle.resolve(call.uow, conversation, Actor.of(call.principal))
     return await _answer(call, conversation)
@@ -140,12 +162,19 @@ async def _post(call: SocketCall, payload: AgentMessageIn | NoteIn, internal: bo
     }
 
 
-@actions.on("agent_message", payload=AgentMessageIn, permission=Permission.CONVERSATIONS_REPLY)
+@actions.on(
+    "agent_message",
+    payload=AgentMessageIn,
+    ack=MessageAck,
+    permission=Permission.CONVERSATIONS_REPLY,
+)
 async def agent_message(call: SocketCall, payload: AgentMessageIn) -> dict[str, Any]:
     return await _post(call, payload, internal=False)  # type: ignore[no-any-return]
 
 
-@actions.on("internal_note", payload=NoteIn, permission=Permission.CONVERSATIONS_REPLY)
+@actions.on(
+    "internal_note", payload=NoteIn, ack=MessageAck, permission=Permission.CONVERSATIONS_REPLY
+)
 async def internal_note(call: SocketCall, payload: NoteIn) -> dict[str, Any]:
     return await _post(call, payload, internal=True)  # type: ignore[no-any-return]
 
@@ -160,17 +189,21 @@ async def _typing(call: SocketCall, ref: ConversationRef, typing: bool) -> dict[
     return {"ok": True}
 
 
-@actions.on("typing_start", payload=ConversationRef, permission=Permission.CONVERSATIONS_REPLY)
+@actions.on(
+    "typing_start", payload=ConversationRef, ack=Ok, permission=Permission.CONVERSATIONS_REPLY
+)
 async def typing_start(call: SocketCall, ref: ConversationRef) -> dict[str, Any]:
     return await _typing(call, ref, True)
 
 
-@actions.on("typing_stop", payload=ConversationRef, permission=Permission.CONVERSATIONS_REPLY)
+@actions.on(
+    "typing_stop", payload=ConversationRef, ack=Ok, permission=Permission.CONVERSATIONS_REPLY
+)
 async def typing_stop(call: SocketCall, ref: ConversationRef) -> dict[str, Any]:
     return await _typing(call, ref, False)
 
 
-@actions.on("set_presence", payload=PresenceIn)
+@actions.on("set_presence", payload=PresenceIn, ack=PresenceAck)
 async def set_presence(call: SocketCall, payload: PresenceIn) -> dict[str, Any]:
     if call.principal.user_id is None:
         raise Forbidden("API keys have no presence")

@@ -133,7 +133,13 @@ async def add_system_message(
     message, _ = await store_message(
         uow,
         conversation,
-        Message(conversation_id=conversation.id, sender="system", text=text, meta=meta or {}),
+        Message(
+            conversation_id=conversation.id,
+            sender="system",
+            text=text,
+            internal=False,
+            meta=meta or {},
+        ),
     )
     return message
 
@@ -152,6 +158,7 @@ async def add_bot_message(
         conversation_id=conversation.id,
         sender="bot",
         text=text,
+        internal=False,
         suggestions=list(suggestions or [])[:3],
         meta=meta or {},
         author_name=AI.name,

@@ -22,64 +22,60 @@ from baton.realtime.rooms import (
     user_room,
     visitor_room,
 )
+from baton.realtime.server_events import (
+    AgentMessage,
+    AgentName,
+    BotMessage,
+    BotStream,
+    BotStreamCancelled,
+    ConversationUpdated,
+    MessageCreated,
+    StatusChanged,
+    SystemMessage,
+    Typing,
+    VisitorMessage,
+    WidgetBotStream,
+    WidgetBotStreamCancelled,
+    WidgetTyping,
+)
 
 __all__ = ["AGENT_NS", "VISITOR_NS", "Emission", "conversation_room", "visitor_room"]
 
 
-def _iso(value: Any) -> Any:
-    return msgspec.to_builtins(value)
+def _public(message: MessageOut) -> Any:
+    """What a visitor sees of one of their conversation's messages, as its event's struct."""
+    base: dict[str, Any] = {
+        "id": message.id,
+        "text": message.text,
+        "created_at": message.created_at,
+    }
+    if message.attachments:
+        base["attachments"] = message.attachments
+    if message.sender == "visitor":
+        return "visitor_message", VisitorMessage(**base, client_id=message.client_id)
+    if message.sender == "bot":
+        return "bot_message", BotMessage(
+            **base, suggestions=list(message.suggestions), source=message.meta.get("source")
+        )
+    if message.sender == "agent":
+        name = message.author.name if message.author else "Agent"
+        return "agent_message", AgentMessage(**base, agent=AgentName(name=name))
+    # the widget offers the offline form instead of a countdown when nobody is online
+    extra = {k: message.meta[k] for k in ("kind", "agents_online") if k in message.meta}
+    return "system_message", SystemMessage(**base, **extra)
 
 
 def message_emissions(message: MessageOut, assignee_id: uuid.UUID | None) -> list[Emission]:
     out: list[Emission] = []
     cid = message.conversation_id
     if not message.internal:
-        base = {"id": str(message.id), "text": message.text, "created_at": _iso(message.created_at)}
-        if message.attachments:
-            base["attachments"] = _iso(message.attachments)
-        if message.sender == "visitor":
-            out.append(
-                Emission(
-                    "visitor_message",
-                    {**base, "client_id": message.client_id},
-                    (visitor_room(cid),),
-                    VISITOR_NS,
-                )
-            )
-        elif message.sender == "bot":
-            out.append(
-                Emission(
-                    "bot_message",
-                    {
-                        **base,
-                        "suggestions": list(message.suggestions),
-                        "source": message.meta.get("source"),
-                    },
-                    (visitor_room(cid),),
-                    VISITOR_NS,
-                )
-            )
-        elif message.sender == "agent":
-            name = message.author.name if message.author else "Agent"
-            out.append(
-                Emission(
-                    "agent_message",
-                    {**base, "agent": {"name": name}},
-                    (visitor_room(cid),),
-                    VISITOR_NS,
-                )
-            )
-        else:
-            # the widget offers the offline form instead of a countdown when nobody is online
-            extra = {k: message.meta[k] for k in ("kind", "agents_online") if k in message.meta}
-            out.append(
-                Emission("system_message", {**base, **extra}, (visitor_room(cid),), VISITOR_NS)
-            )
+        event, payload = _public(message)
+        out.append(Emission(event, payload, (visitor_room(cid),), VISITOR_NS))
     agent_rooms = [conversation_room(cid)]
     if assignee_id is not None:
         agent_rooms.append(user_room(assignee_id))
     out.append(
-        Emission("message_created", {"message": _iso(message)}, tuple(agent_rooms), AGENT_NS)
+        Emission("message_created", MessageCreated(message=message), tuple(agent_rooms), AGENT_NS)
     )
     return out
 
@@ -104,12 +100,16 @@ def conversation_emissions(
     conversation: ConversationOut, *, status_changed: bool, broadcast: bool | None = None
 ) -> list[Emission]:
     rooms = inbox_rooms(conversation, broadcast=status_changed if broadcast is None else broadcast)
-    out = [Emission("conversation_updated", {"conversation": _iso(conversation)}, rooms, AGENT_NS)]
+    updated = ConversationUpdated(conversation=conversation)
+    out = [Emission("conversation_updated", updated, rooms, AGENT_NS)]
     if status_changed:
         out.append(
             Emission(
                 "status_changed",
-                {"status": conversation.status, "queue_position": conversation.queue_position},
+                msgspec.convert(
+                    {"status": conversation.status, "queue_position": conversation.queue_position},
+                    StatusChanged,
+                ),
                 (visitor_room(conversation.id),),
                 VISITOR_NS,
             )
@@ -120,7 +120,7 @@ def conversation_emissions(
 def queue_position_emission(conversation_id: uuid.UUID, position: int) -> Emission:
     return Emission(
         "status_changed",
-        {"status": "waiting", "queue_position": position},
+        StatusChanged(status="waiting", queue_position=position),
         (visitor_room(conversation_id),),
         VISITOR_NS,
     )
@@ -129,7 +129,7 @@ def queue_position_emission(conversation_id: uuid.UUID, position: int) -> Emissi
 def visitor_typing_emission(conversation_id: uuid.UUID, typing: bool) -> Emission:
     return Emission(
         "display_typing",
-        {"conversation_id": str(conversation_id), "sender": "visitor", "typing": typing},
+        Typing(conversation_id=conversation_id, sender="visitor", typing=typing),
         (conversation_room(conversation_id),),
         AGENT_NS,
     )
@@ -139,18 +139,13 @@ def agent_typing_emissions(conversation_id: uuid.UUID, name: str, typing: bool) 
     return [
         Emission(
             "display_typing",
-            {"sender": "agent", "typing": typing, "name": name},
+            WidgetTyping(sender="agent", typing=typing, name=name),
             (visitor_room(conversation_id),),
             VISITOR_NS,
         ),
         Emission(
             "display_typing",
-            {
-                "conversation_id": str(conversation_id),
-                "sender": "agent",
-                "typing": typing,
-                "name": name,
-            },
+            Typing(conversation_id=conversation_id, sender="agent", typing=typing, name=name),
             (conversation_room(conversation_id),),
             AGENT_NS,
         ),
@@ -163,17 +158,13 @@ def bot_stream_emissions(
     return [
         Emission(
             "bot_stream",
-            {"message_id": str(message_id), "delta": delta},
+            WidgetBotStream(message_id=message_id, delta=delta),
             (visitor_room(conversation_id),),
             VISITOR_NS,
         ),
         Emission(
             "bot_stream",
-            {
-                "conversation_id": str(conversation_id),
-                "message_id": str(message_id),
-                "delta": delta,
-            },
+            BotStream(conversation_id=conversation_id, message_id=message_id, delta=delta),
             (conversation_room(conversation_id),),
             AGENT_NS,
         ),
@@ -187,13 +178,13 @@ def bot_stream_cancel_emissions(
     return [
         Emission(
             "bot_stream_cancelled",
-            {"message_id": str(message_id)},
+            WidgetBotStreamCancelled(message_id=message_id),
             (visitor_room(conversation_id),),
             VISITOR_NS,
         ),
         Emission(
             "bot_stream_cancelled",
-            {"conversation_id": str(conversation_id), "message_id": str(message_id)},
+            BotStreamCancelled(conversation_id=conversation_id, message_id=message_id),
             (conversation_room(conversation_id),),
             AGENT_NS,
         ),
@@ -203,7 +194,7 @@ def bot_stream_cancel_emissions(
 def bot_typing_emission(conversation_id: uuid.UUID, typing: bool) -> Emission:
     return Emission(
         "display_typing",
-        {"sender": "bot", "typing": typing},
+        WidgetTyping(sender="bot", typing=typing),
         (visitor_room(conversation_id),),
         VISITOR_NS,
     )

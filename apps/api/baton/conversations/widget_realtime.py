@@ -16,6 +16,13 @@ from sqlalchemy import select
 
 from baton.attachments import service as attachments
 from baton.conversations import lifecycle, queries
+from baton.conversations.acks import (
+    HandoffAck,
+    HistoryAck,
+    MessageAck,
+    StartSessionAck,
+    SyncAck,
+)
 from baton.conversations.batch import InboundBatcher, Incoming
 from baton.conversations.events import ConversationChanged
 from baton.conversations.inbound import receive_visitor_message
@@ -34,6 +41,7 @@ from baton.hours.queue import queue_eta
 from baton.kit.errors import NotFound, RateLimited, Unauthorized, ValidationFailed
 from baton.kit.uow import unit_of_work
 from baton.realtime.actions import Actions, SocketCall
+from baton.realtime.contract import Ok, WireIds, WireText
 from baton.realtime.rooms import VISITOR_NS, visitor_room
 from baton.users.service import normalise_email
 from baton.visitors import identity, limits
@@ -47,6 +55,7 @@ from baton.visitors.sessions import (
     live_session,
     open_session,
 )
+from baton.widget.welcome import welcome_for
 from baton.workspace.service import get_config
 
 HISTORY_LIMIT = 500
@@ -65,10 +74,10 @@ class HistoryIn(msgspec.Struct):
 
 
 class UserMessageIn(msgspec.Struct):
-    client_id: Any = None
-    text: Any = None
+    client_id: WireText = None
+    text: WireText = None
     conversation_id: str | None = None  # optional; must be the session's own
-    attachment_ids: Any = None  # the visitor's own uploads (docs/attachments.md)
+    attachment_ids: WireIds = None  # the visitor's own uploads (docs/attachments.md)
 
 
 class SyncIn(msgspec.Struct):
@@ -124,7 +133,7 @@ async def disconnect(call: SocketCall, *_: Any) -> None:
                 visitors.left(uow, uuid.UUID(gone))
 
 
-@actions.on("start_session", payload=StartSessionIn)
+@actions.on("start_session", payload=StartSessionIn, ack=StartSessionAck)
 async def start_session(call: SocketCall, payload: StartSessionIn) -> dict[str, Any]:
     uow = call.uow
     state = await call.session()
@@ -198,7 +207,7 @@ async def start_session(call: SocketCall, payload: StartSessionIn) -> dict[str, 
         "queue_position": position,
         "waiting_since": msgspec.to_builtins(opened.conversation.waiting_since),
         "resumed": opened.resumed,
-        "welcome": config.welcome_message,
+        "welcome": welcome_for(config.welcome_message, opened.visitor, opened.conversation.id),
         "messages": _public(messages),
     }
 
@@ -227,7 +236,7 @@ async def _past_conversations(
     ]
 
 
-@actions.on("history", payload=HistoryIn)
+@actions.on("history", payload=HistoryIn, ack=HistoryAck)
 async def history(call: SocketCall, payload: HistoryIn) -> dict[str, Any]:
     """A verified visitor reads one of their past conversations."""
     state = await _current(call)
@@ -251,7 +260,7 @@ async def history(call: SocketCall, payload: HistoryIn) -> dict[str, Any]:
     }
 
 
-@actions.on("user_message", payload=UserMessageIn, uow=False)
+@actions.on("user_message", payload=UserMessageIn, ack=MessageAck, uow=False)
 async def user_message(call: SocketCall, payload: UserMessageIn) -> dict[str, Any]:
     """The hot path: validated here, stored by the group-commit writer (``batch``), acked
     once its transaction has committed."""
@@ -324,7 +333,7 @@ async def _message_with_attachments(
     }
 
 
-@actions.on("request_agent")
+@actions.on("request_agent", ack=HandoffAck)
 async def request_agent(call: SocketCall) -> dict[str, Any]:
     state = await _current(call)
     await limits.event(call.runtime, str(state["session_id"]))
@@ -356,7 +365,7 @@ async def request_agent(call: SocketCall) -> dict[str, Any]:
     return ack
 
 
-@actions.on("sync", payload=SyncIn)
+@actions.on("sync", payload=SyncIn, ack=SyncAck)
 async def sync(call: SocketCall, payload: SyncIn) -> dict[str, Any]:
     state = await _current(call)
     await limits.event(call.runtime, str(state["session_id"]))
@@ -389,17 +398,17 @@ async def _typing(call: SocketCall, typing: bool) -> dict[str, Any]:
     return {"ok": True}
 
 
-@actions.on("typing_start", uow=False)
+@actions.on("typing_start", ack=Ok, uow=False)
 async def typing_start(call: SocketCall) -> dict[str, Any]:
     return await _typing(call, True)
 
 
-@actions.on("typing_stop", uow=False)
+@actions.on("typing_stop", ack=Ok, uow=False)
 async def typing_stop(call: SocketCall) -> dict[str, Any]:
     return await _typing(call, False)
 
 
-@actions.on("visitor_join", payload=VisitorJoinIn)
+@actions.on("visitor_join", payload=VisitorJoinIn, ack=Ok)
 async def visitor_join(call: SocketCall, payload: VisitorJoinIn) -> dict[str, Any]:
     state = await call.session()
     await limits.event(call.runtime, str(state.get("session_id") or call.sid))
@@ -431,7 +440,7 @@ async def visitor_join(call: SocketCall, payload: VisitorJoinIn) -> dict[str, An
     return {"ok": True}
 
 
-@actions.on("leave_email", payload=LeaveEmailIn)
+@actions.on("leave_email", payload=LeaveEmailIn, ack=Ok)
 async def leave_email(call: SocketCall, payload: LeaveEmailIn) -> dict[str, Any]:
     state = await _current(call)
     await limits.event(call.runtime, str(state["session_id"]))
@@ -447,7 +456,7 @@ async def leave_email(call: SocketCall, payload: LeaveEmailIn) -> dict[str, Any]
     return {"ok": True}
 
 
-@actions.on("end_session")
+@actions.on("end_session", ack=Ok)
 async def end_session_handler(call: SocketCall) -> dict[str, Any]:
     state = await _current(call)
     vs, conversation = await live_session(call.uow, state["session_id"])

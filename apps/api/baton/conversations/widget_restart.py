@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from baton.conversations.acks import NewConversationAck
 from baton.kit.errors import Unauthorized
 from baton.realtime.actions import Actions, SocketCall
 from baton.realtime.rooms import VISITOR_NS, visitor_room
@@ -17,12 +18,13 @@ from baton.visitors import limits
 from baton.visitors import service as visitors
 from baton.visitors.presence import presence_of
 from baton.visitors.sessions import live_session, start_over
+from baton.widget.welcome import welcome_for
 from baton.workspace.service import get_config
 
 actions = Actions(VISITOR_NS)
 
 
-@actions.on("new_conversation")
+@actions.on("new_conversation", ack=NewConversationAck)
 async def new_conversation(call: SocketCall) -> dict[str, Any]:
     state = await call.session()
     if not state.get("session_id"):
@@ -54,6 +56,6 @@ async def new_conversation(call: SocketCall) -> dict[str, Any]:
         "queue_position": None,
         "waiting_since": None,
         "resumed": False,
-        "welcome": config.welcome_message,
+        "welcome": welcome_for(config.welcome_message, opened.visitor, opened.conversation.id),
         "messages": [],
     }

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from sqlalchemy import select
@@ -28,6 +28,7 @@ from baton.copilot import drafts
 from baton.kit.errors import NotFound
 from baton.kit.ids import uuid7
 from baton.realtime.actions import Actions, SocketCall
+from baton.realtime.contract import Payload, WireText, encode
 from baton.realtime.rooms import AGENT_NS
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,19 @@ actions = Actions(AGENT_NS, principal_of=socket_principal)
 
 class CopilotRef(msgspec.Struct):
     conversation_id: str
+
+
+class CopilotRequestAck(Payload):
+    """The request is running: its ``*_stream`` and result events carry ``request_id``."""
+
+    conversation_id: uuid.UUID
+    request_id: uuid.UUID
+
+
+class VerdictAck(Payload):
+    message_id: uuid.UUID
+    verdict: str
+    log_id: uuid.UUID
 
 
 class CopilotTasks:
@@ -61,14 +75,21 @@ async def _check(call: SocketCall, raw: str) -> uuid.UUID:
     return conversation.id
 
 
-@actions.on("suggest_reply", payload=CopilotRef, permission=Permission.CONVERSATIONS_REPLY)
+@actions.on(
+    "suggest_reply",
+    payload=CopilotRef,
+    ack=CopilotRequestAck,
+    permission=Permission.CONVERSATIONS_REPLY,
+)
 async def suggest_reply(call: SocketCall, ref: CopilotRef) -> dict[str, Any]:
     conversation_id = await _check(call, ref.conversation_id)
     request_id = str(uuid7())
     base = {"conversation_id": str(conversation_id), "request_id": request_id}
 
     async def send(event: str, payload: dict[str, Any]) -> None:
-        await call.sio.emit(event, {**base, **payload}, to=call.sid, namespace=AGENT_NS)
+        await call.sio.emit(
+            event, encode(AGENT_NS, event, {**base, **payload}), to=call.sid, namespace=AGENT_NS
+        )
 
     async def work() -> None:
         try:
@@ -87,14 +108,18 @@ async def suggest_reply(call: SocketCall, ref: CopilotRef) -> dict[str, Any]:
     return base
 
 
-@actions.on("summarize", payload=CopilotRef, permission=Permission.CONVERSATIONS_READ)
+@actions.on(
+    "summarize", payload=CopilotRef, ack=CopilotRequestAck, permission=Permission.CONVERSATIONS_READ
+)
 async def summarize(call: SocketCall, ref: CopilotRef) -> dict[str, Any]:
     conversation_id = await _check(call, ref.conversation_id)
     request_id = str(uuid7())
     base = {"conversation_id": str(conversation_id), "request_id": request_id}
 
     async def send(event: str, payload: dict[str, Any]) -> None:
-        await call.sio.emit(event, {**base, **payload}, to=call.sid, namespace=AGENT_NS)
+        await call.sio.emit(
+            event, encode(AGENT_NS, event, {**base, **payload}), to=call.sid, namespace=AGENT_NS
+        )
 
     async def work() -> None:
         try:
@@ -129,11 +154,13 @@ async def summary_of(runtime: Any, conversation_id: uuid.UUID, send: Any) -> tup
 class VerdictEventIn(msgspec.Struct, forbid_unknown_fields=True):
     conversation_id: str
     message_id: str
-    verdict: str  # good | bad | corrected
-    correction: Any = None
+    verdict: Annotated[str, msgspec.Meta(extra_json_schema={"enum": ["good", "bad", "corrected"]})]
+    correction: WireText = None
 
 
-@actions.on("ai_verdict", payload=VerdictEventIn, permission=Permission.CONVERSATIONS_REPLY)
+@actions.on(
+    "ai_verdict", payload=VerdictEventIn, ack=VerdictAck, permission=Permission.CONVERSATIONS_REPLY
+)
 async def ai_verdict(call: SocketCall, data: VerdictEventIn) -> dict[str, Any]:
     """An agent's verdict on one AI reply in a conversation they can see: it lands in the
     accuracy log (the same row ``POST /api/v1/ai/logs/{id}/verdict`` sets)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import msgspec
@@ -10,6 +11,7 @@ import socketio
 from baton.csat import service
 from baton.kit.errors import NotFound, Unauthorized
 from baton.realtime.actions import Actions, SocketCall
+from baton.realtime.contract import Payload, WireInt, WireText
 from baton.realtime.rooms import VISITOR_NS
 from baton.runtime import Runtime
 from baton.visitors import limits
@@ -20,12 +22,27 @@ actions = Actions(VISITOR_NS)
 
 
 class CsatIn(msgspec.Struct):
-    rating: Any = None  # checked by the service: a whole number 1..5 (else invalid_rating)
-    comment: Any = None
+    rating: WireInt = None  # checked by the service: a whole number 1..5 (else invalid_rating)
+    comment: WireText = None
     conversation_id: str | None = None  # optional; must be the session's own
 
 
-@actions.on("csat", payload=CsatIn)
+class CsatAck(Payload):
+    ok: bool
+    conversation_id: uuid.UUID
+    rating: int
+
+
+class CsatStatusAck(Payload):
+    """Whether the session's conversation waits for a rating (the card comes back)."""
+
+    conversation_id: uuid.UUID
+    pending: bool
+    question: str
+    delay_seconds: int
+
+
+@actions.on("csat", payload=CsatIn, ack=CsatAck)
 async def csat(call: SocketCall, payload: CsatIn) -> dict[str, Any]:
     state = await call.session()
     if not state.get("session_id"):
@@ -40,7 +57,7 @@ async def csat(call: SocketCall, payload: CsatIn) -> dict[str, Any]:
     return {"ok": True, "conversation_id": str(conversation.id), "rating": row.rating}
 
 
-@actions.on("csat_status")
+@actions.on("csat_status", ack=CsatStatusAck)
 async def csat_status(call: SocketCall) -> dict[str, Any]:
     """Is the session's conversation waiting for a rating? (A widget that reloads after the
     ``csat_request`` asks this, so the card comes back.)"""

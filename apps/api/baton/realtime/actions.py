@@ -1,9 +1,10 @@
 """Socket.IO event handlers as plain module-level functions, declared once.
 
-``@actions.on("take_over", payload=ConversationRef, permission=...)`` does what every
-handler needs: decode and validate the payload, find the caller, check the permission, open
-a unit of work (committed before the ack, so its events go out first), turn domain errors
-into ``{error, detail}`` acks, and give the handler a ``SocketCall``.
+``@actions.on("take_over", payload=ConversationRef, ack=ConversationAck, permission=...)``
+does what every handler needs: decode and validate the payload, find the caller, check the
+permission, open a unit of work (committed before the ack, so its events go out first), turn
+domain errors into ``{error, detail}`` acks, encode the ack through its declared struct (the
+realtime contract, ``baton.realtime.contract``) and give the handler a ``SocketCall``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from baton.kit.errors import Forbidden
 from baton.kit.uow import UnitOfWork, unit_of_work
 from baton.kit.validation import convert
+from baton.realtime.contract import encode_ack
 from baton.realtime.handlers import acked, error_ack
 
 if TYPE_CHECKING:
@@ -64,8 +66,13 @@ class Action:
     event: str
     fn: ActionFn
     payload: type[Any] | None
+    ack: type[Any]
     permission: Any
     uow: bool
+
+
+# every namespace's Actions, in creation order: the realtime contract reads them (typegen)
+DECLARED: list[Actions] = []
 
 
 @dataclass
@@ -77,16 +84,23 @@ class Actions:
     actions: list[Action] = field(default_factory=list)
     lifecycle: dict[str, Callable[..., Awaitable[Any]]] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        DECLARED.append(self)
+
     def on(
         self,
         event: str,
         *,
+        ack: type[Any],
         payload: type[Any] | None = None,
         permission: Any = None,
         uow: bool = True,
     ) -> Callable[[ActionFn], ActionFn]:
+        """``payload``: the struct the client's data decodes into (None: the event takes
+        none); ``ack``: the struct of a successful ack."""
+
         def decorate(fn: ActionFn) -> ActionFn:
-            self.actions.append(Action(event, fn, payload, permission, uow))
+            self.actions.append(Action(event, fn, payload, ack, permission, uow))
             return fn
 
         return decorate
@@ -114,10 +128,12 @@ class Actions:
                 if action.permission is not None and not call.principal.has(action.permission):
                     raise Forbidden(f"missing permission: {action.permission.value}")
             if not action.uow:
-                return await action.fn(call, *args)
-            async with unit_of_work(runtime) as uow:
-                call._uow = uow
-                return await action.fn(call, *args)
+                result = await action.fn(call, *args)
+            else:
+                async with unit_of_work(runtime) as uow:
+                    call._uow = uow
+                    result = await action.fn(call, *args)
+            return encode_ack(action.ack, result, action.event)
 
         handle.__name__ = action.fn.__name__
         return handle

@@ -19,6 +19,8 @@ from typing import Any
 
 import socketio
 
+from baton.realtime.contract import encode
+
 log = logging.getLogger(__name__)
 
 RETRY_FIRST_SECONDS = 0.2
@@ -70,7 +72,10 @@ class ResyncingRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
         for namespace in RESYNC_NAMESPACES:
             try:
                 await socketio.AsyncManager.emit(
-                    self, RESYNC_EVENT, {"reason": reason}, namespace=namespace
+                    self,
+                    RESYNC_EVENT,
+                    encode(namespace, RESYNC_EVENT, {"reason": reason}),
+                    namespace=namespace,
                 )
             except Exception:
                 log.exception("resync emit failed", extra={"namespace": namespace})

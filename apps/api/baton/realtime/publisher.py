@@ -1,4 +1,6 @@
-"""Emitters: the api emits through its Socket.IO server; the worker through Redis only."""
+"""Emitters: the api emits through its Socket.IO server; the worker through Redis only.
+
+Both encode every payload through the realtime contract (``contract.encode``) first."""
 
 from __future__ import annotations
 
@@ -6,6 +8,8 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 import socketio
+
+from baton.realtime.contract import encode
 
 
 class Publisher(Protocol):
@@ -35,7 +39,13 @@ class ServerPublisher:
         namespace: str,
         skip_sid: str | None = None,
     ) -> None:
-        await self.sio.emit(event, payload, to=list(rooms), namespace=namespace, skip_sid=skip_sid)
+        await self.sio.emit(
+            event,
+            encode(namespace, event, payload),
+            to=list(rooms),
+            namespace=namespace,
+            skip_sid=skip_sid,
+        )
 
 
 class RedisPublisher:
@@ -54,5 +64,9 @@ class RedisPublisher:
         skip_sid: str | None = None,
     ) -> None:
         await self.manager.emit(
-            event, payload, room=list(rooms), namespace=namespace, skip_sid=skip_sid
+            event,
+            encode(namespace, event, payload),
+            room=list(rooms),
+            namespace=namespace,
+            skip_sid=skip_sid,
         )

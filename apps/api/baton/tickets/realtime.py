@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, Any
 
 import msgspec
@@ -11,10 +12,11 @@ from baton.conversations.models import Message
 from baton.kit.errors import Unauthorized
 from baton.mail import outbox, templates
 from baton.realtime.actions import Actions, SocketCall
+from baton.realtime.contract import Payload
 from baton.realtime.rooms import VISITOR_NS
 from baton.runtime import Runtime
 from baton.tickets import form, service
-from baton.tickets.schemas import TicketIn
+from baton.tickets.schemas import TicketCreatedOut, TicketIn
 from baton.visitors import limits
 from baton.visitors.models import Visitor
 from baton.visitors.sessions import live_session
@@ -26,7 +28,13 @@ class TranscriptIn(msgspec.Struct):
     email: Annotated[str, msgspec.Meta(max_length=320)] | None = None
 
 
-@actions.on("submit_ticket", payload=TicketIn)
+class TranscriptAck(Payload):
+    ok: bool
+    email_id: uuid.UUID
+    to: str
+
+
+@actions.on("submit_ticket", payload=TicketIn, ack=TicketCreatedOut)
 async def submit_ticket(call: SocketCall, payload: TicketIn) -> dict[str, Any]:
     """Same body and ack as ``POST /api/v1/tickets``; the socket's session is the source."""
     state = await call.session()
@@ -39,7 +47,7 @@ async def submit_ticket(call: SocketCall, payload: TicketIn) -> dict[str, Any]:
     return {"id": str(ticket.id), "number": ticket.number, "status": ticket.status}
 
 
-@actions.on("request_transcript", payload=TranscriptIn)
+@actions.on("request_transcript", payload=TranscriptIn, ack=TranscriptAck)
 async def request_transcript(call: SocketCall, payload: TranscriptIn) -> dict[str, Any]:
     """Email the visitor this conversation (to ``email`` or the one they gave before)."""
     state = await call.session()

@@ -7,6 +7,7 @@ from typing import Any
 import msgspec
 
 from baton.conversations.schemas import MessageOut
+from baton.realtime.contract import WireText
 from baton.tickets.models import Ticket
 
 
@@ -14,9 +15,9 @@ class TicketIn(msgspec.Struct):
     """The offline form (REST and the widget's ``submit_ticket``). Types are checked by the
     service, so each bad field gets its own clear error code."""
 
-    name: Any = None
-    email: Any = None
-    message: Any = None
+    name: WireText = None
+    email: WireText = None
+    message: WireText = None
     conversation_id: str | None = None
     session_token: str | None = None
 

@@ -20,6 +20,7 @@ from baton.conversations.replies import add_agent_message
 from baton.conversations.state import Actor
 from baton.kit.errors import Conflict, Forbidden, NotFound
 from baton.realtime.actions import Actions, SocketCall
+from baton.realtime.contract import Payload, WireText
 from baton.realtime.rooms import AGENT_NS, conversation_room
 from baton.visitors.events import ChatInitiated
 from baton.visitors.models import VisitorSession
@@ -30,11 +31,21 @@ actions = Actions(AGENT_NS, principal_of=socket_principal)
 
 class InitiateChatIn(msgspec.Struct):
     visitor_id: Annotated[str, msgspec.Meta(max_length=64)]
-    text: Any = None
-    client_id: Any = None
+    text: WireText = None
+    client_id: WireText = None
 
 
-@actions.on("initiate_chat", payload=InitiateChatIn, permission=Permission.CONVERSATIONS_REPLY)
+class InitiateChatAck(Payload):
+    conversation_id: uuid.UUID
+    message_id: uuid.UUID
+
+
+@actions.on(
+    "initiate_chat",
+    payload=InitiateChatIn,
+    ack=InitiateChatAck,
+    permission=Permission.CONVERSATIONS_REPLY,
+)
 async def initiate_chat(call: SocketCall, payload: InitiateChatIn) -> dict[str, Any]:
     actor = Actor.of(call.principal)
     if actor.kind != "agent":

@@ -25,6 +25,7 @@ from baton.widget.schemas import (
     WidgetSettingsOut,
     WidgetSettingsPatch,
 )
+from baton.widget.welcome import welcome_for
 
 WIDGET_DIST = PROJECT_ROOT / "apps" / "widget" / "dist"
 
@@ -38,6 +39,9 @@ class WidgetController(Controller):
         """The widget's theme and availability, read by every visitor's browser."""
         theme = WidgetConfigOut.of(await service.get_theme(uow.session))
         status = await availability(uow)
+        # before a session nobody is known: the variables take their fallbacks; the
+        # start_session ack brings the visitor's own (baton.widget.welcome)
+        theme.welcome_message = welcome_for(theme.welcome_message)
         return WidgetPublicConfigOut(
             **msgspec.structs.asdict(theme),
             online=status.online,
@@ -74,9 +78,7 @@ class WidgetController(Controller):
             welcome_message=data.welcome_message,
             allowed_origins=data.allowed_origins,
             identity_verification=data.identity_verification,
-            csat=service.CsatPatch(
-                data.csat_enabled, data.csat_question, data.csat_delay_seconds
-            ),
+            csat=service.CsatPatch(data.csat_enabled, data.csat_question, data.csat_delay_seconds),
         )
         after = WidgetSettingsOut.of(theme)
         changes = diff(

@@ -9,9 +9,22 @@ import { io, type Socket } from "socket.io-client";
 import type { PublicMessage, Visitor } from "../bridge";
 import { storage } from "./storage";
 import { chime } from "./chime";
+import type {
+  AgentMessage,
+  AttachmentOut,
+  BotMessage,
+  ErrorAck,
+  MessageOut,
+  SystemMessage,
+  VisitorMessage,
+  WidgetAck,
+  WidgetClientEvent,
+  WidgetPayload,
+  WidgetServerEvents as On,
+} from "./contract.gen";
 
 export type Sender = "visitor" | "bot" | "agent" | "system";
-export type Status = "bot" | "waiting" | "agent" | "resolved";
+export type Status = On["status_changed"]["status"];
 
 export interface Config {
   title: string;
@@ -41,17 +54,7 @@ export interface ChatMessage {
 }
 
 /** A file on a message (docs/attachments.md); urls are signed paths on the api's address. */
-export interface Attachment {
-  id: string;
-  url: string;
-  filename: string;
-  content_type: string;
-  size: number;
-  width?: number | null;
-  height?: number | null;
-  thumbnail_url?: string | null;
-  expired?: boolean; // removed by retention: the name stays, there is nothing to download
-}
+export type Attachment = AttachmentOut;
 
 /** A file the visitor picked, dropped or pasted, on its way up (or done, waiting to be sent). */
 export interface Upload {
@@ -116,40 +119,14 @@ export interface TicketState {
 export const HANDOFF_WAIT_MS = 3 * 60 * 1000;
 const ACK_TIMEOUT_MS = 8000;
 
-interface ServerMessage {
-  id: string;
-  sender: Sender;
-  text: string;
-  client_id?: string | null;
-  author?: { name: string } | null;
-  agent?: { name: string } | null;
-  suggestions?: string[];
-  created_at: string;
-  internal?: boolean;
-  attachments?: Attachment[];
-}
-
-interface StartAck {
-  session_token: string;
-  conversation_id: string;
-  status: Status;
-  messages: ServerMessage[];
-  queue_position?: number | null;
-  waiting_since?: string | null;
-  welcome?: string | null;
-}
-
-interface SyncAck {
-  status: Status;
-  queue_position?: number | null;
-  messages: ServerMessage[];
-}
-
-interface ErrorAck {
-  error: string;
-  detail?: unknown;
-  retry_after?: number; // seconds (rate_limited, database_unavailable)
-}
+/** A message as the server sends it: from history (``MessageOut``), or live, as its event's
+ * payload (the event says who sent it). Types generated from the server: ./contract.gen.ts. */
+type ServerMessage =
+  | MessageOut
+  | (BotMessage & { sender: "bot" })
+  | (AgentMessage & { sender: "agent" })
+  | (SystemMessage & { sender: "system" })
+  | (VisitorMessage & { sender: "visitor" });
 
 interface Outgoing {
   client_id: string;
@@ -189,15 +166,17 @@ export function newClientId(): string {
 }
 
 function fromServer(m: ServerMessage): ChatMessage {
+  const clientId = ("client_id" in m && m.client_id) || null;
+  const author = "author" in m ? m.author && m.author.name : "agent" in m ? m.agent.name : null;
   return {
-    key: m.client_id || m.id,
+    key: clientId || m.id,
     id: m.id,
-    client_id: m.client_id || null,
-    sender: m.sender,
+    client_id: clientId,
+    sender: m.sender as Sender,
     text: m.text,
     created_at: m.created_at,
-    author: (m.author && m.author.name) || (m.agent && m.agent.name) || null,
-    suggestions: m.suggestions || [],
+    author: author || null,
+    suggestions: ("suggestions" in m && m.suggestions) || [],
     state: "sent",
     attachments: m.attachments || [],
   };
@@ -289,7 +268,7 @@ export class Chat {
   /** The offline form: ``submit_ticket`` (same body and ack as POST /api/v1/tickets). */
   async submitTicket(form: { name: string; email: string; message: string }): Promise<void> {
     this.set({ ticket: { state: "sending", number: null, email: form.email, error: null } });
-    const ack = await this.call<{ id: string; number: number; status: string }>("submit_ticket", form);
+    const ack = await this.call("submit_ticket", form);
     if (isError(ack)) {
       const error = ack.error === "offline" || ack.error === "timeout" ? "You are offline. Try again in a moment." : detail(ack);
       this.set({ ticket: { state: "error", number: null, email: form.email, error } });
@@ -301,7 +280,7 @@ export class Chat {
   }
 
   /** ``csat_request``: show the rating card after the configured delay (if still resolved). */
-  private askForRating(p: { conversation_id: string; question?: string; delay_seconds?: number }): void {
+  private askForRating(p: On["csat_request"]): void {
     if (this.csatTimer) clearTimeout(this.csatTimer);
     const show = (): void => {
       this.csatTimer = null;
@@ -316,7 +295,7 @@ export class Chat {
 
   /** After a reload: a resolved conversation still waiting for its rating shows the card again. */
   private async resumeRating(): Promise<void> {
-    const ack = await this.call<{ conversation_id: string; pending: boolean; question: string }>("csat_status", {});
+    const ack = await this.call("csat_status", {});
     if (!isError(ack) && ack.pending) this.askForRating({ conversation_id: ack.conversation_id, question: ack.question, delay_seconds: 0 });
   }
 
@@ -325,9 +304,9 @@ export class Chat {
     const csat = this.state.csat;
     if (!csat || csat.state === "sending" || csat.state === "sent") return;
     this.set({ csat: { ...csat, state: "sending", error: null } });
-    const body: Record<string, unknown> = { rating, conversation_id: csat.conversationId };
+    const body: WidgetPayload<"csat"> = { rating, conversation_id: csat.conversationId };
     if (comment.trim()) body.comment = comment.trim();
-    const ack = await this.call<{ ok: boolean }>("csat", body);
+    const ack = await this.call("csat", body);
     if (isError(ack) && ack.error !== "already_rated") {
       const error = ack.error === "offline" || ack.error === "timeout" ? "You are offline. Try again in a moment." : detail(ack);
       this.set({ csat: { ...csat, state: "error", error } });
@@ -343,7 +322,7 @@ export class Chat {
   /** Email the visitor this conversation (``request_transcript``). */
   async requestTranscript(email: string | null): Promise<void> {
     this.set({ transcript: { state: "sending", to: email, error: null } });
-    const ack = await this.call<{ ok: boolean; to: string }>("request_transcript", email ? { email } : {});
+    const ack = await this.call("request_transcript", email ? { email } : {});
     if (isError(ack)) {
       this.set({ transcript: { state: "error", to: email, error: detail(ack) } });
       return;
@@ -356,7 +335,7 @@ export class Chat {
   async startOver(): Promise<void> {
     if (this.state.status !== "resolved" || this.state.startingOver) return;
     this.set({ startingOver: true, notice: null });
-    const ack = await this.call<StartAck>("new_conversation", {});
+    const ack = await this.call("new_conversation", {});
     if (isError(ack)) {
       const notice = ack.error === "offline" || ack.error === "timeout" ? "You are offline. Try again in a moment." : detail(ack);
       this.set({ startingOver: false, notice });
@@ -449,36 +428,32 @@ export class Chat {
     socket.on("connect", () => void this.startSession());
     socket.on("disconnect", () => this.set({ connection: "offline", sessionReady: false, typing: null }));
     socket.on("connect_error", () => this.set({ connection: "offline", sessionReady: false }));
-    socket.on("bot_stream", (p: { message_id: string; delta: string }) => this.onStream(p));
-    socket.on("bot_stream_cancelled", (p: { message_id: string }) => this.onStreamCancelled(p.message_id));
-    socket.on("bot_message", (m: ServerMessage & { source?: string | null }) => {
+    socket.on("bot_stream", (p: On["bot_stream"]) => this.onStream(p));
+    socket.on("bot_stream_cancelled", (p: On["bot_stream_cancelled"]) => this.onStreamCancelled(p.message_id));
+    socket.on("bot_message", (m: On["bot_message"]) => {
       this.onLive({ ...m, sender: "bot" });
       if (m.source === "fallback" && !this.state.offline) this.offerOfflineForm("ai_unavailable");
     });
-    socket.on("agent_message", (m: ServerMessage) => this.onLive({ ...m, sender: "agent" }));
-    socket.on("system_message", (m: ServerMessage & { kind?: string; agents_online?: boolean }) => {
+    socket.on("agent_message", (m: On["agent_message"]) => this.onLive({ ...m, sender: "agent" }));
+    socket.on("system_message", (m: On["system_message"]) => {
       this.onLive({ ...m, sender: "system" });
       // queued with nobody online: say so once (that message) and offer the offline form, no countdown
       if (m.kind === "queued" && m.agents_online === false) this.nobodyOnline();
     });
     // an agent started the chat (proactive): the widget opens with their message
-    socket.on("agent_initiated_chat", (p: { conversation_id: string; message: ServerMessage }) => {
+    socket.on("agent_initiated_chat", (p: On["agent_initiated_chat"]) => {
       this.onLive({ ...p.message, sender: "agent" });
       this.setOpen(true);
     });
-    socket.on("offline_offer", (p: { reason: string; next_open_at?: string | null }) =>
+    socket.on("offline_offer", (p: On["offline_offer"]) =>
       this.offerOfflineForm(p.reason === "closed" ? "closed" : "wait_too_long", p.next_open_at || null),
     );
-    socket.on("visitor_message", (m: ServerMessage) => this.onLive({ ...m, sender: "visitor" }));
-    socket.on("status_changed", (p: { status: Status; queue_position?: number | null }) =>
-      this.onStatus(p.status, p.queue_position ?? null, null),
-    );
-    socket.on("csat_request", (p: { conversation_id: string; question?: string; delay_seconds?: number }) =>
-      this.askForRating(p),
-    );
+    socket.on("visitor_message", (m: On["visitor_message"]) => this.onLive({ ...m, sender: "visitor" }));
+    socket.on("status_changed", (p: On["status_changed"]) => this.onStatus(p.status, p.queue_position, null));
+    socket.on("csat_request", (p: On["csat_request"]) => this.askForRating(p));
     // the server's realtime fan-out was down: events sent meanwhile are lost, fetch them
     socket.on("resync", () => void this.resync());
-    socket.on("display_typing", (p: { sender: "agent" | "bot"; typing: boolean; name?: string }) => {
+    socket.on("display_typing", (p: On["display_typing"]) => {
       if (p.sender !== "agent" && p.sender !== "bot") return;
       this.set({ typing: p.typing ? { sender: p.sender, name: p.name || null } : null });
     });
@@ -493,19 +468,22 @@ export class Chat {
     });
   }
 
-  private async call<T>(event: string, payload: unknown): Promise<T | ErrorAck> {
+  /** Emit and wait for the ack; ``offline`` and ``timeout`` come back as error acks too. */
+  private async call<E extends WidgetClientEvent>(event: E, payload: WidgetPayload<E>): Promise<WidgetAck<E>> {
     const socket = this.socket;
-    if (!socket || !socket.connected) return { error: "offline" };
+    // every ack may be an ErrorAck (the generated types say so): these two are the client's own
+    const local = (error: string) => ({ error, detail: null }) as ErrorAck as WidgetAck<E>;
+    if (!socket || !socket.connected) return local("offline");
     try {
-      return (await socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, payload)) as T | ErrorAck;
+      return (await socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, payload)) as WidgetAck<E>;
     } catch {
-      return { error: "timeout" };
+      return local("timeout");
     }
   }
 
   private async startSession(): Promise<void> {
     const session = storage.get<{ token?: string } | null>("session", null);
-    const visitor: Record<string, string> = {
+    const visitor: NonNullable<WidgetPayload<"start_session">["visitor"]> = {
       page_url: this.page.url,
       page_title: this.page.title,
     };
@@ -518,9 +496,9 @@ export class Chat {
       /* no Intl time zone: the server does without */
     }
     if (navigator.language) visitor.locale = navigator.language;
-    const payload: Record<string, unknown> = { visitor };
+    const payload: WidgetPayload<"start_session"> = { visitor };
     if (session && session.token) payload.session_token = session.token;
-    const ack = await this.call<StartAck>("start_session", payload);
+    const ack = await this.call("start_session", payload);
     if (isError(ack)) {
       if (ack.error !== "offline") this.scheduleRetry(() => this.startSession());
       return;
@@ -549,7 +527,7 @@ export class Chat {
       handoffTimedOut: changed ? false : this.state.handoffTimedOut,
     });
     this.setMessages([...server, ...failed, ...pending]);
-    this.onStatus(ack.status, ack.queue_position ?? null, ack.waiting_since ?? null);
+    this.onStatus(ack.status, ack.queue_position, ack.waiting_since);
     if (ack.status === "resolved" && !this.state.csat) void this.resumeRating();
     void this.call("visitor_join", { page_url: this.page.url, title: this.page.title });
     if (this.state.open) this.markSeen();
@@ -564,7 +542,7 @@ export class Chat {
     if (!this.state.sessionReady) return; // a session start is on its way: it fetches everything
     for (let page = 0; page < 20; page++) {
       const after = this.syncedThrough;
-      const ack = await this.call<SyncAck>("sync", after ? { after_id: after } : {});
+      const ack = await this.call("sync", after ? { after_id: after } : {});
       if (isError(ack)) {
         if (ack.error === "no_session" || ack.error === "session_expired") {
           this.set({ sessionReady: false });
@@ -643,7 +621,7 @@ export class Chat {
     if (messages.length !== this.state.messages.length) this.setMessages(messages);
   }
 
-  private onStream(p: { message_id: string; delta: string }): void {
+  private onStream(p: On["bot_stream"]): void {
     const messages = this.state.messages.slice();
     const index = messages.findIndex((m) => m.id === p.message_id);
     if (index >= 0 && messages[index].state !== "streaming") return; // already complete
@@ -784,9 +762,9 @@ export class Chat {
         if (!this.state.sessionReady) return;
         const next = this.outbox()[0];
         if (!next) return;
-        const payload: Record<string, unknown> = { client_id: next.client_id, text: next.text };
+        const payload: WidgetPayload<"user_message"> = { client_id: next.client_id, text: next.text };
         if (next.attachments && next.attachments.length) payload.attachment_ids = next.attachments.map((a) => a.id);
-        const ack = await this.call<{ id: string; client_id?: string; created_at: string }>("user_message", payload);
+        const ack = await this.call("user_message", payload);
         if (isError(ack)) {
           if (RETRIED.includes(ack.error)) {
             if (ack.error === "no_session" || ack.error === "session_expired") {
@@ -822,13 +800,7 @@ export class Chat {
   async requestAgent(): Promise<void> {
     if (this.state.requestingAgent) return;
     this.set({ requestingAgent: true, notice: null });
-    const ack = await this.call<{
-      status: Status;
-      queue_position: number | null;
-      agents_online: boolean;
-      offline?: boolean;
-      next_open_at?: string | null;
-    }>("request_agent", {});
+    const ack = await this.call("request_agent", {});
     if (isError(ack)) {
       this.set({
         requestingAgent: false,
@@ -856,7 +828,7 @@ export class Chat {
   async leaveEmail(address: string): Promise<void> {
     const email = address.trim();
     this.set({ email: { state: "sending", address: email, error: null } });
-    const ack = await this.call<{ ok: boolean }>("leave_email", { email });
+    const ack = await this.call("leave_email", { email });
     if (isError(ack)) {
       const error = ack.error === "offline" || ack.error === "timeout" ? "You are offline. Try again in a moment." : detail(ack);
       this.set({ email: { state: "error", address: email, error } });

@@ -3,7 +3,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { errorText } from "../../api/client";
 import { realtime } from "../../realtime/connector";
-import type { ToolAction } from "../../types";
+import type { AgentServerEvents, ToolAction } from "../../types";
 import { actionKeys, actions, mergeAction } from "./api";
 
 const LABELS: Record<string, string> = {
@@ -31,7 +31,7 @@ export function ActionsPanel({ conversationId, canDecide }: { conversationId: st
 
   useEffect(() => {
     const here = actionKeys.conversation(conversationId);
-    const apply = ({ action }: { action: ToolAction }) => {
+    const apply = ({ action }: AgentServerEvents["action_updated"]) => {
       if (action.conversation_id !== conversationId) return;
       if (!queryClient.getQueryData(here)) {
         void queryClient.invalidateQueries({ queryKey: here });

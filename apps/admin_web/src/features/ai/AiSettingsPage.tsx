@@ -58,7 +58,7 @@ function AiSettingsForm({ initial }: { initial: AISettings }) {
       <Field label="Context window (messages)" hint="How many earlier messages the AI reads with each question (0-100)." error={tried ? errors.context : null}>
         {(p) => <input {...p} inputMode="numeric" value={context} onChange={(e) => setContext(e.target.value)} className="narrow" />}
       </Field>
-      <Field label="Welcome message" hint="The first message of every new widget session. Also on the Widget page." error={tried ? errors.welcome : null}>
+      <Field label="Welcome message" hint={`The first message of every new widget session (also on the Widget page). Variables: {{visitor.name}}, {{visitor.email}}, filled for each visitor; a fallback after a bar: {{visitor.name | there}}.`} error={tried ? errors.welcome : null}>
         {(p) => <textarea {...p} rows={3} maxLength={2000} value={welcome} onChange={(e) => setWelcome(e.target.value)} />}
       </Field>
       <ErrorText error={save.error} />

@@ -69,10 +69,22 @@ export function ProvidersPage() {
     invalidate,
     done: (p) => `${p.name} ${p.enabled ? "enabled" : "disabled"}.`,
   });
-  const check = useAction((p: Provider) => providers.check(p.id), {
-    invalidate,
-    onDone: (result, p) => setChecks((c) => ({ ...c, [p.id]: result })),
-  });
+  // the sample answer so far, per provider, while its test streams in
+  const [streaming, setStreaming] = useState<Record<string, string>>({});
+  const check = useAction(
+    async (p: Provider) => {
+      setStreaming((s) => ({ ...s, [p.id]: "" }));
+      try {
+        return await providers.sample(p.id, (text) => setStreaming((s) => ({ ...s, [p.id]: (s[p.id] ?? "") + text })));
+      } finally {
+        setStreaming(({ [p.id]: _, ...rest }) => rest);
+      }
+    },
+    {
+      invalidate,
+      onDone: (result, p) => setChecks((c) => ({ ...c, [p.id]: result })),
+    },
+  );
   const items = list.data?.items ?? [];
 
   const columns: Column<Provider>[] = [
@@ -112,6 +124,15 @@ export function ProvidersPage() {
       key: "test",
       header: "Last test",
       cell: (p) => {
+        const partial = streaming[p.id];
+        if (partial !== undefined) {
+          return (
+            <div data-testid={`sample-${p.id}`} className="check-result" aria-live="polite" aria-busy="true">
+              <Badge tone="info">Answering…</Badge>
+              <div className="small">{partial ? `“${partial}”` : <span className="muted">waiting for the first words…</span>}</div>
+            </div>
+          );
+        }
         const r = checks[p.id];
         if (!r) return <span className="muted">—</span>;
         return (

@@ -88,20 +88,22 @@ export function useInboxAlerts(meId: string): void {
           message.text.slice(0, 140), () => navigate("mine", message.conversation_id));
       }),
       realtime.on("new_notification", (n) => {
-        if (n.kind === "ticket") return; // features/tickets/live.ts
-        if (n.kind === "message" && onScreen(n.conversation_id)) return;
+        const conversationId = n.conversation_id;
+        // tickets: features/tickets/live.ts; every other kind is about a conversation
+        if (n.kind === "ticket" || conversationId === null) return;
+        if (n.kind === "message" && onScreen(conversationId)) return;
         const title = {
           waiting: "Visitor waiting",
           offer: "A waiting visitor is offered to you",
           assigned: "Conversation assigned to you",
-          message: `New message from ${label(n.conversation_id)}`,
+          message: `New message from ${label(conversationId)}`,
           mention: "You were mentioned",
           ticket: "Ticket",
         }[n.kind];
         // an offer is the same event as "waiting" for this agent: alert once
-        const key = `${n.kind === "offer" ? "waiting" : n.kind}:${n.conversation_id}`;
+        const key = `${n.kind === "offer" ? "waiting" : n.kind}:${conversationId}`;
         notify(key, title ?? "Baton", n.text, () =>
-          navigate(n.kind === "waiting" || n.kind === "offer" ? "waiting" : "mine", n.conversation_id),
+          navigate(n.kind === "waiting" || n.kind === "offer" ? "waiting" : "mine", conversationId),
         );
       }),
       // events may have been missed while disconnected: ask again

@@ -86,7 +86,7 @@ function LookForm({ initial }: { initial: Look }) {
         <Field label="Launcher text" hint="Empty: a round chat bubble without text.">
           {(p) => <input {...p} maxLength={40} value={look.launcher_text} onChange={(e) => change("launcher_text")(e.target.value)} />}
         </Field>
-        <Field label="Welcome message" hint="The first message of every new conversation." error={tried ? errors.welcome : null}>
+        <Field label="Welcome message" hint={`The first message of every new conversation. Variables: {{visitor.name}}, {{visitor.email}}, filled for each visitor; a fallback after a bar: {{visitor.name | there}}.`} error={tried ? errors.welcome : null}>
           {(p) => <textarea {...p} maxLength={2000} rows={3} value={look.welcome_message} onChange={(e) => change("welcome_message")(e.target.value)} />}
         </Field>
         <ErrorText error={save.error} />
