@@ -138,6 +138,10 @@ class Settings:
     attachment_url_ttl_seconds: int = 3600
     attachment_unattached_hours: int = 24
     attachment_retention_days: int = 0  # 0: kept as long as their conversation
+    # widget conversations nobody wrote in are removed after this long (0: kept)
+    abandoned_conversation_hours: int = 24
+    # mask emails, phone numbers, card numbers, IBANs... in log records (kit/redact.py)
+    log_redact_pii: bool = True
 
     @property
     def socketio_channel(self) -> str:
@@ -227,6 +231,8 @@ def load_settings() -> Settings:
         attachment_url_ttl_seconds=max(30, _env_int("ATTACHMENT_URL_TTL_SECONDS", 3600)),
         attachment_unattached_hours=max(1, _env_int("ATTACHMENT_UNATTACHED_HOURS", 24)),
         attachment_retention_days=max(0, _env_int("ATTACHMENT_RETENTION_DAYS", 0)),
+        abandoned_conversation_hours=max(0, _env_int("ABANDONED_CONVERSATION_HOURS", 24)),
+        log_redact_pii=_env_bool("LOG_REDACT_PII", True),
     )
 
 
