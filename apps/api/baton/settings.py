@@ -142,6 +142,8 @@ class Settings:
     abandoned_conversation_hours: int = 24
     # mask emails, phone numbers, card numbers, IBANs... in log records (kit/redact.py)
     log_redact_pii: bool = True
+    # the country whose national phone formats redaction recognises (international: any)
+    pii_phone_region: str = "US"
 
     @property
     def socketio_channel(self) -> str:
@@ -233,6 +235,7 @@ def load_settings() -> Settings:
         attachment_retention_days=max(0, _env_int("ATTACHMENT_RETENTION_DAYS", 0)),
         abandoned_conversation_hours=max(0, _env_int("ABANDONED_CONVERSATION_HOURS", 24)),
         log_redact_pii=_env_bool("LOG_REDACT_PII", True),
+        pii_phone_region=(_env("PII_PHONE_REGION", "US") or "US").upper(),
     )
 
 

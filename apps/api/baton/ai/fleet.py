@@ -58,6 +58,7 @@ from baton.ai.providers.base import (
     ToolRound,
     Usage,
 )
+from baton.ai.prompt import masked
 from baton.ai.providers.builtin import BuiltinProvider
 from baton.db.base import utcnow
 from baton.kit.uow import UnitOfWork
@@ -238,7 +239,10 @@ async def _attempt(
             while True:
                 said: list[str] = []
                 calls: list[ToolCall] = []
-                stream = member.provider.stream(dataclasses.replace(request, rounds=tuple(rounds)))
+                outgoing = dataclasses.replace(request, rounds=tuple(rounds))
+                if member.kind != "builtin":  # the built-in responder never leaves the process
+                    outgoing = masked(outgoing)
+                stream = member.provider.stream(outgoing)
                 try:
                     async for event in stream:
                         if isinstance(event, TextDelta):

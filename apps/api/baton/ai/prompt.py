@@ -3,13 +3,15 @@ passages (RAG, to be cited by title), how to use the tools, and the last few mes
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from baton.ai.providers.base import ChatMessage, ChatRequest
+from baton.ai.providers.base import ChatMessage, ChatRequest, ToolRound
 from baton.conversations.models import Message
+from baton.kit.redact import DEFAULT_REGION, redact, redact_value
 from baton.knowledge.search import Hit
 from baton.workspace.service import WorkspaceConfig
 
@@ -65,6 +67,7 @@ def build_request(
     passages: list[Hit],
     *,
     waiting: bool = False,
+    region: str = DEFAULT_REGION,
 ) -> ChatRequest:
     return ChatRequest(
         system=system_prompt(config, passages),
@@ -72,4 +75,33 @@ def build_request(
         question=question,
         passages=passages,
         waiting=waiting,
+        pii_region=pii_region(config, region),
+    )
+
+
+def pii_region(config: WorkspaceConfig, region: str) -> str | None:
+    """The region to mask personal data with, when the workspace asks for it."""
+    return region if config.redact_pii_in_prompts else None
+
+
+def masked(request: ChatRequest) -> ChatRequest:
+    """What a provider is sent under ``redact_pii_in_prompts``: the conversation (messages,
+    question) and tool results with emails, phone numbers, card numbers, IBANs and SSNs
+    masked. The system prompt and knowledge-base passages are the workspace's own text (a
+    support address in an article must stay) and go as they are; nothing stored changes."""
+    region = request.pii_region
+    if region is None:
+        return request
+    return dataclasses.replace(
+        request,
+        messages=[ChatMessage(m.role, redact(m.content, region=region)) for m in request.messages],
+        question=redact(request.question, region=region),
+        rounds=tuple(
+            ToolRound(
+                redact(r.text, region=region),
+                r.calls,
+                tuple(redact_value(result, region=region) for result in r.results),
+            )
+            for r in request.rounds
+        ),
     )

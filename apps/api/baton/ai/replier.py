@@ -151,7 +151,14 @@ async def reply(runtime: Runtime, conversation_id: uuid.UUID, message_id: uuid.U
             else Registry()
         )
         question_text = question.text
-    request = build_request(config, turns, question_text, passages, waiting=situation.waiting)
+    request = build_request(
+        config,
+        turns,
+        question_text,
+        passages,
+        waiting=situation.waiting,
+        region=runtime.settings.pii_phone_region,
+    )
     request = dataclasses.replace(request, tools=registry.specs())
     tools = ReplyTools(runtime, conversation_id, registry)
     offer = person_offer.offers_person(situation)

@@ -138,6 +138,15 @@ class ProvidersController(Controller):
         )
 
 
+def _ai_settings(config: workspace.WorkspaceConfig) -> AISettings:
+    return AISettings(
+        config.system_prompt,
+        config.context_messages,
+        config.welcome_message,
+        config.redact_pii_in_prompts,
+    )
+
+
 class AIController(Controller):
     path = "/api/v1/ai"
     tags = ["ai"]
@@ -151,7 +160,7 @@ class AIController(Controller):
     @get("/settings", responses=errors(403))
     async def get_settings(self, uow: UnitOfWork) -> AISettings:
         config = await workspace.get_config(uow.session)
-        return AISettings(config.system_prompt, config.context_messages, config.welcome_message)
+        return _ai_settings(config)
 
     @patch("/settings", responses=errors(403))
     async def update_settings(
@@ -164,12 +173,13 @@ class AIController(Controller):
                 system_prompt=data.system_prompt,
                 context_messages=data.context_messages,
                 welcome_message=data.welcome_message,
+                redact_pii_in_prompts=data.redact_pii_in_prompts,
             ),
         )
         changes = diff(msgspec.to_builtins(before), msgspec.to_builtins(config))
         if changes:
             record_audit(uow, principal, "ai.settings_updated", "settings", "ai", changes)
-        return AISettings(config.system_prompt, config.context_messages, config.welcome_message)
+        return _ai_settings(config)
 
 
 class AutoRepliesController(Controller):

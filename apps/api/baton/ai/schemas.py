@@ -252,12 +252,15 @@ class AISettings(msgspec.Struct):
     system_prompt: str
     context_messages: int
     welcome_message: str
+    # emails, phone and card numbers, IBANs, SSNs masked in what LLM providers are sent
+    redact_pii_in_prompts: bool
 
 
 class AISettingsPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     system_prompt: Text | None = None
     context_messages: int | None = None
     welcome_message: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
+    redact_pii_in_prompts: bool | None = None
 
 
 class LogSummaryRow(msgspec.Struct):

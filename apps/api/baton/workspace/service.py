@@ -60,6 +60,8 @@ class WorkspaceConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         "answer the question, say so honestly and offer to connect the visitor with a person."
     )
     context_messages: int = 12
+    # mask emails, phone and card numbers, IBANs... in what LLM providers are sent
+    redact_pii_in_prompts: bool = False
     # sites that may frame the widget (``frame-ancestors``); empty: any site (see security.md)
     widget_allowed_origins: list[str] = msgspec.field(default_factory=list)
     # visitors who say who they are must prove it (HMAC of their id, see docs/widget.md)
@@ -79,6 +81,7 @@ class WorkspacePatch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     welcome_message: str | None = None
     system_prompt: str | None = None
     context_messages: int | None = None
+    redact_pii_in_prompts: bool | None = None
     widget_allowed_origins: list[str] | None = None
     identity_verification: bool | None = None
     csat_enabled: bool | None = None

@@ -57,6 +57,9 @@ class ChatRequest:
     waiting: bool = False  # the visitor is already queued for a person: offer none
     tools: tuple[ToolSpec, ...] = INTERNAL_SPECS  # from the tool registry
     rounds: tuple[ToolRound, ...] = ()  # tool calls already answered in this reply
+    # set (a phone region, e.g. "US"): personal data in the conversation and in tool results
+    # is masked before it goes to a provider (ai/prompt.py ``masked``, kit/redact.py)
+    pii_region: str | None = None
 
 
 @dataclass(frozen=True)
