@@ -46,6 +46,7 @@ from baton.ai.control import (
     clean_suggestions,
 )
 from baton.ai.models import AIProvider
+from baton.ai.prompt import masked
 from baton.ai.providers import build_provider
 from baton.ai.providers.base import (
     Answer,
@@ -58,7 +59,6 @@ from baton.ai.providers.base import (
     ToolRound,
     Usage,
 )
-from baton.ai.prompt import masked
 from baton.ai.providers.builtin import BuiltinProvider
 from baton.db.base import utcnow
 from baton.kit.uow import UnitOfWork

@@ -351,7 +351,9 @@ async def list_logs(
 
 async def get_log(session: AsyncSession, principal: Principal, log_id: uuid.UUID) -> AIReplyLog:
     """A log of a conversation the caller may not read is a 404, like the conversation."""
-    row = await session.scalar(_visible_logs(principal).where(AIReplyLog.id == log_id))
+    row: AIReplyLog | None = await session.scalar(
+        _visible_logs(principal).where(AIReplyLog.id == log_id)
+    )
     if row is None:
         raise NotFound("no such AI reply")
     return row
