@@ -195,7 +195,10 @@ async def test_ai_settings_over_rest(
     headers = await admin(client, runtime)
     url = "/api/v1/ai/settings"
     current = (await client.get(url, headers=headers)).json()
-    assert set(current) == {"system_prompt", "context_messages", "welcome_message"}
+    assert set(current) == {
+        "system_prompt", "context_messages", "welcome_message", "redact_pii_in_prompts"
+    }
+    assert current["redact_pii_in_prompts"] is False  # off by default
     changed = await client.patch(
         url,
         json={"system_prompt": "Be brief.", "context_messages": 4, "welcome_message": "Hey!"},
@@ -206,6 +209,7 @@ async def test_ai_settings_over_rest(
         "system_prompt": "Be brief.",
         "context_messages": 4,
         "welcome_message": "Hey!",
+        "redact_pii_in_prompts": False,
     }
     bad = await client.patch(url, json={"context_messages": 1000}, headers=headers)
     assert bad.status_code == 422

@@ -39,8 +39,13 @@ async def test_providers_get_masked_text_and_people_the_original(
     )
     assert on.status_code == 200 and on.json()["redact_pii_in_prompts"] is True
     await add_provider(
-        client, headers, kind="openai", name="o", model="m",
-        base_url=f"{fake.base_url}/v1", api_key=fake.key,
+        client,
+        headers,
+        kind="openai",
+        name="o",
+        model="m",
+        base_url=f"{fake.base_url}/v1",
+        api_key=fake.key,
     )
     fake.script = Script(tokens=["Sorry about that."])
     v, conversation_id, _ = await ask(server.base_url, SAID)

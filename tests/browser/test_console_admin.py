@@ -10,6 +10,7 @@ import pytest
 from playwright.async_api import expect
 
 from baton.runtime import Runtime
+from baton.workspace.service import get_config
 from tests.browser.conftest import require_bundle
 from tests.browser.test_inbox import axe_violations, sign_in, start_visitor
 from tests.browser.widget_fixtures import Visit, host_site, open_widget, visit  # noqa: F401
@@ -168,8 +169,13 @@ async def test_new_welcome_message_shows_in_a_new_widget_session(
     await page.get_by_label("Context window (messages)").fill("12")
     await welcome.fill("Hello from **Acme**! See https://acme.test/help")
     await page.get_by_label("System prompt").fill("You are Acme's helpful assistant.")
+    masking = page.get_by_label("Mask personal data sent to LLM providers")
+    await expect(masking).not_to_be_checked()  # off by default
+    await masking.check()
     await page.get_by_role("button", name="Save AI settings").click()
     await expect(toast(page, "AI settings saved")).to_be_visible()
+    async with runtime.db.session() as session:
+        assert (await get_config(session)).redact_pii_in_prompts is True
 
     frame = await open_widget(visit.page, host_site + "/")
     greeting = frame.get_by_test_id("welcome")

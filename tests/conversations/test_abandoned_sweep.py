@@ -115,9 +115,12 @@ async def test_only_empty_quiet_widget_conversations_go(
     assert not await _exists(runtime, Visitor, empty_visitor)
     for kept in (talked, noted, ticketed, filed):
         assert await _exists(runtime, Conversation, kept["conversation_id"]), kept
-        assert await _count(
-            runtime, VisitorSession, conversation_id=uuid.UUID(kept["conversation_id"])
-        ) == 1
+        assert (
+            await _count(
+                runtime, VisitorSession, conversation_id=uuid.UUID(kept["conversation_id"])
+            )
+            == 1
+        )
     assert await _count(runtime, Ticket) == 1 and await _count(runtime, Attachment) == 1
     assert await _sweep(runtime) == 0  # nothing left to remove
 
@@ -171,10 +174,16 @@ def test_the_age_setting(settings: Settings) -> None:
     now = utcnow()
 
     def cutoff_with(**changes: Any) -> Any:
-        uow = SimpleNamespace(runtime=SimpleNamespace(settings=dataclasses.replace(settings, **changes)))
+        uow = SimpleNamespace(
+            runtime=SimpleNamespace(settings=dataclasses.replace(settings, **changes))
+        )
         return abandoned.cutoff(uow, now)  # type: ignore[arg-type]
 
     assert cutoff_with(abandoned_conversation_hours=0) is None  # off
-    assert cutoff_with(abandoned_conversation_hours=2, session_idle_minutes=30) == now - timedelta(hours=2)
+    assert cutoff_with(abandoned_conversation_hours=2, session_idle_minutes=30) == now - timedelta(
+        hours=2
+    )
     # never younger than a session may idle: a live visitor keeps their conversation
-    assert cutoff_with(abandoned_conversation_hours=1, session_idle_minutes=90) == now - timedelta(minutes=90)
+    assert cutoff_with(abandoned_conversation_hours=1, session_idle_minutes=90) == now - timedelta(
+        minutes=90
+    )

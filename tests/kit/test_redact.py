@@ -27,7 +27,12 @@ def test_near_misses_are_left_alone(text: str) -> None:
 
 
 def test_the_labelled_set_is_balanced() -> None:
-    kinds = {k for _, want in HITS for k in ("[email]", "[phone]", "[card]", "[iban]", "[ssn]") if k in want}
+    kinds = {
+        k
+        for _, want in HITS
+        for k in ("[email]", "[phone]", "[card]", "[iban]", "[ssn]")
+        if k in want
+    }
     assert kinds == {"[email]", "[phone]", "[card]", "[iban]", "[ssn]"}
     assert len(NEAR_MISSES) >= 30
 
@@ -46,12 +51,25 @@ def test_a_national_number_follows_the_region() -> None:
 
 def test_values_keep_their_shape() -> None:
     value = {"email": "a@example.com", "n": 3, "items": ["+44 20 7946 0958", None], "t": ("x",)}
-    assert redact_value(value) == {"email": "[email]", "n": 3, "items": ["[phone]", None], "t": ("x",)}
+    assert redact_value(value) == {
+        "email": "[email]",
+        "n": 3,
+        "items": ["[phone]", None],
+        "t": ("x",),
+    }
 
 
 def _record(msg: str, *args: object, **extra: object) -> logging.LogRecord:
-    record = logging.makeLogRecord({"name": "baton.test", "levelno": 20, "levelname": "INFO",
-                                    "msg": msg, "args": args, **extra})
+    record = logging.makeLogRecord(
+        {
+            "name": "baton.test",
+            "levelno": 20,
+            "levelname": "INFO",
+            "msg": msg,
+            "args": args,
+            **extra,
+        }
+    )
     return record
 
 
@@ -61,8 +79,10 @@ def test_json_logs_mask_message_extras_and_tracebacks() -> None:
     except ValueError:
         exc_info = sys.exc_info()
     record = _record(
-        "login failed for %s from 203.0.113.7", "bob@example.com",
-        visitor={"email": "c@example.com", "phone": "+1 415-555-0132"}, order="1002",
+        "login failed for %s from 203.0.113.7",
+        "bob@example.com",
+        visitor={"email": "c@example.com", "phone": "+1 415-555-0132"},
+        order="1002",
         exc_info=exc_info,
     )
     entry = json.loads(JsonFormatter().format(record))
