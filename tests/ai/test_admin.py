@@ -196,7 +196,10 @@ async def test_ai_settings_over_rest(
     url = "/api/v1/ai/settings"
     current = (await client.get(url, headers=headers)).json()
     assert set(current) == {
-        "system_prompt", "context_messages", "welcome_message", "redact_pii_in_prompts"
+        "system_prompt",
+        "context_messages",
+        "welcome_message",
+        "redact_pii_in_prompts",
     }
     assert current["redact_pii_in_prompts"] is False  # off by default
     changed = await client.patch(

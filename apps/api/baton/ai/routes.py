@@ -280,7 +280,9 @@ class AILogsController(Controller):
         return LogSummary(await service.summary(uow.session, principal, since))
 
     @get("/{log_id:uuid}", responses=errors(403, 404))
-    async def get_log(self, uow: UnitOfWork, principal: Principal, log_id: uuid.UUID) -> ReplyLogOut:
+    async def get_log(
+        self, uow: UnitOfWork, principal: Principal, log_id: uuid.UUID
+    ) -> ReplyLogOut:
         return ReplyLogOut.of(await service.get_log(uow.session, principal, log_id))
 
     @post("/{log_id:uuid}/verdict", status_code=HTTP_200_OK, responses=errors(403, 404))
