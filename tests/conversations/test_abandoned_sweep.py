@@ -13,6 +13,8 @@ from typing import Any
 import httpx
 from sqlalchemy import delete, func, select, update
 
+from baton.analytics import rollups
+from baton.analytics.models import AnalyticsDaily
 from baton.attachments.models import Attachment
 from baton.conversations import abandoned
 from baton.conversations.jobs import sweep_abandoned
@@ -187,3 +189,36 @@ def test_the_age_setting(settings: Settings) -> None:
     assert cutoff_with(abandoned_conversation_hours=1, session_idle_minutes=90) == now - timedelta(
         minutes=90
     )
+
+
+async def test_the_analytics_forget_what_was_swept(server: LiveServer, runtime: Runtime) -> None:
+    """The rollups counted the empty conversation when it opened; the sweep has its day
+    rebuilt (a job after the commit), so the figures drop with it."""
+    empty_v, _ = await visitor(server.base_url)
+    talked_v, _ = await visitor(server.base_url)
+    try:
+        assert "error" not in await talked_v.call(
+            "user_message", {"client_id": cid(), "text": "hi"}
+        )
+    finally:
+        await empty_v.disconnect()
+        await talked_v.disconnect()
+
+    async def counted() -> int:
+        async with runtime.db.session() as session:
+            total = await session.scalar(
+                select(func.sum(AnalyticsDaily.conversations)).where(
+                    AnalyticsDaily.agent_id.is_(None)
+                )
+            )
+            return int(total or 0)
+
+    async with unit_of_work(runtime) as uow:
+        await rollups.run_incremental(uow.session, lock=rollups.process_lock(uow))
+    assert await counted() == 2
+    assert await _sweep(runtime) == 1
+
+    async def dropped() -> bool:
+        return await counted() == 1
+
+    await wait_for(dropped, timeout=20)
