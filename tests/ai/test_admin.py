@@ -200,8 +200,10 @@ async def test_ai_settings_over_rest(
         "context_messages",
         "welcome_message",
         "image_analysis_prompt",
+        "redact_pii_in_prompts",
     }
     assert "image" in current["image_analysis_prompt"]  # a useful default
+    assert current["redact_pii_in_prompts"] is False  # off by default
     changed = await client.patch(
         url,
         json={
@@ -218,6 +220,7 @@ async def test_ai_settings_over_rest(
         "context_messages": 4,
         "welcome_message": "Hey!",
         "image_analysis_prompt": "Read the error on the screenshot.",
+        "redact_pii_in_prompts": False,
     }
     too_long = await client.patch(
         url, json={"image_analysis_prompt": "x" * 20_001}, headers=headers

@@ -172,12 +172,16 @@ async def test_new_welcome_message_shows_in_a_new_widget_session(
     await welcome.fill("Hello {{visitor.name}} from **Acme**! See https://acme.test/help")
     await page.get_by_label("System prompt").fill("You are Acme's helpful assistant.")
     await page.get_by_label("Image-analysis prompt").fill("Read the screenshot's error first.")
+    masking = page.get_by_label("Mask personal data sent to LLM providers")
+    await expect(masking).not_to_be_checked()  # off by default
+    await masking.check()
     await page.get_by_role("button", name="Save AI settings").click()
     await expect(toast(page, "AI settings saved")).to_be_visible()
     async with runtime.db.session() as session:
         clear_config_cache()
         saved = await get_config(session)
     assert saved.image_analysis_prompt == "Read the screenshot's error first."
+    assert saved.redact_pii_in_prompts is True
 
     frame = await open_widget(visit.page, host_site + "/")
     greeting = frame.get_by_test_id("welcome")

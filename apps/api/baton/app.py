@@ -101,7 +101,12 @@ def _static_handlers() -> list[Any]:
 
 def create_app(settings: Settings | None = None) -> tuple[Litestar, socketio.AsyncServer, Runtime]:
     settings = settings or get_settings()
-    configure_logging(settings.log_level, settings.log_json)
+    configure_logging(
+        settings.log_level,
+        settings.log_json,
+        redact_pii=settings.log_redact_pii,
+        region=settings.pii_phone_region,
+    )
     load_all()
     sio = build_sio(settings)
     # browsers: the configured origins plus the api's own (never any origin with credentials)

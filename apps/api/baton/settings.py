@@ -147,6 +147,12 @@ class Settings:
     attachment_retention_days: int = 0  # 0: kept as long as their conversation
     # master keys that may still wrap data keys and secrets (read only, during a rotation)
     previous_master_keys: tuple[bytes, ...] = ()
+    # widget conversations nobody wrote in are removed after this long (0: kept)
+    abandoned_conversation_hours: int = 24
+    # mask emails, phone numbers, card numbers, IBANs... in log records (kit/redact.py)
+    log_redact_pii: bool = True
+    # the country whose national phone formats redaction recognises (international: any)
+    pii_phone_region: str = "US"
 
     @property
     def socketio_channel(self) -> str:
@@ -268,6 +274,9 @@ def load_settings() -> Settings:
         attachment_unattached_hours=max(1, _env_int("ATTACHMENT_UNATTACHED_HOURS", 24)),
         attachment_retention_days=max(0, _env_int("ATTACHMENT_RETENTION_DAYS", 0)),
         previous_master_keys=parse_master_keys(_env("PREVIOUS_MASTER_KEYS")),
+        abandoned_conversation_hours=max(0, _env_int("ABANDONED_CONVERSATION_HOURS", 24)),
+        log_redact_pii=_env_bool("LOG_REDACT_PII", True),
+        pii_phone_region=(_env("PII_PHONE_REGION", "US") or "US").upper(),
     )
 
 

@@ -33,7 +33,12 @@ async def startup(ctx: dict[str, Any]) -> None:
         log.info("reconnected to redis")
         return
     settings = get_settings()
-    configure_logging(settings.log_level, settings.log_json)
+    configure_logging(
+        settings.log_level,
+        settings.log_json,
+        redact_pii=settings.log_redact_pii,
+        region=settings.pii_phone_region,
+    )
     runtime = build_runtime(settings, sio=None, run_jobs_in_process=False)
     await runtime.start()
     ctx["runtime"] = runtime

@@ -48,6 +48,7 @@ from baton.ai.control import (
     clean_suggestions,
 )
 from baton.ai.models import AIProvider
+from baton.ai.prompt import masked
 from baton.ai.providers import build_provider
 from baton.ai.providers.base import (
     Answer,
@@ -241,7 +242,10 @@ async def _attempt(
             while True:
                 said: list[str] = []
                 calls: list[ToolCall] = []
-                stream = member.provider.stream(dataclasses.replace(request, rounds=tuple(rounds)))
+                outgoing = dataclasses.replace(request, rounds=tuple(rounds))
+                if member.kind != "builtin":  # the built-in responder never leaves the process
+                    outgoing = masked(outgoing)
+                stream = member.provider.stream(outgoing)
                 try:
                     async for event in stream:
                         if isinstance(event, TextDelta):

@@ -5,6 +5,7 @@ see ``ai.vision``)."""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,10 +13,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from baton.ai.providers.base import ChatMessage, ChatRequest
+from baton.ai.providers.base import ChatMessage, ChatRequest, ToolRound
 from baton.ai.vision import PendingImage, attached_line, is_image
 from baton.attachments.models import Attachment
 from baton.conversations.models import Message
+from baton.kit.redact import DEFAULT_REGION, redact, redact_value
 from baton.knowledge.search import Hit
 from baton.workspace.service import WorkspaceConfig
 
@@ -134,6 +136,7 @@ def build_request(
     waiting: bool = False,
     question_images: int = 0,
     question_files: int = 0,
+    region: str = DEFAULT_REGION,
 ) -> ChatRequest:
     return ChatRequest(
         system=system_prompt(config, passages, images=any(m.images for m in messages)),
@@ -143,4 +146,36 @@ def build_request(
         waiting=waiting,
         question_images=question_images,
         question_files=question_files,
+        pii_region=pii_region(config, region),
+    )
+
+
+def pii_region(config: WorkspaceConfig, region: str) -> str | None:
+    """The region to mask personal data with, when the workspace asks for it."""
+    return region if config.redact_pii_in_prompts else None
+
+
+def masked(request: ChatRequest) -> ChatRequest:
+    """What a provider is sent under ``redact_pii_in_prompts``: the conversation (messages,
+    question) and tool results with emails, phone numbers, card numbers, IBANs and SSNs
+    masked. The system prompt and knowledge-base passages are the workspace's own text (a
+    support address in an article must stay) and go as they are; nothing stored changes."""
+    region = request.pii_region
+    if region is None:
+        return request
+    return dataclasses.replace(
+        request,
+        messages=[
+            dataclasses.replace(m, content=redact(m.content, region=region))
+            for m in request.messages
+        ],
+        question=redact(request.question, region=region),
+        rounds=tuple(
+            ToolRound(
+                redact(r.text, region=region),
+                r.calls,
+                tuple(redact_value(result, region=region) for result in r.results),
+            )
+            for r in request.rounds
+        ),
     )

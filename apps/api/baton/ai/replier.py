@@ -175,6 +175,7 @@ async def reply(runtime: Runtime, conversation_id: uuid.UUID, message_id: uuid.U
         waiting=situation.waiting,
         question_images=images_asked,
         question_files=files_asked,
+        region=runtime.settings.pii_phone_region,
     )
     request = dataclasses.replace(request, tools=registry.specs())
     tools = ReplyTools(runtime, conversation_id, registry)

@@ -187,6 +187,7 @@ class AIController(Controller):
                 context_messages=data.context_messages,
                 welcome_message=data.welcome_message,
                 image_analysis_prompt=data.image_analysis_prompt,
+                redact_pii_in_prompts=data.redact_pii_in_prompts,
             ),
         )
         changes = diff(msgspec.to_builtins(before), msgspec.to_builtins(config))
@@ -258,6 +259,7 @@ class AILogsController(Controller):
     async def list_logs(
         self,
         uow: UnitOfWork,
+        principal: Principal,
         conversation_id: uuid.UUID | None = None,
         response_type: str | None = Parameter(
             default=None, description="auto_reply, knowledge_base, llm, fallback"
@@ -273,6 +275,7 @@ class AILogsController(Controller):
     ) -> ReplyLogPage:
         rows, next_cursor = await service.list_logs(
             uow.session,
+            principal,
             conversation_id=conversation_id,
             response_type=response_type,
             outcome=outcome,
@@ -283,17 +286,22 @@ class AILogsController(Controller):
         return ReplyLogPage([ReplyLogOut.of(r) for r in rows], next_cursor)
 
     @get("/summary", responses=errors(403))
-    async def summary(self, uow: UnitOfWork, since: datetime | None = None) -> LogSummary:
-        """Replies, outcomes, failovers, latency and verdicts per response type and provider."""
-        return LogSummary(await service.summary(uow.session, since))
+    async def summary(
+        self, uow: UnitOfWork, principal: Principal, since: datetime | None = None
+    ) -> LogSummary:
+        """Replies, outcomes, failovers, latency and verdicts per response type and provider,
+        over the conversations the caller may read."""
+        return LogSummary(await service.summary(uow.session, principal, since))
 
     @get("/{log_id:uuid}", responses=errors(403, 404))
-    async def get_log(self, uow: UnitOfWork, log_id: uuid.UUID) -> ReplyLogOut:
-        return ReplyLogOut.of(await service.get_log(uow.session, log_id))
+    async def get_log(
+        self, uow: UnitOfWork, principal: Principal, log_id: uuid.UUID
+    ) -> ReplyLogOut:
+        return ReplyLogOut.of(await service.get_log(uow.session, principal, log_id))
 
     @post("/{log_id:uuid}/verdict", status_code=HTTP_200_OK, responses=errors(403, 404))
     async def set_verdict(
         self, uow: UnitOfWork, principal: Principal, log_id: uuid.UUID, data: VerdictIn
     ) -> ReplyLogOut:
-        row = await service.get_log(uow.session, log_id)
+        row = await service.get_log(uow.session, principal, log_id)
         return ReplyLogOut.of(await service.set_verdict(uow.session, row, data, principal.user_id))

@@ -261,6 +261,8 @@ class AISettings(msgspec.Struct):
     welcome_message: str
     # follows the system prompt when the visitor's messages carry images (vision providers)
     image_analysis_prompt: str
+    # emails, phone and card numbers, IBANs, SSNs masked in what LLM providers are sent
+    redact_pii_in_prompts: bool
 
     @classmethod
     def of(cls, config: Any) -> AISettings:
@@ -269,6 +271,7 @@ class AISettings(msgspec.Struct):
             config.context_messages,
             config.welcome_message,
             config.image_analysis_prompt,
+            config.redact_pii_in_prompts,
         )
 
 
@@ -277,6 +280,7 @@ class AISettingsPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     context_messages: int | None = None
     welcome_message: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
     image_analysis_prompt: Text | None = None
+    redact_pii_in_prompts: bool | None = None
 
 
 class LogSummaryRow(msgspec.Struct):

@@ -39,7 +39,10 @@ from baton.ai.schemas import (
     RulePatch,
     VerdictIn,
 )
+from baton.auth.principal import Principal
 from baton.canned.rules import link
+from baton.conversations import policy
+from baton.conversations.models import Conversation
 from baton.db.base import utcnow
 from baton.kit.errors import NotFound, ValidationFailed
 from baton.kit.ids import uuid7
@@ -323,8 +326,18 @@ def _one_of(name: str, value: str | None, allowed: tuple[str, ...]) -> None:
         raise ValidationFailed(f"{name} must be one of {', '.join(allowed)}")
 
 
+def _visible_logs(principal: Principal) -> Any:
+    """The reply logs of the conversations ``principal`` may read (conversations' policy)."""
+    stmt = select(AIReplyLog)
+    if policy.sees_all(principal):
+        return stmt
+    joined = stmt.join(Conversation, Conversation.id == AIReplyLog.conversation_id)
+    return policy.scoped(joined, principal)
+
+
 async def list_logs(
     session: AsyncSession,
+    principal: Principal,
     *,
     conversation_id: uuid.UUID | None,
     response_type: str | None,
@@ -336,7 +349,7 @@ async def list_logs(
     _one_of("response_type", response_type, RESPONSE_TYPES)
     _one_of("outcome", outcome, OUTCOMES)
     _one_of("verdict", verdict, (*VERDICTS, "none"))
-    stmt = select(AIReplyLog)
+    stmt = _visible_logs(principal)
     if conversation_id is not None:
         stmt = stmt.where(AIReplyLog.conversation_id == conversation_id)
     if response_type is not None:
@@ -352,8 +365,11 @@ async def list_logs(
     return page_cursor(rows, limit, lambda r: [r.id])
 
 
-async def get_log(session: AsyncSession, log_id: uuid.UUID) -> AIReplyLog:
-    row = await session.get(AIReplyLog, log_id)
+async def get_log(session: AsyncSession, principal: Principal, log_id: uuid.UUID) -> AIReplyLog:
+    """A log of a conversation the caller may not read is a 404, like the conversation."""
+    row: AIReplyLog | None = await session.scalar(
+        _visible_logs(principal).where(AIReplyLog.id == log_id)
+    )
     if row is None:
         raise NotFound("no such AI reply")
     return row
@@ -377,8 +393,10 @@ async def set_verdict(
     return row
 
 
-async def summary(session: AsyncSession, since: datetime | None) -> list[LogSummaryRow]:
-    stmt = select(AIReplyLog)
+async def summary(
+    session: AsyncSession, principal: Principal, since: datetime | None
+) -> list[LogSummaryRow]:
+    stmt = _visible_logs(principal)
     if since is not None:
         stmt = stmt.where(AIReplyLog.created_at >= since)
     groups: dict[tuple[str, str | None], list[AIReplyLog]] = defaultdict(list)

@@ -34,7 +34,7 @@ from baton.kit.errors import (
     ServiceUnavailable,
     Unauthorized,
 )
-from baton.kit.http import errors
+from baton.kit.http import binary_operation, errors
 from baton.kit.uow import UnitOfWork
 from baton.runtime import Runtime
 from baton.visitors.models import VisitorSession
@@ -154,6 +154,7 @@ def _disposition(kind: str, filename: str) -> str:
     opt=PUBLIC,
     responses=errors(404, 410, 503),
     tags=["attachments"],
+    operation_class=binary_operation("*/*"),  # the file's own (sniffed) type
 )
 async def download_attachment(
     runtime: Runtime, attachment_id: uuid.UUID, v: str = "file", exp: int = 0, sig: str = ""

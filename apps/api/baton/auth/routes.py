@@ -87,7 +87,7 @@ class AuthController(Controller):
             permissions=sorted(p.value for p in result.permissions),
         )
 
-    @get("/me")
+    @get("/me", responses=errors())
     async def me(self, uow: UnitOfWork, principal: Principal) -> MeOut:
         if principal.user_id is None:
             return _me(principal, None, None)

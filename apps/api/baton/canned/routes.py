@@ -34,7 +34,7 @@ from baton.canned.schemas import (
 )
 from baton.exports.formats import CONTENT_TYPES
 from baton.kit.errors import ValidationFailed
-from baton.kit.http import errors
+from baton.kit.http import binary_operation, errors
 from baton.kit.pagination import check_limit
 from baton.kit.uow import UnitOfWork
 
@@ -134,7 +134,11 @@ class CannedController(Controller):
         names = await uow.session.scalars(select(CannedCategory.name).order_by(CannedCategory.name))
         return CategoryList(list(names))
 
-    @get("/export", responses=errors(403))
+    @get(
+        "/export",
+        responses=errors(403),
+        operation_class=binary_operation(CONTENT_TYPES["xlsx"], CONTENT_TYPES["csv"]),
+    )
     async def export_responses(
         self,
         uow: UnitOfWork,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from baton.conversations import abandoned
 from baton.conversations import assignment as _assignment  # registers the offer-timeout job
 from baton.conversations.lifecycle import resolve
 from baton.conversations.models import Conversation
@@ -13,7 +14,7 @@ from baton.kit.uow import UnitOfWork
 from baton.visitors.models import VisitorSession
 from baton.visitors.sessions import end_session, idle_cutoff
 
-__all__ = ["_assignment", "expire_idle_sessions"]
+__all__ = ["_assignment", "expire_idle_sessions", "sweep_abandoned"]
 
 SWEEP_BATCH = 500
 
@@ -44,3 +45,10 @@ async def expire_idle_sessions(uow: UnitOfWork) -> int:
             await resolve(uow, conversation, SYSTEM, reason="inactive")
     await uow.session.flush()
     return len(stale)
+
+
+@cron_job("conversations.sweep_abandoned", every_minutes=10, second=25, run_at_startup=True)
+async def sweep_abandoned(uow: UnitOfWork) -> int:
+    """Remove widget conversations nobody wrote in, once older than
+    ``BATON_ABANDONED_CONVERSATION_HOURS``, with their sessions and emptied visitors."""
+    return await abandoned.sweep(uow, limit=SWEEP_BATCH)

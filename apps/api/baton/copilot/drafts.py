@@ -18,12 +18,14 @@ from typing import Any
 from sqlalchemy import select
 
 from baton.ai import fleet
+from baton.ai.prompt import pii_region
 from baton.ai.providers.base import ChatMessage, ChatRequest
 from baton.conversations.models import Conversation, Message
 from baton.kit.errors import NotFound
 from baton.kit.uow import unit_of_work
 from baton.knowledge.search import IndexCache, search
 from baton.runtime import Runtime
+from baton.workspace.service import get_config
 
 Emit = Callable[[str], Awaitable[None]]
 HISTORY = 30
@@ -98,6 +100,7 @@ async def suggest_reply(
                 question = candidate
                 break
         members = await fleet.load_members(uow)
+        region = pii_region(await get_config(uow.session), runtime.settings.pii_phone_region)
     lines = [SUGGEST_PROMPT]
     for n, hit in enumerate(passages, start=1):
         lines.append(f"[{n}] {hit.passage.title}\n{hit.passage.text}")
@@ -107,6 +110,7 @@ async def suggest_reply(
         question=question.text,
         passages=passages,
         use_tools=False,
+        pii_region=region,  # masked by the fleet for providers outside the process
     )
     await fleet.prepare(members, runtime.slot(fleet.FleetState))
     result = await fleet.run(members, request, emit)
@@ -166,6 +170,7 @@ def _clip(text: str, limit: int = 160) -> str:
 async def summarize(runtime: Runtime, transcript: Transcript, emit: Emit) -> str:
     async with unit_of_work(runtime) as uow:
         members = [m for m in await fleet.load_members(uow) if m.kind != "builtin"]
+        region = pii_region(await get_config(uow.session), runtime.settings.pii_phone_region)
     if members:
         dialogue = "\n".join(f"{m.sender}: {m.text}" for m in transcript.messages)
         request = ChatRequest(
@@ -174,6 +179,7 @@ async def summarize(runtime: Runtime, transcript: Transcript, emit: Emit) -> str
             question=dialogue[-2000:],
             use_tools=False,
             max_tokens=300,
+            pii_region=region,
         )
         await fleet.prepare(members, runtime.slot(fleet.FleetState))
         result = await fleet.run(members, request, emit)

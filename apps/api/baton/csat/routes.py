@@ -6,7 +6,7 @@ import uuid
 from html import escape
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.params import Parameter
 
 from baton.auth.edge import PUBLIC, requires
@@ -16,7 +16,7 @@ from baton.conversations import policy, queries
 from baton.csat import service, templates
 from baton.csat.schemas import ConversationCsatOut, CsatOut
 from baton.kit.errors import DomainError, RateLimited
-from baton.kit.http import errors
+from baton.kit.http import errors, page_errors
 from baton.kit.uow import UnitOfWork
 from baton.workspace.service import get_config
 
@@ -49,9 +49,7 @@ class ConversationCsatController(Controller):
 
 
 def _html(body: str, status: int = 200) -> Response[str]:
-    return Response(
-        body, status_code=status, media_type="text/html; charset=utf-8", headers=_PAGE_HEADERS
-    )
+    return Response(body, status_code=status, media_type=MediaType.HTML, headers=_PAGE_HEADERS)
 
 
 def _problem(exc: DomainError) -> Response[str]:
@@ -79,7 +77,12 @@ class SurveyController(Controller):
     path = "/api/v1/csat/survey"
     tags = ["csat"]
 
-    @get("/{token:str}", opt=PUBLIC, responses=errors(403, 404, 429), media_type="text/html")
+    @get(
+        "/{token:str}",
+        opt=PUBLIC,
+        responses=page_errors(403, 404, 410, 429),
+        media_type="text/html",
+    )
     async def survey_page(
         self,
         request: Request[Any, Any, Any],
@@ -105,7 +108,7 @@ class SurveyController(Controller):
         "/{token:str}",
         opt=PUBLIC,
         status_code=200,
-        responses=errors(403, 404, 409, 422, 429),
+        responses=page_errors(403, 404, 409, 410, 422, 429),
         media_type="text/html",
     )
     async def submit_survey(

@@ -17,8 +17,9 @@ from baton.auth.edge import PUBLIC, requires
 from baton.auth.permissions import Permission
 from baton.auth.principal import Principal
 from baton.exports import service, stream
+from baton.exports.formats import CONTENT_TYPES
 from baton.exports.models import Export
-from baton.kit.http import errors
+from baton.kit.http import binary_operation, errors
 from baton.kit.pagination import check_limit
 from baton.kit.uow import UnitOfWork
 from baton.runtime import Runtime
@@ -126,7 +127,12 @@ class ExportsController(Controller):
         export = await service.get_owned(uow, principal, export_id)
         return export_out(uow.runtime.settings, export)
 
-    @get("/{export_id:uuid}/download", opt=PUBLIC, responses=errors(403, 404))
+    @get(
+        "/{export_id:uuid}/download",
+        opt=PUBLIC,
+        responses=errors(403, 404, 410),
+        operation_class=binary_operation(*CONTENT_TYPES.values()),
+    )
     async def download(
         self,
         uow: UnitOfWork,
@@ -136,8 +142,6 @@ class ExportsController(Controller):
     ) -> File:
         """The file, through the signed link from the export's status (no bearer needed)."""
         export, path = await service.open_download(uow, export_id, expires, signature)
-        from baton.exports.formats import CONTENT_TYPES
-
         return File(
             path=path,
             filename=service.download_name(export),

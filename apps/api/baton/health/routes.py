@@ -14,9 +14,11 @@ from typing import Any
 
 import msgspec
 from litestar import Response, get
+from litestar.openapi.datastructures import ResponseSpec
 
 from baton.auth.edge import PUBLIC
 from baton.db.errors import RETRY_AFTER_SECONDS
+from baton.kit.http import errors
 from baton.runtime import Runtime
 
 CHECK_SECONDS = 2.0
@@ -52,18 +54,24 @@ async def _report(runtime: Runtime, database: str) -> HealthOut:
     )
 
 
-@get("/health", opt=PUBLIC, tags=["health"])
+@get("/health", opt=PUBLIC, tags=["health"], responses=errors())
 async def health(runtime: Runtime) -> HealthOut:
     """Liveness: 200 while this process answers; the body reports the database and Redis."""
     return await _report(runtime, await _check(runtime.db.ping()))
 
 
-@get("/health/ready", opt=PUBLIC, tags=["health"])
+@get(
+    "/health/ready",
+    opt=PUBLIC,
+    tags=["health"],
+    responses={
+        **errors(),
+        503: ResponseSpec(HealthOut, description="Not ready: the database does not answer"),
+    },
+)
 async def ready(runtime: Runtime) -> Response[HealthOut]:
     """Readiness: 503 (with Retry-After) when the database cannot answer within 2 s."""
     body = await _report(runtime, await _check(runtime.db.ready(CHECK_SECONDS)))
     if body.database != "ok":
-        return Response(
-            body, status_code=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
-        )
+        return Response(body, status_code=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     return Response(body, status_code=200)

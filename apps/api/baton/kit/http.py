@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
-from litestar import Request, Response
+from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, SerializationException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import (
+    OpenAPIFormat,
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    OpenAPIType,
+    Operation,
+    Schema,
+)
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from baton.db.errors import RETRY_AFTER_SECONDS, unavailable_reason
@@ -91,8 +100,46 @@ _DESCRIPTIONS = {
 
 
 def errors(*statuses: int) -> dict[int, ResponseSpec]:
-    """OpenAPI documentation of a route's error responses, all shaped like ErrorBody."""
+    """OpenAPI documentation of a route's error responses, all shaped like ErrorBody.
+
+    400 (malformed JSON, a NUL in the query, a bad parameter) and 413 (a body over
+    ``BATON_MAX_BODY_BYTES``) can answer any route, so they are always there; 400 replaces
+    Litestar's own ``{status_code, detail, extra}``, which Baton never sends."""
     return {
         s: ResponseSpec(data_container=ErrorBody, description=_DESCRIPTIONS.get(s, "Error"))
-        for s in (401, 422, *statuses)
+        for s in (400, 401, 413, 422, *statuses)
     }
+
+
+def page_errors(*statuses: int) -> dict[int, ResponseSpec]:
+    """Error responses of a route that answers people with HTML pages: ``statuses`` are
+    pages, while 400 (refused at the edge, before the route runs) stays ErrorBody JSON."""
+    return {
+        **errors(),
+        **{
+            s: ResponseSpec(
+                data_container=str,
+                media_type=MediaType.HTML,
+                description=_DESCRIPTIONS.get(s, "Error") + " (an HTML page)",
+                generate_examples=False,
+            )
+            for s in statuses
+        },
+    }
+
+
+def binary_operation(*media_types: str) -> type[Operation]:
+    """An OpenAPI operation whose success response is a file in one of ``media_types``
+    (Litestar documents a single media type, and JSON for ``Response[bytes]``)."""
+
+    @dataclass
+    class BinaryOperation(Operation):
+        def __post_init__(self) -> None:
+            for status, response in (self.responses or {}).items():
+                if status.startswith("2") and isinstance(response, OpenAPIResponse):
+                    binary = Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
+                    response.content = {
+                        t.split(";")[0]: OpenAPIMediaType(schema=binary) for t in media_types
+                    }
+
+    return BinaryOperation

@@ -34,7 +34,7 @@ class WidgetController(Controller):
     path = "/api/v1/widget"
     tags = ["widget"]
 
-    @get("/config", opt=PUBLIC, cache=False)
+    @get("/config", opt=PUBLIC, cache=False, responses=errors())
     async def config(self, uow: UnitOfWork) -> WidgetPublicConfigOut:
         """The widget's theme and availability, read by every visitor's browser."""
         theme = WidgetConfigOut.of(await service.get_theme(uow.session))

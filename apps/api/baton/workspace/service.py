@@ -69,6 +69,8 @@ class WorkspaceConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         "guess at details you cannot see, and never repeat personal data shown in an image "
         "(card numbers, passwords, addresses)."
     )
+    # mask emails, phone and card numbers, IBANs... in what LLM providers are sent
+    redact_pii_in_prompts: bool = False
     # sites that may frame the widget (``frame-ancestors``); empty: any site (see security.md)
     widget_allowed_origins: list[str] = msgspec.field(default_factory=list)
     # visitors who say who they are must prove it (HMAC of their id, see docs/widget.md)
@@ -92,6 +94,7 @@ class WorkspacePatch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     system_prompt: str | None = None
     context_messages: int | None = None
     image_analysis_prompt: str | None = None
+    redact_pii_in_prompts: bool | None = None
     widget_allowed_origins: list[str] | None = None
     identity_verification: bool | None = None
     csat_enabled: bool | None = None

@@ -2,7 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useEffect, useState, type FormEvent } from "react";
 import { aiSettings, type AISettings } from "../../api/admin";
 import { keys } from "../../api/queries";
-import { Button, ErrorText, Field, Page, useAction } from "../../ui";
+import { Button, Checkbox, ErrorText, Field, Page, useAction } from "../../ui";
 
 export function AiSettingsPage() {
   const current = useQuery({ queryKey: keys.aiSettings, queryFn: aiSettings.get });
@@ -19,12 +19,14 @@ function AiSettingsForm({ initial }: { initial: AISettings }) {
   const [context, setContext] = useState(String(initial.context_messages));
   const [welcome, setWelcome] = useState(initial.welcome_message);
   const [imagePrompt, setImagePrompt] = useState(initial.image_analysis_prompt);
+  const [redact, setRedact] = useState(initial.redact_pii_in_prompts);
   const [tried, setTried] = useState(false);
   useEffect(() => {
     setPrompt(initial.system_prompt);
     setContext(String(initial.context_messages));
     setWelcome(initial.welcome_message);
     setImagePrompt(initial.image_analysis_prompt);
+    setRedact(initial.redact_pii_in_prompts);
   }, [initial]);
   const save = useAction(aiSettings.update, {
     invalidate: [keys.aiSettings, keys.workspace, keys.widget],
@@ -41,7 +43,7 @@ function AiSettingsForm({ initial }: { initial: AISettings }) {
     e.preventDefault();
     setTried(true);
     if (Object.values(errors).some(Boolean)) return;
-    save.mutate({ system_prompt: prompt, context_messages: n, welcome_message: welcome, image_analysis_prompt: imagePrompt });
+    save.mutate({ system_prompt: prompt, context_messages: n, welcome_message: welcome, image_analysis_prompt: imagePrompt, redact_pii_in_prompts: redact });
   };
   return (
     <form className="ui-form page-form" onSubmit={submit} noValidate>
@@ -61,6 +63,12 @@ function AiSettingsForm({ initial }: { initial: AISettings }) {
       <Field label="Welcome message" hint={`The first message of every new widget session (also on the Widget page). Variables: {{visitor.name}}, {{visitor.email}}, filled for each visitor; a fallback after a bar: {{visitor.name | there}}.`} error={tried ? errors.welcome : null}>
         {(p) => <textarea {...p} rows={3} maxLength={2000} value={welcome} onChange={(e) => setWelcome(e.target.value)} />}
       </Field>
+      <Checkbox
+        label="Mask personal data sent to LLM providers"
+        checked={redact}
+        onChange={setRedact}
+        hint="Email addresses, phone and card numbers, IBANs and social security numbers in the conversation reach the provider as [email], [phone]… Agents and the stored conversation keep the original. The AI then cannot use them (for example, to look up an account by email)."
+      />
       <ErrorText error={save.error} />
       <div className="ui-form-actions">
         <Button type="submit" variant="primary" busy={save.isPending ? "Saving…" : false}>
