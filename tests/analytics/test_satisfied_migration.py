@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,8 +19,14 @@ from baton.analytics.models import AnalyticsDaily, AnalyticsHourly, ReportingEve
 from baton.conversations.models import Conversation
 from baton.db.engine import Database
 from baton.db.migrate import downgrade, upgrade
+from baton.settings import Settings
 from baton.visitors.models import Visitor
-from tests.support import create_postgres_database, drop_postgres_database, uses_postgres
+from tests.support import (
+    create_postgres_database,
+    drop_postgres_database,
+    keyring_of,
+    uses_postgres,
+)
 
 DAY = datetime(2026, 11, 2, tzinfo=UTC)
 NINE, TEN = DAY.replace(hour=9), DAY.replace(hour=10)
@@ -38,9 +45,8 @@ def _rollup(model: Any, bucket: datetime, agent: uuid.UUID | None, responses: in
     )
 
 
-async def _check_backfill(url: str) -> None:
-    catalog.import_models()
-    await asyncio.to_thread(upgrade, url)
+async def _old_style_rows(url: str) -> uuid.UUID:
+    """Rollups as they were before 0106 (no csat_satisfied), and the CSAT facts behind them."""
     agent = uuid.uuid4()
     db = Database.for_scripts(url)
     try:
@@ -84,7 +90,14 @@ async def _check_backfill(url: str) -> None:
             await session.commit()
     finally:
         await db.dispose()
+    return agent
 
+
+async def _check_backfill(url: str, suite: Settings) -> None:
+    catalog.import_models()
+    await asyncio.to_thread(upgrade, url)
+    async with keyring_of(dataclasses.replace(suite, database_url=url), suite):
+        agent = await _old_style_rows(url)
     await asyncio.to_thread(downgrade, url, "0105_vision")  # the one before 0106
     await asyncio.to_thread(upgrade, url)
 
@@ -107,15 +120,15 @@ async def _check_backfill(url: str) -> None:
     }
 
 
-async def test_sqlite_backfill(tmp_path: Path) -> None:
-    await _check_backfill(f"sqlite+aiosqlite:///{tmp_path / 'backfill.db'}")
+async def test_sqlite_backfill(tmp_path: Path, settings: Settings) -> None:
+    await _check_backfill(f"sqlite+aiosqlite:///{tmp_path / 'backfill.db'}", settings)
 
 
 @pytest.mark.skipif(not uses_postgres(), reason="PostgreSQL run only")
-async def test_postgres_backfill() -> None:
+async def test_postgres_backfill(settings: Settings) -> None:
     name = f"baton_mig_{uuid.uuid4().hex[:8]}"
     url = (await create_postgres_database(name)).replace("postgresql://", "postgresql+asyncpg://")
     try:
-        await _check_backfill(url)
+        await _check_backfill(url, settings)
     finally:
         await drop_postgres_database(name)

@@ -31,20 +31,28 @@ async def test_reply_that_takes_over_sends_one_conversation_update(
         await v.call("user_message", {"client_id": cid(), "text": "hello"})
         await _barrier(runtime, dana, watcher)
         watcher.received.clear()
+        dana.received.clear()
         ack = await dana.call(
             "agent_message",
             {"conversation_id": conversation_id, "client_id": cid(), "text": "Hi, I'm Dana"},
         )
         assert "error" not in ack, ack
-        await _barrier(runtime, watcher)
+        await _barrier(runtime, dana, watcher)
         updates = [
             u["conversation"]
-            for u in watcher.received["conversation_updated"]
+            for u in dana.received["conversation_updated"]
             if u["conversation"]["id"] == conversation_id
         ]
         # the take-over and the reply in one commit: one update with the final state
         assert [(u["status"], u["assignee"]["name"]) for u in updates] == [("agent", "Dana")]
         assert updates[0]["last_message"]["text"] == "Hi, I'm Dana"
+        # the watcher may not read Dana's conversation: one hint that it left his view
+        assert [h["status"] for h in watcher.received["conversation_hidden"]] == ["agent"]
+        assert not [
+            u
+            for u in watcher.received.get("conversation_updated", [])
+            if u["conversation"]["id"] == conversation_id
+        ]
         notes = [
             m["message"]["text"]
             for m in watcher.received.get("message_created", [])

@@ -8,6 +8,7 @@ from typing import Any
 from baton.runtime import Runtime
 from tests.conversations.helpers import agent, cid, visitor
 from tests.factories import user_headers
+from tests.realtime.clients import barrier
 from tests.support import LiveServer
 
 
@@ -96,3 +97,43 @@ async def test_the_owner_replies_and_leaves_notes(
     finally:
         await v.disconnect()
         await dana.disconnect()
+
+
+async def test_live_rows_follow_the_read_policy(
+    server: LiveServer, client: Any, runtime: Runtime
+) -> None:
+    """Bo (an agent) sees the waiting row; once Dana takes it over, Bo is told only that it
+    left his view, while an admin (read_all) and Dana keep getting the row."""
+    v, start = await visitor(server.base_url)
+    conversation_id = start["conversation_id"]
+    await v.call("user_message", {"client_id": cid(), "text": "my card was charged twice"})
+    dana, dana_user, _ = await agent(server.base_url, client, runtime, name="Dana")
+    bo, _, _ = await agent(server.base_url, client, runtime, name="Bo")
+    ada, _, _ = await agent(server.base_url, client, runtime, role="admin", name="Ada")
+    asked = await v.call("request_agent")
+    assert asked["status"] == "waiting", asked
+    for socket in (dana, bo, ada):
+        await socket.wait_for(
+            "conversation_updated", lambda p: p["conversation"]["status"] == "waiting"
+        )
+    before = len(bo.received["conversation_updated"])
+
+    taken = await dana.call("take_over", {"conversation_id": conversation_id})
+    assert "error" not in taken, taken
+    hint = await bo.wait_for("conversation_hidden")
+    assert hint == {
+        "conversation_id": conversation_id,
+        "status": "agent",
+        "assignee_id": str(dana_user.id),
+    }
+    await ada.wait_for("conversation_updated", lambda p: p["conversation"]["status"] == "agent")
+    await dana.wait_for("conversation_updated", lambda p: p["conversation"]["status"] == "agent")
+    await v.call("user_message", {"client_id": cid(), "text": "hello? it was 40 euros"})
+    await dana.wait_for("message_created", lambda p: "40 euros" in p["message"]["text"])
+    await barrier(runtime, bo, ada)
+    # Bo got no row of Dana's conversation (nor its messages), the admin never a hint
+    assert len(bo.received["conversation_updated"]) == before
+    assert not any("40 euros" in str(m) for m in bo.received.get("message_created", []))
+    assert not ada.received.get("conversation_hidden")
+    for socket in (v, dana, bo, ada):
+        await socket.disconnect()

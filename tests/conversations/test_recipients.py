@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
+import msgspec
+
 from baton.conversations import recipients
 from baton.conversations.schemas import (
     AuthorRef,
@@ -108,29 +110,44 @@ def _view(status: str, assignee: uuid.UUID | None) -> ConversationOut:
 
 def test_inbox_updates_reach_who_needs_the_row() -> None:
     everyone = ("/agent", "conversation_updated", frozenset({"agents"}))
+    readers = (
+        "/agent",
+        "conversation_updated",
+        frozenset({"inbox:all", f"conversation:{CONV}", f"user:{AGENT}"}),
+    )
+    # the others may not read a person's conversation: they hear only that it left their view
+    hidden = ("/agent", "conversation_hidden", frozenset({"agents:scoped"}))
     status = ("/widget", "status_changed", frozenset({f"visitor:{CONV}"}))
-    # status changes and the queue / the AI's conversations: every agent
+    # a person took it (or resolved it): its readers get the row, the others the hint
     assert _plan(recipients.conversation_emissions(_view("agent", AGENT), status_changed=True)) == {
-        everyone,
+        readers,
+        hidden,
         status,
     }
+    assert _plan(
+        recipients.conversation_emissions(_view("resolved", AGENT), status_changed=True)
+    ) == {readers, hidden, status}
+    # the queue, the AI's conversations and nobody's closed ones: every agent
     for s in ("bot", "waiting"):
         assert _plan(recipients.conversation_emissions(_view(s, None), status_changed=False)) == {
             everyone
         }
+    assert _plan(
+        recipients.conversation_emissions(_view("resolved", None), status_changed=True)
+    ) == {everyone, status}
     # a message in a conversation a person owns: the owner, those viewing it, the All view
     assert _plan(
         recipients.conversation_emissions(_view("agent", AGENT), status_changed=False)
-    ) == {
-        (
-            "/agent",
-            "conversation_updated",
-            frozenset({"inbox:all", f"conversation:{CONV}", f"user:{AGENT}"}),
-        )
-    }
-    # a change of owner without a change of status still reaches everyone
+    ) == {readers}
+    # a change of owner without a change of status: the readers, and the hint for the others
     assert _plan(
         recipients.conversation_emissions(
             _view("agent", AGENT), status_changed=False, broadcast=True
         )
-    ) == {everyone}
+    ) == {readers, hidden}
+    hint = recipients.conversation_emissions(_view("agent", AGENT), status_changed=True)[0]
+    assert msgspec.to_builtins(hint.payload) == {
+        "conversation_id": str(CONV),
+        "status": "agent",
+        "assignee_id": str(AGENT),
+    }

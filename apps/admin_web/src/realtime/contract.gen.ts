@@ -82,6 +82,13 @@ export interface ConversationAck {
   conversation: ConversationOut;
 }
 
+/** To agents who may not read every conversation: this one is another person's now (taken over, assigned, resolved by them), so it leaves their lists; no content. */
+export interface ConversationHidden {
+  conversation_id: string;
+  status: string;
+  assignee_id: string;
+}
+
 export interface ConversationOut {
   id: string;
   status: string;
@@ -323,6 +330,7 @@ export interface AgentServerEvents {
   agent_presence: AgentPresence;
   bot_stream: BotStream;
   bot_stream_cancelled: BotStreamCancelled;
+  conversation_hidden: ConversationHidden;
   conversation_updated: ConversationUpdated;
   csat_submitted: CsatSubmitted;
   display_typing: Typing;

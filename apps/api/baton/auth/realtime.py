@@ -26,7 +26,7 @@ from baton.auth.permissions import Permission
 from baton.auth.principal import Principal
 from baton.auth.service import authenticate
 from baton.kit.errors import Unauthorized
-from baton.realtime.rooms import AGENTS_ROOM, INBOX_ALL_ROOM, user_room
+from baton.realtime.rooms import AGENTS_ROOM, INBOX_ALL_ROOM, SCOPED_AGENTS_ROOM, user_room
 from baton.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -67,12 +67,15 @@ async def authenticate_socket(runtime: Runtime, auth: Any, environ: dict[str, An
 
 
 async def _sync_rooms(sio: Any, sid: str, before: Principal | None, after: Principal) -> None:
+    """Callers who read every conversation are in ``inbox:all``, the others in
+    ``agents:scoped`` (told only that another person's conversation left their view)."""
     had = before is not None and before.has(Permission.CONVERSATIONS_READ_ALL)
     has = after.has(Permission.CONVERSATIONS_READ_ALL)
-    if has and not had:
-        await sio.enter_room(sid, INBOX_ALL_ROOM, namespace=AGENT_NS)
-    elif had and not has:
-        await sio.leave_room(sid, INBOX_ALL_ROOM, namespace=AGENT_NS)
+    if before is not None and has == had:
+        return
+    await sio.enter_room(sid, INBOX_ALL_ROOM if has else SCOPED_AGENTS_ROOM, namespace=AGENT_NS)
+    if before is not None:
+        await sio.leave_room(sid, SCOPED_AGENTS_ROOM if has else INBOX_ALL_ROOM, namespace=AGENT_NS)
 
 
 def register_realtime(sio: Any, runtime: Runtime) -> None:

@@ -17,6 +17,7 @@ from baton.realtime.rooms import (
     AGENT_NS,
     AGENTS_ROOM,
     INBOX_ALL_ROOM,
+    SCOPED_AGENTS_ROOM,
     VISITOR_NS,
     conversation_room,
     user_room,
@@ -28,6 +29,7 @@ from baton.realtime.server_events import (
     BotMessage,
     BotStream,
     BotStreamCancelled,
+    ConversationHidden,
     ConversationUpdated,
     MessageCreated,
     StatusChanged,
@@ -83,13 +85,17 @@ def message_emissions(message: MessageOut, assignee_id: uuid.UUID | None) -> lis
 def inbox_rooms(conversation: ConversationOut, *, broadcast: bool) -> tuple[str, ...]:
     """Who needs a conversation's row in their inbox.
 
-    Every agent sees the queue and the AI's conversations (Waiting / Unassigned tabs), and
-    every change of status or owner. A new message in a conversation a person owns only
-    matters to its owner, to whoever has it open, and to the workspace-wide views: sending it
-    to every agent would turn 100 messages a second into 100 x (agents) socket writes.
+    Every agent sees the queue and the AI's conversations (Waiting / Unassigned tabs). A
+    conversation a person owns is read by its owner, whoever has it open and the callers who
+    read every conversation; sending each of its messages to every agent would also turn 100
+    messages a second into 100 x (agents) socket writes. When it changes status or owner the
+    other agents are told only that it left their view (``conversation_hidden``), as a
+    REST read of it would be a 404 for them.
     """
-    if broadcast or conversation.status in ("bot", "waiting"):
+    if conversation.status in ("bot", "waiting") or (broadcast and conversation.assignee is None):
         return (AGENTS_ROOM,)
+    # a person's conversation: its row goes to who may read it; the change of status or owner
+    # reaches the other agents as ``conversation_hidden`` (``conversation_emissions``)
     rooms = [INBOX_ALL_ROOM, conversation_room(conversation.id)]
     if conversation.assignee is not None:
         rooms.append(user_room(conversation.assignee.id))
@@ -99,9 +105,18 @@ def inbox_rooms(conversation: ConversationOut, *, broadcast: bool) -> tuple[str,
 def conversation_emissions(
     conversation: ConversationOut, *, status_changed: bool, broadcast: bool | None = None
 ) -> list[Emission]:
-    rooms = inbox_rooms(conversation, broadcast=status_changed if broadcast is None else broadcast)
+    broadcast = status_changed if broadcast is None else broadcast
+    rooms = inbox_rooms(conversation, broadcast=broadcast)
     updated = ConversationUpdated(conversation=conversation)
-    out = [Emission("conversation_updated", updated, rooms, AGENT_NS)]
+    out: list[Emission] = []
+    if broadcast and AGENTS_ROOM not in rooms and conversation.assignee is not None:
+        hidden = ConversationHidden(
+            conversation_id=conversation.id,
+            status=conversation.status,
+            assignee_id=conversation.assignee.id,
+        )
+        out.append(Emission("conversation_hidden", hidden, (SCOPED_AGENTS_ROOM,), AGENT_NS))
+    out.append(Emission("conversation_updated", updated, rooms, AGENT_NS))
     if status_changed:
         out.append(
             Emission(

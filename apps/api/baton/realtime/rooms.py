@@ -12,6 +12,8 @@ AGENT_NS = "/agent"
 
 AGENTS_ROOM = "agents"  # every connected agent and integrator socket
 INBOX_ALL_ROOM = "inbox:all"  # callers who may read every conversation (admins, API keys)
+# the others: they see nobody's conversations and their own (conversations/policy.py)
+SCOPED_AGENTS_ROOM = "agents:scoped"
 
 
 def user_room(user_id: object) -> str:

@@ -124,6 +124,16 @@ class ConversationUpdated(Payload):
     conversation: ConversationOut
 
 
+@server_event(AGENT_NS, "conversation_hidden")
+class ConversationHidden(Payload):
+    """To agents who may not read every conversation: this one is another person's now
+    (taken over, assigned, resolved by them), so it leaves their lists; no content."""
+
+    conversation_id: uuid.UUID
+    status: str
+    assignee_id: uuid.UUID
+
+
 @server_event(AGENT_NS, "message_created")
 class MessageCreated(Payload):
     message: MessageOut

@@ -129,6 +129,11 @@ async def open_session(
         uow.session.add(visitor)
     apply_visitor_info(visitor, info, user_agent)
     await uow.session.flush()
+    return await _fresh_session(uow, visitor)
+
+
+async def _fresh_session(uow: UnitOfWork, visitor: Visitor) -> OpenedSession:
+    """A new conversation with the AI for ``visitor`` and a new session token for it."""
     conversation = Conversation(visitor_id=visitor.id, status="bot")
     uow.session.add(conversation)
     await uow.session.flush()
@@ -154,20 +159,9 @@ async def start_over(
             code="conversation_open",
         )
     await end_session(vs, "restarted")
-    fresh = Conversation(visitor_id=vs.visitor_id, status="bot")
-    uow.session.add(fresh)
-    await uow.session.flush()
-    uow.record(ConversationOpened(fresh.id, vs.visitor_id, channel="widget", status="bot"))
-    raw = secrets.token_urlsafe(32)
-    new_vs = VisitorSession(
-        token_hash=hash_token(raw), visitor_id=vs.visitor_id, conversation_id=fresh.id
-    )
-    uow.session.add(new_vs)
-    await uow.session.flush()
     visitor = await uow.session.get(Visitor, vs.visitor_id)
     assert visitor is not None
-    return OpenedSession(new_vs, fresh, visitor, raw, resumed=False)
-
+    return await _fresh_session(uow, visitor)
 
 TOUCH_EVERY = timedelta(seconds=30)  # last_seen_at is for idle expiry: minutes, not ms
 

@@ -102,6 +102,12 @@ export function useConversation(id: string, me: { id: string; name: string }) {
       realtime.on("conversation_updated", ({ conversation: c }) => {
         if (c.id === id) setConversation(c);
       }),
+      // another person owns it now and we may not read it: as a reload would say, it is gone
+      realtime.on("conversation_hidden", ({ conversation_id, assignee_id }) => {
+        if (conversation_id !== id || assignee_id === me.id) return;
+        setNotFound(true);
+        realtime.hint("leave_session", { conversation_id: id });
+      }),
       realtime.on("message_created", ({ message }) => {
         if (message.conversation_id !== id) return;
         setMessages((list) => upsert(list, message));

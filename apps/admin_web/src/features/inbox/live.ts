@@ -106,6 +106,10 @@ export function useInboxAlerts(meId: string): void {
           navigate(n.kind === "waiting" || n.kind === "offer" ? "waiting" : "mine", conversationId),
         );
       }),
+      // a conversation we may no longer read changed hands: the tab counts are the server's
+      realtime.on("conversation_hidden", ({ assignee_id }) => {
+        if (assignee_id !== meId) countsSoon();
+      }),
       // events may have been missed while disconnected: ask again
       realtime.onReconnected(() => void queryClient.invalidateQueries({ queryKey: ["conversations"] })),
     ];

@@ -48,9 +48,20 @@ export function useConversationList(shownTab: TabId, q: string, meId: string) {
       if (q && !known && belongs(tab, conversation, meId)) refetchSoon();
       client.setQueryData(queryKey, applyToPages(data, conversation, tab, meId, { insertNew: !q }));
     });
+    // another person's conversation now (we may not read it): it leaves every list
+    const offHidden = realtime.on("conversation_hidden", ({ conversation_id, assignee_id }) => {
+      if (assignee_id === meId) return;
+      const data = client.getQueryData<InfiniteData<Page<Conversation>, string | undefined>>(queryKey);
+      if (!data || !data.pages.some((p) => p.items.some((c) => c.id === conversation_id))) return;
+      client.setQueryData(queryKey, {
+        ...data,
+        pages: data.pages.map((p) => ({ ...p, items: p.items.filter((c) => c.id !== conversation_id) })),
+      });
+    });
     return () => {
       window.clearTimeout(refetchTimer.current);
       off();
+      offHidden();
     };
   }, [client, tab, q, meId]); // queryKey is derived from tab, q and meId
 
