@@ -62,6 +62,7 @@ WIDGET_PAYLOADS: dict[str, dict[str, Any]] = {
     "csat": {"rating": 5},
     "submit_ticket": {"name": "Lin", "email": "lin@example.com", "message": "Call me"},
     "request_transcript": {"email": "lin@example.com"},
+    "new_conversation": {},  # refused as conversation_open here: allowed, not permitted-out
     "end_session": {},
 }
 REFUSED = {"forbidden", "unauthorized", "no_session", "unknown_event"}
