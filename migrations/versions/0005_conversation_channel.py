@@ -24,7 +24,6 @@ def upgrade() -> None:
             sa.Column("channel", sa.String(length=16), nullable=False, server_default="widget")
         )
 
-
     with op.batch_alter_table("visitors") as batch:
         batch.add_column(sa.Column("referrer", sa.String(length=2048), nullable=True))
 

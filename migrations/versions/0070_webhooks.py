@@ -35,8 +35,10 @@ def upgrade() -> None:
         sa.Column("created_at", baton.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", baton.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["created_by_id"], ["users.id"],
-            name=op.f("fk_webhooks_created_by_id_users"), ondelete="SET NULL",
+            ["created_by_id"],
+            ["users.id"],
+            name=op.f("fk_webhooks_created_by_id_users"),
+            ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_webhooks")),
     )
@@ -57,17 +59,17 @@ def upgrade() -> None:
         sa.Column("delivered_at", baton.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["webhook_id"], ["webhooks.id"],
-            name=op.f("fk_webhook_deliveries_webhook_id_webhooks"), ondelete="CASCADE",
+            ["webhook_id"],
+            ["webhooks.id"],
+            name=op.f("fk_webhook_deliveries_webhook_id_webhooks"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_deliveries")),
     )
     op.create_index(
         "ix_webhook_deliveries_due", "webhook_deliveries", ["status", "next_attempt_at"]
     )
-    op.create_index(
-        op.f("ix_webhook_deliveries_webhook_id"), "webhook_deliveries", ["webhook_id"]
-    )
+    op.create_index(op.f("ix_webhook_deliveries_webhook_id"), "webhook_deliveries", ["webhook_id"])
 
 
 def downgrade() -> None:

@@ -36,8 +36,10 @@ def upgrade() -> None:
         sa.Column("created_at", baton.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", baton.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["created_by_id"], ["users.id"],
-            name=op.f("fk_tool_integrations_created_by_id_users"), ondelete="SET NULL",
+            ["created_by_id"],
+            ["users.id"],
+            name=op.f("fk_tool_integrations_created_by_id_users"),
+            ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tool_integrations")),
     )
@@ -58,12 +60,16 @@ def upgrade() -> None:
         sa.Column("created_at", baton.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["conversation_id"], ["conversations.id"],
-            name=op.f("fk_tool_actions_conversation_id_conversations"), ondelete="CASCADE",
+            ["conversation_id"],
+            ["conversations.id"],
+            name=op.f("fk_tool_actions_conversation_id_conversations"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["decided_by_id"], ["users.id"],
-            name=op.f("fk_tool_actions_decided_by_id_users"), ondelete="SET NULL",
+            ["decided_by_id"],
+            ["users.id"],
+            name=op.f("fk_tool_actions_decided_by_id_users"),
+            ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tool_actions")),
     )

@@ -25,9 +25,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("business_seconds", sa.Float(), nullable=True))
     for table in ROLLUPS:
         with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.add_column(
-                sa.Column("first_response_business_hist", sa.JSON(), nullable=True)
-            )
+            batch_op.add_column(sa.Column("first_response_business_hist", sa.JSON(), nullable=True))
             batch_op.add_column(sa.Column("resolution_business_hist", sa.JSON(), nullable=True))
 
 

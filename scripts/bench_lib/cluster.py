@@ -319,20 +319,35 @@ def up(cfg: ClusterConfig, *, timeout: float = 60) -> ClusterState:
     baton = str(VENV_BIN / "baton")
 
     ensure_database(cfg.database_url)
-    subprocess.run([baton, "db", "upgrade"], env=env, check=True, cwd=ROOT,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [baton, "db", "upgrade"], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL
+    )
 
     nodes = {f"api{i + 1}": port for i, port in enumerate(cfg.api_ports)}
     pids: dict[str, int] = {}
     state = ClusterState(
-        dir=str(cfg.dir), proxy_url=cfg.proxy_url, api_urls=cfg.api_urls(), nodes=nodes,
-        pids=pids, database_url=cfg.database_url, redis_url=cfg.redis_url,
-        redis_namespace=cfg.redis_namespace, server=cfg.server,
+        dir=str(cfg.dir),
+        proxy_url=cfg.proxy_url,
+        api_urls=cfg.api_urls(),
+        nodes=nodes,
+        pids=pids,
+        database_url=cfg.database_url,
+        redis_url=cfg.redis_url,
+        redis_namespace=cfg.redis_namespace,
+        server=cfg.server,
     )
     commands = state.commands
     for name, port in nodes.items():
-        commands[name] = [baton, "serve", "--server", cfg.server, "--host", "127.0.0.1",
-                          "--port", str(port)]
+        commands[name] = [
+            baton,
+            "serve",
+            "--server",
+            cfg.server,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ]
     if cfg.worker:
         commands["worker"] = [baton, "worker"]
     try:
@@ -341,21 +356,32 @@ def up(cfg: ClusterConfig, *, timeout: float = 60) -> ClusterState:
         conf = cfg.dir / "nginx" / "nginx.conf"
         conf.write_text(nginx_conf(cfg, nodes))
         nginx = find_nginx()
-        subprocess.run([nginx, "-t", "-q", "-c", str(conf), "-p", str(cfg.dir / "nginx")],
-                       check=True, cwd=ROOT)
+        subprocess.run(
+            [nginx, "-t", "-q", "-c", str(conf), "-p", str(cfg.dir / "nginx")], check=True, cwd=ROOT
+        )
         # nginx stays in the foreground (daemon off), so its pid is the one to watch
         commands["nginx"] = [nginx, "-c", str(conf), "-p", str(cfg.dir / "nginx")]
         pids["nginx"] = _spawn(commands["nginx"], env, logs / "nginx.log")
         state.save()
         for name, port in nodes.items():
-            wait_until(lambda p=port: http_ok(f"http://127.0.0.1:{p}/health"), timeout,
-                       f"{name} on port {port}", pids, logs)
+            wait_until(
+                lambda p=port: http_ok(f"http://127.0.0.1:{p}/health"),
+                timeout,
+                f"{name} on port {port}",
+                pids,
+                logs,
+            )
         wait_until(lambda: http_ok(f"{cfg.proxy_url}/health"), timeout, "the proxy", pids, logs)
         for name in nodes:  # each node answers through the proxy when pinned to it
             wait_until(
-                lambda n=name: http_ok(f"{cfg.proxy_url}/socket.io/?EIO=4&transport=polling",
-                                       headers={"Cookie": f"baton_node={n}"}),
-                timeout, f"{name} through the proxy", pids, logs,
+                lambda n=name: http_ok(
+                    f"{cfg.proxy_url}/socket.io/?EIO=4&transport=polling",
+                    headers={"Cookie": f"baton_node={n}"},
+                ),
+                timeout,
+                f"{name} through the proxy",
+                pids,
+                logs,
             )
         if cfg.worker:
             time.sleep(0.5)
@@ -363,7 +389,8 @@ def up(cfg: ClusterConfig, *, timeout: float = 60) -> ClusterState:
                 raise RuntimeError("worker exited:\n" + (logs / "worker.log").read_text()[-3000:])
         state.supervisor_pid = _spawn(
             [sys.executable, str(Path(__file__).resolve()), "--dir", str(cfg.dir), "supervise"],
-            env, logs / "supervisor.log",
+            env,
+            logs / "supervisor.log",
         )
     except BaseException:
         stop_pids(pids)
@@ -413,8 +440,9 @@ def supervise(directory: Path, *, poll_seconds: float = 0.25) -> int:
             if now < due[name]:
                 continue
             del due[name]
-            delay[name] = min(max(delay.get(name, 0.0) * 2, RESTART_FIRST_SECONDS),
-                              RESTART_MAX_SECONDS)
+            delay[name] = min(
+                max(delay.get(name, 0.0) * 2, RESTART_FIRST_SECONDS), RESTART_MAX_SECONDS
+            )
             state.pids[name] = _spawn(command, dict(os.environ), logs / f"{name}.log")
             state.restarts[name] = state.restarts.get(name, 0) + 1
             started[name] = now
@@ -476,22 +504,32 @@ def status(directory: Path) -> dict[str, Any]:
             for name, pid in state.pids.items()
         },
         "supervisor": {"pid": state.supervisor_pid, "alive": _alive(state.supervisor_pid)}
-        if state.supervisor_pid else None,
+        if state.supervisor_pid
+        else None,
         "healthy": http_ok(f"{state.proxy_url}/health"),
     }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/cluster", description=__doc__.split("\n")[0])
-    parser.add_argument("--dir", type=Path,
-                        default=Path(os.environ.get("BATON_CLUSTER_DIR", DEFAULT_DIR)))
+    parser.add_argument(
+        "--dir", type=Path, default=Path(os.environ.get("BATON_CLUSTER_DIR", DEFAULT_DIR))
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     start = sub.add_parser("up", help="start postgres-backed api x2, worker and nginx")
-    start.add_argument("--port", type=int, default=int(os.environ.get("BATON_CLUSTER_PORT", "8080")))
-    start.add_argument("--api-ports", default=os.environ.get("BATON_CLUSTER_API_PORTS"),
-                       help="comma-separated (default: port+1,port+2)")
-    start.add_argument("--server", default=os.environ.get("BATON_SERVER", "granian"),
-                       choices=("granian", "uvicorn", "socketify"))
+    start.add_argument(
+        "--port", type=int, default=int(os.environ.get("BATON_CLUSTER_PORT", "8080"))
+    )
+    start.add_argument(
+        "--api-ports",
+        default=os.environ.get("BATON_CLUSTER_API_PORTS"),
+        help="comma-separated (default: port+1,port+2)",
+    )
+    start.add_argument(
+        "--server",
+        default=os.environ.get("BATON_SERVER", "granian"),
+        choices=("granian", "uvicorn", "socketify"),
+    )
     start.add_argument("--no-worker", action="store_true")
     stop = sub.add_parser("down", help="stop every process started by `up`")
     stop.add_argument("--drop-db", action="store_true", help="also drop the cluster database")
@@ -503,10 +541,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "up":
         ports = (
             tuple(int(p) for p in args.api_ports.split(","))
-            if args.api_ports else (args.port + 1, args.port + 2)
+            if args.api_ports
+            else (args.port + 1, args.port + 2)
         )
         cfg = ClusterConfig(
-            dir=directory, proxy_port=args.port, api_ports=ports, server=args.server,
+            dir=directory,
+            proxy_port=args.port,
+            api_ports=ports,
+            server=args.server,
             database_url=os.environ.get("BATON_DATABASE_URL") or DEFAULT_DATABASE_URL,
             redis_url=os.environ.get("BATON_REDIS_URL") or DEFAULT_REDIS_URL,
             redis_namespace=os.environ.get("BATON_REDIS_NAMESPACE") or "baton_cluster",
@@ -517,8 +559,10 @@ def main(argv: list[str] | None = None) -> int:
         except RuntimeError as exc:
             print(f"cluster failed to start: {exc}", file=sys.stderr)
             return 1
-        print(f"cluster up: {state.proxy_url}  (api {', '.join(state.api_urls)}, "
-              f"server {state.server}, logs in {directory / 'logs'})")
+        print(
+            f"cluster up: {state.proxy_url}  (api {', '.join(state.api_urls)}, "
+            f"server {state.server}, logs in {directory / 'logs'})"
+        )
         return 0
     if args.command == "down":
         killed = down(directory, drop_db=args.drop_db)

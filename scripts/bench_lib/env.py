@@ -107,9 +107,20 @@ class BenchEnv:
         port = free_port()
         log = (self.workdir / f"serve-{server}.log").open("ab")
         proc = subprocess.Popen(
-            [str(VENV_BIN / "baton"), "serve", "--server", server, "--host", "127.0.0.1",
-             "--port", str(port)],
-            env=self.baton_env(), stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
+            [
+                str(VENV_BIN / "baton"),
+                "serve",
+                "--server",
+                server,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            env=self.baton_env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
             start_new_session=True,
         )
         self.extra_procs.append(proc)
@@ -124,17 +135,31 @@ class BenchEnv:
 
         data = self.workdir / "embedded"
         data.mkdir(parents=True, exist_ok=True)
-        env = {k: v for k, v in os.environ.items()
-               if k not in ("BATON_DATABASE_URL", "BATON_REDIS_URL")}
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("BATON_DATABASE_URL", "BATON_REDIS_URL")
+        }
         env.update(self.child_env(), BATON_DATA_DIR=str(data), PYTHONUNBUFFERED="1")
-        await asyncio.to_thread(subprocess.run, [str(VENV_BIN / "baton"), "db", "upgrade"],
-                                env=env, cwd=ROOT, check=True, capture_output=True)
+        await asyncio.to_thread(
+            subprocess.run,
+            [str(VENV_BIN / "baton"), "db", "upgrade"],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
         db = Database.for_scripts(f"sqlite+aiosqlite:///{data / 'baton.db'}")
         try:
             async with db.session() as session:
                 for i in range(agents):
-                    user = await create_user(session, email=f"agent{i}@bench.local",
-                                             password=PASSWORD, role="agent", name=f"Agent {i}")
+                    user = await create_user(
+                        session,
+                        email=f"agent{i}@bench.local",
+                        password=PASSWORD,
+                        role="agent",
+                        name=f"Agent {i}",
+                    )
                     user.presence = "online"
                 await session.commit()
         finally:
@@ -143,9 +168,11 @@ class BenchEnv:
         proc = await asyncio.to_thread(self._serve, env, port, "serve-embedded.log")
         url = f"http://127.0.0.1:{port}"
         async with aiohttp.ClientSession() as http:
+
             async def login(email: str) -> Agent:
-                async with http.post(f"{url}/api/v1/auth/login",
-                                     json={"email": email, "password": PASSWORD}) as r:
+                async with http.post(
+                    f"{url}/api/v1/auth/login", json={"email": email, "password": PASSWORD}
+                ) as r:
                     body: dict[str, Any] = await r.json()
                     if r.status != 200:
                         raise RuntimeError(f"login failed: {body}")
@@ -158,7 +185,11 @@ class BenchEnv:
         log = (self.workdir / log_name).open("ab")
         proc = subprocess.Popen(
             [str(VENV_BIN / "baton"), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            start_new_session=True,
         )
         self.extra_procs.append(proc)
         wait_port(port, 60, proc)
@@ -176,10 +207,23 @@ class BenchEnv:
         for port in ports:
             log = (self.workdir / f"relay-{port}.log").open("ab")
             proc = subprocess.Popen(
-                [str(VENV_BIN / "granian"), "--interface", "asgi", "--host", "127.0.0.1",
-                 "--port", str(port), "--no-access-log", "--log-level", "warning",
-                 "bench_lib.relay:app"],
-                env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT / "scripts",
+                [
+                    str(VENV_BIN / "granian"),
+                    "--interface",
+                    "asgi",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--no-access-log",
+                    "--log-level",
+                    "warning",
+                    "bench_lib.relay:app",
+                ],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=ROOT / "scripts",
                 start_new_session=True,
             )
             procs.append(proc)
@@ -197,7 +241,9 @@ class BenchEnv:
         conf.write_text(cluster.nginx_conf(cfg, nodes))
         nginx = subprocess.Popen(
             [cluster.find_nginx(), "-c", str(conf), "-p", str(directory / "nginx")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         self.extra_procs.append(nginx)
         procs.append(nginx)
@@ -219,13 +265,24 @@ class BenchEnv:
         db = Database.for_scripts(normalise_database_url(self.database_url))
         try:
             async with db.session() as session:
-                await create_user(session, email="admin@bench.local", password=PASSWORD,
-                                  role="admin", name="Bench Admin")
+                await create_user(
+                    session,
+                    email="admin@bench.local",
+                    password=PASSWORD,
+                    role="admin",
+                    name="Bench Admin",
+                )
                 users = []
                 for i in range(agents):
-                    users.append(await create_user(
-                        session, email=f"agent{i}@bench.local", password=PASSWORD,
-                        role="agent", name=f"Agent {i}"))
+                    users.append(
+                        await create_user(
+                            session,
+                            email=f"agent{i}@bench.local",
+                            password=PASSWORD,
+                            role="agent",
+                            name=f"Agent {i}",
+                        )
+                    )
                 for user in users:
                     user.presence = "online"
                 await session.commit()
@@ -233,9 +290,12 @@ class BenchEnv:
             await db.dispose()
         assert self.state is not None
         async with aiohttp.ClientSession() as http:
+
             async def login(email: str) -> dict[str, Any]:
-                async with http.post(f"{self.state.proxy_url}/api/v1/auth/login",
-                                     json={"email": email, "password": PASSWORD}) as r:
+                async with http.post(
+                    f"{self.state.proxy_url}/api/v1/auth/login",
+                    json={"email": email, "password": PASSWORD},
+                ) as r:
                     body: dict[str, Any] = await r.json()
                     if r.status != 200:
                         raise RuntimeError(f"login failed: {body}")

@@ -38,15 +38,29 @@ async def completions(request: web.Request) -> web.StreamResponse:
     request.app["requests"] += 1
     if not payload.get("stream"):
         await asyncio.sleep(FIRST_TOKEN_MS / 1000)
-        return web.json_response({
-            "id": "chatcmpl-bench", "object": "chat.completion", "created": int(time.time()),
-            "model": "bench-fake",
-            "choices": [{"index": 0, "finish_reason": "stop",
-                         "message": {"role": "assistant", "content": "ok " * TOKENS}}],
-            "usage": {"prompt_tokens": 10, "completion_tokens": TOKENS, "total_tokens": 10 + TOKENS},
-        })
-    response = web.StreamResponse(headers={"Content-Type": "text/event-stream",
-                                           "Cache-Control": "no-cache"})
+        return web.json_response(
+            {
+                "id": "chatcmpl-bench",
+                "object": "chat.completion",
+                "created": int(time.time()),
+                "model": "bench-fake",
+                "choices": [
+                    {
+                        "index": 0,
+                        "finish_reason": "stop",
+                        "message": {"role": "assistant", "content": "ok " * TOKENS},
+                    }
+                ],
+                "usage": {
+                    "prompt_tokens": 10,
+                    "completion_tokens": TOKENS,
+                    "total_tokens": 10 + TOKENS,
+                },
+            }
+        )
+    response = web.StreamResponse(
+        headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
+    )
     await response.prepare(request)
     if stall:
         await asyncio.sleep(STALL_LIMIT_S)

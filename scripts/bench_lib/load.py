@@ -68,9 +68,17 @@ class RateResult:
 class ConversationLoad:
     """Sockets for ``n`` conversations against Baton (``agents`` given) or the bare relay."""
 
-    def __init__(self, base_url: str, n: int, *, agents: list[Any] | None,
-                 agent_sockets: int | None = None, headers_for: Any = None,
-                 tabs: int = 1, watchers: list[Any] | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        n: int,
+        *,
+        agents: list[Any] | None,
+        agent_sockets: int | None = None,
+        headers_for: Any = None,
+        tabs: int = 1,
+        watchers: list[Any] | None = None,
+    ) -> None:
         self.base_url = base_url
         self.n = n
         # agent socket j joins conversations j, j+m, j+2m... (m = agent_sockets); with
@@ -165,8 +173,11 @@ class ConversationLoad:
             self.agent_socks = [*socks, *watching]
 
     async def close(self) -> None:
-        await gather_limited(len(self.visitors) + len(self.agent_socks), 100,
-                             lambda i: (self.visitors + self.agent_socks)[i].close())
+        await gather_limited(
+            len(self.visitors) + len(self.agent_socks),
+            100,
+            lambda i: (self.visitors + self.agent_socks)[i].close(),
+        )
         if self.session is not None:
             await self.session.close()
 
@@ -177,7 +188,8 @@ class ConversationLoad:
         conv = i % self.n
         try:
             ack = await self.visitors[conv].call(
-                "user_message", {"client_id": client_id, "text": f"bench message {client_id}"},
+                "user_message",
+                {"client_id": client_id, "text": f"bench message {client_id}"},
                 timeout=30,
             )
             if isinstance(ack, dict) and "error" not in ack and ack.get("id"):
@@ -187,8 +199,9 @@ class ConversationLoad:
         except Exception as exc:
             pending.error = repr(exc)
 
-    async def run_at(self, rate: float, duration: float, drain: float = 5.0,
-                     max_in_flight: int = 5000) -> RateResult:
+    async def run_at(
+        self, rate: float, duration: float, drain: float = 5.0, max_in_flight: int = 5000
+    ) -> RateResult:
         """Send at ``rate`` msg/s for ``duration`` s (bounded), then wait up to ``drain`` s."""
         self.pending = {}
         tasks: list[asyncio.Task[None]] = []
@@ -199,7 +212,9 @@ class ConversationLoad:
             delay = due - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
-            in_flight = sum(1 for p in self.pending.values() if p.acked_at is None and p.error is None)
+            in_flight = sum(
+                1 for p in self.pending.values() if p.acked_at is None and p.error is None
+            )
             if in_flight >= max_in_flight:
                 break  # the server is not keeping up; stop offering more
             client_id = uuid.uuid4().hex
@@ -210,8 +225,10 @@ class ConversationLoad:
         sent = len(self.pending)
         deadline = send_end + drain
         while time.perf_counter() < deadline:
-            if all(p.error is not None or (p.acked_at and p.agent_at and p.visitor_at)
-                   for p in self.pending.values()):
+            if all(
+                p.error is not None or (p.acked_at and p.agent_at and p.visitor_at)
+                for p in self.pending.values()
+            ):
                 break
             await asyncio.sleep(0.05)
         for task in tasks:

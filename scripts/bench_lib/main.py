@@ -24,14 +24,20 @@ async def run_scenarios(ctx: Context, chosen: list[str]) -> list[dict[str, Any]]
     for key in chosen:
         started = time.monotonic()
         load_before = os.getloadavg()[0]
-        print(f"==> {key}: {SCENARIOS[key].__name__} ({ctx.time_left():.0f} s of budget left)",
-              flush=True)
+        print(
+            f"==> {key}: {SCENARIOS[key].__name__} ({ctx.time_left():.0f} s of budget left)",
+            flush=True,
+        )
         try:
             sc = await SCENARIOS[key](ctx)
         except Exception as exc:
             traceback.print_exc()
-            sc = Scenario(key, SCENARIOS[key].__name__, status="failed",
-                          reason=f"{type(exc).__name__}: {exc}"[:500])
+            sc = Scenario(
+                key,
+                SCENARIOS[key].__name__,
+                status="failed",
+                reason=f"{type(exc).__name__}: {exc}"[:500],
+            )
         sc.seconds = time.monotonic() - started
         sc.details["load_average_before"] = round(load_before, 2)
         sc.details["load_average_after"] = round(os.getloadavg()[0], 2)
@@ -44,16 +50,29 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/bench", description=__doc__)
     parser.add_argument("--only", help="comma-separated scenarios (s1..s7); default all")
     parser.add_argument("--runs", type=int, default=3, help="runs per figure (median + spread)")
-    parser.add_argument("--budget", type=float, default=760,
-                        help="seconds for the scenarios; later runs are cut to fit")
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=760,
+        help="seconds for the scenarios; later runs are cut to fit",
+    )
     parser.add_argument("--quick", action="store_true", help="small loads, for a smoke run")
     parser.add_argument("--json", type=Path, default=ROOT / "artifacts" / "bench" / "results.json")
-    parser.add_argument("--postgres", default=os.environ.get(
-        "BATON_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
-    parser.add_argument("--redis", default=os.environ.get(
-        "BATON_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"))
-    parser.add_argument("--render", type=Path, metavar="JSON",
-                        help="print an earlier results file as Markdown and exit")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get(
+            "BATON_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+        ),
+    )
+    parser.add_argument(
+        "--redis", default=os.environ.get("BATON_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+    )
+    parser.add_argument(
+        "--render",
+        type=Path,
+        metavar="JSON",
+        help="print an earlier results file as Markdown and exit",
+    )
     args = parser.parse_args(argv)
     if args.render:
         import json
@@ -85,23 +104,31 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.monotonic()
         asyncio.run(env.create_users(25))
         setup["users_s"] = round(time.monotonic() - t0, 1)
-        ctx = Context(env, runs=args.runs, deadline=time.monotonic() + args.budget,
-                      quick=args.quick)
+        ctx = Context(
+            env, runs=args.runs, deadline=time.monotonic() + args.budget, quick=args.quick
+        )
         results = asyncio.run(run_scenarios(ctx, chosen))
     finally:
         print("==> tearing down (cluster, bench database, Redis keys)", flush=True)
         env.teardown()
     total = time.monotonic() - t_start
     data = {
-        "started_at": stamp, "total_seconds": round(total, 1), "runs": args.runs,
-        "quick": args.quick, "machine": machine, "setup": setup, "scenarios": results,
+        "started_at": stamp,
+        "total_seconds": round(total, 1),
+        "runs": args.runs,
+        "quick": args.quick,
+        "machine": machine,
+        "setup": setup,
+        "scenarios": results,
         "notes": "Load generators and servers share the same cores; other work on the machine "
-                 "distorts figures (see load_average_before/after per scenario).",
+        "distorts figures (see load_average_before/after per scenario).",
     }
     report.write_json(args.json, data)
     print("\n" + "=" * 100)
-    print(f"Baton bench {stamp}: {machine['cpu']}, {machine['cores']} cores, "
-          f"{machine['memory_gib']} GiB; total {total:.0f} s")
+    print(
+        f"Baton bench {stamp}: {machine['cpu']}, {machine['cores']} cores, "
+        f"{machine['memory_gib']} GiB; total {total:.0f} s"
+    )
     print(report.table(results))
     print(f"\nJSON: {args.json}")
     return 0 if all(s["status"] != "failed" for s in results) else 1

@@ -57,17 +57,26 @@ async def measure(messages: int) -> dict[str, Any]:
     try:
         os.environ["BATON_DATA_DIR"] = str(data_dir)
         settings = dataclasses.replace(
-            load_settings(), database_url=normalise_database_url(url), redis_url=REDIS,
-            redis_namespace=name, log_level="WARNING", log_json=False,
+            load_settings(),
+            database_url=normalise_database_url(url),
+            redis_url=REDIS,
+            redis_namespace=name,
+            log_level="WARNING",
+            log_json=False,
             # one socket sends every message: the widget edge's limits would refuse most
-            widget_messages_per_session=10**9, widget_messages_per_ip=10**9,
-            widget_sessions_per_ip=10**9, widget_connections_per_ip=10**9,
+            widget_messages_per_session=10**9,
+            widget_messages_per_ip=10**9,
+            widget_sessions_per_ip=10**9,
+            widget_connections_per_ip=10**9,
         )
         await asyncio.to_thread(upgrade, settings.database_url)
         app, sio, runtime = create_app(settings)
         port = free_port()
-        server = uvicorn.Server(uvicorn.Config(wrap_asgi(app, sio), host="127.0.0.1", port=port,
-                                               log_level="warning", lifespan="on"))
+        server = uvicorn.Server(
+            uvicorn.Config(
+                wrap_asgi(app, sio), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+            )
+        )
         server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
         task = asyncio.create_task(server.serve())
         for _ in range(400):  # up to 20 s
@@ -87,13 +96,20 @@ async def measure(messages: int) -> dict[str, Any]:
 
         runtime.slot(ReplyScheduler).replier = None  # the message path, not the AI's reply
         async with runtime.db.session() as session:
-            await create_user(session, email="agent@msgcost.local", password="msgcost-pass-1",
-                              role="agent", name="Agent")
+            await create_user(
+                session,
+                email="agent@msgcost.local",
+                password="msgcost-pass-1",
+                role="agent",
+                name="Agent",
+            )
             await session.commit()
         session_http = new_session()
         try:
-            async with session_http.post(f"{base}/api/v1/auth/login", json={
-                    "email": "agent@msgcost.local", "password": "msgcost-pass-1"}) as r:
+            async with session_http.post(
+                f"{base}/api/v1/auth/login",
+                json={"email": "agent@msgcost.local", "password": "msgcost-pass-1"},
+            ) as r:
                 token = (await r.json())["access_token"]
             visitor = SioConn(session_http, "/widget")
             await visitor.connect(base)
@@ -119,9 +135,13 @@ async def measure(messages: int) -> dict[str, Any]:
                 await conn.connect(base)
                 await conn.call("start_session", {})
             counts.clear()
-            await asyncio.gather(*(
-                conn.call("user_message", {"client_id": f"b-{i}-{j}", "text": "burst"})
-                for i, conn in enumerate(burst) for j in range(10)))
+            await asyncio.gather(
+                *(
+                    conn.call("user_message", {"client_id": f"b-{i}-{j}", "text": "burst"})
+                    for i, conn in enumerate(burst)
+                    for j in range(10)
+                )
+            )
             burst_statements = sum(counts.values()) / 200
             # POST /conversations/{id}/handoff, with an agent online: statements per request
             inbox = SioConn(session_http, "/agent")
@@ -150,9 +170,11 @@ async def measure(messages: int) -> dict[str, Any]:
             "messages": messages,
             "sql_statements_per_message": sum(per_message.values()) / messages,
             "sql_statements_per_message_in_burst": burst_statements,
-            "wall_ms_per_message": round(wall, 2), "cpu_ms_per_message": round(cpu, 2),
-            "statements": {k: v / messages for k, v in collections.Counter(
-                per_message).most_common()},
+            "wall_ms_per_message": round(wall, 2),
+            "cpu_ms_per_message": round(cpu, 2),
+            "statements": {
+                k: v / messages for k, v in collections.Counter(per_message).most_common()
+            },
             "handoff_statements": sum(handoff.values()) / 5,
             "handoff": {k: v / 5 for k, v in handoff.most_common()},
         }
@@ -174,15 +196,21 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=50)
     args = parser.parse_args()
     result = asyncio.run(measure(min(max(args.messages, 1), 1000)))
-    print(f"per visitor message: {result['sql_statements_per_message']:.1f} SQL statements, "
-          f"{result['cpu_ms_per_message']:.1f} ms CPU (api and client in this process), "
-          f"{result['wall_ms_per_message']:.1f} ms round trip")
+    print(
+        f"per visitor message: {result['sql_statements_per_message']:.1f} SQL statements, "
+        f"{result['cpu_ms_per_message']:.1f} ms CPU (api and client in this process), "
+        f"{result['wall_ms_per_message']:.1f} ms round trip"
+    )
     for key, per in result["statements"].items():
         print(f"  {per:5.1f}  {key}")
-    print(f"in a burst (20 visitors x 10 messages at once): "
-          f"{result['sql_statements_per_message_in_burst']:.2f} SQL statements per message")
-    print(f"POST /conversations/{{id}}/handoff: {result['handoff_statements']:.1f} SQL statements "
-          "(the auth middleware's user lookup included)")
+    print(
+        f"in a burst (20 visitors x 10 messages at once): "
+        f"{result['sql_statements_per_message_in_burst']:.2f} SQL statements per message"
+    )
+    print(
+        f"POST /conversations/{{id}}/handoff: {result['handoff_statements']:.1f} SQL statements "
+        "(the auth middleware's user lookup included)"
+    )
     for key, per in result["handoff"].items():
         print(f"  {per:5.1f}  {key}")
 

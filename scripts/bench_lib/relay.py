@@ -55,10 +55,15 @@ async def user_message(sid: str, data: Any = None) -> dict[str, Any]:
         "client_id": data["client_id"],
         "created_at": time.time(),
     }
-    await sio.emit("message_created", {"message": message}, to=f"conversation:{cid}",
-                   namespace="/agent")
+    await sio.emit(
+        "message_created", {"message": message}, to=f"conversation:{cid}", namespace="/agent"
+    )
     await sio.emit("visitor_message", message, to=f"visitor:{cid}", namespace="/widget")
-    return {"id": message["id"], "client_id": data["client_id"], "created_at": message["created_at"]}
+    return {
+        "id": message["id"],
+        "client_id": data["client_id"],
+        "created_at": message["created_at"],
+    }
 
 
 @sio.on("connect", namespace="/agent")
@@ -85,8 +90,13 @@ async def _http(scope: Any, receive: Any, send: Any) -> None:
             await send({"type": message["type"] + ".complete"})
             if message["type"] == "lifespan.shutdown":
                 return
-    await send({"type": "http.response.start", "status": 200,
-                "headers": [(b"content-type", b"application/json")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"application/json")],
+        }
+    )
     await send({"type": "http.response.body", "body": b'{"status":"ok"}'})
 
 

@@ -49,9 +49,14 @@ def table(scenarios: list[dict[str, Any]]) -> str:
         baselines = []
         for row in sc["rows"]:
             ratio = row["ratio"]
-            rows.append((f"{row['metric']} ({row['unit']})", cell(row["baton"]),
-                         cell(row["baseline"]),
-                         "-" if ratio is None else f"{ratio:.2f}x ({row['better']} is better)"))
+            rows.append(
+                (
+                    f"{row['metric']} ({row['unit']})",
+                    cell(row["baton"]),
+                    cell(row["baseline"]),
+                    "-" if ratio is None else f"{ratio:.2f}x ({row['better']} is better)",
+                )
+            )
             if row.get("baseline_name") and row["baseline_name"] not in baselines:
                 baselines.append(row["baseline_name"])
         widths = [max(len(r[i]) for r in rows) for i in range(4)]
@@ -83,10 +88,15 @@ def machine() -> dict[str, Any]:
             return "unknown"
 
     return {
-        "cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem / 2**30, 1),
-        "kernel": platform.release(), "python": platform.python_version(),
-        "postgres": version(["psql", "--version"]), "redis": version(["redis-server", "--version"]),
-        "nginx": version(["nginx", "-v"]), "load_average_at_start": os.getloadavg(),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(mem / 2**30, 1),
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "postgres": version(["psql", "--version"]),
+        "redis": version(["redis-server", "--version"]),
+        "nginx": version(["nginx", "-v"]),
+        "load_average_at_start": os.getloadavg(),
     }
 
 
@@ -113,16 +123,22 @@ def markdown(data: dict[str, Any]) -> str:
             out.append(f"_{sc['reason']}_")
             out.append("")
         d = sc.get("details", {})
-        out.append(f"Load average before/after: {d.get('load_average_before')} / "
-                   f"{d.get('load_average_after')}; {sc['seconds']:.0f} s.")
+        out.append(
+            f"Load average before/after: {d.get('load_average_before')} / "
+            f"{d.get('load_average_after')}; {sc['seconds']:.0f} s."
+        )
         out.append("")
         out.append("| metric | Baton: median [min-max] | baseline: median [min-max] | ratio |")
         out.append("| --- | --- | --- | --- |")
         baselines: list[str] = []
         for row in sc["rows"]:
-            ratio = "-" if row["ratio"] is None else f"{row['ratio']:.2f}x ({row['better']} is better)"
-            out.append(f"| {row['metric']} ({row['unit']}) | {cell(row['baton'])} | "
-                       f"{cell(row['baseline'])} | {ratio} |")
+            ratio = (
+                "-" if row["ratio"] is None else f"{row['ratio']:.2f}x ({row['better']} is better)"
+            )
+            out.append(
+                f"| {row['metric']} ({row['unit']}) | {cell(row['baton'])} | "
+                f"{cell(row['baseline'])} | {ratio} |"
+            )
             if row.get("baseline_name") and row["baseline_name"] not in baselines:
                 baselines.append(row["baseline_name"])
         out.append("")

@@ -44,9 +44,13 @@ class Row:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "metric": self.metric, "unit": self.unit, "baton": self.baton,
-            "baseline": self.baseline, "baseline_name": self.baseline_name,
-            "ratio": None if self.ratio is None else round(self.ratio, 3), "better": self.better,
+            "metric": self.metric,
+            "unit": self.unit,
+            "baton": self.baton,
+            "baseline": self.baseline,
+            "baseline_name": self.baseline_name,
+            "ratio": None if self.ratio is None else round(self.ratio, 3),
+            "better": self.better,
         }
 
 
@@ -62,8 +66,12 @@ class Scenario:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "id": self.id, "title": self.title, "status": self.status, "reason": self.reason,
-            "seconds": round(self.seconds, 1), "rows": [r.as_dict() for r in self.rows],
+            "id": self.id,
+            "title": self.title,
+            "status": self.status,
+            "reason": self.reason,
+            "seconds": round(self.seconds, 1),
+            "rows": [r.as_dict() for r in self.rows],
             "details": self.details,
         }
 
@@ -101,8 +109,9 @@ async def settle(pids: list[int], seconds: float = 10) -> None:
 
 
 # -- scenario 1 ---------------------------------------------------------------------------
-async def _latency_runs(load: ConversationLoad, ctx: Context, rate: float, duration: float,
-                        drain: float) -> list[dict[str, Any]]:
+async def _latency_runs(
+    load: ConversationLoad, ctx: Context, rate: float, duration: float, drain: float
+) -> list[dict[str, Any]]:
     await load.run_at(rate, 1.0, drain=2.0)  # warm-up, not counted
     results = []
     for _ in range(ctx.runs_that_fit(duration + drain, reserve=60)):
@@ -110,14 +119,23 @@ async def _latency_runs(load: ConversationLoad, ctx: Context, rate: float, durat
         res = await load.run_at(rate, duration, drain=drain)
         summary = res.summary()
         summary["generator_cpu_share"] = round(
-            (time.process_time() - cpu0) / (time.perf_counter() - wall0), 2)
+            (time.process_time() - cpu0) / (time.perf_counter() - wall0), 2
+        )
         results.append(summary)
     return results
 
 
-async def _latency_layout(ctx: Context, sc: Scenario, label: str, n: int, rate: float,
-                          duration: float, drain: float, layout: dict[str, Any],
-                          relay_layout: dict[str, Any]) -> None:
+async def _latency_layout(
+    ctx: Context,
+    sc: Scenario,
+    label: str,
+    n: int,
+    rate: float,
+    duration: float,
+    drain: float,
+    layout: dict[str, Any],
+    relay_layout: dict[str, Any],
+) -> None:
     env = ctx.env
     assert env.state is not None
     load = ConversationLoad(env.state.proxy_url, n, **layout)
@@ -140,15 +158,39 @@ async def _latency_layout(ctx: Context, sc: Scenario, label: str, n: int, rate: 
         await asyncio.to_thread(env.stop_procs, relay)
 
     name = "bare python-socketio relay, 2 processes + Redis behind nginx, no database"
-    for key, what in (("p50_ms", "latency p50"), ("p99_ms", "latency p99"),
-                      ("max_ms", "latency max")):
-        sc.rows.append(Row(f"{what} ({label})", "ms", summarize(_vals(baton, key)),
-                           summarize(_vals(base, key)), name))
-    sc.rows.append(Row(f"not delivered within 5 s ({label})", "msgs",
-                       summarize(_vals(baton, "lost")), summarize(_vals(base, "lost")), name))
-    sc.rows.append(Row(f"achieved send rate ({label})", "msg/s",
-                       summarize(_vals(baton, "achieved_rate")),
-                       summarize(_vals(base, "achieved_rate")), name, better="higher"))
+    for key, what in (
+        ("p50_ms", "latency p50"),
+        ("p99_ms", "latency p99"),
+        ("max_ms", "latency max"),
+    ):
+        sc.rows.append(
+            Row(
+                f"{what} ({label})",
+                "ms",
+                summarize(_vals(baton, key)),
+                summarize(_vals(base, key)),
+                name,
+            )
+        )
+    sc.rows.append(
+        Row(
+            f"not delivered within 5 s ({label})",
+            "msgs",
+            summarize(_vals(baton, "lost")),
+            summarize(_vals(base, "lost")),
+            name,
+        )
+    )
+    sc.rows.append(
+        Row(
+            f"achieved send rate ({label})",
+            "msg/s",
+            summarize(_vals(baton, "achieved_rate")),
+            summarize(_vals(base, "achieved_rate")),
+            name,
+            better="higher",
+        )
+    )
     sc.details[f"{label}_baton_runs"] = baton
     sc.details[f"{label}_baseline_runs"] = base
 
@@ -162,16 +204,28 @@ async def scenario_latency(ctx: Context) -> Scenario:
     agents = min(25, len(env.agents))
     admin = Agent("admin", "admin@bench.local", env.admin_token)
     sc.details.update(
-        conversations=n, rate=rate, run_seconds=duration, target="2 api processes behind nginx",
+        conversations=n,
+        rate=rate,
+        run_seconds=duration,
+        target="2 api processes behind nginx",
         realistic=f"{agents} agents with 2 tabs each (each owns {n // agents} conversations), "
         "one admin watching every conversation",
-        stress="one agent socket per conversation over 10 accounts (50 sockets per account)")
+        stress="one agent socket per conversation over 10 accounts (50 sockets per account)",
+    )
     await _latency_layout(
-        ctx, sc, "realistic", n, rate, duration, drain,
+        ctx,
+        sc,
+        "realistic",
+        n,
+        rate,
+        duration,
+        drain,
         {"agents": env.agents[:agents], "agent_sockets": agents, "tabs": 2, "watchers": [admin]},
-        {"agent_sockets": agents, "tabs": 2})
-    await _latency_layout(ctx, sc, "stress", n, rate, duration, drain,
-                          {"agents": env.agents[:10]}, {})
+        {"agent_sockets": agents, "tabs": 2},
+    )
+    await _latency_layout(
+        ctx, sc, "stress", n, rate, duration, drain, {"agents": env.agents[:10]}, {}
+    )
     return sc
 
 
@@ -181,14 +235,27 @@ MAX_P99_MS = 1000.0  # "sustained": delivered while still feeling live, not from
 
 def _passes(res: RateResult) -> bool:
     p99 = res.summary()["p99_ms"]
-    return (res.errors == 0 and res.lost == 0 and res.sent > 0
-            and res.achieved_rate >= 0.95 * res.target_rate
-            and p99 is not None and p99 <= MAX_P99_MS)
+    return (
+        res.errors == 0
+        and res.lost == 0
+        and res.sent > 0
+        and res.achieved_rate >= 0.95 * res.target_rate
+        and p99 is not None
+        and p99 <= MAX_P99_MS
+    )
 
 
-async def find_max_rate(load: ConversationLoad, *, start: float, first: bool, cap: float,
-                        step_s: float, drain: float, end_by: float, pids: list[int]
-                        ) -> tuple[float, list[Any]]:
+async def find_max_rate(
+    load: ConversationLoad,
+    *,
+    start: float,
+    first: bool,
+    cap: float,
+    step_s: float,
+    drain: float,
+    end_by: float,
+    pids: list[int],
+) -> tuple[float, list[Any]]:
     """Highest rate that passes (all stored and delivered to both sides, rate kept up)."""
     history: list[Any] = []
     ok, bad = 0.0, None
@@ -197,8 +264,17 @@ async def find_max_rate(load: ConversationLoad, *, start: float, first: bool, ca
     async def attempt(r: float) -> bool:
         res = await load.run_at(r, step_s, drain=drain, max_in_flight=int(r * 3) + 50)
         passed = _passes(res)
-        history.append({"rate": round(r, 1), "pass": passed, **{
-            k: v for k, v in res.summary().items() if k in ("achieved_rate", "lost", "p99_ms")}})
+        history.append(
+            {
+                "rate": round(r, 1),
+                "pass": passed,
+                **{
+                    k: v
+                    for k, v in res.summary().items()
+                    if k in ("achieved_rate", "lost", "p99_ms")
+                },
+            }
+        )
         await settle(pids, 8 if not passed else 2)  # no backlog carried into the next step
         return passed
 
@@ -235,23 +311,32 @@ async def find_max_rate(load: ConversationLoad, *, start: float, first: bool, ca
     return ok, history
 
 
-async def _max_rate_runs(load: ConversationLoad, ctx: Context, per_config_s: float,
-                         pids: list[int]) -> tuple[list[float], list[Any]]:
+async def _max_rate_runs(
+    load: ConversationLoad, ctx: Context, per_config_s: float, pids: list[int]
+) -> tuple[list[float], list[Any]]:
     end_by = time.monotonic() + per_config_s
     step_s, drain = 2.0, 3.0
     cap = 3000.0
     rates: list[float] = []
     histories = []
-    best, history = await find_max_rate(load, start=20, first=True, cap=cap, step_s=step_s,
-                                        drain=drain, end_by=end_by, pids=pids)
+    best, history = await find_max_rate(
+        load, start=20, first=True, cap=cap, step_s=step_s, drain=drain, end_by=end_by, pids=pids
+    )
     rates.append(best)
     histories.append(history)
     for _ in range(ctx.runs - 1):
         if time.monotonic() >= end_by:
             break
         best_i, history = await find_max_rate(
-            load, start=max(5.0, rates[0] * 0.8), first=False, cap=cap, step_s=step_s,
-            drain=drain, end_by=end_by, pids=pids)
+            load,
+            start=max(5.0, rates[0] * 0.8),
+            first=False,
+            cap=cap,
+            step_s=step_s,
+            drain=drain,
+            end_by=end_by,
+            pids=pids,
+        )
         rates.append(best_i)
         histories.append(history)
     return rates, histories
@@ -264,13 +349,17 @@ async def scenario_throughput(ctx: Context) -> Scenario:
     n, m = (50, 5) if ctx.quick else (100, 10)
     # bounded: a ramp per configuration gets this long (later runs are cut when it is spent)
     per_config = 25.0 if ctx.quick else 50.0
-    sc.details.update(conversations=n, visitor_sockets=n, agent_sockets=m,
-                      seconds_per_configuration=round(per_config),
-                      pass_criterion="every message acked (stored), delivered to the agent and "
-                      f"the visitor room, no errors, >=95% of the offered rate, p99 <= "
-                      f"{MAX_P99_MS:.0f} ms; 2 s per rate; ramp x2 from 20 msg/s then two "
-                      "bisections; later runs ramp x1.25 (<= 4 steps) from 80% of the first "
-                      "result, or step down x0.7 when that fails")
+    sc.details.update(
+        conversations=n,
+        visitor_sockets=n,
+        agent_sockets=m,
+        seconds_per_configuration=round(per_config),
+        pass_criterion="every message acked (stored), delivered to the agent and "
+        f"the visitor room, no errors, >=95% of the offered rate, p99 <= "
+        f"{MAX_P99_MS:.0f} ms; 2 s per rate; ramp x2 from 20 msg/s then two "
+        "bisections; later runs ramp x1.25 (<= 4 steps) from 80% of the first "
+        "result, or step down x0.7 when that fails",
+    )
 
     async def measure(url: str, agents: Any, pids: list[int]) -> tuple[list[float], list[Any]]:
         load = ConversationLoad(url, n, agents=agents, agent_sockets=m)
@@ -303,23 +392,53 @@ async def scenario_throughput(ctx: Context) -> Scenario:
     finally:
         await asyncio.to_thread(env.stop_procs, relay2)
 
-    sc.rows.append(Row("max rate, 1 api process", "msg/s", summarize(one), summarize(r_one),
-                       "bare python-socketio relay, 1 process, no database", better="higher"))
-    sc.rows.append(Row("max rate, 1 api process, embedded default (SQLite)", "msg/s",
-                       summarize(emb), summarize(r_one),
-                       "bare python-socketio relay, 1 process, no database", better="higher"))
-    sc.rows.append(Row("max rate, 2 api processes (nginx)", "msg/s", summarize(two),
-                       summarize(r_two),
-                       "bare relay, 2 processes + Redis behind nginx, no database",
-                       better="higher"))
-    sc.details["steps"] = {"baton_1": one_h, "baton_embedded": emb_h, "baton_2": two_h,
-                           "relay_1": r_one_h,
-                           "relay_2": r_two_h}
-    capped = [name for name, hist in sc.details["steps"].items()
-              if any(step.get("capped") for run in hist for step in run)]
+    sc.rows.append(
+        Row(
+            "max rate, 1 api process",
+            "msg/s",
+            summarize(one),
+            summarize(r_one),
+            "bare python-socketio relay, 1 process, no database",
+            better="higher",
+        )
+    )
+    sc.rows.append(
+        Row(
+            "max rate, 1 api process, embedded default (SQLite)",
+            "msg/s",
+            summarize(emb),
+            summarize(r_one),
+            "bare python-socketio relay, 1 process, no database",
+            better="higher",
+        )
+    )
+    sc.rows.append(
+        Row(
+            "max rate, 2 api processes (nginx)",
+            "msg/s",
+            summarize(two),
+            summarize(r_two),
+            "bare relay, 2 processes + Redis behind nginx, no database",
+            better="higher",
+        )
+    )
+    sc.details["steps"] = {
+        "baton_1": one_h,
+        "baton_embedded": emb_h,
+        "baton_2": two_h,
+        "relay_1": r_one_h,
+        "relay_2": r_two_h,
+    }
+    capped = [
+        name
+        for name, hist in sc.details["steps"].items()
+        if any(step.get("capped") for run in hist for step in run)
+    ]
     if capped:
-        sc.reason = (f"{', '.join(capped)}: the ramp reached the generator's cap "
-                     "(3,000 msg/s) without failing, so that figure is a lower bound")
+        sc.reason = (
+            f"{', '.join(capped)}: the ramp reached the generator's cap "
+            "(3,000 msg/s) without failing, so that figure is a lower bound"
+        )
     return sc
 
 
@@ -329,6 +448,7 @@ async def hold_idle(url: str, pid: int, n: int, idle_s: float) -> dict[str, Any]
     before = tree_rss(pid)
     conns: list[SioConn] = []
     try:
+
         async def one(_: int) -> SioConn:
             conn = SioConn(session, "/widget")
             await conn.connect(url)
@@ -343,9 +463,12 @@ async def hold_idle(url: str, pid: int, n: int, idle_s: float) -> dict[str, Any]
         held = sum(1 for c in conns if c.connected)
         after = tree_rss(pid)
         return {
-            "offered": n, "connected": n - failed, "held": held,
+            "offered": n,
+            "connected": n - failed,
+            "held": held,
             "connect_seconds": round(connect_s, 2),
-            "rss_before_mib": round(before / 2**20, 1), "rss_after_mib": round(after / 2**20, 1),
+            "rss_before_mib": round(before / 2**20, 1),
+            "rss_after_mib": round(after / 2**20, 1),
             "kib_per_connection": round((after - before) / 1024 / max(held, 1), 2),
         }
     finally:
@@ -358,8 +481,12 @@ async def scenario_idle(ctx: Context) -> Scenario:
     env = ctx.env
     n = 300 if ctx.quick else 2000
     idle_s = 3.0 if ctx.quick else 6.0
-    sc.details.update(connections=n, idle_seconds=idle_s, namespace="/widget",
-                      server="granian, a fresh process per run")
+    sc.details.update(
+        connections=n,
+        idle_seconds=idle_s,
+        namespace="/widget",
+        server="granian, a fresh process per run",
+    )
     baton, base = [], []
     for _ in range(ctx.runs_that_fit(45, reserve=200)):
         url, proc = await asyncio.to_thread(env.start_baton, "granian")
@@ -373,12 +500,34 @@ async def scenario_idle(ctx: Context) -> Scenario:
         finally:
             await asyncio.to_thread(env.stop_procs, relay)
     name = "bare python-socketio relay, 1 process"
-    sc.rows.append(Row("connections held", "sockets", summarize(_vals(baton, "held")),
-                       summarize(_vals(base, "held")), name, better="higher"))
-    sc.rows.append(Row("memory per connection", "KiB", summarize(_vals(baton, "kib_per_connection")),
-                       summarize(_vals(base, "kib_per_connection")), name))
-    sc.rows.append(Row(f"time to open {n}", "s", summarize(_vals(baton, "connect_seconds")),
-                       summarize(_vals(base, "connect_seconds")), name))
+    sc.rows.append(
+        Row(
+            "connections held",
+            "sockets",
+            summarize(_vals(baton, "held")),
+            summarize(_vals(base, "held")),
+            name,
+            better="higher",
+        )
+    )
+    sc.rows.append(
+        Row(
+            "memory per connection",
+            "KiB",
+            summarize(_vals(baton, "kib_per_connection")),
+            summarize(_vals(base, "kib_per_connection")),
+            name,
+        )
+    )
+    sc.rows.append(
+        Row(
+            f"time to open {n}",
+            "s",
+            summarize(_vals(baton, "connect_seconds")),
+            summarize(_vals(base, "connect_seconds")),
+            name,
+        )
+    )
     sc.details["baton_runs"] = baton
     sc.details["baseline_runs"] = base
     return sc
@@ -389,9 +538,13 @@ def _start_fake_llm(env: BenchEnv) -> tuple[int, subprocess.Popen[bytes]]:
     port = free_port()
     pyenv = dict(os.environ, PYTHONPATH=str(ROOT / "scripts"))
     log = (env.workdir / "fakellm.log").open("ab")
-    proc = subprocess.Popen([sys.executable, "-m", "bench_lib.fakellm", "--port", str(port)],
-                            env=pyenv, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bench_lib.fakellm", "--port", str(port)],
+        env=pyenv,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     env.extra_procs.append(proc)
     procs.wait_port(port, 20, proc)
     return port, proc
@@ -406,8 +559,10 @@ async def direct_ttft(base_url: str, concurrency: int) -> list[float]:
     async def one() -> float:
         t0 = time.perf_counter()
         stream = await client.chat.completions.create(
-            model="bench-fake", stream=True,
-            messages=[{"role": "user", "content": "How do I reset my password?"}])
+            model="bench-fake",
+            stream=True,
+            messages=[{"role": "user", "content": "How do I reset my password?"}],
+        )
         first = None
         async for chunk in stream:
             if first is None and chunk.choices and chunk.choices[0].delta.content:
@@ -434,9 +589,11 @@ async def baton_ttft(url: str, concurrency: int, timeout: float = 30) -> list[fl
                 firsts[i] = at
                 if len(firsts) >= concurrency:
                     all_in.set()
+
         return on_event
 
     try:
+
         async def open_one(i: int) -> None:
             conn = SioConn(session, "/widget", handler(i), frozenset({"bot_stream"}))
             await conn.connect(url)
@@ -445,21 +602,28 @@ async def baton_ttft(url: str, concurrency: int, timeout: float = 30) -> list[fl
                 raise RuntimeError(f"start_session: {started}")
             conns.append(conn)
 
-        failures = [r for r in await gather_limited(concurrency, 50, open_one)
-                    if isinstance(r, BaseException)]
+        failures = [
+            r
+            for r in await gather_limited(concurrency, 50, open_one)
+            if isinstance(r, BaseException)
+        ]
         if failures:
             raise RuntimeError(f"{len(failures)} sessions failed: {failures[0]!r}")
 
         async def ask(i: int) -> None:
             sent_at[i] = time.perf_counter()
-            await conns[i].emit("user_message", {"client_id": f"ttft-{i}-{time.time_ns()}",
-                                                 "text": "How do I reset my password?"})
+            await conns[i].emit(
+                "user_message",
+                {"client_id": f"ttft-{i}-{time.time_ns()}", "text": "How do I reset my password?"},
+            )
 
         await asyncio.gather(*(ask(i) for i in range(len(conns))))
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(all_in.wait(), timeout)
-        return [(firsts[i] - sent_at[i]) * 1000 if i in firsts else float("nan")
-                for i in range(len(conns))]
+        return [
+            (firsts[i] - sent_at[i]) * 1000 if i in firsts else float("nan")
+            for i in range(len(conns))
+        ]
     finally:
         await gather_limited(len(conns), 100, lambda i: conns[i].close())
         await session.close()
@@ -472,13 +636,15 @@ async def _configure_providers(url: str, token: str, providers: list[dict[str, A
             existing = await r.json()
         for item in existing.get("items", existing if isinstance(existing, list) else []):
             if item.get("kind") != "builtin":
-                await (await http.delete(f"{url}/api/v1/ai/providers/{item['id']}",
-                                         headers=headers)).release()
+                await (
+                    await http.delete(f"{url}/api/v1/ai/providers/{item['id']}", headers=headers)
+                ).release()
         for body in providers:
             async with http.post(f"{url}/api/v1/ai/providers", json=body, headers=headers) as r:
                 if r.status >= 300:
-                    raise RuntimeError(f"creating provider {body['name']}: {r.status} "
-                                       f"{await r.text()}")
+                    raise RuntimeError(
+                        f"creating provider {body['name']}: {r.status} {await r.text()}"
+                    )
 
 
 def _median(values: list[float]) -> float | None:
@@ -493,8 +659,11 @@ async def scenario_ai(ctx: Context) -> Scenario:
     port, fake = await asyncio.to_thread(_start_fake_llm, env)
     from . import fakellm
 
-    sc.details.update(fake_first_token_ms=fakellm.FIRST_TOKEN_MS, fake_token_ms=fakellm.TOKEN_MS,
-                      fake_tokens=fakellm.TOKENS)
+    sc.details.update(
+        fake_first_token_ms=fakellm.FIRST_TOKEN_MS,
+        fake_token_ms=fakellm.TOKEN_MS,
+        fake_tokens=fakellm.TOKENS,
+    )
     levels = (1, 10) if ctx.quick else (1, 50, 200)
     fake_url = f"http://127.0.0.1:{port}/v1"
     runs = ctx.runs_that_fit(20, reserve=150)
@@ -504,51 +673,96 @@ async def scenario_ai(ctx: Context) -> Scenario:
         for c in levels:
             direct[c].append(_median(await direct_ttft(fake_url, c)))
 
-    async with aiohttp.ClientSession() as http, http.get(
-        f"{env.state.proxy_url}/api/v1/ai/providers",
-        headers={"Authorization": f"Bearer {env.admin_token}"},
-    ) as r:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(
+            f"{env.state.proxy_url}/api/v1/ai/providers",
+            headers={"Authorization": f"Bearer {env.admin_token}"},
+        ) as r,
+    ):
         has_ai = r.status == 200
     if not has_ai:
         sc.status = "pending"
-        sc.reason = ("this build has no AI reply path (/api/v1/ai/providers answered "
-                     f"{r.status}); only the direct-SDK baseline was measured")
+        sc.reason = (
+            "this build has no AI reply path (/api/v1/ai/providers answered "
+            f"{r.status}); only the direct-SDK baseline was measured"
+        )
         for c in levels:
-            sc.rows.append(Row(f"TTFT p50, {c} concurrent", "ms", summarize([]),
-                               summarize(direct[c]), "direct OpenAI SDK call to the fake server"))
+            sc.rows.append(
+                Row(
+                    f"TTFT p50, {c} concurrent",
+                    "ms",
+                    summarize([]),
+                    summarize(direct[c]),
+                    "direct OpenAI SDK call to the fake server",
+                )
+            )
         await asyncio.to_thread(env.stop_procs, [fake])
         return sc
 
-    common = {"kind": "openai", "model": "bench-fake", "api_key": "bench-key",
-              "use_tools": False, "max_retries": 0}
-    await _configure_providers(env.state.proxy_url, env.admin_token, [
-        {**common, "name": "bench fake", "base_url": fake_url, "priority": 1},
-    ])
+    common = {
+        "kind": "openai",
+        "model": "bench-fake",
+        "api_key": "bench-key",
+        "use_tools": False,
+        "max_retries": 0,
+    }
+    await _configure_providers(
+        env.state.proxy_url,
+        env.admin_token,
+        [
+            {**common, "name": "bench fake", "base_url": fake_url, "priority": 1},
+        ],
+    )
     baton: dict[int, list[float | None]] = {c: [] for c in levels}
     await baton_ttft(env.state.proxy_url, 2)  # warm-up: each api process answers once
     for _ in range(runs):
         for c in levels:
             baton[c].append(_median(await baton_ttft(env.state.proxy_url, c)))
     for c in levels:
-        sc.rows.append(Row(f"TTFT p50, {c} concurrent", "ms", summarize(baton[c]),
-                           summarize(direct[c]), "direct OpenAI SDK call to the fake server"))
-        added = [b - d if b is not None and d is not None else None
-                 for b, d in zip(baton[c], direct[c], strict=True)]
+        sc.rows.append(
+            Row(
+                f"TTFT p50, {c} concurrent",
+                "ms",
+                summarize(baton[c]),
+                summarize(direct[c]),
+                "direct OpenAI SDK call to the fake server",
+            )
+        )
+        added = [
+            b - d if b is not None and d is not None else None
+            for b, d in zip(baton[c], direct[c], strict=True)
+        ]
         sc.rows.append(Row(f"TTFT added by Baton, {c} concurrent", "ms", summarize(added)))
 
     deadline_s = 1.0
-    await _configure_providers(env.state.proxy_url, env.admin_token, [
-        {**common, "name": "bench stalled primary",
-         "base_url": f"http://127.0.0.1:{port}/stall/v1", "priority": 1,
-         "first_token_seconds": deadline_s, "failure_threshold": 100},
-        {**common, "name": "bench healthy secondary", "base_url": fake_url, "priority": 2},
-    ])
+    await _configure_providers(
+        env.state.proxy_url,
+        env.admin_token,
+        [
+            {
+                **common,
+                "name": "bench stalled primary",
+                "base_url": f"http://127.0.0.1:{port}/stall/v1",
+                "priority": 1,
+                "first_token_seconds": deadline_s,
+                "failure_threshold": 100,
+            },
+            {**common, "name": "bench healthy secondary", "base_url": fake_url, "priority": 2},
+        ],
+    )
     failover = []
     for _ in range(runs):
         failover.append(_median(await baton_ttft(env.state.proxy_url, 1, timeout=20)))
-    sc.rows.append(Row("TTFT with a stalled primary (failover)", "ms", summarize(failover),
-                       summarize([deadline_s * 1000 + (d or 0) for d in direct[1]]),
-                       f"first-token deadline ({deadline_s:.0f} s) + direct TTFT"))
+    sc.rows.append(
+        Row(
+            "TTFT with a stalled primary (failover)",
+            "ms",
+            summarize(failover),
+            summarize([deadline_s * 1000 + (d or 0) for d in direct[1]]),
+            f"first-token deadline ({deadline_s:.0f} s) + direct TTFT",
+        )
+    )
     sc.details["first_token_deadline_s"] = deadline_s
     await asyncio.to_thread(env.stop_procs, [fake])
     return sc
@@ -570,27 +784,34 @@ async def generate_messages(env: BenchEnv, total: int, per_conversation: int = 1
     conv_ids = [str(uuidlib.uuid4()) for _ in range(conversations)]
     now = pl.lit(time.strftime("%Y-%m-%d %H:%M:%S+00", time.gmtime()))
     visitors = pl.DataFrame({"id": visitor_ids}).with_columns(
-        name=pl.format("Visitor {}", pl.int_range(pl.len())), created_at=now, updated_at=now)
+        name=pl.format("Visitor {}", pl.int_range(pl.len())), created_at=now, updated_at=now
+    )
     convs = pl.DataFrame({"id": conv_ids, "visitor_id": visitor_ids}).with_columns(
-        status=pl.lit("resolved"), created_at=now, updated_at=now, ai_miss_streak=pl.lit(0))
+        status=pl.lit("resolved"), created_at=now, updated_at=now, ai_miss_streak=pl.lit(0)
+    )
     n = pl.int_range(total, eager=True)
     senders = pl.Series(["visitor", "bot", "agent", "visitor", "bot"])
-    messages = pl.DataFrame({
-        "n": n,
-        "conversation_id": pl.Series(conv_ids).gather(n // per_conversation),
-        "sender": senders.gather(n % 5),
-    }).with_columns(
+    messages = pl.DataFrame(
+        {
+            "n": n,
+            "conversation_id": pl.Series(conv_ids).gather(n // per_conversation),
+            "sender": senders.gather(n % 5),
+        }
+    ).with_columns(
         text=pl.format("generated message {} about order {}", pl.col("n"), pl.col("n") % 997),
         internal=pl.lit(False),
         suggestions=pl.lit("[]"),
         meta=pl.lit("{}"),
-        created_at=(pl.lit(base_ts) + pl.col("n") * (90 * 86400 / total)).mul(1_000_000)
-        .cast(pl.Int64).cast(pl.Datetime("us", "UTC")),
+        created_at=(pl.lit(base_ts) + pl.col("n") * (90 * 86400 / total))
+        .mul(1_000_000)
+        .cast(pl.Int64)
+        .cast(pl.Datetime("us", "UTC")),
     )
     messages = messages.with_columns(id=pl.Series([str(uuidlib.uuid4()) for _ in range(total)]))
 
     conn = await asyncpg.connect(env.database_url.replace("postgresql+asyncpg", "postgresql"))
     try:
+
         async def copy(table: str, frame: pl.DataFrame) -> None:
             buf = io.BytesIO()
             frame.write_csv(buf, include_header=False)
@@ -599,9 +820,19 @@ async def generate_messages(env: BenchEnv, total: int, per_conversation: int = 1
 
         await copy("visitors", visitors)
         await copy("conversations", convs)
-        await copy("messages", messages.select(
-            "id", "conversation_id", "sender", "text", "internal", "suggestions", "meta",
-            "created_at"))
+        await copy(
+            "messages",
+            messages.select(
+                "id",
+                "conversation_id",
+                "sender",
+                "text",
+                "internal",
+                "suggestions",
+                "meta",
+                "created_at",
+            ),
+        )
         await conn.execute("ANALYZE messages")
     finally:
         await conn.close()
@@ -613,8 +844,10 @@ SELECT date_trunc('day', created_at) AS day, sender, count(*) AS messages,
        count(DISTINCT conversation_id) AS conversations, avg(length(text)) AS avg_chars
 FROM messages GROUP BY 1, 2 ORDER BY 1, 2
 """
-EXPORT_SQL = ("SELECT id, conversation_id, sender, text, created_at FROM messages "
-              "ORDER BY conversation_id, id")
+EXPORT_SQL = (
+    "SELECT id, conversation_id, sender, text, created_at FROM messages "
+    "ORDER BY conversation_id, id"
+)
 
 
 async def sql_baseline(env: BenchEnv) -> dict[str, Any]:
@@ -640,9 +873,15 @@ async def sql_baseline(env: BenchEnv) -> dict[str, Any]:
         total = await conn.fetchval("SELECT count(*) FROM messages")
     finally:
         await conn.close()
-    return {"aggregation_s": agg_s, "groups": len(groups), "export_s": export_s,
-            "export_rows_per_s": total / export_s, "export_bytes": size,
-            "peak_rss_delta_mib": (peak - rss0) / 2**20, "rows": total}
+    return {
+        "aggregation_s": agg_s,
+        "groups": len(groups),
+        "export_s": export_s,
+        "export_rows_per_s": total / export_s,
+        "export_bytes": size,
+        "peak_rss_delta_mib": (peak - rss0) / 2**20,
+        "rows": total,
+    }
 
 
 async def baton_analytics(env: BenchEnv) -> dict[str, Any]:
@@ -655,7 +894,9 @@ async def baton_analytics(env: BenchEnv) -> dict[str, Any]:
     timeout = aiohttp.ClientTimeout(total=600)
     async with aiohttp.ClientSession(timeout=timeout) as http:
         t0 = time.perf_counter()
-        async with http.get(f"{env.state.proxy_url}/api/v1/analytics/messages", headers=headers) as r:
+        async with http.get(
+            f"{env.state.proxy_url}/api/v1/analytics/messages", headers=headers
+        ) as r:
             if r.status != 200:
                 raise RuntimeError(f"analytics: {r.status} {await r.text()}")
             groups = (await r.json())["items"]
@@ -664,8 +905,9 @@ async def baton_analytics(env: BenchEnv) -> dict[str, Any]:
         api0 = {pid: procs.tree_rss(pid) for pid in api_pids}
         peak, api_peak, size, lines = rss0, dict(api0), 0, 0
         t0 = time.perf_counter()
-        async with http.get(f"{env.state.proxy_url}/api/v1/exports/messages.csv",
-                            headers=headers) as r:
+        async with http.get(
+            f"{env.state.proxy_url}/api/v1/exports/messages.csv", headers=headers
+        ) as r:
             if r.status != 200:
                 raise RuntimeError(f"export: {r.status} {await r.text()}")
             async for chunk in r.content.iter_chunked(1 << 16):
@@ -676,11 +918,18 @@ async def baton_analytics(env: BenchEnv) -> dict[str, Any]:
                     api_peak[pid] = max(api_peak[pid], procs.tree_rss(pid))
         export_s = time.perf_counter() - t0
     rows = lines - 1  # the header (message texts here have no newlines)
-    return {"aggregation_s": agg_s, "groups": len(groups), "export_s": export_s,
-            "export_rows_per_s": rows / export_s, "export_bytes": size, "rows": rows,
-            "peak_rss_delta_mib": (peak - rss0) / 2**20,
-            "api_peak_rss_delta_mib": max((api_peak[p] - api0[p]) / 2**20 for p in api_pids)
-            if api_pids else None}
+    return {
+        "aggregation_s": agg_s,
+        "groups": len(groups),
+        "export_s": export_s,
+        "export_rows_per_s": rows / export_s,
+        "export_bytes": size,
+        "rows": rows,
+        "peak_rss_delta_mib": (peak - rss0) / 2**20,
+        "api_peak_rss_delta_mib": max((api_peak[p] - api0[p]) / 2**20 for p in api_pids)
+        if api_pids
+        else None,
+    }
 
 
 async def scenario_analytics(ctx: Context) -> Scenario:
@@ -700,17 +949,52 @@ async def scenario_analytics(ctx: Context) -> Scenario:
         sc.status = "pending"
         sc.reason = f"this build has no analytics or export endpoint; the SQL baseline over {total:,} rows is measured"
     name = "the same query straight on PostgreSQL (asyncpg; COPY ... TO STDOUT for the export)"
-    sc.rows.append(Row("aggregation time", "s", summarize(_vals(baton, "aggregation_s")),
-                       summarize(_vals(runs, "aggregation_s")), name))
-    sc.rows.append(Row("export time", "s", summarize(_vals(baton, "export_s")),
-                       summarize(_vals(runs, "export_s")), name))
-    sc.rows.append(Row("export rate", "rows/s", summarize(_vals(baton, "export_rows_per_s")),
-                       summarize(_vals(runs, "export_rows_per_s")), name, better="higher"))
-    sc.rows.append(Row("export peak memory (consumer)", "MiB",
-                       summarize(_vals(baton, "peak_rss_delta_mib")),
-                       summarize(_vals(runs, "peak_rss_delta_mib")), name))
-    sc.rows.append(Row("export peak memory (api process)", "MiB",
-                       summarize(_vals(baton, "api_peak_rss_delta_mib")), None, None))
+    sc.rows.append(
+        Row(
+            "aggregation time",
+            "s",
+            summarize(_vals(baton, "aggregation_s")),
+            summarize(_vals(runs, "aggregation_s")),
+            name,
+        )
+    )
+    sc.rows.append(
+        Row(
+            "export time",
+            "s",
+            summarize(_vals(baton, "export_s")),
+            summarize(_vals(runs, "export_s")),
+            name,
+        )
+    )
+    sc.rows.append(
+        Row(
+            "export rate",
+            "rows/s",
+            summarize(_vals(baton, "export_rows_per_s")),
+            summarize(_vals(runs, "export_rows_per_s")),
+            name,
+            better="higher",
+        )
+    )
+    sc.rows.append(
+        Row(
+            "export peak memory (consumer)",
+            "MiB",
+            summarize(_vals(baton, "peak_rss_delta_mib")),
+            summarize(_vals(runs, "peak_rss_delta_mib")),
+            name,
+        )
+    )
+    sc.rows.append(
+        Row(
+            "export peak memory (api process)",
+            "MiB",
+            summarize(_vals(baton, "api_peak_rss_delta_mib")),
+            None,
+            None,
+        )
+    )
     sc.details["baseline_runs"] = runs
     sc.details["baton_runs"] = baton
     return sc
@@ -719,9 +1003,10 @@ async def scenario_analytics(ctx: Context) -> Scenario:
 async def _probe_analytics(env: BenchEnv) -> list[str]:
     assert env.state is not None
     found = []
-    async with aiohttp.ClientSession() as http, http.get(
-        f"{env.state.proxy_url}/schema/openapi.json"
-    ) as r:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(f"{env.state.proxy_url}/schema/openapi.json") as r,
+    ):
         schema = await r.json() if r.status == 200 else {}
     for path in schema.get("paths", {}):
         if path.startswith(("/api/v1/analytics", "/api/v1/exports")):
@@ -738,8 +1023,13 @@ def run_wrk(url: str, seconds: int, connections: int = 32) -> dict[str, float]:
     wrk = shutil.which("wrk")
     if wrk is None:
         raise RuntimeError("wrk is not installed (scripts/bench installs Debian's wrk)")
-    out = subprocess.run([wrk, "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", url],
-                         capture_output=True, text=True, timeout=seconds + 30, check=True).stdout
+    out = subprocess.run(
+        [wrk, "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 30,
+        check=True,
+    ).stdout
     rps = float(WRK_RPS.search(out).group(1))  # type: ignore[union-attr]
     m = WRK_LAT.search(out)
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
@@ -778,8 +1068,11 @@ async def sio_round_trips(url: str, calls: int, sockets: int, seconds: float) ->
         t0 = time.perf_counter()
         await asyncio.gather(*(worker(c) for c in conns))
         rtts.sort()
-        return {"rtt_p50_ms": percentile(rtts, 50) or 0.0, "rtt_p99_ms": percentile(rtts, 99) or 0.0,
-                "calls_per_s": done / (time.perf_counter() - t0)}
+        return {
+            "rtt_p50_ms": percentile(rtts, 50) or 0.0,
+            "rtt_p99_ms": percentile(rtts, 99) or 0.0,
+            "calls_per_s": done / (time.perf_counter() - t0),
+        }
     finally:
         await gather_limited(len(conns), 50, lambda i: conns[i].close())
         await session.close()
@@ -792,9 +1085,12 @@ async def scenario_servers(ctx: Context) -> Scenario:
     seconds = 2 if ctx.quick else 4
     # the widget loader: the hottest public request (every page view of every customer site)
     path = "/widget.js" if (ROOT / "apps/widget/dist/loader.js").exists() else "/health"
-    sc.details.update(http_path=path, wrk=f"1 thread, 32 connections, {seconds} s",
-                      sio="typing_start ack on /widget: 500 sequential calls, then 20 sockets "
-                          f"for {seconds} s", processes="one `baton serve` per server, 1 worker")
+    sc.details.update(
+        http_path=path,
+        wrk=f"1 thread, 32 connections, {seconds} s",
+        sio=f"typing_start ack on /widget: 500 sequential calls, then 20 sockets for {seconds} s",
+        processes="one `baton serve` per server, 1 worker",
+    )
     results: dict[str, list[dict[str, float]]] = {s: [] for s in servers}
     per_run = 3 * (2 * seconds + 7)
     for _ in range(ctx.runs_that_fit(per_run)):
@@ -815,10 +1111,16 @@ async def scenario_servers(ctx: Context) -> Scenario:
         ("calls_per_s", "Socket.IO acked calls, 20 sockets", "calls/s", "higher"),
     ):
         for server in servers:
-            sc.rows.append(Row(f"{label} [{server}]", unit,
-                               summarize(_vals(results[server], key)),
-                               summarize(_vals(results["granian"], key)) if server != "granian"
-                               else None, ref if server != "granian" else None, better))
+            sc.rows.append(
+                Row(
+                    f"{label} [{server}]",
+                    unit,
+                    summarize(_vals(results[server], key)),
+                    summarize(_vals(results["granian"], key)) if server != "granian" else None,
+                    ref if server != "granian" else None,
+                    better,
+                )
+            )
     sc.details["runs"] = results
     return sc
 

@@ -64,8 +64,13 @@ class SioConn:
     ) -> None:
         url = base_url.replace("http://", "ws://", 1) + "/socket.io/?EIO=4&transport=websocket"
         self.ws = await self.session.ws_connect(
-            url, headers=headers, heartbeat=None, autoping=True, max_msg_size=0,
-            timeout=aiohttp.ClientWSTimeout(ws_close=5), compress=0,
+            url,
+            headers=headers,
+            heartbeat=None,
+            autoping=True,
+            max_msg_size=0,
+            timeout=aiohttp.ClientWSTimeout(ws_close=5),
+            compress=0,
         )
         opened = await asyncio.wait_for(self.ws.receive(), timeout)
         if opened.type != aiohttp.WSMsgType.TEXT or not opened.data.startswith("0"):

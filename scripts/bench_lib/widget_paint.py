@@ -35,14 +35,18 @@ async def _loads(host: str, loads: int) -> list[float]:
 
     timings: list[float] = []
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        browser = await pw.chromium.launch(
+            executable_path="/usr/bin/chromium", args=["--no-sandbox"]
+        )
         try:
             for _ in range(loads):
                 context = await browser.new_context()
                 try:
                     page = await context.new_page()
                     await page.goto(host + "/")
-                    await page.wait_for_function("window.Baton && window.Baton.timing.launcherShown")
+                    await page.wait_for_function(
+                        "window.Baton && window.Baton.timing.launcherShown"
+                    )
                     t = await page.evaluate("Baton.timing")
                     timings.append(float(t["launcherShown"]) - float(t["loaderStart"]))
                 finally:
@@ -63,7 +67,8 @@ async def scenario(ctx: Context) -> Scenario:
     finally:
         httpd.shutdown()
         await asyncio.to_thread(ctx.env.stop_procs, [proc])
-    sc.rows.append(Row("launcher shown after the loader starts (target p50 <= 300)", "ms",
-                       summarize(timings)))
+    sc.rows.append(
+        Row("launcher shown after the loader starts (target p50 <= 300)", "ms", summarize(timings))
+    )
     sc.details.update(loads=loads, timings_ms=[round(t, 1) for t in timings])
     return sc

@@ -55,8 +55,12 @@ class Client:
 
     async def connect(self, url: str, node: str, auth: dict[str, str] | None = None) -> None:
         await self.sio.connect(
-            url, namespaces=[self.namespace], transports=["websocket"], auth=auth,
-            headers={"Cookie": f"baton_node={node}"}, wait_timeout=TIMEOUT,
+            url,
+            namespaces=[self.namespace],
+            transports=["websocket"],
+            auth=auth,
+            headers={"Cookie": f"baton_node={node}"},
+            wait_timeout=TIMEOUT,
         )
 
     async def call(self, event: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -71,7 +75,9 @@ class Client:
                 await asyncio.wait_for(self.arrived.wait_for(predicate), TIMEOUT)
             except TimeoutError:
                 history = "; ".join(self.log) or "no connection events"
-                raise SystemExit(f"timed out waiting for {what} ({self.namespace}: {history})") from None
+                raise SystemExit(
+                    f"timed out waiting for {what} ({self.namespace}: {history})"
+                ) from None
 
     async def wait_event(self, event: str, predicate: Callable[[Any], bool], what: str) -> Any:
         found: list[Any] = []
@@ -105,24 +111,33 @@ async def drive(proxy: str, email: str, password: str, restart: str) -> None:
             await visitor.connect(proxy, "api2")
             started = await visitor.call("start_session", {"visitor": {"name": "Compose Vic"}})
             conversation = started["conversation_id"]
-            sent = await visitor.call("user_message", {"client_id": uuid.uuid4().hex, "text": "help me"})
+            sent = await visitor.call(
+                "user_message", {"client_id": uuid.uuid4().hex, "text": "help me"}
+            )
             await agent.wait_event(
-                "conversation_updated", lambda d: d["conversation"]["id"] == conversation,
+                "conversation_updated",
+                lambda d: d["conversation"]["id"] == conversation,
                 "the agent to see the new conversation",
             )
             joined = await agent.call("join_session", {"conversation_id": conversation})
             if sent["id"] not in [m["id"] for m in joined["messages"]]:
                 raise SystemExit("the visitor's message is not in the conversation")
             await agent.call("take_over", {"conversation_id": conversation})
-            reply = await agent.call("agent_message", {
-                "conversation_id": conversation, "client_id": uuid.uuid4().hex, "text": "hi Vic"})
-            await visitor.wait_event("agent_message", lambda d: d["id"] == reply["id"],
-                                     "the visitor to get the agent's reply")
+            reply = await agent.call(
+                "agent_message",
+                {"conversation_id": conversation, "client_id": uuid.uuid4().hex, "text": "hi Vic"},
+            )
+            await visitor.wait_event(
+                "agent_message",
+                lambda d: d["id"] == reply["id"],
+                "the visitor to get the agent's reply",
+            )
             step("visitor (api2) and agent (api1) talk through the proxy and Redis")
 
             began = time.monotonic()
             restarting = await asyncio.create_subprocess_exec(
-                *shlex.split(restart), stdout=asyncio.subprocess.DEVNULL,
+                *shlex.split(restart),
+                stdout=asyncio.subprocess.DEVNULL,
                 stderr=asyncio.subprocess.PIPE,
             )
             _, err = await restarting.communicate()
@@ -130,21 +145,32 @@ async def drive(proxy: str, email: str, password: str, restart: str) -> None:
                 raise SystemExit(f"restarting api1 failed: {err.decode()[-500:]}")
             step(f"api1 restarted in {time.monotonic() - began:.1f} s")
             # the visitor's side keeps going while the agent's process is away
-            during = await visitor.call("user_message", {"client_id": uuid.uuid4().hex,
-                                                         "text": "are you still there?"})
-            await agent.wait(lambda: agent.connects >= 2 and agent.sio.connected,
-                             "the agent to reconnect")
+            during = await visitor.call(
+                "user_message", {"client_id": uuid.uuid4().hex, "text": "are you still there?"}
+            )
+            await agent.wait(
+                lambda: agent.connects >= 2 and agent.sio.connected, "the agent to reconnect"
+            )
             rejoined = await agent.call("join_session", {"conversation_id": conversation})
             if during["id"] not in [m["id"] for m in rejoined["messages"]]:
                 raise SystemExit("the message sent during the restart is missing")
-            after = await visitor.call("user_message", {"client_id": uuid.uuid4().hex,
-                                                        "text": "thanks"})
-            await agent.wait_event("message_created", lambda d: d["message"]["id"] == after["id"],
-                                   "the agent to get the visitor's message after the restart")
-            back = await agent.call("agent_message", {
-                "conversation_id": conversation, "client_id": uuid.uuid4().hex, "text": "welcome"})
-            await visitor.wait_event("agent_message", lambda d: d["id"] == back["id"],
-                                     "the visitor to get the reply after the restart")
+            after = await visitor.call(
+                "user_message", {"client_id": uuid.uuid4().hex, "text": "thanks"}
+            )
+            await agent.wait_event(
+                "message_created",
+                lambda d: d["message"]["id"] == after["id"],
+                "the agent to get the visitor's message after the restart",
+            )
+            back = await agent.call(
+                "agent_message",
+                {"conversation_id": conversation, "client_id": uuid.uuid4().hex, "text": "welcome"},
+            )
+            await visitor.wait_event(
+                "agent_message",
+                lambda d: d["id"] == back["id"],
+                "the visitor to get the reply after the restart",
+            )
             step("after the restart the agent reconnects, rejoins, and the conversation goes on")
         finally:
             await agent.sio.disconnect()
@@ -152,7 +178,8 @@ async def drive(proxy: str, email: str, password: str, restart: str) -> None:
 
         messages = await http.get(
             f"/api/v1/conversations/{conversation}/messages",
-            headers={"Authorization": f"Bearer {token}"}, params={"limit": 100},
+            headers={"Authorization": f"Bearer {token}"},
+            params={"limit": 100},
         )
         if messages.status_code != 200:
             raise SystemExit(f"reading the messages: {messages.status_code} {messages.text}")

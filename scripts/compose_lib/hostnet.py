@@ -85,7 +85,9 @@ def main() -> None:
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     (out / "nginx.conf").write_text(nginx_conf(ports["proxy"], ports["api1"], ports["api2"]))
-    (out / "compose.yaml").write_text(yaml.safe_dump(compose(args.context, out, ports), sort_keys=False))
+    (out / "compose.yaml").write_text(
+        yaml.safe_dump(compose(args.context, out, ports), sort_keys=False)
+    )
     (out / ".env").write_text(
         f"POSTGRES_PASSWORD={secrets.token_hex(16)}\n"
         f"BATON_SECRET_KEY={secrets.token_hex(32)}\n"

@@ -23,7 +23,8 @@ PARIS = ZoneInfo("Europe/Paris")
 NINE_TO_FIVE = [{"start": "09:00", "end": "17:00"}]
 HOURS = {
     "timezone": "Europe/Paris",
-    "weekly": {d: NINE_TO_FIVE for d in ("mon", "tue", "wed", "thu", "fri")} | {
+    "weekly": {d: NINE_TO_FIVE for d in ("mon", "tue", "wed", "thu", "fri")}
+    | {
         "sat": [],
         "sun": [],
     },
@@ -32,9 +33,7 @@ HOURS = {
 }
 SCHEDULE = rules.Schedule(
     timezone="Europe/Paris",
-    weekly={
-        d: (rules.Interval(9 * 60, 17 * 60),) for d in ("mon", "tue", "wed", "thu", "fri")
-    },
+    weekly={d: (rules.Interval(9 * 60, 17 * 60),) for d in ("mon", "tue", "wed", "thu", "fri")},
     holidays={date(2026, 11, 11): "Armistice"},
 )
 RANGE = {"from": "2026-11-02", "to": "2026-11-15", "tz": "Europe/Paris"}
@@ -176,7 +175,5 @@ async def test_always_open_default_equals_the_wall_clock(
     _, admin = await user_headers(client, runtime, "admin")
     await _workload(runtime)
     figures_ = await _overview(client, admin)
-    assert figures_["first_response_business_seconds_p50"] == figures_[
-        "first_response_seconds_p50"
-    ]
+    assert figures_["first_response_business_seconds_p50"] == figures_["first_response_seconds_p50"]
     assert figures_["resolution_business_seconds_p50"] == figures_["resolution_seconds_p50"]

@@ -42,9 +42,7 @@ async def test_channel_and_agent_filters(client: httpx.AsyncClient, runtime: Run
         assert mine["first_response_seconds_p50"] == 75.0  # of 30 and 120
         assert mine["resolved"] == 1 and mine["resolution_seconds_p50"] == 1680.0
         assert mine["ai_containment_rate"] is None and mine["handoff_rate"] is None
-        trend = await _get(
-            client, admin, "trends", metric="conversations", agent_id=alice, **RANGE
-        )
+        trend = await _get(client, admin, "trends", metric="conversations", agent_id=alice, **RANGE)
         assert [p["value"] for p in trend["points"]] == [1, 1, 0]
         board = await _get(client, admin, "agents", agent_id=alice, **RANGE)
         assert [i["name"] for i in board["items"]] == ["Alice"]
@@ -64,8 +62,6 @@ async def test_bad_filters_are_422(client: httpx.AsyncClient, runtime: Runtime) 
             ({"channel": "x" * 17}, "invalid_channel"),
             ({"agent_id": "alice"}, "invalid_agent"),
         ):
-            response = await client.get(
-                f"/api/v1/analytics/{path}", params=params, headers=admin
-            )
+            response = await client.get(f"/api/v1/analytics/{path}", params=params, headers=admin)
             assert response.status_code == 422, response.text
             assert response.json()["error"] == code

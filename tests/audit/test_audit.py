@@ -13,7 +13,9 @@ from baton.runtime import Runtime
 from tests.factories import user_headers
 
 
-async def _entries(client: httpx.AsyncClient, headers: dict[str, str], **params: str) -> list[dict[str, Any]]:
+async def _entries(
+    client: httpx.AsyncClient, headers: dict[str, str], **params: str
+) -> list[dict[str, Any]]:
     response = await client.get("/api/v1/audit", params=params, headers=headers)
     assert response.status_code == 200, response.text
     return list(response.json()["items"])

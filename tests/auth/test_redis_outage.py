@@ -15,7 +15,9 @@ from baton.runtime import Runtime
 from tests.factories import DEFAULT_PASSWORD, make_user
 from tests.support import free_port, uses_postgres
 
-pytestmark = pytest.mark.skipif(not uses_postgres(), reason="the Redis-backed limits (PostgreSQL + Redis run)")
+pytestmark = pytest.mark.skipif(
+    not uses_postgres(), reason="the Redis-backed limits (PostgreSQL + Redis run)"
+)
 
 
 @pytest.fixture

@@ -99,7 +99,9 @@ async def test_admin_reads_the_dashboard_and_exports(
     assert rest["first_response_seconds_p50"] is not None
 
     context = await browser.new_context(
-        base_url=server.base_url, viewport={"width": 1440, "height": 900}, timezone_id="UTC",
+        base_url=server.base_url,
+        viewport={"width": 1440, "height": 900},
+        timezone_id="UTC",
         accept_downloads=True,
     )
     context.set_default_timeout(15_000)
@@ -113,9 +115,11 @@ async def test_admin_reads_the_dashboard_and_exports(
         # the inbox did not load the dashboard's chunk (the chart library)
         assert chart_requests == []
         await page.get_by_role("link", name="Console").click()
-        await page.get_by_role("navigation", name="Console").get_by_role(
-            "link", name="Analytics"
-        ).click()
+        await (
+            page.get_by_role("navigation", name="Console")
+            .get_by_role("link", name="Analytics")
+            .click()
+        )
         await expect(page.get_by_role("heading", name="Analytics", exact=True)).to_be_visible()
         assert chart_requests, "the dashboard's chunk loads with its route"
 

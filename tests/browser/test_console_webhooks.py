@@ -34,7 +34,10 @@ async def receiver() -> AsyncIterator[Receiver]:
 
 
 async def test_admin_creates_a_webhook_and_sees_its_delivery(
-    page: Any, server: LiveServer, client: httpx.AsyncClient, runtime: Runtime,
+    page: Any,
+    server: LiveServer,
+    client: httpx.AsyncClient,
+    runtime: Runtime,
     receiver: Receiver,
 ) -> None:
     require_bundle("apps/admin_web/dist")
@@ -91,8 +94,7 @@ async def test_admin_creates_a_webhook_and_sees_its_delivery(
     rows = log.get_by_role("row").filter(has_text="message.created")
     await expect(rows).to_have_count(2)
     await expect(rows.filter(has_text="delivered")).to_have_count(2, timeout=15_000)
-    texts = {json.loads(r.body)["data"]["message"]["text"]
-             for r in receiver.accepted()}
+    texts = {json.loads(r.body)["data"]["message"]["text"] for r in receiver.accepted()}
     assert "Hello from the console test" in texts
     # the list and the log fit a phone's screen
     await page.set_viewport_size({"width": 390, "height": 844})

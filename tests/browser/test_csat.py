@@ -42,8 +42,11 @@ async def test_visitor_rates_five_and_the_agent_sees_it(
 
     async def saved() -> bool | None:
         body = (await client.get("/api/v1/widget/settings", headers=admin)).json()
-        return True if (body["csat_question"], body["csat_delay_seconds"]) == (
-            "How did Dana do?", 1) else None
+        return (
+            True
+            if (body["csat_question"], body["csat_delay_seconds"]) == ("How did Dana do?", 1)
+            else None
+        )
 
     await wait_for(saved)
     await page.goto("/app/#/")
@@ -52,8 +55,9 @@ async def test_visitor_rates_five_and_the_agent_sees_it(
     await send(frame, "I want to talk to a human about my invoice")
 
     async def waiting() -> str | None:
-        items = (await client.get("/api/v1/conversations", params={"status": "waiting"},
-                                  headers=admin)).json()["items"]
+        items = (
+            await client.get("/api/v1/conversations", params={"status": "waiting"}, headers=admin)
+        ).json()["items"]
         return str(items[0]["id"]) if items else None
 
     conversation_id = await wait_for(waiting, timeout=20)
@@ -94,8 +98,9 @@ async def test_visitor_rates_five_and_the_agent_sees_it(
     await expect(details.get_by_test_id("timeline-csat")).to_contain_text("5/5")
     await page.screenshot(path=str(artifact("inbox-csat.png")))
 
-    shown = (await client.get(f"/api/v1/conversations/{conversation_id}/csat",
-                              headers=admin)).json()["rating"]
+    shown = (
+        await client.get(f"/api/v1/conversations/{conversation_id}/csat", headers=admin)
+    ).json()["rating"]
     assert shown["rating"] == 5
 
     # the visitor starts over: a fresh, empty thread; the rated one stays with the agents
@@ -109,10 +114,14 @@ async def test_visitor_rates_five_and_the_agent_sees_it(
     await send(frame, "A fresh question about shipping")
 
     async def started_over() -> str | None:
-        items = (await client.get("/api/v1/conversations", params={"status": "bot"},
-                                  headers=admin)).json()["items"]
-        fresh = [c for c in items if c["id"] != conversation_id
-                 and c["last_message"] and "shipping" in json.dumps(c)]
+        items = (
+            await client.get("/api/v1/conversations", params={"status": "bot"}, headers=admin)
+        ).json()["items"]
+        fresh = [
+            c
+            for c in items
+            if c["id"] != conversation_id and c["last_message"] and "shipping" in json.dumps(c)
+        ]
         return str(fresh[0]["id"]) if fresh else None
 
     fresh_id = await wait_for(started_over, timeout=20)

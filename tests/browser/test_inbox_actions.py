@@ -39,8 +39,10 @@ async def test_agent_approves_a_proposed_action_and_sees_its_result(
     await use_fake(client, await admin(client, runtime), "openai", fake)
     fake.queue = [
         Script(tokens=[], calls=[("get_order_status", {"order_number": "1001"})]),
-        Script(tokens=["Order 1001 is still processing."],
-               calls=[("cancel_order", {"order_number": "1001", "reason": "ordered twice"})]),
+        Script(
+            tokens=["Order 1001 is still processing."],
+            calls=[("cancel_order", {"order_number": "1001", "reason": "ordered twice"})],
+        ),
         Script(tokens=[" I've asked a colleague to approve the cancellation."]),
     ]
     agent = await make_user(runtime, role="agent", name="Dana", presence="online")

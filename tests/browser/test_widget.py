@@ -63,7 +63,9 @@ async def test_visitor_journey_stream_handoff_reload_and_offline(
     await expect(answer.get_by_role("link", name="https://acme.test/returns")).to_have_attribute(
         "href", "https://acme.test/returns"
     )
-    await expect(frame.get_by_test_id("suggestions").get_by_role("button")).to_have_text(SUGGESTIONS)
+    await expect(frame.get_by_test_id("suggestions").get_by_role("button")).to_have_text(
+        SUGGESTIONS
+    )
     assert await frame.locator(".msg.bot .author").first.inner_text() == "AI assistant"
     # the host page's Baton.on('message') saw the visitor's message and the answer
     seen = await page.evaluate("window.hostMessages.map(m => m.sender + ':' + m.text)")
@@ -72,7 +74,9 @@ async def test_visitor_journey_stream_handoff_reload_and_offline(
     # -- a quick reply is a message like any other
     await frame.get_by_role("button", name=SUGGESTIONS[0]).click()
     await expect(
-        frame.locator('.msg[data-sender="visitor"][data-state="sent"]').filter(has_text=SUGGESTIONS[0])
+        frame.locator('.msg[data-sender="visitor"][data-state="sent"]').filter(
+            has_text=SUGGESTIONS[0]
+        )
     ).to_be_visible()
     await wait_for(lambda: _true(len(scripted_bot.replies) == 2), timeout=15)
 
@@ -91,7 +95,9 @@ async def test_visitor_journey_stream_handoff_reload_and_offline(
     assert "error" not in joined, joined
     taken = await agent.client.call("take_over", {"conversation_id": conversation_id})
     assert taken["conversation"]["status"] == "agent", taken
-    await expect(frame.locator('.msg[data-sender="system"]').filter(has_text="joined the conversation")).to_be_visible()
+    await expect(
+        frame.locator('.msg[data-sender="system"]').filter(has_text="joined the conversation")
+    ).to_be_visible()
     await expect(queue).to_be_hidden()
     await expect(frame.get_by_test_id("talk-to-person")).to_be_hidden()
 
@@ -99,7 +105,11 @@ async def test_visitor_journey_stream_handoff_reload_and_offline(
     await expect(frame.get_by_test_id("typing")).to_contain_text("Dana Agent is typing")
     reply = await agent.client.call(
         "agent_message",
-        {"conversation_id": conversation_id, "client_id": "a-1", "text": "Hi, I'm Dana. Which order?"},
+        {
+            "conversation_id": conversation_id,
+            "client_id": "a-1",
+            "text": "Hi, I'm Dana. Which order?",
+        },
     )
     assert "error" not in reply, reply
     from_agent = frame.locator('.msg[data-sender="agent"]').filter(has_text="Which order?")
@@ -107,7 +117,9 @@ async def test_visitor_journey_stream_handoff_reload_and_offline(
     await expect(from_agent.locator(".author")).to_have_text("Dana Agent")
     await expect(from_agent.locator("time")).to_have_text(_clock_pattern())
     await expect(frame.get_by_test_id("typing")).to_be_hidden()
-    await expect(frame.get_by_test_id("status-line")).to_have_text("You are chatting with Dana Agent")
+    await expect(frame.get_by_test_id("status-line")).to_have_text(
+        "You are chatting with Dana Agent"
+    )
 
     await send(frame, "Order 1234, thanks")
     await wait_for(lambda: _true(agent.messages_with("Order 1234, thanks")), timeout=10)
@@ -116,18 +128,22 @@ async def test_visitor_journey_stream_handoff_reload_and_offline(
     await page.reload()
     frame = widget(page)
     await expect(frame.get_by_role("textbox", name="Message")).to_be_visible()  # stays open
-    await expect(frame.locator('.msg[data-sender="agent"]').filter(has_text="Which order?")).to_be_visible(
-        timeout=SLOW
+    await expect(
+        frame.locator('.msg[data-sender="agent"]').filter(has_text="Which order?")
+    ).to_be_visible(timeout=SLOW)
+    await expect(
+        frame.locator('.msg[data-sender="visitor"]').filter(has_text="Order 1234")
+    ).to_have_count(1)
+    await expect(frame.get_by_test_id("status-line")).to_have_text(
+        "You are chatting with Dana Agent"
     )
-    await expect(frame.locator('.msg[data-sender="visitor"]').filter(has_text="Order 1234")).to_have_count(1)
-    await expect(frame.get_by_test_id("status-line")).to_have_text("You are chatting with Dana Agent")
 
     # -- a new tab resumes it too (the token lives in localStorage)
     other = await visit.new_page()
     await open_widget(other, host_site + "/")
-    await expect(widget(other).locator('.msg[data-sender="agent"]').filter(has_text="Which order?")).to_be_visible(
-        timeout=SLOW
-    )
+    await expect(
+        widget(other).locator('.msg[data-sender="agent"]').filter(has_text="Which order?")
+    ).to_be_visible(timeout=SLOW)
     await other.close()
 
     assert visit.problems == [], visit.problems
@@ -146,12 +162,16 @@ async def test_visitor_journey_stream_handoff_reload_and_offline(
     await expect(frame.get_by_test_id("offline")).to_be_hidden()
     await wait_for(lambda: _true(agent.messages_with(offline_text)), timeout=10)
     await barrier(runtime, agent.client)  # anything duplicated would have arrived before this
-    assert len(agent.messages_with(offline_text)) == 1, json.dumps(agent.messages_with(offline_text))
+    assert len(agent.messages_with(offline_text)) == 1, json.dumps(
+        agent.messages_with(offline_text)
+    )
     assert await stored_count(runtime, offline_text) == 1
     await page.reload()
-    await expect(widget(page).locator('.msg[data-sender="visitor"][data-state="sent"]').filter(has_text=offline_text)).to_have_count(
-        1, timeout=SLOW
-    )
+    await expect(
+        widget(page)
+        .locator('.msg[data-sender="visitor"][data-state="sent"]')
+        .filter(has_text=offline_text)
+    ).to_have_count(1, timeout=SLOW)
 
     await page.screenshot(path=artifact("widget-journey.png"))
     assert [p for p in visit.problems if p.startswith("pageerror")] == []
@@ -204,11 +224,15 @@ async def test_builtin_responder_answer_streams_in_from_the_knowledge_base(
     # a question it cannot answer: said honestly, a person offered by ONE control (no chip too)
     await send(frame, "What is the capital of France?")
     miss = frame.locator('.msg[data-sender="bot"][data-state="sent"] .bubble').last
-    await expect(miss).to_contain_text("couldn't find an answer to that in our help center", timeout=SLOW)
+    await expect(miss).to_contain_text(
+        "couldn't find an answer to that in our help center", timeout=SLOW
+    )
     await expect(frame.get_by_text("Talk to a person", exact=True)).to_have_count(1)
     await expect(frame.get_by_test_id("suggestions")).to_have_count(0)
     await frame.get_by_test_id("talk-to-person").click()  # the visitor accepts: now queued
-    await expect(frame.get_by_test_id("status-line")).to_have_text("Waiting for a person", timeout=SLOW)
+    await expect(frame.get_by_test_id("status-line")).to_have_text(
+        "Waiting for a person", timeout=SLOW
+    )
     # nobody from the team is online: said once, and no countdown that cannot succeed
     nobody = frame.locator('.msg[data-sender="system"]', has_text="No one from the team is online")
     await expect(nobody).to_have_count(1)

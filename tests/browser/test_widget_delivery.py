@@ -36,7 +36,9 @@ class Cutter:
 
     def __init__(self, text: str, lose: str) -> None:
         self.text = text
-        self.lose = lose  # "message": the frame never reaches the api; "ack": the reply never returns
+        self.lose = (
+            lose  # "message": the frame never reaches the api; "ack": the reply never returns
+        )
         self.ack_id: str | None = None
         self.cut = False
         self.connections = 0
@@ -83,7 +85,9 @@ async def _conversation_joined(visit: Visit, host_site: str, agent: Agent) -> An
     frame = await open_widget(visit.page, host_site + "/")
     await send(frame, "Hello there")
     await expect(
-        frame.locator('.msg[data-sender="visitor"][data-state="sent"]').filter(has_text="Hello there")
+        frame.locator('.msg[data-sender="visitor"][data-state="sent"]').filter(
+            has_text="Hello there"
+        )
     ).to_be_visible()
     response = await agent.http.get(
         "/api/v1/conversations", headers={"Authorization": f"Bearer {agent.token}"}

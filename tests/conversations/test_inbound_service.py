@@ -21,7 +21,9 @@ from tests.service_tier import add_conversation, add_user, principal_of, recorde
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
-async def test_a_question_is_stored_once_and_goes_to_the_ai(tx: UnitOfWork, channel: Channel) -> None:
+async def test_a_question_is_stored_once_and_goes_to_the_ai(
+    tx: UnitOfWork, channel: Channel
+) -> None:
     conversation = await add_conversation(tx, channel=channel)
     message, created = await receive_visitor_message(
         tx, conversation, text="  What is your return policy? ", client_id="c-1", channel=channel
@@ -38,7 +40,9 @@ async def test_a_question_is_stored_once_and_goes_to_the_ai(tx: UnitOfWork, chan
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
-async def test_asking_for_a_person_queues_on_every_channel(tx: UnitOfWork, channel: Channel) -> None:
+async def test_asking_for_a_person_queues_on_every_channel(
+    tx: UnitOfWork, channel: Channel
+) -> None:
     conversation = await add_conversation(tx, channel=channel)
     await receive_visitor_message(
         tx, conversation, text="I want to talk to a human", client_id="c-1", channel=channel
@@ -115,7 +119,10 @@ async def test_an_agent_without_assign_may_not_act_on_anothers(tx: UnitOfWork) -
     await lifecycle.take_over(tx, conversation, Actor("agent", dana.id, dana.name))
     reader = await add_user(tx, name="Rita")
     rita = Principal(
-        "user", reader.id, "Rita", "reader",
+        "user",
+        reader.id,
+        "Rita",
+        "reader",
         frozenset({Permission.CONVERSATIONS_READ, Permission.CONVERSATIONS_READ_ALL}),
     )
     policy.check_read(rita, conversation)

@@ -102,9 +102,11 @@ async def test_a_resolved_conversation_asks_and_takes_one_rating(
     async with runtime.db.session() as session:
         await rollups.run_incremental(session, now=datetime.now(UTC) + timedelta(hours=1))
         await session.commit()
-        stored = (await session.scalars(
-            select(ReportingEvent.value).where(ReportingEvent.kind == "csat_given")
-        )).all()
+        stored = (
+            await session.scalars(
+                select(ReportingEvent.value).where(ReportingEvent.kind == "csat_given")
+            )
+        ).all()
     assert stored == [5.0]
     figures = await _overview(client, admin)
     assert figures["csat_responses"] == 1 and figures["csat_average"] == 5.0
@@ -114,8 +116,12 @@ async def test_the_survey_follows_the_settings(
     server: LiveServer, client: httpx.AsyncClient, runtime: Runtime
 ) -> None:
     _, admin = await user_headers(client, runtime, "admin")
-    for bad in ({"csat_delay_seconds": 9999}, {"csat_question": ""},
-                {"csat_question": "x" * 201}, {"csat_enabled": "yes"}):
+    for bad in (
+        {"csat_delay_seconds": 9999},
+        {"csat_question": ""},
+        {"csat_question": "x" * 201},
+        {"csat_enabled": "yes"},
+    ):
         r = await client.patch("/api/v1/widget/settings", json=bad, headers=admin)
         assert r.status_code in (400, 422), (bad, r.text)
     r = await client.patch(
@@ -131,21 +137,22 @@ async def test_the_survey_follows_the_settings(
     v, start = await visitor(server.base_url)
     try:
         await v.call("user_message", {"client_id": cid(), "text": "hello"})
-        await client.post(f"/api/v1/conversations/{start['conversation_id']}/resolve",
-                          headers=admin)
+        await client.post(
+            f"/api/v1/conversations/{start['conversation_id']}/resolve", headers=admin
+        )
         asked = await v.wait_for("csat_request")
         assert asked["question"] == "Did we help?" and asked["delay_seconds"] == 0
     finally:
         await v.disconnect()
 
-    off = await client.patch("/api/v1/widget/settings", json={"csat_enabled": False},
-                             headers=admin)
+    off = await client.patch("/api/v1/widget/settings", json={"csat_enabled": False}, headers=admin)
     assert off.status_code == 200 and off.json()["csat_enabled"] is False
     v, start = await visitor(server.base_url)
     try:
         await v.call("user_message", {"client_id": cid(), "text": "hello again"})
-        await client.post(f"/api/v1/conversations/{start['conversation_id']}/resolve",
-                          headers=admin)
+        await client.post(
+            f"/api/v1/conversations/{start['conversation_id']}/resolve", headers=admin
+        )
         await v.wait_for("status_changed", lambda d: d["status"] == "resolved")
         await barrier(runtime, v)
         assert "csat_request" not in v.received
@@ -163,15 +170,17 @@ async def test_a_rating_is_sent_as_a_webhook(
     try:
         _, admin = await user_headers(client, runtime, "admin")
         made = await client.post(
-            "/api/v1/webhooks", json={"url": receiver.url, "events": ["csat.submitted"]},
+            "/api/v1/webhooks",
+            json={"url": receiver.url, "events": ["csat.submitted"]},
             headers=admin,
         )
         assert made.status_code == 201, made.text
         v, start = await visitor(server.base_url)
         try:
             await v.call("user_message", {"client_id": cid(), "text": "hi"})
-            await client.post(f"/api/v1/conversations/{start['conversation_id']}/resolve",
-                              headers=admin)
+            await client.post(
+                f"/api/v1/conversations/{start['conversation_id']}/resolve", headers=admin
+            )
             await v.wait_for("csat_request")
             assert (await v.call("csat", {"rating": 4, "comment": "fine"}))["ok"] is True
         finally:
@@ -209,8 +218,11 @@ async def test_a_resolved_ticket_emails_a_survey_that_records_once(
     links = re.findall(r"/api/v1/csat/survey/[^\s?\"]+\?rating=\d", mail.body["text"])
     assert len(links) == 5 and links[4].endswith("rating=5")
     assert mail.body["html"].count("/api/v1/csat/survey/") == 5
-    assert not [m for m in resend_fake.to("grace@example.com")
-                if m.body["subject"].startswith("How did we do?")]
+    assert not [
+        m
+        for m in resend_fake.to("grace@example.com")
+        if m.body["subject"].startswith("How did we do?")
+    ]
     path = links[3].split("?")[0]
 
     page = await client.get(links[3])
@@ -231,7 +243,8 @@ async def test_a_resolved_ticket_emails_a_survey_that_records_once(
 
     detail = await client.get(f"/api/v1/tickets/{ticket['id']}", headers=admin)
     conversation_id = detail.json()["conversation_id"]
-    shown = (await client.get(f"/api/v1/conversations/{conversation_id}/csat",
-                              headers=admin)).json()["rating"]
+    shown = (
+        await client.get(f"/api/v1/conversations/{conversation_id}/csat", headers=admin)
+    ).json()["rating"]
     assert shown["rating"] == 4 and shown["channel"] == "email"
     assert shown["comment"] == "Solved fast"

@@ -29,7 +29,11 @@ async def test_a_rating_records_its_event_once(tx: UnitOfWork) -> None:
     row = await service.submit(tx, conversation, rating=3, comment=" ok ", channel="widget")
     [event] = recorded(tx, CsatSubmitted)
     assert (event.rating, event.comment, event.agent_id, event.response_id) == (
-        3, "ok", agent.id, row.id)
+        3,
+        "ok",
+        agent.id,
+        row.id,
+    )
     assert [e.conversation_id for e in recorded(tx, ConversationChanged)] == [conversation.id]
     with pytest.raises(Conflict) as second:
         await service.submit(tx, conversation, rating=5, channel="widget")
@@ -68,9 +72,9 @@ async def test_a_resolution_without_its_email_gets_a_survey_of_its_own(tx: UnitO
     )
     event = TicketStatusChanged(ticket.id, ticket.number, "open", "resolved", None)
     await listeners.email_surveys(tx, [event])
-    [survey] = (await tx.session.scalars(
-        select(OutboxEmail).where(OutboxEmail.ticket_id == ticket.id)
-    )).all()
+    [survey] = (
+        await tx.session.scalars(select(OutboxEmail).where(OutboxEmail.ticket_id == ticket.id))
+    ).all()
     assert survey.kind == "csat_survey" and survey.to_address == "lin@example.com"
     assert survey.subject.startswith("How did we do?")
     assert survey.body_text.count("/api/v1/csat/survey/") == 5

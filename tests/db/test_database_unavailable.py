@@ -124,9 +124,10 @@ def test_which_errors_mean_unavailable() -> None:
     assert unavailable_reason(wrapped("canceling statement due to statement timeout", "57014"))
     assert unavailable_reason(wrapped("the database system is shutting down", "57P01"))
     assert unavailable_reason(wrapped("database is locked"))
-    assert unavailable_reason(
-        sa_exc.IntegrityError("INSERT", {}, Orig("duplicate key", "23505"))
-    ) is None
+    assert (
+        unavailable_reason(sa_exc.IntegrityError("INSERT", {}, Orig("duplicate key", "23505")))
+        is None
+    )
     assert unavailable_reason(wrapped("syntax error", "42601")) is None
     assert unavailable_reason(ValueError("database is locked")) is None
     # a refused connection: asyncpg raises a plain OSError, baton.db.engine makes it a DBAPI one

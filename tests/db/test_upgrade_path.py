@@ -48,49 +48,79 @@ WHEN = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 
 old = sa.MetaData()
 users = sa.Table(
-    "users", old,
-    sa.Column("id", sa.Uuid()), sa.Column("email", sa.String()), sa.Column("name", sa.String()),
-    sa.Column("password_hash", sa.String()), sa.Column("role", sa.String()),
-    sa.Column("is_active", sa.Boolean()), sa.Column("presence", sa.String()),
+    "users",
+    old,
+    sa.Column("id", sa.Uuid()),
+    sa.Column("email", sa.String()),
+    sa.Column("name", sa.String()),
+    sa.Column("password_hash", sa.String()),
+    sa.Column("role", sa.String()),
+    sa.Column("is_active", sa.Boolean()),
+    sa.Column("presence", sa.String()),
     sa.Column("token_version", sa.Integer()),
-    sa.Column("created_at", UTCDateTime()), sa.Column("updated_at", UTCDateTime()),
+    sa.Column("created_at", UTCDateTime()),
+    sa.Column("updated_at", UTCDateTime()),
 )
 visitors = sa.Table(
-    "visitors", old,
-    sa.Column("id", sa.Uuid()), sa.Column("name", sa.String()), sa.Column("email", sa.String()),
+    "visitors",
+    old,
+    sa.Column("id", sa.Uuid()),
+    sa.Column("name", sa.String()),
+    sa.Column("email", sa.String()),
     sa.Column("page_url", sa.String()),
-    sa.Column("created_at", UTCDateTime()), sa.Column("updated_at", UTCDateTime()),
+    sa.Column("created_at", UTCDateTime()),
+    sa.Column("updated_at", UTCDateTime()),
 )
 conversations = sa.Table(
-    "conversations", old,
-    sa.Column("id", sa.Uuid()), sa.Column("visitor_id", sa.Uuid()),
-    sa.Column("status", sa.String()), sa.Column("assignee_id", sa.Uuid()),
-    sa.Column("ai_miss_streak", sa.Integer()), sa.Column("last_message_text", sa.String()),
-    sa.Column("created_at", UTCDateTime()), sa.Column("updated_at", UTCDateTime()),
+    "conversations",
+    old,
+    sa.Column("id", sa.Uuid()),
+    sa.Column("visitor_id", sa.Uuid()),
+    sa.Column("status", sa.String()),
+    sa.Column("assignee_id", sa.Uuid()),
+    sa.Column("ai_miss_streak", sa.Integer()),
+    sa.Column("last_message_text", sa.String()),
+    sa.Column("created_at", UTCDateTime()),
+    sa.Column("updated_at", UTCDateTime()),
 )
 messages = sa.Table(
-    "messages", old,
-    sa.Column("id", sa.Uuid()), sa.Column("conversation_id", sa.Uuid()),
-    sa.Column("sender", sa.String()), sa.Column("text", sa.Text()),
-    sa.Column("internal", sa.Boolean()), sa.Column("client_id", sa.String()),
-    sa.Column("suggestions", sa.JSON()), sa.Column("meta", sa.JSON()),
+    "messages",
+    old,
+    sa.Column("id", sa.Uuid()),
+    sa.Column("conversation_id", sa.Uuid()),
+    sa.Column("sender", sa.String()),
+    sa.Column("text", sa.Text()),
+    sa.Column("internal", sa.Boolean()),
+    sa.Column("client_id", sa.String()),
+    sa.Column("suggestions", sa.JSON()),
+    sa.Column("meta", sa.JSON()),
     sa.Column("created_at", UTCDateTime()),
 )
 sessions = sa.Table(
-    "visitor_sessions", old,
-    sa.Column("id", sa.Uuid()), sa.Column("token_hash", sa.String()),
-    sa.Column("visitor_id", sa.Uuid()), sa.Column("conversation_id", sa.Uuid()),
-    sa.Column("created_at", UTCDateTime()), sa.Column("last_seen_at", UTCDateTime()),
+    "visitor_sessions",
+    old,
+    sa.Column("id", sa.Uuid()),
+    sa.Column("token_hash", sa.String()),
+    sa.Column("visitor_id", sa.Uuid()),
+    sa.Column("conversation_id", sa.Uuid()),
+    sa.Column("created_at", UTCDateTime()),
+    sa.Column("last_seen_at", UTCDateTime()),
     sa.Column("connected", sa.Integer()),
 )
 
 email_messages = sa.Table(  # the welcome emails before the outbox (moved by 0050)
-    "email_messages", old,
-    sa.Column("id", sa.Uuid()), sa.Column("to_address", sa.String()),
-    sa.Column("subject", sa.String()), sa.Column("body_text", sa.Text()),
-    sa.Column("kind", sa.String()), sa.Column("status", sa.String()),
-    sa.Column("provider_id", sa.String()), sa.Column("error", sa.Text()),
-    sa.Column("created_at", UTCDateTime()), sa.Column("sent_at", UTCDateTime()),
+    "email_messages",
+    old,
+    sa.Column("id", sa.Uuid()),
+    sa.Column("to_address", sa.String()),
+    sa.Column("subject", sa.String()),
+    sa.Column("body_text", sa.Text()),
+    sa.Column("kind", sa.String()),
+    sa.Column("status", sa.String()),
+    sa.Column("provider_id", sa.String()),
+    sa.Column("error", sa.Text()),
+    sa.Column("created_at", UTCDateTime()),
+    sa.Column("sent_at", UTCDateTime()),
 )
 
 
@@ -110,37 +140,108 @@ async def _write_previous_release_data(url: str) -> dict[str, uuid.UUID]:
     db = Database.for_scripts(url)
     try:
         async with db.engine.begin() as conn:
-            await conn.execute(users.insert(), [dict(
-                id=ids["agent"], email="dana@example.com", name="Dana",
-                password_hash=hash_password("correct horse"), role="agent", is_active=True,
-                presence="online", token_version=1, created_at=WHEN, updated_at=WHEN,
-            )])
-            await conn.execute(visitors.insert(), [dict(
-                id=ids["visitor"], name="Priya", email="priya@example.com",
-                page_url="https://shop.example/cart", created_at=WHEN, updated_at=WHEN,
-            )])
-            await conn.execute(conversations.insert(), [
-                dict(id=ids["open"], visitor_id=ids["visitor"], status="bot", assignee_id=None,
-                     ai_miss_streak=1, last_message_text="Where is my order?",
-                     created_at=WHEN, updated_at=WHEN),
-                dict(id=ids["owned"], visitor_id=ids["visitor"], status="agent",
-                     assignee_id=ids["agent"], ai_miss_streak=0, last_message_text="Thanks",
-                     created_at=WHEN, updated_at=WHEN),
-            ])
-            await conn.execute(messages.insert(), [dict(
-                id=ids["message"], conversation_id=ids["open"], sender="visitor",
-                text="Where is my order? ünïcode ✓", internal=False, client_id="old-1",
-                suggestions=[], meta={}, created_at=WHEN,
-            )])
-            await conn.execute(email_messages.insert(), [dict(
-                id=ids["email"], to_address="dana@example.com", subject="Your Baton account",
-                body_text="Hello Dana", kind="welcome", status="sent", provider_id="re_123",
-                error=None, created_at=WHEN, sent_at=WHEN,
-            )])
-            await conn.execute(sessions.insert(), [dict(
-                id=uuid.uuid4(), token_hash="a" * 64, visitor_id=ids["visitor"],
-                conversation_id=ids["open"], created_at=WHEN, last_seen_at=WHEN, connected=0,
-            )])
+            await conn.execute(
+                users.insert(),
+                [
+                    dict(
+                        id=ids["agent"],
+                        email="dana@example.com",
+                        name="Dana",
+                        password_hash=hash_password("correct horse"),
+                        role="agent",
+                        is_active=True,
+                        presence="online",
+                        token_version=1,
+                        created_at=WHEN,
+                        updated_at=WHEN,
+                    )
+                ],
+            )
+            await conn.execute(
+                visitors.insert(),
+                [
+                    dict(
+                        id=ids["visitor"],
+                        name="Priya",
+                        email="priya@example.com",
+                        page_url="https://shop.example/cart",
+                        created_at=WHEN,
+                        updated_at=WHEN,
+                    )
+                ],
+            )
+            await conn.execute(
+                conversations.insert(),
+                [
+                    dict(
+                        id=ids["open"],
+                        visitor_id=ids["visitor"],
+                        status="bot",
+                        assignee_id=None,
+                        ai_miss_streak=1,
+                        last_message_text="Where is my order?",
+                        created_at=WHEN,
+                        updated_at=WHEN,
+                    ),
+                    dict(
+                        id=ids["owned"],
+                        visitor_id=ids["visitor"],
+                        status="agent",
+                        assignee_id=ids["agent"],
+                        ai_miss_streak=0,
+                        last_message_text="Thanks",
+                        created_at=WHEN,
+                        updated_at=WHEN,
+                    ),
+                ],
+            )
+            await conn.execute(
+                messages.insert(),
+                [
+                    dict(
+                        id=ids["message"],
+                        conversation_id=ids["open"],
+                        sender="visitor",
+                        text="Where is my order? ünïcode ✓",
+                        internal=False,
+                        client_id="old-1",
+                        suggestions=[],
+                        meta={},
+                        created_at=WHEN,
+                    )
+                ],
+            )
+            await conn.execute(
+                email_messages.insert(),
+                [
+                    dict(
+                        id=ids["email"],
+                        to_address="dana@example.com",
+                        subject="Your Baton account",
+                        body_text="Hello Dana",
+                        kind="welcome",
+                        status="sent",
+                        provider_id="re_123",
+                        error=None,
+                        created_at=WHEN,
+                        sent_at=WHEN,
+                    )
+                ],
+            )
+            await conn.execute(
+                sessions.insert(),
+                [
+                    dict(
+                        id=uuid.uuid4(),
+                        token_hash="a" * 64,
+                        visitor_id=ids["visitor"],
+                        conversation_id=ids["open"],
+                        created_at=WHEN,
+                        last_seen_at=WHEN,
+                        connected=0,
+                    )
+                ],
+            )
     finally:
         await db.dispose()
     return ids
@@ -163,7 +264,9 @@ async def _upgraded_data_reads_back(upgraded: Settings, ids: dict[str, uuid.UUID
     # rows from before encryption at rest read as they are, then `baton keys encrypt-existing`
     # seals and indexes them (scripts/run runs it after `baton db upgrade`)
     async with runtime.db.session() as session:
-        message = await session.scalar(select(Message).where(Message.conversation_id == ids["open"]))
+        message = await session.scalar(
+            select(Message).where(Message.conversation_id == ids["open"])
+        )
         assert message is not None and message.text == "Where is my order? ünïcode ✓"
     assert await encrypt_existing(runtime.db, lambda _: None) > 0
     async with runtime.db.engine.connect() as conn:
@@ -173,9 +276,7 @@ async def _upgraded_data_reads_back(upgraded: Settings, ids: dict[str, uuid.UUID
         assert raw_email is None or raw_email.startswith(SEALED_PREFIX)
     assert await encrypt_existing(runtime.db, lambda _: None) == 0  # resumable: nothing left
     async with runtime.db.session() as session:
-        found = await session.scalar(
-            select(Conversation.id).where(matches_search("ORDER unicode"))
-        )
+        found = await session.scalar(select(Conversation.id).where(matches_search("ORDER unicode")))
         assert found == ids["open"]
     try:
         async with runtime.db.session() as session:
@@ -211,9 +312,9 @@ async def _upgraded_data_reads_back(upgraded: Settings, ids: dict[str, uuid.UUID
             await lifecycle.resolve(uow, owned, VISITOR)
             await session.commit()
             stored = await session.scalar(
-                select(sa.func.count()).select_from(Message).where(
-                    Message.conversation_id == ids["open"]
-                )
+                select(sa.func.count())
+                .select_from(Message)
+                .where(Message.conversation_id == ids["open"])
             )
             assert (stored or 0) >= 2
     finally:

@@ -52,8 +52,11 @@ async def ws(socket: WebSocket[Any, Any, Any]) -> None:
     await socket.accept()
     text = await socket.receive_text()
     await socket.send_json(
-        {"echo": text, "query_string": socket.scope["query_string"].decode(),
-         "has_method": "method" in socket.scope}
+        {
+            "echo": text,
+            "query_string": socket.scope["query_string"].decode(),
+            "has_method": "method" in socket.scope,
+        }
     )
     await socket.close()
 

@@ -34,8 +34,9 @@ async def test_lean_client_speaks_socketio_with_baton(server: LiveServer) -> Non
     """The load generator's client against the real server: connect, acks, events, refusal."""
     session = new_session()
     seen: list[str] = []
-    visitor = SioConn(session, "/widget", lambda name, raw, at: seen.append(raw),
-                      frozenset({"visitor_message"}))
+    visitor = SioConn(
+        session, "/widget", lambda name, raw, at: seen.append(raw), frozenset({"visitor_message"})
+    )
     try:
         await visitor.connect(server.base_url)
         started = await visitor.call("start_session", {"visitor": {"name": "Bench"}})
@@ -56,15 +57,21 @@ async def test_lean_client_speaks_socketio_with_baton(server: LiveServer) -> Non
         await session.close()
 
 
-@pytest.mark.skipif(shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists(),
-                    reason="nginx is not installed")
+@pytest.mark.skipif(
+    shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists(),
+    reason="nginx is not installed",
+)
 def test_generated_cluster_proxy_config_is_valid(tmp_path: Path) -> None:
     cfg = cluster.ClusterConfig(dir=tmp_path, proxy_port=18080, api_ports=(18081, 18082))
     (tmp_path / "nginx" / "tmp").mkdir(parents=True)
     conf = tmp_path / "nginx" / "nginx.conf"
     conf.write_text(cluster.nginx_conf(cfg, {"api1": 18081, "api2": 18082}))
-    done = subprocess.run([cluster.find_nginx(), "-t", "-c", str(conf), "-p",
-                           str(tmp_path / "nginx")], capture_output=True, text=True, timeout=30)
+    done = subprocess.run(
+        [cluster.find_nginx(), "-t", "-c", str(conf), "-p", str(tmp_path / "nginx")],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert done.returncode == 0, done.stderr
     text = conf.read_text()
     assert "api1 pin_api1;" in text and "127.0.0.1:18082 api2;" in text

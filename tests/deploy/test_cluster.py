@@ -45,7 +45,11 @@ CLUSTER = PROJECT_ROOT / "scripts" / "cluster"
 
 def run_cluster(args: list[str], env: dict[str, str], timeout: float = 90) -> str:
     done = subprocess.run(
-        [str(CLUSTER), *args], env=env, capture_output=True, text=True, timeout=timeout,
+        [str(CLUSTER), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
         cwd=PROJECT_ROOT,
     )
     assert done.returncode == 0, f"scripts/cluster {args} failed:\n{done.stdout}\n{done.stderr}"
@@ -91,8 +95,12 @@ def pinned(node: str) -> dict[str, str]:
 
 async def connect(client: RecordingClient, url: str, node: str, auth: Any = None) -> None:
     await client.sio.connect(
-        url, namespaces=[client.namespace], transports=["websocket"], auth=auth,
-        headers=pinned(node), wait_timeout=10,
+        url,
+        namespaces=[client.namespace],
+        transports=["websocket"],
+        auth=auth,
+        headers=pinned(node),
+        wait_timeout=10,
     )
 
 
@@ -131,7 +139,8 @@ async def test_conversation_through_the_proxy_across_two_processes(
         assert "error" not in sent, sent
         await agent.wait_for(
             "conversation_updated",
-            lambda d: d["conversation"]["id"] == conversation_id, timeout=15,
+            lambda d: d["conversation"]["id"] == conversation_id,
+            timeout=15,
         )
         joined = await agent.call("join_session", {"conversation_id": conversation_id})
         assert "error" not in joined, joined
@@ -149,7 +158,9 @@ async def test_conversation_through_the_proxy_across_two_processes(
         assert got["text"] == "hi Vic"
 
         # visitor (api2) -> the agent who joined the conversation (api1)
-        again = await visitor.call("user_message", {"client_id": uuid.uuid4().hex, "text": "thanks"})
+        again = await visitor.call(
+            "user_message", {"client_id": uuid.uuid4().hex, "text": "thanks"}
+        )
         created = await agent.wait_for(
             "message_created", lambda d: d["message"]["id"] == again["id"], timeout=15
         )

@@ -65,14 +65,26 @@ def test_api_image_builds_the_front_ends_in() -> None:
     assert "COPY --from=web /src/apps/widget/dist /app/apps/widget/dist" in text
 
 
-@pytest.mark.skipif(shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists(),
-                    reason="nginx is not installed")
+@pytest.mark.skipif(
+    shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists(),
+    reason="nginx is not installed",
+)
 def test_proxy_config_is_valid_nginx(tmp_path: Path) -> None:
     (tmp_path / "logs").mkdir()
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     done = subprocess.run(
-        [nginx, "-t", "-c", str(DOCKER / "nginx.conf"), "-p", str(tmp_path),
-         "-g", f"pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log;"],
-        capture_output=True, text=True, timeout=30,
+        [
+            nginx,
+            "-t",
+            "-c",
+            str(DOCKER / "nginx.conf"),
+            "-p",
+            str(tmp_path),
+            "-g",
+            f"pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log;",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
     )
     assert done.returncode == 0, done.stderr

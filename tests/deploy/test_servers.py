@@ -91,8 +91,10 @@ async def test_rest_and_realtime_round_trip(
                 assert "error" not in sent, sent
                 updated = await agent.wait_for(
                     "conversation_updated",
-                    lambda d: d["conversation"]["id"] == conversation_id
-                    and (d["conversation"]["last_message"] or {}).get("text") == f"hello {name}",
+                    lambda d: (
+                        d["conversation"]["id"] == conversation_id
+                        and (d["conversation"]["last_message"] or {}).get("text") == f"hello {name}"
+                    ),
                     timeout=10,
                 )
                 assert updated["conversation"]["visitor"]["name"] == name

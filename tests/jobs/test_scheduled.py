@@ -17,7 +17,9 @@ from tests.conversations.helpers import visitor
 from tests.support import LiveServer, Subprocess, settings_env, wait_for
 
 
-async def test_expiry_sweep_runs_on_schedule(server: LiveServer, settings: Settings, data_dir: Path) -> None:
+async def test_expiry_sweep_runs_on_schedule(
+    server: LiveServer, settings: Settings, data_dir: Path
+) -> None:
     v, start = await visitor(server.base_url)
     await v.call("user_message", {"client_id": "1", "text": "hello?"})
     await v.disconnect()
@@ -30,8 +32,11 @@ async def test_expiry_sweep_runs_on_schedule(server: LiveServer, settings: Setti
 
     await wait_for(disconnected)
     async with runtime.db.session() as session:
-        await session.execute(update(VisitorSession).values(
-            last_seen_at=utcnow() - timedelta(minutes=settings.session_idle_minutes + 1)))
+        await session.execute(
+            update(VisitorSession).values(
+                last_seen_at=utcnow() - timedelta(minutes=settings.session_idle_minutes + 1)
+            )
+        )
         await session.commit()
 
     async def ended() -> bool:

@@ -34,8 +34,9 @@ async def receiver() -> AsyncIterator[Receiver]:
     await r.stop()
 
 
-async def _subscribe(client: httpx.AsyncClient, headers: dict[str, str], url: str,
-                     events: list[str]) -> dict[str, Any]:
+async def _subscribe(
+    client: httpx.AsyncClient, headers: dict[str, str], url: str, events: list[str]
+) -> dict[str, Any]:
     made = await client.post(URL, json={"url": url, "events": events}, headers=headers)
     assert made.status_code == 201, made.text
     body: dict[str, Any] = made.json()
@@ -79,8 +80,11 @@ async def test_subscriptions_are_validated_and_the_secret_shown_once(
     listed = (await client.get(URL, headers=admin)).json()["items"]
     assert [w["id"] for w in listed] == [made["id"]] and listed[0]["secret"] is None
 
-    changed = await client.patch(f"{URL}/{made['id']}", json={"events": ["handoff.requested"],
-                                                            "active": False}, headers=admin)
+    changed = await client.patch(
+        f"{URL}/{made['id']}",
+        json={"events": ["handoff.requested"], "active": False},
+        headers=admin,
+    )
     assert changed.status_code == 200 and changed.json()["events"] == ["handoff.requested"]
     bad_patch = await client.patch(f"{URL}/{made['id']}", json={"events": ["nope"]}, headers=admin)
     assert bad_patch.status_code == 422
@@ -92,9 +96,11 @@ async def test_subscriptions_are_validated_and_the_secret_shown_once(
     assert (await client.delete(f"{URL}/{made['id']}", headers=admin)).status_code == 204
     assert (await client.get(f"{URL}/{made['id']}", headers=admin)).status_code == 404
     async with runtime.db.session() as session:
-        actions = sorted(await session.scalars(
-            select(AuditEntry.action).where(AuditEntry.target_type == "webhook")
-        ))
+        actions = sorted(
+            await session.scalars(
+                select(AuditEntry.action).where(AuditEntry.target_type == "webhook")
+            )
+        )
     assert actions == ["webhooks.created", "webhooks.deleted", "webhooks.updated"]
 
 
@@ -109,14 +115,19 @@ async def test_a_receiver_failing_twice_gets_the_event_once_signed(
         await v.call("user_message", {"client_id": cid(), "text": "Where is parcel 77?"})
 
         def visitor_message_accepted(r: Receiver) -> bool:
-            return any(json.loads(x.body)["data"]["message"]["text"] == "Where is parcel 77?"
-                       for x in r.accepted())
+            return any(
+                json.loads(x.body)["data"]["message"]["text"] == "Where is parcel 77?"
+                for x in r.accepted()
+            )
 
         await receiver.wait_for(visitor_message_accepted)
     finally:
         await v.disconnect()
-    mine = [r for r in receiver.received
-            if json.loads(r.body)["data"]["message"]["text"] == "Where is parcel 77?"]
+    mine = [
+        r
+        for r in receiver.received
+        if json.loads(r.body)["data"]["message"]["text"] == "Where is parcel 77?"
+    ]
     assert [r.status for r in mine] == [500, 500, 200]
     assert len({r.headers["X-Baton-Delivery"] for r in mine}) == 1  # one id across retries
     payload = _verify(hook["secret"], mine[-1])
@@ -137,9 +148,12 @@ async def test_a_receiver_failing_twice_gets_the_event_once_signed(
 
     again = await client.post(f"{URL}/deliveries/{entry['id']}/redeliver", headers=admin)
     assert again.status_code == 201 and again.json()["id"] != entry["id"]
-    await receiver.wait_for(lambda r: any(
-        x.headers["X-Baton-Delivery"] == again.json()["id"] for x in r.accepted()))
-    assert (await client.post(f"{URL}/deliveries/{cid()[:8]}/redeliver", headers=admin)).status_code in (404, 422)
+    await receiver.wait_for(
+        lambda r: any(x.headers["X-Baton-Delivery"] == again.json()["id"] for x in r.accepted())
+    )
+    assert (
+        await client.post(f"{URL}/deliveries/{cid()[:8]}/redeliver", headers=admin)
+    ).status_code in (404, 422)
 
 
 async def test_only_subscribed_events_are_sent(
@@ -151,17 +165,22 @@ async def test_only_subscribed_events_are_sent(
     try:
         await v.call("user_message", {"client_id": cid(), "text": "hello there"})
         await v.call("user_message", {"client_id": cid(), "text": "I want to talk to a human"})
-        await receiver.wait_for(lambda r: any(
-            x.headers["X-Baton-Event"] == "handoff.requested" for x in r.accepted()))
-        await receiver.wait_for(lambda r: any(
-            json.loads(x.body)["data"].get("to") == "waiting" for x in r.accepted()))
+        await receiver.wait_for(
+            lambda r: any(x.headers["X-Baton-Event"] == "handoff.requested" for x in r.accepted())
+        )
+        await receiver.wait_for(
+            lambda r: any(json.loads(x.body)["data"].get("to") == "waiting" for x in r.accepted())
+        )
     finally:
         await v.disconnect()
     events = sorted(r.headers["X-Baton-Event"] for r in receiver.accepted())
     assert "message.created" not in events
     assert events.count("conversation.created") == 1 and events.count("handoff.requested") == 1
-    created = next(json.loads(r.body) for r in receiver.accepted()
-                   if r.headers["X-Baton-Event"] == "conversation.created")
+    created = next(
+        json.loads(r.body)
+        for r in receiver.accepted()
+        if r.headers["X-Baton-Event"] == "conversation.created"
+    )
     assert created["data"]["conversation_id"] == start["conversation_id"]
     assert created["data"]["channel"] == "widget"
     for r in receiver.accepted():
@@ -189,7 +208,9 @@ async def test_events_written_while_the_queue_is_down_arrive_after_it_returns(
     assert status == "queued"  # written with the conversation, waiting for the queue
     assert await webhook_delivery.sweep(runtime) == 1
     await receiver.wait_for(lambda r: len(r.accepted()) == 1)
-    assert json.loads(receiver.accepted()[0].body)["data"]["conversation_id"] == str(conversation.id)
+    assert json.loads(receiver.accepted()[0].body)["data"]["conversation_id"] == str(
+        conversation.id
+    )
 
 
 async def test_repeated_failure_switches_the_webhook_off(
@@ -211,8 +232,11 @@ async def test_repeated_failure_switches_the_webhook_off(
         held_jobs.append((name, kwargs))
 
     monkeypatch.setattr(runtime.jobs, "enqueue", held)
-    monkeypatch.setattr(runtime, "settings", dataclasses.replace(
-        runtime.settings, webhook_max_attempts=1, webhook_disable_after=2))
+    monkeypatch.setattr(
+        runtime,
+        "settings",
+        dataclasses.replace(runtime.settings, webhook_max_attempts=1, webhook_disable_after=2),
+    )
     for name in ("One", "Two"):
         async with unit_of_work(runtime) as uow:
             await open_api_conversation(uow, name=name, email=None)
@@ -223,18 +247,25 @@ async def test_repeated_failure_switches_the_webhook_off(
     shown = (await client.get(f"{URL}/{hook['id']}", headers=admin)).json()
     assert not shown["active"] and shown["consecutive_failures"] == 2
     assert "failed" in shown["disabled_reason"]
-    failed = (await client.get(f"{URL}/{hook['id']}/deliveries", params={"status": "failed"},
-                               headers=admin)).json()["items"]
+    failed = (
+        await client.get(
+            f"{URL}/{hook['id']}/deliveries", params={"status": "failed"}, headers=admin
+        )
+    ).json()["items"]
     assert len(failed) == 2 and all(d["last_status_code"] == 500 for d in failed)
     async with runtime.db.session() as session:
         audited = await session.scalar(
-            select(func.count()).select_from(AuditEntry)
+            select(func.count())
+            .select_from(AuditEntry)
             .where(AuditEntry.action == "webhooks.disabled")
         )
     assert audited == 1
     # admins are told (a job-phase listener: run the job the held queue kept)
-    alerts = [kw for name, kw in held_jobs if name == "events.deliver"
-              and kw["listener"] == "notifications.webhook_disabled"]
+    alerts = [
+        kw
+        for name, kw in held_jobs
+        if name == "events.deliver" and kw["listener"] == "notifications.webhook_disabled"
+    ]
     assert len(alerts) == 1, held_jobs
     async with unit_of_work(runtime) as uow:
         await deliver_event(uow, **alerts[0])

@@ -54,7 +54,13 @@ async def test_admin_changes_the_theme_and_visitors_see_it(
     assert body["welcome_message"] == "Welcome to Acme!" and body["updated_at"] is not None
 
     config = (await client.get("/api/v1/widget/config")).json()
-    theme_only = {"online", "agents_online", "next_open_at", "typical_reply_seconds", "proactive_rules"}
+    theme_only = {
+        "online",
+        "agents_online",
+        "next_open_at",
+        "typical_reply_seconds",
+        "proactive_rules",
+    }
     assert {k: v for k, v in config.items() if k not in theme_only} == {
         "title": "Acme help",
         "color": "#0ea5e9",

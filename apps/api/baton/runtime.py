@@ -113,7 +113,9 @@ def build_runtime(
         redis=redis,
         publisher=publisher,
         jobs=jobs,
-        limiter=RedisRateLimiter(redis, settings.redis_namespace) if redis is not None else MemoryRateLimiter(),
+        limiter=RedisRateLimiter(redis, settings.redis_namespace)
+        if redis is not None
+        else MemoryRateLimiter(),
         envelope=Envelope(settings.master_key, settings.previous_master_keys),
         connections=(
             RedisConnections(

@@ -260,11 +260,15 @@ async def _messages(
     if where.channel is not None and no_column and where.channel != F.DEFAULT_CHANNEL:
         return  # every conversation came through the widget
     for p in pieces:
-        stmt = select(func.count()).select_from(Message).where(
-            Message.created_at >= p.start,
-            Message.created_at < p.end,
-            Message.internal.is_(False),
-            Message.sender.in_(MESSAGE_SENDERS),
+        stmt = (
+            select(func.count())
+            .select_from(Message)
+            .where(
+                Message.created_at >= p.start,
+                Message.created_at < p.end,
+                Message.internal.is_(False),
+                Message.sender.in_(MESSAGE_SENDERS),
+            )
         )
         if where.channel is not None and F.CHANNEL_COLUMN is not None:
             column: Any = F.CHANNEL_COLUMN
@@ -279,7 +283,5 @@ async def _messages(
 
 async def channels(session: AsyncSession) -> list[str]:
     """The channels with rolled-up activity, and the widget (always there)."""
-    seen = set(
-        (await session.scalars(select(AnalyticsDaily.channel).distinct())).all()
-    )
+    seen = set((await session.scalars(select(AnalyticsDaily.channel).distinct())).all())
     return sorted(seen | {F.DEFAULT_CHANNEL})

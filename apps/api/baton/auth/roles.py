@@ -37,9 +37,7 @@ def check_permission_names(names: list[str]) -> frozenset[Permission]:
     known = {p.value for p in Permission}
     unknown = sorted({n for n in names if n not in known})
     if unknown:
-        raise ValidationFailed(
-            f"unknown permission(s): {', '.join(unknown)}"
-        )
+        raise ValidationFailed(f"unknown permission(s): {', '.join(unknown)}")
     return frozenset(Permission(n) for n in names)
 
 

@@ -337,26 +337,36 @@ async def _insert_and_touch(
     session = uow.session
     if session.get_bind().dialect.name == "postgresql":
         found = (
-            await session.execute(
-                _PG_BATCH,
-                {
-                    "ids": [r["id"] for r in rows],
-                    "cids": [r["conversation_id"] for r in rows],
-                    "texts": [r["sealed"] for r in rows],
-                    "previews": [r["sealed_preview"] for r in rows],
-                    "tokens": [t for r in rows for t in r["tokens"]],
-                    "token_ids": [r["id"] for r in rows for _ in r["tokens"]],
-                    "client_ids": [r["client_id"] for r in rows],
-                    "ats": [r["created_at"] for r in rows],
-                    "metas": [json.dumps(r["meta"]) for r in rows],
-                },
+            (
+                await session.execute(
+                    _PG_BATCH,
+                    {
+                        "ids": [r["id"] for r in rows],
+                        "cids": [r["conversation_id"] for r in rows],
+                        "texts": [r["sealed"] for r in rows],
+                        "previews": [r["sealed_preview"] for r in rows],
+                        "tokens": [t for r in rows for t in r["tokens"]],
+                        "token_ids": [r["id"] for r in rows for _ in r["tokens"]],
+                        "client_ids": [r["client_id"] for r in rows],
+                        "ats": [r["created_at"] for r in rows],
+                        "metas": [json.dumps(r["meta"]) for r in rows],
+                    },
+                )
             )
-        ).mappings().all()
+            .mappings()
+            .all()
+        )
         inserted = {i for r in found[:1] for i in (r["inserted"] or [])}
         return inserted, {r["id"]: dict(r) for r in found}
     payload = [
-        [r["id"].hex, r["conversation_id"].hex, r["sealed"], r["client_id"],
-         _sqlite_time(r["created_at"]), r["meta"]]
+        [
+            r["id"].hex,
+            r["conversation_id"].hex,
+            r["sealed"],
+            r["client_id"],
+            _sqlite_time(r["created_at"]),
+            r["meta"],
+        ]
         for r in rows
     ]
     result = await session.execute(_SQLITE_INSERT, {"rows": json.dumps(payload)})
@@ -371,12 +381,9 @@ async def _insert_and_touch(
     if not last:
         return inserted, {}
     touch = [
-        [cid.hex, _sqlite_time(r["created_at"]), r["sealed_preview"]]
-        for cid, r in last.items()
+        [cid.hex, _sqlite_time(r["created_at"]), r["sealed_preview"]] for cid, r in last.items()
     ]
-    found = (
-        await session.execute(_SQLITE_TOUCH, {"rows": json.dumps(touch)})
-    ).mappings().all()
+    found = (await session.execute(_SQLITE_TOUCH, {"rows": json.dumps(touch)})).mappings().all()
     return inserted, {r["id"]: dict(r) for r in found}
 
 

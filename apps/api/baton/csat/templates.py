@@ -17,7 +17,7 @@ def survey_text(question: str, links: dict[int, str]) -> str:
 def survey_html(question: str, links: dict[int, str]) -> str:
     buttons = " ".join(
         f'<a href="{escape(links[n], quote=True)}" style="display:inline-block;padding:8px 12px;'
-        f'margin:2px;border:1px solid #cbd2d9;border-radius:6px;color:#1f2933;'
+        f"margin:2px;border:1px solid #cbd2d9;border-radius:6px;color:#1f2933;"
         f'text-decoration:none">{n} · {LABELS[n]}</a>'
         for n in sorted(links)
     )
@@ -63,7 +63,7 @@ def page(title: str, body: str) -> str:
 def form(question: str, action: str, selected: int | None) -> str:
     options = "".join(
         f'<label><input type="radio" name="rating" value="{n}" required'
-        f'{" checked" if n == selected else ""}> {n} · {LABELS[n]}</label>'
+        f"{' checked' if n == selected else ''}> {n} · {LABELS[n]}</label>"
         for n in range(1, 6)
     )
     return page(

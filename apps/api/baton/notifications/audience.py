@@ -34,10 +34,10 @@ async def _people(uow: UnitOfWork, only: Iterable[uuid.UUID] | None) -> list[Use
     return list(await uow.session.scalars(stmt.order_by(User.id)))
 
 
-
 async def with_permission(uow: UnitOfWork, permission: Permission) -> list[User]:
     """Active people whose role grants ``permission`` (workspace alerts, not conversations)."""
     return [u for u in await _people(uow, None) if _principal(u).has(permission)]
+
 
 async def who_may_see(
     uow: UnitOfWork, conversation: Conversation, only: Iterable[uuid.UUID] | None = None

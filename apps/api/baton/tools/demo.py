@@ -74,9 +74,21 @@ EMAIL = {"type": "string", "description": "The customer's email address."}
 
 
 def _public(order: dict[str, Any]) -> dict[str, Any]:
-    return {k: order.get(k) for k in ("number", "status", "placed_at", "items", "total",
-                                      "currency", "tracking", "refunded", "cancelled_reason")
-            if order.get(k) is not None}
+    return {
+        k: order.get(k)
+        for k in (
+            "number",
+            "status",
+            "placed_at",
+            "items",
+            "total",
+            "currency",
+            "tracking",
+            "refunded",
+            "cancelled_reason",
+        )
+        if order.get(k) is not None
+    }
 
 
 def _find(state: dict[str, Any], number: Any) -> dict[str, Any]:
@@ -163,23 +175,61 @@ def tools(integration_id: uuid.UUID) -> list[Tool]:
 
         return await _change(ctx, integration_id, change)
 
-    def tool(name: str, description: str, props: dict[str, Any], required: list[str],
-             policy: str, handler: Handler) -> Tool:
+    def tool(
+        name: str,
+        description: str,
+        props: dict[str, Any],
+        required: list[str],
+        policy: str,
+        handler: Handler,
+    ) -> Tool:
         schema = {"type": "object", "properties": props, "required": required}
-        return Tool(name, description, schema, "auto" if policy == "auto" else "approval",
-                    handler, "demo")
+        return Tool(
+            name, description, schema, "auto" if policy == "auto" else "approval", handler, "demo"
+        )
 
     return [
-        tool("get_order_history", "List a customer's orders (number, status, date, total).",
-             {"email": EMAIL}, ["email"], "auto", order_history),
-        tool("get_order_status", "Look up one order: status, items, tracking number.",
-             {"order_number": ORDER_NUMBER}, ["order_number"], "auto", order_status),
-        tool("cancel_order", "Cancel an order that has not shipped yet (a person approves).",
-             {"order_number": ORDER_NUMBER,
-              "reason": {"type": "string", "description": "Why the customer cancels."}},
-             ["order_number"], "approval", cancel),
-        tool("refund_order", "Refund an order in full (a person approves).",
-             {"order_number": ORDER_NUMBER}, ["order_number"], "approval", refund),
-        tool("reset_password", "Start a password reset for a customer (a person approves).",
-             {"email": EMAIL}, ["email"], "approval", reset),
+        tool(
+            "get_order_history",
+            "List a customer's orders (number, status, date, total).",
+            {"email": EMAIL},
+            ["email"],
+            "auto",
+            order_history,
+        ),
+        tool(
+            "get_order_status",
+            "Look up one order: status, items, tracking number.",
+            {"order_number": ORDER_NUMBER},
+            ["order_number"],
+            "auto",
+            order_status,
+        ),
+        tool(
+            "cancel_order",
+            "Cancel an order that has not shipped yet (a person approves).",
+            {
+                "order_number": ORDER_NUMBER,
+                "reason": {"type": "string", "description": "Why the customer cancels."},
+            },
+            ["order_number"],
+            "approval",
+            cancel,
+        ),
+        tool(
+            "refund_order",
+            "Refund an order in full (a person approves).",
+            {"order_number": ORDER_NUMBER},
+            ["order_number"],
+            "approval",
+            refund,
+        ),
+        tool(
+            "reset_password",
+            "Start a password reset for a customer (a person approves).",
+            {"email": EMAIL},
+            ["email"],
+            "approval",
+            reset,
+        ),
     ]

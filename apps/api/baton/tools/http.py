@@ -62,13 +62,26 @@ async def call(
         "action_id": str(ctx.action_id),
         "conversation_id": str(ctx.conversation_id),
     }
-    return await post(ctx.runtime, url=url, secret=secret, timeout=timeout, payload=payload,
-                      event=EVENT, delivery=str(ctx.action_id))
+    return await post(
+        ctx.runtime,
+        url=url,
+        secret=secret,
+        timeout=timeout,
+        payload=payload,
+        event=EVENT,
+        delivery=str(ctx.action_id),
+    )
 
 
 async def post(
-    runtime: Any, *, url: str, secret: str, timeout: float, payload: dict[str, Any],
-    event: str, delivery: str,
+    runtime: Any,
+    *,
+    url: str,
+    secret: str,
+    timeout: float,
+    payload: dict[str, Any],
+    event: str,
+    delivery: str,
 ) -> dict[str, Any]:
     """One signed POST to a tool endpoint; its JSON object answer, or ``ToolFailed``."""
     settings = runtime.settings
@@ -85,8 +98,10 @@ async def post(
         await check_outbound_url(
             url, allow=settings.outbound_allow, allow_private=settings.allow_private_outbound
         )
-        response = await runtime.slot(ToolHttp).get().post(
-            url, content=body, headers=headers, timeout=timeout
+        response = (
+            await runtime.slot(ToolHttp)
+            .get()
+            .post(url, content=body, headers=headers, timeout=timeout)
         )
     except OutboundRefused as exc:
         raise ToolFailed(f"refused: {exc.detail}") from None
@@ -95,8 +110,11 @@ async def post(
     except httpx.HTTPError as exc:
         raise ToolFailed(f"the tool endpoint could not be reached ({type(exc).__name__})") from None
     if not 200 <= response.status_code < 300:
-        raise ToolFailed(f"the tool endpoint answered HTTP {response.status_code}: "
-                         f"{response.text[:300]}".rstrip(": "))
+        raise ToolFailed(
+            f"the tool endpoint answered HTTP {response.status_code}: {response.text[:300]}".rstrip(
+                ": "
+            )
+        )
     try:
         value = response.json()
     except ValueError:
@@ -113,10 +131,22 @@ async def test_call(
     tool.test`` and no conversation (``action_id`` a fresh id, ``conversation_id`` null),
     so a backend can tell a trial from a real call."""
     delivery = str(uuid.uuid4())
-    payload = {"tool": tool, "arguments": args, "action_id": delivery, "conversation_id": None,
-               "test": True}
-    return await post(runtime, url=row.url or "", secret=secret, timeout=row.timeout_seconds,
-                      payload=payload, event=TEST_EVENT, delivery=delivery)
+    payload = {
+        "tool": tool,
+        "arguments": args,
+        "action_id": delivery,
+        "conversation_id": None,
+        "test": True,
+    }
+    return await post(
+        runtime,
+        url=row.url or "",
+        secret=secret,
+        timeout=row.timeout_seconds,
+        payload=payload,
+        event=TEST_EVENT,
+        delivery=delivery,
+    )
 
 
 def tools(row: ToolIntegration, secret: str) -> list[Tool]:
@@ -125,10 +155,20 @@ def tools(row: ToolIntegration, secret: str) -> list[Tool]:
     for declared in row.tools or []:
         name = str(declared["name"])
 
-        async def handler(ctx: ToolContext, args: dict[str, Any], name: str = name) -> dict[str, Any]:
+        async def handler(
+            ctx: ToolContext, args: dict[str, Any], name: str = name
+        ) -> dict[str, Any]:
             return await call(ctx, url=url, secret=secret, timeout=timeout, tool=name, args=args)
 
         policy: Policy = "auto" if declared.get("policy") == "auto" else "approval"
-        out.append(Tool(name, str(declared.get("description") or name),
-                        dict(declared["parameters"]), policy, handler, "http"))
+        out.append(
+            Tool(
+                name,
+                str(declared.get("description") or name),
+                dict(declared["parameters"]),
+                policy,
+                handler,
+                "http",
+            )
+        )
     return out

@@ -167,8 +167,7 @@ def openai_tools(specs: Iterable[ToolSpec]) -> list[dict[str, Any]]:
 
 def anthropic_tools(specs: Iterable[ToolSpec]) -> list[dict[str, Any]]:
     return [
-        {"name": s.name, "description": s.description, "input_schema": s.parameters}
-        for s in specs
+        {"name": s.name, "description": s.description, "input_schema": s.parameters} for s in specs
     ]
 
 
@@ -201,9 +200,7 @@ def check_schema(schema: Any) -> dict[str, Any]:
         raise ValueError("parameters.properties must be an object")
     for key, prop in props.items():
         if not isinstance(prop, dict) or prop.get("type") not in _TYPES:
-            raise ValueError(
-                f"parameters.properties.{key}.type must be one of {', '.join(_TYPES)}"
-            )
+            raise ValueError(f"parameters.properties.{key}.type must be one of {', '.join(_TYPES)}")
     required = schema.get("required", [])
     if not isinstance(required, list) or any(r not in props for r in required):
         raise ValueError("parameters.required must list properties")
@@ -223,6 +220,8 @@ def check_arguments(schema: dict[str, Any], args: Any) -> str | None:
         if prop is None:
             return f"unknown argument {key!r}"
         kinds = _TYPES.get(prop.get("type", ""), ())
-        if kinds and (not isinstance(value, kinds) or (bool not in kinds and isinstance(value, bool))):
+        if kinds and (
+            not isinstance(value, kinds) or (bool not in kinds and isinstance(value, bool))
+        ):
             return f"argument {key!r} must be of type {prop.get('type')}"
     return None

@@ -107,8 +107,14 @@ def _declared(tools: list[DeclaredTool], taken: set[str]) -> list[dict[str, Any]
         except ValueError as exc:
             raise ValidationFailed(f"tools[{n}].{exc}") from None
         seen.add(t.name)
-        out.append({"name": t.name, "description": t.description.strip(),
-                    "parameters": t.parameters, "policy": t.policy})
+        out.append(
+            {
+                "name": t.name,
+                "description": t.description.strip(),
+                "parameters": t.parameters,
+                "policy": t.policy,
+            }
+        )
     return out
 
 
@@ -127,8 +133,9 @@ async def _check_url(uow: UnitOfWork, url: str) -> str:
     if not url or len(url) > 2048:
         raise ValidationFailed("url: 1-2048 characters")
     s = uow.runtime.settings
-    return await check_outbound_url(url, allow=s.outbound_allow,
-                                    allow_private=s.allow_private_outbound)
+    return await check_outbound_url(
+        url, allow=s.outbound_allow, allow_private=s.allow_private_outbound
+    )
 
 
 def _check_name(name: str) -> str:
@@ -166,8 +173,9 @@ class ToolsController(Controller):
     async def list_tools(self, uow: UnitOfWork) -> ToolPage:
         """Every tool the AI may call now: internal ones first, with their policies."""
         registry = await registry_of(uow)
-        return ToolPage([ToolOut(t.name, t.description, t.parameters, t.policy, t.source)
-                         for t in registry])
+        return ToolPage(
+            [ToolOut(t.name, t.description, t.parameters, t.policy, t.source) for t in registry]
+        )
 
     @get("/integrations", responses=errors(403))
     async def list_integrations(self, uow: UnitOfWork) -> IntegrationPage:
@@ -187,18 +195,36 @@ class ToolsController(Controller):
         integration_id = uuid7()
         secret = given or f"tlsec_{secrets.token_urlsafe(32)}"
         row = ToolIntegration(
-            id=integration_id, kind="http", name=name, enabled=data.enabled, url=url,
+            id=integration_id,
+            kind="http",
+            name=name,
+            enabled=data.enabled,
+            url=url,
             secret_sealed=uow.runtime.envelope.encrypt(
                 secret, context=http.secret_context(integration_id)
             ),
-            timeout_seconds=timeout, tools=tools, state={}, created_by_id=principal.user_id,
+            timeout_seconds=timeout,
+            tools=tools,
+            state={},
+            created_by_id=principal.user_id,
         )
         uow.session.add(row)
         await uow.session.flush()
-        record_audit(uow, principal, "tools.integration_created", "tool_integration", row.id,
-                     {"name": name, "url": url, "tools": [t["name"] for t in tools],
-                      "timeout_seconds": timeout, "enabled": data.enabled,
-                      "secret": "given" if given else "generated"})
+        record_audit(
+            uow,
+            principal,
+            "tools.integration_created",
+            "tool_integration",
+            row.id,
+            {
+                "name": name,
+                "url": url,
+                "tools": [t["name"] for t in tools],
+                "timeout_seconds": timeout,
+                "enabled": data.enabled,
+                "secret": "given" if given else "generated",
+            },
+        )
         return IntegrationOut.of(row, None if given else secret)  # a given one is not echoed
 
     @get("/integrations/{integration_id:uuid}", responses=errors(403, 404))
@@ -211,28 +237,46 @@ class ToolsController(Controller):
     ) -> IntegrationErrorPage:
         """The last 20 failed calls of this integration's tools (newest first)."""
         row = await _integration(uow, integration_id)
-        names = [str(t.get("name")) for t in row.tools or []] if row.kind == "http" else [
-            t.name for t in demo.tools(row.id)
-        ]
+        names = (
+            [str(t.get("name")) for t in row.tools or []]
+            if row.kind == "http"
+            else [t.name for t in demo.tools(row.id)]
+        )
         if not names:
             return IntegrationErrorPage([])
         failed = await uow.session.scalars(
             select(ToolAction)
-            .where(ToolAction.status == "failed", ToolAction.source == row.kind,
-                   ToolAction.tool.in_(names))
+            .where(
+                ToolAction.status == "failed",
+                ToolAction.source == row.kind,
+                ToolAction.tool.in_(names),
+            )
             .order_by(ToolAction.id.desc())
             .limit(20)
         )
-        return IntegrationErrorPage([
-            IntegrationErrorOut(a.id, a.conversation_id, a.tool, a.error or "failed",
-                                a.finished_at or a.created_at)
-            for a in failed
-        ])
+        return IntegrationErrorPage(
+            [
+                IntegrationErrorOut(
+                    a.id,
+                    a.conversation_id,
+                    a.tool,
+                    a.error or "failed",
+                    a.finished_at or a.created_at,
+                )
+                for a in failed
+            ]
+        )
 
-    @post("/integrations/{integration_id:uuid}/test", status_code=HTTP_200_OK,
-          responses=errors(403, 404, 422))
+    @post(
+        "/integrations/{integration_id:uuid}/test",
+        status_code=HTTP_200_OK,
+        responses=errors(403, 404, 422),
+    )
     async def test_integration(
-        self, runtime: Runtime, principal: Principal, integration_id: uuid.UUID,
+        self,
+        runtime: Runtime,
+        principal: Principal,
+        integration_id: uuid.UUID,
         data: IntegrationTestIn,
     ) -> IntegrationTestOut:
         """Calls one of the integration's tools once with these arguments, signed like a
@@ -255,20 +299,27 @@ class ToolsController(Controller):
         started = time.monotonic()
         result, error = None, None
         try:
-            result = await http.test_call(runtime, row, secret, tool=data.tool,
-                                          args=data.arguments)
+            result = await http.test_call(runtime, row, secret, tool=data.tool, args=data.arguments)
         except ToolFailed as exc:
             error = exc.detail[:1000]
         took = int((time.monotonic() - started) * 1000)
         async with unit_of_work(runtime) as uow:
-            record_audit(uow, principal, "tools.integration_tested", "tool_integration",
-                         integration_id, {"tool": data.tool, "ok": error is None,
-                                          "error": error})
+            record_audit(
+                uow,
+                principal,
+                "tools.integration_tested",
+                "tool_integration",
+                integration_id,
+                {"tool": data.tool, "ok": error is None, "error": error},
+            )
         return IntegrationTestOut(error is None, data.tool, result, error, took)
 
     @patch("/integrations/{integration_id:uuid}", responses=errors(403, 404, 422))
     async def update_integration(
-        self, uow: UnitOfWork, principal: Principal, integration_id: uuid.UUID,
+        self,
+        uow: UnitOfWork,
+        principal: Principal,
+        integration_id: uuid.UUID,
         data: IntegrationPatch,
     ) -> IntegrationOut:
         row = await _integration(uow, integration_id)
@@ -298,12 +349,16 @@ class ToolsController(Controller):
         audited = {k: ([t["name"] for t in v] if k == "tools" else v) for k, v in changes.items()}
         if data.secret is not msgspec.UNSET:
             audited["secret"] = "replaced"  # never the secret itself
-        record_audit(uow, principal, "tools.integration_updated", "tool_integration", row.id,
-                     audited)
+        record_audit(
+            uow, principal, "tools.integration_updated", "tool_integration", row.id, audited
+        )
         return IntegrationOut.of(row)
 
-    @delete("/integrations/{integration_id:uuid}", status_code=HTTP_204_NO_CONTENT,
-            responses=errors(403, 404))
+    @delete(
+        "/integrations/{integration_id:uuid}",
+        status_code=HTTP_204_NO_CONTENT,
+        responses=errors(403, 404),
+    )
     async def delete_integration(
         self, uow: UnitOfWork, principal: Principal, integration_id: uuid.UUID
     ) -> None:
@@ -311,5 +366,11 @@ class ToolsController(Controller):
         if row is None:
             raise NotFound("no such integration")
         await uow.session.delete(row)
-        record_audit(uow, principal, "tools.integration_deleted", "tool_integration",
-                     integration_id, {"name": row.name})
+        record_audit(
+            uow,
+            principal,
+            "tools.integration_deleted",
+            "tool_integration",
+            integration_id,
+            {"name": row.name},
+        )

@@ -33,12 +33,22 @@ class ActionOut(msgspec.Struct):
 
     @classmethod
     def of(cls, a: ToolAction) -> ActionOut:
-        decided = (
-            Actor(a.decided_by_id, a.decided_by_name) if a.decided_at is not None else None
+        decided = Actor(a.decided_by_id, a.decided_by_name) if a.decided_at is not None else None
+        return cls(
+            a.id,
+            a.conversation_id,
+            a.tool,
+            a.source,
+            a.policy,
+            dict(a.arguments or {}),
+            a.status,
+            a.result,
+            a.error,
+            decided,
+            a.decided_at,
+            a.finished_at,
+            a.created_at,
         )
-        return cls(a.id, a.conversation_id, a.tool, a.source, a.policy, dict(a.arguments or {}),
-                   a.status, a.result, a.error, decided, a.decided_at, a.finished_at,
-                   a.created_at)
 
 
 class ActionPage(msgspec.Struct):
@@ -101,9 +111,19 @@ class IntegrationOut(msgspec.Struct):
 
     @classmethod
     def of(cls, row: ToolIntegration, secret: str | None = None) -> IntegrationOut:
-        return cls(row.id, row.kind, row.name, row.enabled, row.url, row.timeout_seconds,
-                   list(row.tools or []), row.created_at, row.updated_at, secret,
-                   row.secret_sealed is not None)
+        return cls(
+            row.id,
+            row.kind,
+            row.name,
+            row.enabled,
+            row.url,
+            row.timeout_seconds,
+            list(row.tools or []),
+            row.created_at,
+            row.updated_at,
+            secret,
+            row.secret_sealed is not None,
+        )
 
 
 class IntegrationPage(msgspec.Struct):

@@ -12,6 +12,14 @@ from baton.tools.models import ToolIntegration
 async def seed(session: AsyncSession) -> None:
     found = await session.scalar(select(ToolIntegration).where(ToolIntegration.kind == "demo"))
     if found is None:
-        session.add(ToolIntegration(kind="demo", name=DEMO_NAME, enabled=True,
-                                    timeout_seconds=10.0, tools=[], state=initial_state()))
+        session.add(
+            ToolIntegration(
+                kind="demo",
+                name=DEMO_NAME,
+                enabled=True,
+                timeout_seconds=10.0,
+                tools=[],
+                state=initial_state(),
+            )
+        )
         await session.flush()

@@ -67,7 +67,9 @@ async def registry_of(uow: UnitOfWork) -> Registry:
                     row.secret_sealed, context=http.secret_context(row.id)
                 )
             except Exception:  # sealed under another master key: its tools are unavailable
-                log.warning("tool integration secret unreadable", extra={"integration": str(row.id)})
+                log.warning(
+                    "tool integration secret unreadable", extra={"integration": str(row.id)}
+                )
                 continue
             found.extend(http.tools(row, secret))
     return Registry(found)
@@ -86,7 +88,9 @@ def _publish(uow: UnitOfWork, event: str, action: ToolAction, assignee: uuid.UUI
     uow.publish(event, payload, rooms=rooms, namespace=AGENT_NS)
 
 
-async def _run(tool: Tool, ctx: ToolContext, args: dict[str, Any]) -> tuple[dict[str, Any] | None, str | None]:
+async def _run(
+    tool: Tool, ctx: ToolContext, args: dict[str, Any]
+) -> tuple[dict[str, Any] | None, str | None]:
     """(result, error) of one run of a tool's handler."""
     assert tool.handler is not None
     try:
@@ -98,18 +102,25 @@ async def _run(tool: Tool, ctx: ToolContext, args: dict[str, Any]) -> tuple[dict
         return None, "the tool failed unexpectedly"
 
 
-async def _store(
-    runtime: Runtime, action: ToolAction, *, event: str, audit: str | None
-) -> None:
+async def _store(runtime: Runtime, action: ToolAction, *, event: str, audit: str | None) -> None:
     async with unit_of_work(runtime) as uow:
         uow.session.add(action)
         await uow.session.flush()
         conversation = await uow.session.get(Conversation, action.conversation_id)
         if audit is not None:
-            record_audit(uow, None, audit, "action", action.id,
-                         {"tool": action.tool, "arguments": action.arguments,
-                          "conversation_id": str(action.conversation_id),
-                          "error": action.error})
+            record_audit(
+                uow,
+                None,
+                audit,
+                "action",
+                action.id,
+                {
+                    "tool": action.tool,
+                    "arguments": action.arguments,
+                    "conversation_id": str(action.conversation_id),
+                    "error": action.error,
+                },
+            )
         _publish(uow, event, action, conversation.assignee_id if conversation else None)
 
 
@@ -136,8 +147,13 @@ class ReplyTools:
         assert tool is not None and tool.handler is not None
         args = dict(call.args)
         action = ToolAction(
-            id=uuid7(), conversation_id=self.conversation_id, tool=tool.name,
-            source=tool.source, policy=tool.policy, arguments=args, created_at=utcnow(),
+            id=uuid7(),
+            conversation_id=self.conversation_id,
+            tool=tool.name,
+            source=tool.source,
+            policy=tool.policy,
+            arguments=args,
+            created_at=utcnow(),
         )
         problem = check_arguments(tool.parameters, args)
         if problem is not None:
@@ -152,12 +168,18 @@ class ReplyTools:
         result, error = await _run(tool, ctx, args)
         action.status = "done" if error is None else "failed"
         action.result, action.error, action.finished_at = result, error, utcnow()
-        await _store(self.runtime, action, event="action_updated",
-                     audit="actions.done" if error is None else "actions.failed")
+        await _store(
+            self.runtime,
+            action,
+            event="action_updated",
+            audit="actions.done" if error is None else "actions.failed",
+        )
         return result if result is not None else {"error": error}
 
 
-async def actions_of(uow: UnitOfWork, principal: Principal, conversation_id: uuid.UUID) -> list[ToolAction]:
+async def actions_of(
+    uow: UnitOfWork, principal: Principal, conversation_id: uuid.UUID
+) -> list[ToolAction]:
     conversation = await uow.session.get(Conversation, conversation_id)
     if conversation is None:
         raise NotFound("no such conversation")
@@ -190,16 +212,29 @@ async def decide(
         claimed = await uow.session.execute(
             update(ToolAction)
             .where(ToolAction.id == action_id, ToolAction.status == "proposed")
-            .values(status=status, decided_by_id=principal.user_id,
-                    decided_by_name=principal.own_name[:120], decided_at=utcnow())
+            .values(
+                status=status,
+                decided_by_id=principal.user_id,
+                decided_by_name=principal.own_name[:120],
+                decided_at=utcnow(),
+            )
             .execution_options(synchronize_session=False)
         )
         await uow.session.refresh(action)
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
             raise Conflict(f"this action is {action.status} already", code="action_decided")
-        record_audit(uow, principal, f"actions.{status}", "action", action.id,
-                     {"tool": action.tool, "arguments": action.arguments,
-                      "conversation_id": str(action.conversation_id)})
+        record_audit(
+            uow,
+            principal,
+            f"actions.{status}",
+            "action",
+            action.id,
+            {
+                "tool": action.tool,
+                "arguments": action.arguments,
+                "conversation_id": str(action.conversation_id),
+            },
+        )
         _publish(uow, "action_updated", action, conversation.assignee_id)
         assignee = conversation.assignee_id
     if not approve:
@@ -223,7 +258,13 @@ async def decide(
         )
         finished = await uow.session.get(ToolAction, action_id, populate_existing=True)
         assert finished is not None
-        record_audit(uow, None, f"actions.{outcome}", "action", action_id,
-                     {"tool": finished.tool, "result": result, "error": error})
+        record_audit(
+            uow,
+            None,
+            f"actions.{outcome}",
+            "action",
+            action_id,
+            {"tool": finished.tool, "result": result, "error": error},
+        )
         _publish(uow, "action_updated", finished, assignee)
         return finished

@@ -31,9 +31,7 @@ async def check_role(session: AsyncSession, role: str) -> str:
     if role in BUILTIN_ROLES or await session.get(Role, role) is not None:
         return role
     names = [*BUILTIN_ROLES, *(await session.scalars(select(Role.name).order_by(Role.name)))]
-    raise ValidationFailed(
-        f"role must be one of: {', '.join(dict.fromkeys(names))}"
-    )
+    raise ValidationFailed(f"role must be one of: {', '.join(dict.fromkeys(names))}")
 
 
 async def role_grants(session: AsyncSession, role: str) -> frozenset[Permission]:

@@ -163,6 +163,7 @@ async def start_over(
     assert visitor is not None
     return await _fresh_session(uow, visitor)
 
+
 TOUCH_EVERY = timedelta(seconds=30)  # last_seen_at is for idle expiry: minutes, not ms
 
 

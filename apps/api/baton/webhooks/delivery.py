@@ -68,11 +68,14 @@ class WebhookHttp:
 
 def backoff(runtime: Runtime, attempts: int) -> float:
     s = runtime.settings
-    return float(min(s.webhook_retry_max_seconds,
-                     s.webhook_retry_base_seconds * 3 ** max(0, attempts - 1)))
+    return float(
+        min(s.webhook_retry_max_seconds, s.webhook_retry_base_seconds * 3 ** max(0, attempts - 1))
+    )
 
 
-async def _claim(runtime: Runtime, delivery_id: uuid.UUID) -> tuple[WebhookDelivery, Webhook] | None:
+async def _claim(
+    runtime: Runtime, delivery_id: uuid.UUID
+) -> tuple[WebhookDelivery, Webhook] | None:
     now = utcnow()
     lease = now + timedelta(seconds=runtime.settings.webhook_timeout_seconds * 3 + 30)
     async with unit_of_work(runtime) as uow:
@@ -81,8 +84,7 @@ async def _claim(runtime: Runtime, delivery_id: uuid.UUID) -> tuple[WebhookDeliv
             .where(
                 WebhookDelivery.id == delivery_id,
                 or_(
-                    (WebhookDelivery.status == "queued")
-                    & (WebhookDelivery.next_attempt_at <= now),
+                    (WebhookDelivery.status == "queued") & (WebhookDelivery.next_attempt_at <= now),
                     (WebhookDelivery.status == "sending") & (WebhookDelivery.lease_until < now),
                 ),
             )
@@ -99,7 +101,9 @@ async def _claim(runtime: Runtime, delivery_id: uuid.UUID) -> tuple[WebhookDeliv
         return delivery, webhook
 
 
-async def _post(runtime: Runtime, delivery: WebhookDelivery, webhook: Webhook) -> tuple[int | None, str | None, str | None, int]:
+async def _post(
+    runtime: Runtime, delivery: WebhookDelivery, webhook: Webhook
+) -> tuple[int | None, str | None, str | None, int]:
     """(status code, error, response body, duration ms) of one attempt."""
     settings = runtime.settings
     body = json.dumps(delivery.payload, separators=(",", ":"), ensure_ascii=False).encode()
@@ -115,11 +119,16 @@ async def _post(runtime: Runtime, delivery: WebhookDelivery, webhook: Webhook) -
     started = time.perf_counter()
     try:
         await check_outbound_url(
-            webhook.url, allow=settings.outbound_allow,
+            webhook.url,
+            allow=settings.outbound_allow,
             allow_private=settings.allow_private_outbound,
         )
-        response = await runtime.slot(WebhookHttp).get(settings.webhook_timeout_seconds).post(
-            webhook.url, content=body, headers=headers, timeout=settings.webhook_timeout_seconds
+        response = (
+            await runtime.slot(WebhookHttp)
+            .get(settings.webhook_timeout_seconds)
+            .post(
+                webhook.url, content=body, headers=headers, timeout=settings.webhook_timeout_seconds
+            )
         )
     except OutboundRefused as exc:
         return None, f"refused: {exc.detail}", None, 0
@@ -141,9 +150,13 @@ async def deliver(runtime: Runtime, delivery_id: uuid.UUID) -> str:
     delivery, webhook = claimed
     code, error, response, ms = await _post(runtime, delivery, webhook)
     now = utcnow()
-    values: dict[str, object] = {"lease_until": None, "last_status_code": code,
-                                 "last_error": error, "last_response": response,
-                                 "last_duration_ms": ms}
+    values: dict[str, object] = {
+        "lease_until": None,
+        "last_status_code": code,
+        "last_error": error,
+        "last_response": response,
+        "last_duration_ms": ms,
+    }
     retry_in: float | None = None
     if error is None:
         values.update(status="delivered", delivered_at=now)
@@ -166,16 +179,21 @@ async def deliver(runtime: Runtime, delivery_id: uuid.UUID) -> str:
     return str(values["status"])
 
 
-async def _count_outcome(runtime: Runtime, uow: object, webhook_id: uuid.UUID, *, failed: bool) -> None:
+async def _count_outcome(
+    runtime: Runtime, uow: object, webhook_id: uuid.UUID, *, failed: bool
+) -> None:
     session = uow.session  # type: ignore[attr-defined]
     if not failed:
         await session.execute(
-            update(Webhook).where(Webhook.id == webhook_id).values(consecutive_failures=0)
+            update(Webhook)
+            .where(Webhook.id == webhook_id)
+            .values(consecutive_failures=0)
             .execution_options(synchronize_session=False)
         )
         return
     streak = await session.scalar(
-        update(Webhook).where(Webhook.id == webhook_id)
+        update(Webhook)
+        .where(Webhook.id == webhook_id)
         .values(consecutive_failures=Webhook.consecutive_failures + 1)
         .returning(Webhook.consecutive_failures)
         .execution_options(synchronize_session=False)
@@ -184,33 +202,40 @@ async def _count_outcome(runtime: Runtime, uow: object, webhook_id: uuid.UUID, *
     if streak is not None and streak >= limit:
         reason = f"{limit} deliveries in a row failed"
         switched = await session.scalar(
-            update(Webhook).where(Webhook.id == webhook_id, Webhook.active.is_(True))
+            update(Webhook)
+            .where(Webhook.id == webhook_id, Webhook.active.is_(True))
             .values(active=False, disabled_reason=reason)
             .returning(Webhook.url)
             .execution_options(synchronize_session=False)
         )
         if switched is not None:
-            record_audit(uow, None, "webhooks.disabled", "webhook", webhook_id,
-                         {"reason": reason})
+            record_audit(uow, None, "webhooks.disabled", "webhook", webhook_id, {"reason": reason})
             uow.record(WebhookDisabled(webhook_id, switched, reason))  # type: ignore[attr-defined]
             runtime.slot(ActiveWebhooks).clear()
-            log.warning("webhook switched off after repeated failures",
-                        extra={"webhook_id": str(webhook_id)})
+            log.warning(
+                "webhook switched off after repeated failures",
+                extra={"webhook_id": str(webhook_id)},
+            )
 
 
 async def sweep(runtime: Runtime, *, limit: int = 500) -> int:
     """Hand every due delivery (or one whose sender died) to the queue again."""
     now = utcnow()
     async with runtime.db.session() as session:
-        ids = list(await session.scalars(
-            select(WebhookDelivery.id)
-            .where(or_(
-                (WebhookDelivery.status == "queued") & (WebhookDelivery.next_attempt_at <= now),
-                (WebhookDelivery.status == "sending") & (WebhookDelivery.lease_until < now),
-            ))
-            .order_by(WebhookDelivery.next_attempt_at)
-            .limit(limit)
-        ))
+        ids = list(
+            await session.scalars(
+                select(WebhookDelivery.id)
+                .where(
+                    or_(
+                        (WebhookDelivery.status == "queued")
+                        & (WebhookDelivery.next_attempt_at <= now),
+                        (WebhookDelivery.status == "sending") & (WebhookDelivery.lease_until < now),
+                    )
+                )
+                .order_by(WebhookDelivery.next_attempt_at)
+                .limit(limit)
+            )
+        )
     handed = 0
     for delivery_id in ids:
         if not await kick(runtime, delivery_id):

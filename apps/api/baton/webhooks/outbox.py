@@ -59,8 +59,13 @@ class ActiveWebhooks:
 
 
 def envelope(delivery_id: uuid.UUID, event: str, data: dict[str, Any]) -> dict[str, Any]:
-    return {"id": str(delivery_id), "event": event, "version": VERSION,
-            "created_at": utcnow().isoformat(), "data": data}
+    return {
+        "id": str(delivery_id),
+        "event": event,
+        "version": VERSION,
+        "created_at": utcnow().isoformat(),
+        "data": data,
+    }
 
 
 @write_before_commit
@@ -73,9 +78,11 @@ async def write_deliveries(uow: UnitOfWork, events: list[DomainEvent]) -> None:
         return
     wanted = {wid for wid, _ in hooks}
     # the cache may be seconds old: write only for webhooks that still exist and are on now
-    live = set(await uow.session.scalars(
-        select(Webhook.id).where(Webhook.id.in_(wanted), Webhook.active.is_(True))
-    ))
+    live = set(
+        await uow.session.scalars(
+            select(Webhook.id).where(Webhook.id.in_(wanted), Webhook.active.is_(True))
+        )
+    )
     if len(live) != len(wanted):
         uow.runtime.slot(ActiveWebhooks).clear()
     rows = []
@@ -86,11 +93,17 @@ async def write_deliveries(uow: UnitOfWork, events: list[DomainEvent]) -> None:
         data = build(event)
         for webhook_id in targets:
             delivery_id = uuid7()
-            rows.append(WebhookDelivery(
-                id=delivery_id, webhook_id=webhook_id, event=name,
-                payload=envelope(delivery_id, name, data), status="queued", attempts=0,
-                next_attempt_at=utcnow(),
-            ))
+            rows.append(
+                WebhookDelivery(
+                    id=delivery_id,
+                    webhook_id=webhook_id,
+                    event=name,
+                    payload=envelope(delivery_id, name, data),
+                    status="queued",
+                    attempts=0,
+                    next_attempt_at=utcnow(),
+                )
+            )
     if not rows:
         return
     try:

@@ -59,8 +59,18 @@ class WebhookOut(msgspec.Struct):
 
     @classmethod
     def of(cls, w: Webhook, secret: str | None = None) -> WebhookOut:
-        return cls(w.id, w.url, list(w.events or []), w.active, w.description,
-                   w.consecutive_failures, w.disabled_reason, w.created_at, w.updated_at, secret)
+        return cls(
+            w.id,
+            w.url,
+            list(w.events or []),
+            w.active,
+            w.description,
+            w.consecutive_failures,
+            w.disabled_reason,
+            w.created_at,
+            w.updated_at,
+            secret,
+        )
 
 
 class WebhookPage(msgspec.Struct):
@@ -85,10 +95,21 @@ class DeliveryOut(msgspec.Struct):
 
     @classmethod
     def of(cls, d: WebhookDelivery) -> DeliveryOut:
-        return cls(d.id, d.webhook_id, d.event, d.status, d.attempts, d.payload,
-                   d.last_status_code, d.last_error, d.last_response, d.last_duration_ms,
-                   d.created_at, d.next_attempt_at if d.status == "queued" else None,
-                   d.delivered_at)
+        return cls(
+            d.id,
+            d.webhook_id,
+            d.event,
+            d.status,
+            d.attempts,
+            d.payload,
+            d.last_status_code,
+            d.last_error,
+            d.last_response,
+            d.last_duration_ms,
+            d.created_at,
+            d.next_attempt_at if d.status == "queued" else None,
+            d.delivered_at,
+        )
 
 
 class DeliveryPage(msgspec.Struct):
@@ -104,7 +125,9 @@ def _check_events(events: list[str]) -> list[str]:
     if unknown:
         raise ValidationFailed(
             f"events: unknown {', '.join(unknown)}; known: {', '.join(EVENTS)} "
-            "(or a prefix such as ticket.*, or *)", code="unknown_event")
+            "(or a prefix such as ticket.*, or *)",
+            code="unknown_event",
+        )
     return cleaned
 
 
@@ -113,8 +136,9 @@ async def _check_url(uow: UnitOfWork, url: str) -> str:
     if not url or len(url) > URL_MAX:
         raise ValidationFailed(f"url: 1-{URL_MAX} characters")
     s = uow.runtime.settings
-    return await check_outbound_url(url, allow=s.outbound_allow,
-                                    allow_private=s.allow_private_outbound)
+    return await check_outbound_url(
+        url, allow=s.outbound_allow, allow_private=s.allow_private_outbound
+    )
 
 
 def _check_description(text: str | None) -> str | None:
@@ -144,22 +168,34 @@ class WebhooksController(Controller):
         return WebhookPage([WebhookOut.of(w) for w in rows])
 
     @post("/", status_code=HTTP_201_CREATED, responses=errors(403, 422))
-    async def create_webhook(self, uow: UnitOfWork, principal: Principal, data: WebhookIn) -> WebhookOut:
+    async def create_webhook(
+        self, uow: UnitOfWork, principal: Principal, data: WebhookIn
+    ) -> WebhookOut:
         """The answer carries the signing secret: it is shown this once."""
         url = await _check_url(uow, data.url)
         events = _check_events(data.events)
         webhook_id = uuid7()
         secret = f"whsec_{secrets.token_urlsafe(32)}"
         webhook = Webhook(
-            id=webhook_id, url=url, events=events, active=data.active,
+            id=webhook_id,
+            url=url,
+            events=events,
+            active=data.active,
             description=_check_description(data.description),
             secret_sealed=uow.runtime.envelope.encrypt(secret, context=secret_context(webhook_id)),
-            consecutive_failures=0, created_by_id=principal.user_id,
+            consecutive_failures=0,
+            created_by_id=principal.user_id,
         )
         uow.session.add(webhook)
         await uow.session.flush()
-        record_audit(uow, principal, "webhooks.created", "webhook", webhook.id,
-                     {"url": url, "events": events, "active": data.active})
+        record_audit(
+            uow,
+            principal,
+            "webhooks.created",
+            "webhook",
+            webhook.id,
+            {"url": url, "events": events, "active": data.active},
+        )
         uow.runtime.slot(ActiveWebhooks).clear()
         return WebhookOut.of(webhook, secret)
 
@@ -191,10 +227,14 @@ class WebhooksController(Controller):
         return WebhookOut.of(webhook)
 
     @delete("/{webhook_id:uuid}", status_code=HTTP_204_NO_CONTENT, responses=errors(403, 404))
-    async def delete_webhook(self, uow: UnitOfWork, principal: Principal, webhook_id: uuid.UUID) -> None:
+    async def delete_webhook(
+        self, uow: UnitOfWork, principal: Principal, webhook_id: uuid.UUID
+    ) -> None:
         webhook = await _webhook(uow, webhook_id)
         await uow.session.delete(webhook)
-        record_audit(uow, principal, "webhooks.deleted", "webhook", webhook_id, {"url": webhook.url})
+        record_audit(
+            uow, principal, "webhooks.deleted", "webhook", webhook_id, {"url": webhook.url}
+        )
         uow.runtime.slot(ActiveWebhooks).clear()
 
     @get("/{webhook_id:uuid}/deliveries", responses=errors(403, 404, 422))
@@ -202,7 +242,9 @@ class WebhooksController(Controller):
         self,
         uow: UnitOfWork,
         webhook_id: uuid.UUID,
-        status: str | None = Parameter(default=None, description="queued, sending, delivered or failed"),
+        status: str | None = Parameter(
+            default=None, description="queued, sending, delivered or failed"
+        ),
         limit: int = Parameter(default=50, description="1-200"),
         cursor: str | None = Parameter(default=None, max_length=64),
     ) -> DeliveryPage:
@@ -219,7 +261,9 @@ class WebhooksController(Controller):
             except ValueError:
                 raise ValidationFailed("bad cursor", code="invalid_cursor") from None
         n = check_limit(limit)
-        rows = list(await uow.session.scalars(stmt.order_by(WebhookDelivery.id.desc()).limit(n + 1)))
+        rows = list(
+            await uow.session.scalars(stmt.order_by(WebhookDelivery.id.desc()).limit(n + 1))
+        )
         more = len(rows) > n
         rows = rows[:n]
         return DeliveryPage([DeliveryOut.of(d) for d in rows], str(rows[-1].id) if more else None)
@@ -231,7 +275,9 @@ class DeliveriesController(Controller):
     guards = [requires(Permission.WEBHOOKS_MANAGE)]
 
     @post("/{delivery_id:uuid}/redeliver", status_code=HTTP_201_CREATED, responses=errors(403, 404))
-    async def redeliver(self, uow: UnitOfWork, principal: Principal, delivery_id: uuid.UUID) -> DeliveryOut:
+    async def redeliver(
+        self, uow: UnitOfWork, principal: Principal, delivery_id: uuid.UUID
+    ) -> DeliveryOut:
         """The same event again as a new delivery (its own id), whatever the first one did."""
         original = await uow.session.get(WebhookDelivery, delivery_id)
         if original is None:
@@ -239,12 +285,24 @@ class DeliveriesController(Controller):
         again_id = uuid7()
         payload = dict(original.payload)
         payload["id"] = str(again_id)
-        again = WebhookDelivery(id=again_id, webhook_id=original.webhook_id, event=original.event,
-                                payload=payload, status="queued", attempts=0)
+        again = WebhookDelivery(
+            id=again_id,
+            webhook_id=original.webhook_id,
+            event=original.event,
+            payload=payload,
+            status="queued",
+            attempts=0,
+        )
         uow.session.add(again)
         await uow.session.flush()
-        record_audit(uow, principal, "webhooks.redelivered", "webhook", original.webhook_id,
-                     {"delivery_id": str(original.id), "new_delivery_id": str(again_id)})
+        record_audit(
+            uow,
+            principal,
+            "webhooks.redelivered",
+            "webhook",
+            original.webhook_id,
+            {"delivery_id": str(original.id), "new_delivery_id": str(again_id)},
+        )
         runtime = uow.runtime
 
         async def hand_over() -> None:

@@ -83,6 +83,7 @@ class ChatRequest:
     def has_images(self) -> bool:
         """The prompt carries images: providers without vision are skipped (``fleet.run``)."""
         return any(m.images for m in self.messages)
+
     # set (a phone region, e.g. "US"): personal data in the conversation and in tool results
     # is masked before it goes to a provider (ai/prompt.py ``masked``, kit/redact.py)
     pii_region: str | None = None
