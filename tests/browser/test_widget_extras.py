@@ -79,6 +79,7 @@ async def test_the_visitor_picks_an_emoji(visit: Visit, host_site: str) -> None:
     await expect(box).to_have_value("Thank you 🙏")
     await expect(box).to_be_focused()
     await frame.get_by_role("button", name="Insert emoji").click()
+    await expect(frame.get_by_label("Search emoji")).to_be_focused()  # open, as the visitor sees
     await visit.page.keyboard.press("Escape")
     await expect(frame.get_by_role("dialog", name="Emoji")).to_have_count(0)
     await box.press("Enter")

@@ -11,21 +11,33 @@ export function EmojiButton({ disabled, onPick }: { disabled: boolean; onPick: (
   const panel = useRef<HTMLDivElement>(null);
   const search = useRef<HTMLInputElement>(null);
 
+  const close = (): void => {
+    setOpen(false);
+    setQuery("");
+    if (button.current) button.current.focus();
+  };
+
   useEffect(() => {
     if (!open) return undefined;
     if (search.current) search.current.focus();
     const away = (e: MouseEvent): void => {
       if (panel.current && !panel.current.contains(e.target as Node) && e.target !== button.current) setOpen(false);
     };
+    // Escape closes the palette first, wherever focus is (capture: before the panel's own
+    // Escape, which would close the whole chat)
+    const escape = (e: KeyboardEvent): void => {
+      if (e.key !== "Escape") return;
+      e.stopPropagation();
+      close();
+    };
     document.addEventListener("mousedown", away);
-    return () => document.removeEventListener("mousedown", away);
+    document.addEventListener("keydown", escape, true);
+    return () => {
+      document.removeEventListener("mousedown", away);
+      document.removeEventListener("keydown", escape, true);
+    };
   }, [open]);
 
-  const close = (): void => {
-    setOpen(false);
-    setQuery("");
-    if (button.current) button.current.focus();
-  };
   const found = searchEmoji(query);
   return (
     <div class="emoji">
@@ -51,12 +63,6 @@ export function EmojiButton({ disabled, onPick }: { disabled: boolean; onPick: (
           role="dialog"
           aria-label="Emoji"
           class="emoji-panel"
-          onKeyDown={(e) => {
-            if (e.key === "Escape") {
-              e.stopPropagation();
-              close();
-            }
-          }}
         >
           <input
             ref={search}

@@ -115,7 +115,9 @@ window.addEventListener("message", (event: MessageEvent) => {
   }
 });
 document.addEventListener("keydown", (e) => {
-  if (e.key === "Escape") chat.setOpen(false);
+  // Escape closes the chat, except on the emoji palette's button: there it is the palette's
+  const inPalette = e.target instanceof Element && e.target.closest(".emoji") !== null;
+  if (e.key === "Escape" && !inPalette) chat.setOpen(false);
 });
 
 void loadConfig().then((loaded) => {
