@@ -82,15 +82,6 @@ def test_a_withdrawn_stream_reaches_those_who_saw_it() -> None:
     }
 
 
-def test_notifications_go_to_agents_only() -> None:
-    assert _plan([recipients.notification_emission([AGENT], "message", CONV, "x")]) == {
-        ("/agent", "new_notification", frozenset({f"user:{AGENT}"}))
-    }
-    assert _plan([recipients.notification_emission(None, "waiting", CONV, "x")]) == {
-        ("/agent", "new_notification", frozenset({"agents"}))
-    }
-
-
 def _view(status: str, assignee: uuid.UUID | None) -> ConversationOut:
     return ConversationOut(
         id=CONV,

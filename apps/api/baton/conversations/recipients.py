@@ -213,16 +213,3 @@ def bot_typing_emission(conversation_id: uuid.UUID, typing: bool) -> Emission:
         (visitor_room(conversation_id),),
         VISITOR_NS,
     )
-
-
-def notification_emission(
-    user_ids: list[uuid.UUID] | None, kind: str, conversation_id: uuid.UUID, text: str
-) -> Emission:
-    """To the listed agents, or to every connected agent when ``user_ids`` is None."""
-    rooms = (AGENTS_ROOM,) if user_ids is None else tuple(user_room(u) for u in user_ids)
-    return Emission(
-        "new_notification",
-        {"kind": kind, "conversation_id": str(conversation_id), "text": text[:200]},
-        rooms,
-        AGENT_NS,
-    )
