@@ -16,7 +16,7 @@ from baton.analytics import rollups
 from baton.analytics.query import figures
 from baton.hours import schedule as rules
 from baton.runtime import Runtime
-from tests.analytics.workload import Builder, Workload, reset_analytics
+from tests.analytics.workload import Builder, Workload, forget_rollups, reset_analytics
 from tests.factories import make_user, user_headers
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -91,6 +91,7 @@ async def _workload(runtime: Runtime) -> Workload:
     alice = await make_user(runtime, name="Alice")
     w = Workload(alice, alice)
     async with runtime.db.session() as session:
+        await forget_rollups(session)
         b = Builder(session, w)
         # weekend: opened Friday 16:00, handed off 16:30, answered Monday 09:15,
         # resolved Monday 10:00 -> first response 233100 s wall / 2700 s open,

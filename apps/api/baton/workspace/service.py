@@ -8,8 +8,9 @@ import time
 from typing import Any
 
 import msgspec
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from baton.kit.errors import ValidationFailed
 from baton.workspace.models import WorkspaceSetting
@@ -165,15 +166,35 @@ def clear_config_cache() -> None:
     _cache.clear()
 
 
+_WRITING = "workspace_settings_written"
+
+
+def _clear_when_transaction_ends(session: AsyncSession) -> None:
+    """Forget the cached settings once the writing transaction has ended, not before: a
+    reader racing the commit would otherwise cache the old value again for CACHE_SECONDS.
+    Until then this session reads its own writes uncached, so nobody else is served a value
+    that may yet be rolled back."""
+    session.sync_session.info[_WRITING] = True
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_after_write(session: Session) -> None:
+    if session.info.pop(_WRITING, None):
+        clear_config_cache()
+
+
 async def get_config(session: AsyncSession) -> WorkspaceConfig:
     key = str(session.get_bind().engine.url)
-    cached = _cache.get(key)
+    writing = bool(session.sync_session.info.get(_WRITING))
+    cached = None if writing else _cache.get(key)
     if cached is not None and time.monotonic() - cached[0] < CACHE_SECONDS:
         return cached[1]
     rows = (await session.scalars(select(WorkspaceSetting))).all()
     stored = {row.key: row.value for row in rows if row.key in WorkspaceConfig.__struct_fields__}
     config = msgspec.convert(stored, WorkspaceConfig)
-    _cache[key] = (time.monotonic(), config)
+    if not writing:
+        _cache[key] = (time.monotonic(), config)
     return config
 
 
@@ -192,4 +213,5 @@ async def update_config(session: AsyncSession, patch: WorkspacePatch) -> Workspa
             row.value = value
     await session.flush()
     clear_config_cache()
+    _clear_when_transaction_ends(session)
     return merged
