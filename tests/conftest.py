@@ -32,6 +32,24 @@ from tests.support import (
 )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    cheap_password_hashing()
+
+
+def cheap_password_hashing() -> None:
+    """Argon2id at its lowest cost in this process. Production's cost (argon2-cffi's
+    defaults) is ~0.12 s of CPU per hash and per check, and the suite creates and signs in
+    well over a thousand users: minutes of a two-core run spent on key stretching that no
+    test is about. Still argon2id, with the cost written into each hash, so a server in a
+    subprocess (real cost) verifies these hashes as it would any other."""
+    from argon2 import PasswordHasher
+
+    from baton.auth import passwords
+
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    passwords._DUMMY_HASH = passwords._hasher.hash("baton-dummy-password")
+
+
 @pytest.fixture(scope="session")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("baton-data")

@@ -18,11 +18,13 @@ import dataclasses
 import os
 import re
 import time
+import traceback
 import uuid
 from pathlib import Path
 from typing import Any
 
 import asyncpg
+import greenlet
 import uvicorn
 from sqlalchemy import event
 
@@ -42,7 +44,23 @@ def statement_key(statement: str) -> str:
     return " ".join(flat.split()[:3])
 
 
-async def measure(messages: int) -> dict[str, Any]:
+def baton_origin() -> str:
+    """The innermost frames in Baton's own code that led to a statement (for ``--trace``)."""
+    # SQLAlchemy runs the driver in a greenlet: the awaiting coroutines are its parent's
+    parent = greenlet.getcurrent().parent
+    stack = traceback.extract_stack(parent.gr_frame if parent is not None else None)
+    frames = [
+        f"{Path(f.filename).relative_to(BATON_ROOT)}:{f.lineno} {f.name}"
+        for f in stack
+        if f.filename.startswith(str(BATON_ROOT)) and "/db/" not in f.filename
+    ]
+    return " < ".join(reversed(frames[-3:]))
+
+
+BATON_ROOT = Path(__file__).resolve().parents[2] / "apps" / "api"
+
+
+async def measure(messages: int, trace: bool = False) -> dict[str, Any]:
     from baton.app import create_app, wrap_asgi
     from baton.db.migrate import upgrade
     from baton.settings import load_settings, normalise_database_url
@@ -87,9 +105,23 @@ async def measure(messages: int) -> dict[str, Any]:
             raise RuntimeError("the api did not start")
         base = f"http://127.0.0.1:{port}"
         counts: collections.Counter[str] = collections.Counter()
+        traced: list[str] = []
+
+        background: collections.Counter[str] = collections.Counter()
 
         def count(_c: Any, _cur: Any, statement: str, *_: Any) -> None:
-            counts[statement_key(statement)] += 1
+            key = statement_key(statement)
+            task = asyncio.current_task()
+            coro = getattr(task.get_coro(), "__qualname__", "?") if task is not None else "?"
+            # the request's own statements vs. listeners' background tasks started by its
+            # commit (the copilot's summary on handoff), which the response does not wait for
+            in_request = coro.endswith("run_asgi")
+            counts[key] += 1
+            if not in_request:
+                background[key] += 1
+            if trace:
+                where = "request" if in_request else f"task {coro}"
+                traced.append(f"{key:30} [{where}] {baton_origin()}")
 
         event.listen(runtime.db.engine.sync_engine, "before_cursor_execute", count)
         from baton.ai.replies import ReplyScheduler
@@ -148,17 +180,23 @@ async def measure(messages: int) -> dict[str, Any]:
             await inbox.connect(base, auth={"token": token})
             await inbox.call("set_presence", {"presence": "online"})
             handoff: collections.Counter[str] = collections.Counter()
+            last_trace: list[str] = []
+            handoff_background: collections.Counter[str] = collections.Counter()
             for conn in burst[:5]:
                 started = await conn.call("start_session", {})
                 await conn.call("user_message", {"client_id": "h", "text": "my parcel is late"})
                 counts.clear()
+                background.clear()
+                traced.clear()
                 async with session_http.post(
                     f"{base}/api/v1/conversations/{started['conversation_id']}/handoff",
                     headers={"Authorization": f"Bearer {token}"},
                 ) as r:
                     if r.status != 200:
                         raise RuntimeError(await r.text())
-                handoff.update(counts)
+                handoff.update(counts - background)
+                handoff_background.update(background)
+                last_trace = list(traced)
             for conn in [*burst, inbox]:
                 await conn.close()
             await visitor.close()
@@ -177,6 +215,9 @@ async def measure(messages: int) -> dict[str, Any]:
             },
             "handoff_statements": sum(handoff.values()) / 5,
             "handoff": {k: v / 5 for k, v in handoff.most_common()},
+            "handoff_background_statements": sum(handoff_background.values()) / 5,
+            "handoff_background": {k: v / 5 for k, v in handoff_background.most_common()},
+            "last_handoff_trace": last_trace,
         }
     finally:
         admin = await asyncpg.connect(PG)
@@ -194,8 +235,11 @@ async def measure(messages: int) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--messages", type=int, default=50)
+    parser.add_argument(
+        "--trace", action="store_true", help="print the last handoff's statements in order"
+    )
     args = parser.parse_args()
-    result = asyncio.run(measure(min(max(args.messages, 1), 1000)))
+    result = asyncio.run(measure(min(max(args.messages, 1), 1000), trace=args.trace))
     print(
         f"per visitor message: {result['sql_statements_per_message']:.1f} SQL statements, "
         f"{result['cpu_ms_per_message']:.1f} ms CPU (api and client in this process), "
@@ -213,6 +257,16 @@ def main() -> None:
     )
     for key, per in result["handoff"].items():
         print(f"  {per:5.1f}  {key}")
+    print(
+        f"  and {result['handoff_background_statements']:.1f} in listeners' background tasks "
+        "that its commit started while it ran (the response does not wait for them):"
+    )
+    for key, per in result["handoff_background"].items():
+        print(f"  {per:5.1f}  {key}")
+    if result["last_handoff_trace"]:
+        print("the last handoff, statement by statement:")
+        for line in result["last_handoff_trace"]:
+            print(f"  {line}")
 
 
 if __name__ == "__main__":

@@ -32,6 +32,24 @@ async def get_conversation(session: AsyncSession, conversation_id: uuid.UUID) ->
     return conversation
 
 
+async def get_conversation_with_people(uow: UnitOfWork, conversation_id: uuid.UUID) -> Conversation:
+    """The conversation with its visitor and assignee in one statement: the view an action
+    answers with then needs no read of its own."""
+    row = (
+        await uow.session.execute(
+            select(Conversation, Visitor, User)
+            .join(Visitor, Visitor.id == Conversation.visitor_id)
+            .outerjoin(User, User.id == Conversation.assignee_id)
+            .where(Conversation.id == conversation_id)
+        )
+    ).first()
+    if row is None:
+        raise NotFound("no such conversation")
+    conversation, visitor, assignee = row
+    uow.keep(visitor, assignee)
+    return conversation
+
+
 async def queue_position(session: AsyncSession, conversation: Conversation) -> int | None:
     if conversation.status != "waiting" or conversation.waiting_since is None:
         return None

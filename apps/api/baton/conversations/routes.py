@@ -52,7 +52,7 @@ def action(name: str, permission: Permission) -> Any:
 async def _visible(
     uow: UnitOfWork, principal: Principal, conversation_id: uuid.UUID
 ) -> Conversation:
-    conversation = await queries.get_conversation(uow.session, conversation_id)
+    conversation = await queries.get_conversation_with_people(uow, conversation_id)
     return policy.check_read(principal, conversation)
 
 
