@@ -14,12 +14,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import contextlib
 import dataclasses
 import os
 import re
 import time
 import traceback
 import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -60,13 +62,15 @@ def baton_origin() -> str:
 BATON_ROOT = Path(__file__).resolve().parents[2] / "apps" / "api"
 
 
-async def measure(messages: int, trace: bool = False) -> dict[str, Any]:
+@contextlib.asynccontextmanager
+async def baton_in_process(prefix: str) -> AsyncIterator[tuple[Any, str]]:
+    """Baton served by uvicorn in this process on a fresh PostgreSQL database and Redis
+    namespace (both dropped afterwards): ``(runtime, base_url)``."""
     from baton.app import create_app, wrap_asgi
     from baton.db.migrate import upgrade
     from baton.settings import load_settings, normalise_database_url
-    from baton.users.service import create_user
 
-    name = f"baton_msgcost_{uuid.uuid4().hex[:6]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:6]}"
     admin = await asyncpg.connect(PG)
     await admin.execute(f'CREATE DATABASE "{name}"')
     await admin.close()
@@ -103,7 +107,28 @@ async def measure(messages: int, trace: bool = False) -> dict[str, Any]:
             await asyncio.sleep(0.05)
         else:
             raise RuntimeError("the api did not start")
-        base = f"http://127.0.0.1:{port}"
+        try:
+            yield runtime, f"http://127.0.0.1:{port}"
+        finally:
+            server.should_exit = True
+            await task
+    finally:
+        admin = await asyncpg.connect(PG)
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+        import redis.asyncio as aioredis
+
+        client = aioredis.Redis.from_url(REDIS)
+        keys = [k async for k in client.scan_iter(f"{name}*")]
+        if keys:
+            await client.delete(*keys)
+        await client.aclose()
+
+
+async def measure(messages: int, trace: bool = False) -> dict[str, Any]:
+    from baton.users.service import create_user
+
+    async with baton_in_process("baton_msgcost") as (runtime, base):
         counts: collections.Counter[str] = collections.Counter()
         traced: list[str] = []
 
@@ -202,8 +227,6 @@ async def measure(messages: int, trace: bool = False) -> dict[str, Any]:
             await visitor.close()
         finally:
             await session_http.close()
-        server.should_exit = True
-        await task
         return {
             "messages": messages,
             "sql_statements_per_message": sum(per_message.values()) / messages,
@@ -219,17 +242,6 @@ async def measure(messages: int, trace: bool = False) -> dict[str, Any]:
             "handoff_background": {k: v / 5 for k, v in handoff_background.most_common()},
             "last_handoff_trace": last_trace,
         }
-    finally:
-        admin = await asyncpg.connect(PG)
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
-        import redis.asyncio as aioredis
-
-        client = aioredis.Redis.from_url(REDIS)
-        keys = [k async for k in client.scan_iter(f"{name}*")]
-        if keys:
-            await client.delete(*keys)
-        await client.aclose()
 
 
 def main() -> None:

@@ -33,7 +33,14 @@ async def _stored_bytes(runtime: Runtime, settings: Settings) -> bytes:
         return dump.stdout
     path = Path(settings.database_url.split(":///", 1)[1])
     files = [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
-    return b"".join(f.read_bytes() for f in files if f.exists())
+    # read by another process: SQLite's locks are POSIX locks, which a process loses on
+    # every file it closes, so opening the live files here would silently drop the locks of
+    # this process's own connections, and another process opening the database then resets
+    # the shared WAL index under them (acked writes lost, then "disk image is malformed")
+    dump = await asyncio.to_thread(
+        subprocess.run, ["cat", *(str(f) for f in files if f.exists())], capture_output=True
+    )
+    return dump.stdout
 
 
 async def _search(client: httpx.AsyncClient, headers: dict[str, str], q: str) -> list[str]:
