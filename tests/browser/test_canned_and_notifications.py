@@ -49,6 +49,8 @@ async def test_slash_ret_enter_puts_the_rendered_response_in_the_composer(
         await page.get_by_role("button", name="Take over").click()
         composer = page.get_by_label("Reply to the visitor")
         await expect(composer).to_be_focused()
+        # as an agent sees it: the composer now invites a reply (the take-over has landed)
+        await expect(composer).to_have_attribute("placeholder", "Write a reply…")
         await composer.press_sequentially("/ret")
         option = page.get_by_role("option").filter(has_text="/returns")
         await expect(option).to_be_visible()

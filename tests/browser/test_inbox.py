@@ -93,6 +93,17 @@ async def test_agent_takes_over_replies_notes_and_resolves(
         await expect(details).to_contain_text("Your cart")
         await expect(details).to_contain_text("Asia/Tokyo")
 
+        # Enter before taking over sends nothing, keeps the text and says why
+        composer = page.get_by_label("Reply to the visitor")
+        await composer.fill("Hello early")
+        await composer.press("Enter")
+        await expect(page.get_by_role("alert").filter(has_text="Not sent")).to_contain_text(
+            "Take over to reply"
+        )
+        await expect(composer).to_have_value("Hello early")
+        await composer.fill("")
+        await expect(page.get_by_role("alert").filter(has_text="Not sent")).to_have_count(0)
+
         await page.get_by_role("button", name="Take over").click()
         await expect(page.locator(".conversation-header .badge")).to_have_text("With agent")
         await visitor.wait_for("status_changed", lambda d: d["status"] == "agent")

@@ -52,6 +52,11 @@ export function Composer({ conversationId, meId, canReply, replyBlockedReason }:
 
   const internal = draft.internal;
   const blocked = !internal && !canReply;
+  // Enter while this agent may not reply keeps the text and says why, never drops silently
+  const [refused, setRefused] = useState<string | null>(null);
+  useEffect(() => {
+    if (!blocked) setRefused(null);
+  }, [blocked]);
 
   // a copilot draft replaces the reply text, to edit before sending
   useEffect(
@@ -66,6 +71,7 @@ export function Composer({ conversationId, meId, canReply, replyBlockedReason }:
   );
 
   const onInput = (text: string) => {
+    setRefused(null);
     update({ ...draft, text });
     if (internal || !canReply) return;
     if (!typingOn.current && text) {
@@ -79,6 +85,10 @@ export function Composer({ conversationId, meId, canReply, replyBlockedReason }:
   const send = () => {
     const text = draft.text.trim();
     const files = uploads.ready;
+    if (blocked && (text || files.length)) {
+      setRefused(replyBlockedReason ?? "You cannot reply to this conversation now.");
+      return;
+    }
     if ((!text && !files.length) || blocked || uploads.uploading) return;
     enqueue({
       client_id: newId(),
@@ -146,6 +156,11 @@ export function Composer({ conversationId, meId, canReply, replyBlockedReason }:
       <label htmlFor={inputId} className="visually-hidden">
         {internal ? "Internal note" : "Reply to the visitor"}
       </label>
+      {refused && (
+        <p role="alert" className="error composer-refused">
+          Not sent: {refused}
+        </p>
+      )}
       {picker.element}
       <UploadTray uploads={uploads} />
       <div className="composer-row">
