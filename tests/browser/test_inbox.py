@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from typing import Any
 
 import httpx
@@ -468,3 +469,55 @@ async def test_inbox_passes_axe_accessibility_checks(
         await expect(page.get_by_role("heading", name="Ari Access")).to_be_visible()
     finally:
         await visitor.disconnect()
+
+
+async def test_an_agent_who_moves_on_during_a_take_over_stays_where_they_went(
+    page: Any, server: LiveServer, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The take-over's answer used to navigate to the Mine tab whenever it arrived, pulling
+    an agent who had meanwhile opened another page back to the inbox."""
+    from baton.conversations import agent_realtime, lifecycle
+
+    admin = await make_user(runtime, role="admin", name="Ada", presence="online")
+    await sign_in(page, admin.email)
+    visitor, conversation_id = await start_visitor(server.base_url, "Vera Visitor", "Hello?")
+    release, held, answered = asyncio.Event(), asyncio.Event(), asyncio.Event()
+    original_take_over, original_answer = lifecycle.take_over, agent_realtime._answer
+
+    async def slow_take_over(*args: Any, **kwargs: Any) -> Any:
+        held.set()
+        await asyncio.wait_for(release.wait(), 15)
+        return await original_take_over(*args, **kwargs)
+
+    async def answer(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return await original_answer(*args, **kwargs)
+        finally:
+            answered.set()  # the ack goes out right after this
+
+    monkeypatch.setattr(lifecycle, "take_over", slow_take_over)
+    monkeypatch.setattr(agent_realtime, "_answer", answer)
+    bell = page.get_by_role("button", name=re.compile(r"^Notifications"))
+    second = None
+    try:
+        await visitor.call("request_agent", {})
+        await expect(bell).to_have_accessible_name(re.compile(r"unread"))
+        await page.locator(f'a[data-conversation-id="{conversation_id}"]').click()
+        await page.get_by_role("button", name="Take over").click()
+        await asyncio.wait_for(held.wait(), 15)
+        await page.goto("/app/#/admin/users")
+        await expect(page.get_by_role("heading", name="Users", exact=True)).to_be_visible()
+        release.set()
+        await asyncio.wait_for(answered.wait(), 15)
+        # a probe on the same socket: the next notification reaches the page after the ack
+        before = await bell.get_attribute("aria-label")
+        second, _ = await start_visitor(server.base_url, "Sam Second", "Anyone there?")
+        await second.call("request_agent", {})
+        await expect(bell).not_to_have_accessible_name(before or "")
+        await expect(page.get_by_role("heading", name="Users", exact=True)).to_be_visible()
+        assert page.url.endswith("#/admin/users"), page.url
+    finally:
+        release.set()
+        await visitor.disconnect()
+        if second is not None:
+            await second.disconnect()

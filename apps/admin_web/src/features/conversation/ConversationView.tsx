@@ -153,8 +153,9 @@ function Actions({
     setBusy("Convert to ticket");
     onError(null);
     try {
+      const from = window.location.hash;
       const ticket = await tickets.convert(conversation_id);
-      navigate(`/tickets/${ticket.id}`);
+      if (window.location.hash === from) navigate(`/tickets/${ticket.id}`);
     } catch (exc) {
       onError(`Convert to ticket failed: ${errorText(exc)}`);
     } finally {
@@ -174,7 +175,10 @@ function Actions({
           <button type="button" className="primary" disabled={busy !== null} data-shortcut="take-over" aria-keyshortcuts="t"
             onClick={() =>
               void run("Take over", async () => {
+                const from = window.location.hash;
                 const { conversation } = await realtime.request("take_over", { conversation_id });
+                // an agent who moved on while the take-over was on its way stays where they went
+                if (window.location.hash !== from) return conversation;
                 // the list follows: the conversation is now in Mine (All stays All)
                 if (tab !== "mine" && tab !== "all") navigate(inboxPath("mine", conversation_id), { replace: true });
                 // ready to type the first reply
