@@ -25,26 +25,42 @@ export function LiveVisitorsPage() {
     return () => clearInterval(timer);
   }, []);
 
+  const [loaded, setLoaded] = useState(false);
+
   useEffect(() => {
-    const upsert = (v: LiveVisitor) => setVisitors((m) => new Map(m).set(v.visitor_id, v));
+    type Change = (m: Map<string, LiveVisitor>) => void;
+    // changes heard while a snapshot is on its way: the snapshot was read before some of
+    // them, so they are applied again on top of it instead of being lost under it
+    let sinceFetch: Change[] | null = null;
+    const change = (apply: Change) => {
+      sinceFetch?.push(apply);
+      setVisitors((m) => {
+        const next = new Map(m);
+        apply(next);
+        return next;
+      });
+    };
+    const upsert = (v: LiveVisitor) => change((m) => m.set(v.visitor_id, v));
     const offs = [
       realtime.on("visitor_joined", (p) => upsert(p.visitor)),
       realtime.on("visitor_updated", (p) => upsert(p.visitor)),
-      realtime.on("visitor_left", (p) =>
-        setVisitors((m) => {
-          const next = new Map(m);
-          next.delete(p.visitor_id);
-          return next;
-        }),
-      ),
+      realtime.on("visitor_left", (p) => change((m) => m.delete(p.visitor_id))),
       // (re)connected: the list is the truth, events are hints since then
       realtime.onConnected(() => {
+        const heard: Change[] = [];
+        sinceFetch = heard;
         liveVisitors()
           .then((page) => {
             setError(null);
-            setVisitors(new Map(page.items.map((v) => [v.visitor_id, v])));
+            const next = new Map(page.items.map((v) => [v.visitor_id, v]));
+            heard.forEach((apply) => apply(next));
+            setVisitors(next);
+            setLoaded(true);
           })
-          .catch(setError);
+          .catch(setError)
+          .finally(() => {
+            if (sinceFetch === heard) sinceFetch = null;
+          });
       }),
     ];
     return () => offs.forEach((off) => off());
@@ -72,7 +88,9 @@ export function LiveVisitorsPage() {
       <p className="muted" data-testid="live-count">
         {rows.length} of {visitors.size} visitor{visitors.size === 1 ? "" : "s"}
       </p>
-      {rows.length === 0 ? (
+      {!loaded && rows.length === 0 ? (
+        <p className="muted" aria-busy="true">Loading visitors…</p>
+      ) : rows.length === 0 ? (
         <EmptyState title="Nobody on the site right now">Visitors appear here as soon as a page with the widget loads.</EmptyState>
       ) : (
         <div className="ui-table-wrap">
