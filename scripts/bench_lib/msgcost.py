@@ -125,8 +125,21 @@ async def baton_in_process(prefix: str) -> AsyncIterator[tuple[Any, str]]:
         await client.aclose()
 
 
-async def measure(messages: int, trace: bool = False) -> dict[str, Any]:
+async def signed_in(runtime: Any, http: Any, base: str, *, email: str, role: str) -> str:
+    """A user made straight in the database, then signed in over REST: its access token."""
     from baton.users.service import create_user
+
+    password = "bench-pass-1"
+    async with runtime.db.session() as session:
+        await create_user(session, email=email, password=password, role=role, name=role.title())
+        await session.commit()
+    async with http.post(
+        f"{base}/api/v1/auth/login", json={"email": email, "password": password}
+    ) as r:
+        return str((await r.json())["access_token"])
+
+
+async def measure(messages: int, trace: bool = False) -> dict[str, Any]:
 
     async with baton_in_process("baton_msgcost") as (runtime, base):
         counts: collections.Counter[str] = collections.Counter()
@@ -152,22 +165,11 @@ async def measure(messages: int, trace: bool = False) -> dict[str, Any]:
         from baton.ai.replies import ReplyScheduler
 
         runtime.slot(ReplyScheduler).replier = None  # the message path, not the AI's reply
-        async with runtime.db.session() as session:
-            await create_user(
-                session,
-                email="agent@msgcost.local",
-                password="msgcost-pass-1",
-                role="agent",
-                name="Agent",
-            )
-            await session.commit()
         session_http = new_session()
         try:
-            async with session_http.post(
-                f"{base}/api/v1/auth/login",
-                json={"email": "agent@msgcost.local", "password": "msgcost-pass-1"},
-            ) as r:
-                token = (await r.json())["access_token"]
+            token = await signed_in(
+                runtime, session_http, base, email="agent@msgcost.local", role="agent"
+            )
             visitor = SioConn(session_http, "/widget")
             await visitor.connect(base)
             started = await visitor.call("start_session", {"visitor": {"name": "V"}})

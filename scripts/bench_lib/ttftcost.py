@@ -22,7 +22,7 @@ import uuid
 from typing import Any
 
 from .fakellm import start as start_fake
-from .msgcost import baton_in_process
+from .msgcost import baton_in_process, signed_in
 from .procs import free_port
 from .scenarios import direct_ttft
 from .sio import SioConn, new_session
@@ -127,26 +127,15 @@ def median_ms(values: list[float]) -> float:
 
 
 async def measure(levels: list[int], rounds: int) -> list[dict[str, Any]]:
-    from baton.users.service import create_user
-
     fake_port = free_port()
     fake = await start_fake(fake_port)
     fake_url = f"http://127.0.0.1:{fake_port}/v1"
     results = []
     try:
         async with baton_in_process("baton_ttftcost") as (runtime, base):
-            async with runtime.db.session() as session:
-                await create_user(
-                    session, email="admin@ttft.local", password="ttft-pass-1", role="admin"
-                )
-                await session.commit()
             http = new_session()
             try:
-                async with http.post(
-                    f"{base}/api/v1/auth/login",
-                    json={"email": "admin@ttft.local", "password": "ttft-pass-1"},
-                ) as r:
-                    token = (await r.json())["access_token"]
+                token = await signed_in(runtime, http, base, email="admin@ttft.local", role="admin")
                 async with http.post(
                     f"{base}/api/v1/ai/providers",
                     json={
