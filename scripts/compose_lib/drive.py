@@ -34,6 +34,9 @@ class Client:
         self.events: list[tuple[str, Any]] = []
         self.arrived = asyncio.Condition()
         self.connects = 0
+        # python-socketio sets ``sio.connected`` only after the namespace's connect handler
+        # ran, and nothing is notified then: waiting on it could miss a reconnect
+        self.up = False
         self.log: list[str] = []  # connects and disconnects, for the failure message
 
         @self.sio.on("*", namespace=namespace)
@@ -46,12 +49,16 @@ class Client:
         async def _connected() -> None:
             async with self.arrived:
                 self.connects += 1
+                self.up = True
                 self.log.append(f"{time.strftime('%X')} connected")
                 self.arrived.notify_all()
 
         @self.sio.on("disconnect", namespace=namespace)
         async def _disconnected(reason: Any = None) -> None:
-            self.log.append(f"{time.strftime('%X')} disconnected ({reason})")
+            async with self.arrived:
+                self.up = False
+                self.log.append(f"{time.strftime('%X')} disconnected ({reason})")
+                self.arrived.notify_all()
 
     async def connect(self, url: str, node: str, auth: dict[str, str] | None = None) -> None:
         await self.sio.connect(
@@ -148,9 +155,7 @@ async def drive(proxy: str, email: str, password: str, restart: str) -> None:
             during = await visitor.call(
                 "user_message", {"client_id": uuid.uuid4().hex, "text": "are you still there?"}
             )
-            await agent.wait(
-                lambda: agent.connects >= 2 and agent.sio.connected, "the agent to reconnect"
-            )
+            await agent.wait(lambda: agent.connects >= 2 and agent.up, "the agent to reconnect")
             rejoined = await agent.call("join_session", {"conversation_id": conversation})
             if during["id"] not in [m["id"] for m in rejoined["messages"]]:
                 raise SystemExit("the message sent during the restart is missing")

@@ -78,7 +78,8 @@ async def test_a_reply_cut_off_by_a_killed_process_is_resumed_once(
         base_url=f"{fake.base_url}/v1",
         api_key=fake.key,
     )
-    fake.script = Script(tokens=[f" word{i}" for i in range(12)], delay=0.4)
+    # the doomed process's answer streams slowly (it is killed mid-way); the resumed one not
+    fake.queue = [Script(tokens=[f" word{i}" for i in range(12)], delay=0.4)]
     env = {**settings_env(settings), "BATON_AI_REPLY_LEASE_SECONDS": str(DOOMED_LEASE)}
     port = free_port()
     doomed = Subprocess(["serve", "--port", str(port)], env, data_dir / "doomed-api.log")

@@ -2,10 +2,10 @@
 generated requests, valid and not, to every REST operation find no 5xx, and every response
 is what the schema documents (status code, content type, body).
 
-Bounded so it fits the suite (about a minute and a half per backend): a fixed seed, no
+Bounded so it fits the suite (under a minute per backend): a fixed seed, no
 example database (the same cases every run), ``BATON_FUZZ_EXAMPLES`` examples per
-operation, no shrinking, and ``BATON_FUZZ_SECONDS`` for the fuzzing phase (45 on PostgreSQL;
-20 on the embedded default, which serves the same routes, so there the run looks for what
+operation, no shrinking, and ``BATON_FUZZ_SECONDS`` for the fuzzing phase (30 on PostgreSQL;
+15 on the embedded default, which serves the same routes, so there the run looks for what
 SQLite alone would break), which on a loaded machine is what ends it (the cases come from
 the seed in the same order, so a slower run tests a prefix of the same sequence). ``BATON_FUZZ_PHASES`` adds schemathesis'
 ``coverage`` phase (boundary values of every parameter, about a minute more),
@@ -28,7 +28,7 @@ from tests.support import LiveServer, uses_postgres
 EXAMPLES = os.environ.get("BATON_FUZZ_EXAMPLES", "4")
 PHASES = os.environ.get("BATON_FUZZ_PHASES", "examples,fuzzing,stateful")
 SEED = os.environ.get("BATON_FUZZ_SEED", "20261202")
-SAFETY_SECONDS = os.environ.get("BATON_FUZZ_SECONDS", "45" if uses_postgres() else "20")
+SAFETY_SECONDS = os.environ.get("BATON_FUZZ_SECONDS", "30" if uses_postgres() else "15")
 # no 5xx, and every response (status, content type, body) as the schema documents it
 CHECKS = ",".join(
     (
