@@ -11,6 +11,7 @@ changes nothing but the wait for a better score. When the model answers, the mes
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import uuid
@@ -19,6 +20,7 @@ from typing import Any
 import msgspec
 
 from baton.ai import fleet
+from baton.ai.replies import ReplyScheduler
 from baton.conversations import priority
 from baton.conversations.models import Conversation, Message
 from baton.conversations.schemas import MessageOut
@@ -68,6 +70,12 @@ async def _reassess(uow: UnitOfWork, conversation_id: uuid.UUID) -> None:
 async def after_visitor_message(
     runtime: Any, conversation_id: uuid.UUID, message_id: uuid.UUID
 ) -> None:
+    replying = runtime.slot(ReplyScheduler).tasks.get(conversation_id)
+    if replying is not None and not replying.done():
+        # the AI is answering this conversation: its first token is what the visitor waits
+        # for, and a conversation with the AI has no queue priority to re-judge yet, so the
+        # model is asked for the score once the answer is out (asyncio.wait: no cancelling)
+        await asyncio.wait({replying})
     async with unit_of_work(runtime) as uow:
         message = await uow.session.get(Message, message_id)
         if message is None or message.sender != "visitor":
