@@ -10,10 +10,8 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 # the pinned dependencies first, in their own layer: a code change does not reinstall them
 RUN python -c "import tomllib; print('\\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
- && pip install -r /tmp/requirements.txt
-COPY apps/api apps/api
-COPY apps/worker apps/worker
-RUN pip install --no-deps -e . && python -m compileall -q apps /opt/venv/lib/python3.11/site-packages
+ && pip install -r /tmp/requirements.txt \
+ && python -m compileall -q /opt/venv/lib/python3.11/site-packages
 
 FROM python:3.11-slim-bookworm AS worker
 RUN apt-get update \
@@ -22,10 +20,20 @@ RUN apt-get update \
  && groupadd --system --gid 10001 baton \
  && useradd --system --uid 10001 --gid baton --home-dir /app --shell /usr/sbin/nologin baton \
  && mkdir -p /data && chown baton:baton /data
+# the dependencies' venv: an unchanged layer until pyproject.toml changes, so a code change
+# copies and compiles only the code (it used to re-copy and recompile the whole venv)
 COPY --from=python /opt/venv /opt/venv
-COPY --from=python /app /app
 COPY alembic.ini /app/alembic.ini
 COPY migrations /app/migrations
+# the code last: it changes most often, and nothing above is rebuilt for it
+COPY pyproject.toml README.md /app/
+COPY apps/api /app/apps/api
+COPY apps/worker /app/apps/worker
+# editable: the package keeps its place in /app (the front ends and migrations are found
+# relative to the project root)
+RUN cd /app \
+ && PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 /opt/venv/bin/pip install --no-deps -e . \
+ && /opt/venv/bin/python -m compileall -q apps
 ENV PATH=/opt/venv/bin:$PATH PYTHONUNBUFFERED=1 BATON_DATA_DIR=/data
 WORKDIR /app
 USER baton:baton
