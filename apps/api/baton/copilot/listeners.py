@@ -37,5 +37,7 @@ def mood_of_visitor(runtime: Any, event: VisitorMessageReceived) -> None:
     if event.status != "waiting" and not runtime.slot(LlmPresence).maybe():
         return  # with the AI and no LLM: the lexicon score is all there is, nothing to do
     runtime.slot(CopilotTasks).start(
-        after_visitor_message(runtime, event.conversation_id, event.message_id)
+        after_visitor_message(
+            runtime, event.conversation_id, event.message_id, after_reply=event.status == "bot"
+        )
     )

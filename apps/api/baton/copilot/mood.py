@@ -68,14 +68,15 @@ async def _reassess(uow: UnitOfWork, conversation_id: uuid.UUID) -> None:
 
 
 async def after_visitor_message(
-    runtime: Any, conversation_id: uuid.UUID, message_id: uuid.UUID
+    runtime: Any, conversation_id: uuid.UUID, message_id: uuid.UUID, *, after_reply: bool = False
 ) -> None:
-    replying = runtime.slot(ReplyScheduler).tasks.get(conversation_id)
+    """``after_reply``: the conversation is the AI's (not queued), so the score waits for the
+    AI's answer to be out: the first token is what the visitor waits for, and there is no
+    queue priority to re-judge yet. A queued conversation's score is asked at once (its
+    priority orders the queue)."""
+    replying = runtime.slot(ReplyScheduler).tasks.get(conversation_id) if after_reply else None
     if replying is not None and not replying.done():
-        # the AI is answering this conversation: its first token is what the visitor waits
-        # for, and a conversation with the AI has no queue priority to re-judge yet, so the
-        # model is asked for the score once the answer is out (asyncio.wait: no cancelling)
-        await asyncio.wait({replying})
+        await asyncio.wait({replying})  # not ``await replying``: no cancelling it from here
     async with unit_of_work(runtime) as uow:
         message = await uow.session.get(Message, message_id)
         if message is None or message.sender != "visitor":
