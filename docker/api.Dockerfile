@@ -27,6 +27,9 @@ RUN python -c "import tomllib; print('\\n'.join(tomllib.load(open('pyproject.tom
 
 # --- runtime ----------------------------------------------------------------------------
 FROM python:3.11-slim-bookworm AS api
+# marks the final image, so scripts/compose-test prunes superseded ones and keeps the
+# build stages (npm, pip), which are the layer cache of the next build
+LABEL org.baton.final="api"
 # libuv1: socketify's native library needs it (BATON_SERVER=socketify)
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libuv1 tini \

@@ -14,6 +14,9 @@ RUN python -c "import tomllib; print('\\n'.join(tomllib.load(open('pyproject.tom
  && python -m compileall -q /opt/venv/lib/python3.11/site-packages
 
 FROM python:3.11-slim-bookworm AS worker
+# marks the final image, so scripts/compose-test prunes superseded ones and keeps the
+# build stages (npm, pip), which are the layer cache of the next build
+LABEL org.baton.final="worker"
 RUN apt-get update \
  && apt-get install -y --no-install-recommends tini \
  && rm -rf /var/lib/apt/lists/* \
