@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from baton.kit import events as domain_events
-from baton.kit.events import DomainEvent, Emission
+from baton.kit.events import DomainEvent, ListenerSpec
 
 if TYPE_CHECKING:
     from baton.runtime import Runtime
@@ -185,30 +185,37 @@ async def _enqueue(
 async def dispatch(runtime: Runtime, recorded: list[DomainEvent]) -> None:
     """After a commit: realtime listeners in this process, then job listeners via the queue.
 
-    Every listener runs before any emission is published: a listener that starts work (the
-    AI's reply to a visitor message) starts it at once, instead of after the emissions of
-    every earlier event in the commit (a batch of 50 messages is ~150 socket emissions)."""
-    emissions: list[Emission] = []
-    jobs: list[dict[str, Any]] = []
+    Plain (non-async) listeners are called first, for every event of the commit: they only
+    start work or return emissions, and the work they start (the AI's reply to the 50th
+    message of a batch) then starts at once instead of after ~150 socket emissions. Then, in
+    the events' order, the async listeners run and every emission is published, in the same
+    order as if each listener had run in turn."""
+    plan: list[tuple[ListenerSpec, DomainEvent, Any]] = []
     for event in recorded:
         for spec in domain_events.registry.for_event(event):
-            if spec.phase == "job":
-                jobs.append(domain_events.to_job_kwargs(spec, event))
-                continue
-            try:
-                result = spec.fn(runtime, event)
-                if inspect.isawaitable(result):
-                    result = await result
-                emissions.extend(result or ())
-            except Exception:  # listeners are independent; state is already committed
-                log.exception("listener failed", extra={"listener": spec.name})
-    for e in emissions:  # in the order the events and their listeners produced them
+            result: Any = None
+            if spec.phase == "realtime" and not inspect.iscoroutinefunction(spec.fn):
+                try:
+                    result = spec.fn(runtime, event)
+                except Exception:  # listeners are independent; state is already committed
+                    log.exception("listener failed", extra={"listener": spec.name})
+                    continue
+            plan.append((spec, event, result))
+    for spec, event, result in plan:
+        if spec.phase == "job":
+            await _enqueue(runtime, "events.deliver", domain_events.to_job_kwargs(spec, event))
+            continue
         try:
-            await runtime.publisher.emit(e.event, e.payload, rooms=e.rooms, namespace=e.namespace)
+            if inspect.iscoroutinefunction(spec.fn):
+                result = await spec.fn(runtime, event)
+            elif inspect.isawaitable(result):
+                result = await result
+            for e in result or ():
+                await runtime.publisher.emit(
+                    e.event, e.payload, rooms=e.rooms, namespace=e.namespace
+                )
         except Exception:
-            log.exception("emission failed", extra={"event": e.event})
-    for kwargs in jobs:
-        await _enqueue(runtime, "events.deliver", kwargs)
+            log.exception("listener failed", extra={"listener": spec.name})
 
 
 @asynccontextmanager

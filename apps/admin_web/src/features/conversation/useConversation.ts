@@ -4,6 +4,7 @@ import { getConversation, listMessages } from "../../api/rest";
 import { remember } from "../inbox/live";
 import { realtime } from "../../realtime/connector";
 import type { Conversation, Message } from "../../types";
+import { newer } from "./newer";
 
 export interface Typing {
   visitor: boolean;
@@ -37,7 +38,7 @@ export function useConversation(id: string, me: { id: string; name: string }) {
 
   const update = useCallback((c: Conversation) => {
     remember(c);
-    setConversation(c);
+    setConversation((current) => newer(current, c));
   }, []);
 
   useEffect(() => {
@@ -100,7 +101,7 @@ export function useConversation(id: string, me: { id: string; name: string }) {
     const offs = [
       realtime.onConnected(() => void join()),
       realtime.on("conversation_updated", ({ conversation: c }) => {
-        if (c.id === id) setConversation(c);
+        if (c.id === id) setConversation((current) => newer(current, c));
       }),
       // another person owns it now and we may not read it: as a reload would say, it is gone
       realtime.on("conversation_hidden", ({ conversation_id, assignee_id }) => {
