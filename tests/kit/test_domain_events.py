@@ -11,7 +11,7 @@ import pytest
 
 from baton.kit import events
 from baton.kit.events import DomainEvent, coalesce, listen, prepare
-from baton.kit.uow import unit_of_work
+from baton.kit.uow import dispatch, unit_of_work
 from baton.realtime.emission import Emission
 from baton.runtime import Runtime
 from tests.factories import user_headers
@@ -108,3 +108,41 @@ async def test_a_failing_listener_does_not_stop_the_others(runtime: Runtime) -> 
     async with unit_of_work(runtime) as uow:
         uow.record(Boom())
     assert calls == ["good"]
+
+
+async def test_plain_listeners_start_before_any_emission_and_emissions_keep_their_order() -> None:
+    """The AI's reply (a plain listener) starts before the commit's emissions go out; the
+    emissions still go out in the order of the events and their listeners."""
+
+    @dataclass(frozen=True)
+    class First(DomainEvent):
+        name: ClassVar[str] = f"tests.first.{uuid.uuid4().hex}"
+
+    @dataclass(frozen=True)
+    class Second(DomainEvent):
+        name: ClassVar[str] = f"tests.second.{uuid.uuid4().hex}"
+
+    published: list[str] = []
+    published_when_started: list[int] = []
+
+    class Publisher:
+        async def emit(self, event: str, payload: Any, **_: Any) -> None:
+            published.append(event)
+
+    def one(runtime: Any, event: First) -> list[Emission]:
+        return [Emission("one", {}, ("agents",), "/agent")]
+
+    async def two(runtime: Any, event: First) -> list[Emission]:
+        return [Emission("two", {}, ("agents",), "/agent")]
+
+    def starts_work(runtime: Any, event: Second) -> list[Emission]:
+        published_when_started.append(len(published))
+        return [Emission("three", {}, ("agents",), "/agent")]
+
+    listen(First, name=f"{First.name}.one")(one)
+    listen(First, name=f"{First.name}.two")(two)
+    listen(Second, name=f"{Second.name}.starts")(starts_work)
+    runtime: Any = type("StubRuntime", (), {"publisher": Publisher()})()
+    await dispatch(runtime, [First(), Second()])
+    assert published_when_started == [0]  # before the first event's emissions went out
+    assert published == ["one", "two", "three"]
