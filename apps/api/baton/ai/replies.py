@@ -33,6 +33,13 @@ class ReplyScheduler:
         self.replier: Replier | None = reply
         self.tasks: dict[uuid.UUID, asyncio.Task[None]] = {}
 
+    async def settled(self, conversation_id: uuid.UUID) -> None:
+        """Wait until the replies scheduled so far for this conversation are done (without
+        cancelling them, whatever happens to the caller)."""
+        running = self.tasks.get(conversation_id)
+        if running is not None and not running.done():
+            await asyncio.wait({running})
+
     def schedule(self, runtime: Runtime, conversation_id: uuid.UUID, message_id: uuid.UUID) -> None:
         replier = self.replier
         if replier is None:

@@ -11,7 +11,6 @@ changes nothing but the wait for a better score. When the model answers, the mes
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 import uuid
@@ -74,9 +73,8 @@ async def after_visitor_message(
     AI's answer to be out: the first token is what the visitor waits for, and there is no
     queue priority to re-judge yet. A queued conversation's score is asked at once (its
     priority orders the queue)."""
-    replying = runtime.slot(ReplyScheduler).tasks.get(conversation_id) if after_reply else None
-    if replying is not None and not replying.done():
-        await asyncio.wait({replying})  # not ``await replying``: no cancelling it from here
+    if after_reply:
+        await runtime.slot(ReplyScheduler).settled(conversation_id)
     async with unit_of_work(runtime) as uow:
         message = await uow.session.get(Message, message_id)
         if message is None or message.sender != "visitor":

@@ -24,6 +24,10 @@ class RateLimiter(Protocol):
 
     async def reset(self, key: str) -> None: ...
 
+    async def clear(self) -> None:
+        """Forget every counter of this install (its namespace only)."""
+        ...
+
 
 class RedisRateLimiter:
     def __init__(self, redis: Redis, namespace: str = "baton") -> None:
@@ -54,6 +58,15 @@ class RedisRateLimiter:
         except REDIS_DOWN:
             log.warning("rate limit reset only in this process: Redis is unreachable")
 
+    async def clear(self) -> None:
+        await self.fallback.clear()
+        try:
+            counters = [key async for key in self.redis.scan_iter(match=f"{self.prefix}*")]
+            if counters:
+                await self.redis.delete(*counters)
+        except REDIS_DOWN:
+            log.warning("rate limits cleared only in this process: Redis is unreachable")
+
 
 class MemoryRateLimiter:
     """For the single-process embedded default."""
@@ -74,6 +87,9 @@ class MemoryRateLimiter:
 
     async def reset(self, key: str) -> None:
         self.counts.pop(key, None)
+
+    async def clear(self) -> None:
+        self.counts.clear()
 
 
 class FailureLog(Protocol):
