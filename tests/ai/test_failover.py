@@ -76,7 +76,12 @@ async def test_visitor_gets_one_complete_answer_from_the_next_provider(
     backup: FakeLLM,
 ) -> None:
     headers = await admin(client, runtime)
-    primary, _ = await fleet(client, headers, primary_kind, fake, backup, first_token_seconds=0.6)
+    # the first-token timeout is what a stall trips; for the other failures it is only a bound,
+    # and a short one could fire on a loaded machine before the request reaches the fake
+    timeout = 1.0 if failure == "stall" else 10.0
+    primary, _ = await fleet(
+        client, headers, primary_kind, fake, backup, first_token_seconds=timeout
+    )
     fake.script = Script(tokens=PRIMARY_TOKENS, mode="ok" if failure == "wrong_key" else failure)
     if failure == "wrong_key":
         fake.key = "sk-the-right-key-is-another"

@@ -8,11 +8,8 @@ import io
 from PIL import Image
 
 from baton.ai.person_offer import CANNOT_SEE_IMAGES, WAITING_CANNOT_SEE_IMAGES
-from baton.ai.providers.anthropic_messages import message_of as anthropic_message
 from baton.ai.providers.base import ChatMessage, ChatRequest, ImageInput, normalise_turns
 from baton.ai.providers.builtin import TALK_TO_PERSON, compose
-from baton.ai.providers.gemini import content_of
-from baton.ai.providers.openai_chat import message_of as openai_message
 from baton.ai.vision import MAX_BYTES, MAX_SIDE, attached_line, bound_image
 
 
@@ -83,6 +80,12 @@ def test_image_turns_merge_and_keep_their_images() -> None:
 
 
 def test_each_provider_formats_images_its_own_way() -> None:
+    # imported here: the three SDKs take seconds to import, and every pytest worker of every
+    # stage collects this module (the server imports an SDK only when a provider needs it)
+    from baton.ai.providers.anthropic_messages import message_of as anthropic_message
+    from baton.ai.providers.gemini import content_of
+    from baton.ai.providers.openai_chat import message_of as openai_message
+
     turn = ChatMessage("user", "look", (PIXEL,))
     encoded = base64.b64encode(PIXEL.data).decode()
     assert openai_message(turn) == {

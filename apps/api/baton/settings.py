@@ -138,6 +138,7 @@ class Settings:
     s3_region: str = "us-east-1"
     s3_access_key_id: str | None = None
     s3_secret_access_key: str | None = None
+    s3_max_attempts: int = 3  # per request, with botocore's standard backoff between them
     max_upload_mb: int = 50
     scan_command: str | None = None  # e.g. "clamdscan --no-summary"; exit 1 = infected
     uploads_per_visitor: int = 20  # per minute
@@ -266,6 +267,7 @@ def load_settings() -> Settings:
         s3_region=_env("S3_REGION", "us-east-1") or "us-east-1",
         s3_access_key_id=_env("S3_ACCESS_KEY_ID"),
         s3_secret_access_key=_env("S3_SECRET_ACCESS_KEY"),
+        s3_max_attempts=max(1, _env_int("S3_MAX_ATTEMPTS", 3)),
         max_upload_mb=max(1, _env_int("MAX_UPLOAD_MB", 50)),
         scan_command=_env("SCAN_COMMAND"),
         uploads_per_visitor=_env_int("UPLOADS_PER_VISITOR", 20),

@@ -123,7 +123,9 @@ class S3Storage:
 
         self.options: dict[str, Any] = {
             "config": Config(
-                connect_timeout=5, read_timeout=60, retries={"max_attempts": 3, "mode": "standard"}
+                connect_timeout=5,
+                read_timeout=60,
+                retries={"max_attempts": settings.s3_max_attempts, "mode": "standard"},
             ),
             "endpoint_url": settings.s3_endpoint_url,
             "region_name": settings.s3_region,
