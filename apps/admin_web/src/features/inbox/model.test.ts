@@ -55,6 +55,16 @@ describe("priority", () => {
 });
 
 describe("applyUpdate", () => {
+  it("keeps the later view when an older update arrives after a newer row", () => {
+    const taken = conversation({ status: "agent", assignee: dana, updated_at: "2026-12-01T12:00:05Z" });
+    const stale = { ...taken, status: "waiting" as const, assignee: null, waiting_since: "2026-12-01T11:59:00Z", updated_at: "2026-12-01T12:00:00Z" };
+    const list = [taken];
+    expect(applyUpdate(list, stale, "mine", ME, { insertNew: true })).toBe(list);
+    // the same instant (a new queue position) still replaces the row
+    const moved = { ...taken, queue_position: 2 };
+    expect(applyUpdate(list, moved, "mine", ME, { insertNew: true })[0]).toBe(moved);
+  });
+
   it("moves a taken-over conversation out of Waiting and into Mine", () => {
     const c = conversation({ status: "waiting", waiting_since: "2026-12-01T12:00:00Z" });
     const other = conversation({ status: "waiting", waiting_since: "2026-12-01T12:30:00Z" });

@@ -2,6 +2,7 @@
 // list endpoint applies, so live updates can move rows without refetching.
 import type { ListQuery } from "../../api/rest";
 import type { Conversation, Counts } from "../../types";
+import { newer } from "../conversation/newer";
 
 export type TabId = "waiting" | "mine" | "unassigned" | "resolved" | "all";
 
@@ -114,6 +115,8 @@ export function applyUpdate(
   { insertNew }: { insertNew: boolean },
 ): Conversation[] {
   const index = items.findIndex((x) => x.id === c.id);
+  // an update published before the row was fetched again must not put back an older state
+  if (index !== -1 && newer(items[index] ?? null, c) !== c) return items;
   const keep = belongs(tab, c, meId);
   if (index === -1 && (!keep || !insertNew)) return items;
   const next = index === -1 ? [...items] : items.filter((x) => x.id !== c.id);
