@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -121,9 +122,14 @@ async def _clean_state(request: pytest.FixtureRequest) -> AsyncIterator[None]:
         await live.runtime.limiter.clear()
 
 
+# The live server speaks plain HTTP on 127.0.0.1, but every httpx client builds a TLS context
+# and loads the CA bundle into it (~25 ms of CPU, 6 % of the embedded run's): one for all.
+_TLS = ssl.create_default_context()
+
+
 @pytest.fixture
 async def client(server: LiveServer) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=server.base_url, timeout=20) as c:
+    async with httpx.AsyncClient(base_url=server.base_url, timeout=20, verify=_TLS) as c:
         yield c
 
 
