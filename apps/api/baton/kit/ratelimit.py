@@ -61,7 +61,11 @@ class RedisRateLimiter:
     async def clear(self) -> None:
         await self.fallback.clear()
         try:
-            counters = [key async for key in self.redis.scan_iter(match=f"{self.prefix}*")]
+            # SCAN's default batch is 10 keys: a shared Redis with a thousand keys took a
+            # hundred round trips
+            counters = [
+                key async for key in self.redis.scan_iter(match=f"{self.prefix}*", count=1000)
+            ]
             if counters:
                 await self.redis.delete(*counters)
         except REDIS_DOWN:
