@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import itertools
 import os
 import socket
 import subprocess
@@ -65,10 +66,35 @@ def uses_postgres() -> bool:
     return BACKEND == "postgres"
 
 
+# Ports for the servers a test starts. A port the kernel hands out (bind to 0) is free only
+# until the socket closes: another xdist worker's next one, or any outgoing connection's local
+# port, could be the same before the child process (seconds of start-up) binds it, and its
+# /health would then be answered by a stranger. So each worker takes ports from a block of
+# its own below the kernel's ephemeral range (32768-60999 on Linux), checked free by a bind.
+_PORT_BASE, _PORT_BLOCK, _PORT_BLOCKS = 20_000, 1_500, 8
+
+
+def _port_block() -> range:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    index = int(worker[2:]) if worker.startswith("gw") and worker[2:].isdigit() else -1
+    index = index % (_PORT_BLOCKS - 1) if index >= 0 else _PORT_BLOCKS - 1  # the last: no xdist
+    start = _PORT_BASE + index * _PORT_BLOCK
+    return range(start, min(start + _PORT_BLOCK, 32_768))
+
+
+_ports = itertools.cycle(_port_block())
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    block = _port_block()
+    for port in itertools.islice(_ports, len(block)):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue  # in use, or still in TIME_WAIT
+            return port
+    raise RuntimeError(f"no free port in {block.start}-{block.stop - 1}")
 
 
 async def create_postgres_database(name: str) -> str:
