@@ -67,6 +67,9 @@ class RedisConnections:
     ) -> None:
         self.redis = redis
         self.prefix = f"{namespace}:agent-conns:"
+        # the processes that hold a hash: read as one set, not by SCANning the keyspace
+        # (a shared Redis with thousands of keys took hundreds of round trips per call)
+        self.index_key = f"{namespace}:agent-conns-processes"
         self.heartbeat_prefix = f"{namespace}:process-alive:"
         self.process = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.key = f"{self.prefix}{self.process}"
@@ -78,6 +81,7 @@ class RedisConnections:
     async def _publish(self) -> None:
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.set(self.heartbeat_key, "1", px=self.heartbeat_ms)
+            pipe.sadd(self.index_key, self.process)
             pipe.delete(self.key)
             if self.local.counts:
                 pipe.hset(self.key, mapping={str(u): n for u, n in self.local.counts.items()})
@@ -99,22 +103,28 @@ class RedisConnections:
         found: set[uuid.UUID] = set()
         if not wanted:  # HMGET with no fields is an error in Redis, not an empty answer
             return found
-        keys = [key async for key in self.redis.scan_iter(match=f"{self.prefix}*")]
-        if not keys:
+        members = await self.redis.smembers(self.index_key)  # type: ignore[misc]
+        processes = sorted(m.decode() if isinstance(m, bytes) else str(m) for m in members)
+        if not processes:
             return found
-        names = [(k.decode() if isinstance(k, bytes) else str(k)) for k in keys]
-        processes = [n[len(self.prefix) :] for n in names]
-        beats = await self.redis.mget([f"{self.heartbeat_prefix}{p}" for p in processes])
+        fields = list(wanted)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.mget([f"{self.heartbeat_prefix}{p}" for p in processes])
+            for process in processes:
+                pipe.hmget(f"{self.prefix}{process}", fields)
+            beats, *counts = await pipe.execute()
         dead = []
-        for name, process, beat in zip(names, processes, beats, strict=True):
+        for process, beat, values in zip(processes, beats, counts, strict=True):
             if beat is None and process != self.process:
-                dead.append(name)  # its process stopped refreshing: it crashed or was killed
+                dead.append(process)  # its process stopped refreshing: it crashed or was killed
                 continue
-            values = await self.redis.hmget(name, list(wanted))  # type: ignore[misc]
-            found |= {wanted[k] for k, v in zip(wanted, values, strict=True) if v and int(v) > 0}
+            found |= {wanted[k] for k, v in zip(fields, values, strict=True) if v and int(v) > 0}
         if dead:
             with contextlib.suppress(Exception):
-                await self.redis.delete(*dead)
+                async with self.redis.pipeline(transaction=True) as pipe:
+                    pipe.srem(self.index_key, *dead)
+                    pipe.delete(*(f"{self.prefix}{p}" for p in dead))
+                    await pipe.execute()
         return found
 
     async def _refresh(self) -> None:
@@ -134,4 +144,7 @@ class RedisConnections:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
         with contextlib.suppress(Exception):
-            await self.redis.delete(self.key, self.heartbeat_key)
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.srem(self.index_key, self.process)
+                pipe.delete(self.key, self.heartbeat_key)
+                await pipe.execute()
