@@ -53,7 +53,7 @@ class RedisRateLimiter:
         await self.fallback.reset(key)
         pattern = f"{self.prefix}{key}:*"
         try:
-            async for found in self.redis.scan_iter(match=pattern):
+            async for found in self.redis.scan_iter(match=pattern, count=1000):
                 await self.redis.delete(found)
         except REDIS_DOWN:
             log.warning("rate limit reset only in this process: Redis is unreachable")
