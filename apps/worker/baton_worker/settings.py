@@ -84,5 +84,9 @@ def worker_settings() -> dict[str, Any]:
         "redis_settings": arq_redis_settings(settings.redis_url),
         "queue_name": settings.job_queue_name,
         "max_jobs": 20,
+        # a job's result is read only by whoever waits on it at once (`Job.result()`); arq's
+        # default keeps each for an hour, one key per job (a visitor message in an agent's
+        # conversation is a job: 13,600 keys after one S1 bench run)
+        "keep_result": 60,
         "handle_signals": True,
     }
