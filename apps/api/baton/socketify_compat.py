@@ -167,9 +167,11 @@ class Lifespan:
         if self.task is None or not self.supported or self.task.done():
             return
         await self.inbox.put({"type": "lifespan.shutdown"})
-        await asyncio.wait_for(self.stopped.wait(), timeout)
+        async with asyncio.timeout(timeout):
+            await self.stopped.wait()
         if self.task is not None:
-            await asyncio.wait_for(self.task, timeout)
+            async with asyncio.timeout(timeout):
+                await self.task
         if self.failure:
             raise LifespanError(self.failure)
 

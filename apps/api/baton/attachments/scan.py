@@ -30,7 +30,8 @@ async def scan(command: str | None, path: Path) -> Literal["skipped", "clean"]:
         log.error("attachment scanner could not start: %s", exc)
         raise ServiceUnavailable("the file scanner is unavailable", code="scan_failed") from exc
     try:
-        out, err = await asyncio.wait_for(proc.communicate(), SCAN_TIMEOUT_SECONDS)
+        async with asyncio.timeout(SCAN_TIMEOUT_SECONDS):
+            out, err = await proc.communicate()
     except TimeoutError as exc:
         proc.kill()
         await proc.wait()

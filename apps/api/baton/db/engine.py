@@ -156,7 +156,8 @@ class Database:
         """Raise unless the database can answer now: a pooled connection and ``SELECT 1``
         within ``timeout``; on SQLite also the write lock (a held write transaction makes
         every write wait, so a read alone would say "ok" while writes fail)."""
-        await asyncio.wait_for(self.ping(), timeout)
+        async with asyncio.timeout(timeout):
+            await self.ping()
         if self.dialect == "sqlite":
             path = self.url.split(":///", 1)[-1].split("?", 1)[0]
             if path and path != ":memory:":

@@ -34,7 +34,8 @@ class HealthOut(msgspec.Struct):
 
 async def _check(coro: Any) -> str:
     try:
-        await asyncio.wait_for(coro, timeout=CHECK_SECONDS)
+        async with asyncio.timeout(CHECK_SECONDS):
+            await coro
         return "ok"
     except TimeoutError:
         return "error: timeout"

@@ -110,7 +110,8 @@ class InProcessQueue:
 
     async def drain(self, timeout: float = 10) -> None:
         """Wait until every job due now has finished (deferred ones are not waited for)."""
-        await asyncio.wait_for(self.idle.wait(), timeout)
+        async with asyncio.timeout(timeout):
+            await self.idle.wait()
 
     async def _work(self) -> None:
         while True:
@@ -118,7 +119,10 @@ class InProcessQueue:
             spec = registry.get(name)
             try:
                 assert self.runtime is not None
-                await asyncio.wait_for(run_job(self.runtime, name, kwargs), spec.timeout_seconds)
+                # asyncio.timeout, not wait_for: 3.11's wait_for drops a cancel that lands as
+                # the job finishes, and stop() would wait on this task for ever
+                async with asyncio.timeout(spec.timeout_seconds):
+                    await run_job(self.runtime, name, kwargs)
             except asyncio.CancelledError:
                 raise
             except Exception:
