@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from baton.notifications.models import Notification
@@ -143,6 +144,8 @@ async def test_nothing_is_stored_for_agents_who_may_not_see_the_conversation(
         await eli.wait_for("new_notification", alerted)
         taken = await dana.call("take_over", {"conversation_id": conversation_id})
         assert "error" not in taken, taken
+        # and moves on to another thread (reading this one, she needs no alert: see below)
+        await dana.call("leave_session", {"conversation_id": conversation_id})
         # Dana owns it: the visitor's next words alert her alone
         await v.call("user_message", {"client_id": cid(), "text": "Still there?"})
         note = await dana.wait_for("new_notification", lambda n: n["kind"] == "message")
@@ -240,3 +243,69 @@ async def test_the_waiting_alert_quotes_the_visitor_not_our_queue_line(
     finally:
         await v.disconnect()
         await dana.disconnect()
+
+
+class QueuedJobs:
+    """Records what the api process queues (the gate runs there, before anything is queued)."""
+
+    def __init__(self, runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.listeners: list[str] = []
+        queue = runtime.jobs
+        enqueue = queue.enqueue
+
+        async def recording(name: str, kwargs: dict[str, Any], **options: Any) -> None:
+            if name == "events.deliver":
+                self.listeners.append(kwargs["listener"])
+            await enqueue(name, kwargs, **options)
+
+        monkeypatch.setattr(queue, "enqueue", recording)
+
+    def count(self, listener: str) -> int:
+        return self.listeners.count(listener)
+
+
+async def test_no_message_alert_while_the_assignee_has_the_conversation_open(
+    server: LiveServer,
+    client: httpx.AsyncClient,
+    runtime: Runtime,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    dana, dana_user, token = await agent(server.base_url, client, runtime, name="Dana")
+    v, ack = await visitor(server.base_url)
+    conversation_id = ack["conversation_id"]
+    ref = {"conversation_id": conversation_id}
+    queued = QueuedJobs(server.runtime, monkeypatch)
+    second_tab = RecordingClient("/agent")
+    try:
+        await v.call("user_message", {"client_id": cid(), "text": "Help please"})
+        assert "error" not in await dana.call("take_over", ref)  # working in it: it is open
+        # the visitor's ack comes after the commit's listeners ran: had the gate let the
+        # alert through, its job would be queued by now
+        said = await v.call("user_message", {"client_id": cid(), "text": "Are you there?"})
+        assert "error" not in said, said
+        await dana.wait_for("message_created", lambda m: m["message"]["text"] == "Are you there?")
+        assert queued.count("notifications.message") == 0
+        # a second tab opens it too; the first leaves: still open, still no alert
+        await second_tab.connect(server.base_url, auth={"token": token})
+        assert "error" not in await second_tab.call("join_session", ref)
+        await dana.call("leave_session", ref)
+        await v.call("user_message", {"client_id": cid(), "text": "Hello?"})
+        assert queued.count("notifications.message") == 0
+        # the last tab goes: the next line alerts her
+        await second_tab.disconnect()
+
+        async def closed() -> bool:
+            uid = uuid.UUID(conversation_id)
+            return not await runtime.connections.which_have_open(uid, [dana_user.id])
+
+        await wait_for(closed)
+        await v.call("user_message", {"client_id": cid(), "text": "Anyone?"})
+        note = await dana.wait_for("new_notification", lambda n: n["kind"] == "message")
+        assert note["text"] == "Anyone?" and note["conversation_id"] == conversation_id
+        assert queued.count("notifications.message") == 1
+        rows = await stored(runtime, user_id=dana_user.id, kind="message")
+        assert [r.text for r in rows] == ["Anyone?"]
+    finally:
+        await v.disconnect()
+        await dana.disconnect()
+        await second_tab.disconnect()

@@ -26,6 +26,7 @@ from baton.auth.permissions import Permission
 from baton.auth.principal import Principal
 from baton.auth.service import authenticate
 from baton.kit.errors import Unauthorized
+from baton.realtime.open_conversations import close_all
 from baton.realtime.rooms import AGENTS_ROOM, INBOX_ALL_ROOM, SCOPED_AGENTS_ROOM, user_room
 from baton.runtime import Runtime
 
@@ -120,6 +121,7 @@ def register_realtime(sio: Any, runtime: Runtime) -> None:
         session = await sio.get_session(sid, namespace=AGENT_NS)
         counted = session.pop("counted_user", None)
         if counted is not None:
+            await close_all(runtime, session, counted)
             await runtime.connections.disconnected(counted)
         return None
 

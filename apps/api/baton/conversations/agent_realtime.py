@@ -22,6 +22,7 @@ from baton.conversations.state import Actor
 from baton.kit.errors import Forbidden, NotFound, ValidationFailed
 from baton.realtime.actions import Actions, SocketCall
 from baton.realtime.contract import Ok, WireIds, WireText
+from baton.realtime.open_conversations import mark_closed, mark_open
 from baton.realtime.rooms import AGENT_NS, AGENTS_ROOM, conversation_room
 from baton.users.models import User
 from baton.users.service import update_user
@@ -83,6 +84,7 @@ async def join_session(call: SocketCall, ref: ConversationRef) -> ConversationWi
     conversation = await _conversation(call, ref.conversation_id)
     # join before reading, so nothing committed in between is missed
     await call.enter(conversation_room(conversation.id))
+    await mark_open(call, conversation.id)
     messages, _ = await queries.messages_of(
         call.uow.session, conversation.id, include_internal=True, limit=2000
     )
@@ -94,6 +96,11 @@ async def join_session(call: SocketCall, ref: ConversationRef) -> ConversationWi
 @actions.on("leave_session", payload=ConversationRef, ack=Ok, uow=False)
 async def leave_session(call: SocketCall, ref: ConversationRef) -> dict[str, Any]:
     await call.leave(conversation_room(ref.conversation_id))
+    try:
+        conversation_id = uuid.UUID(ref.conversation_id)
+    except ValueError:
+        return {"ok": True}  # not an id: nothing was open under it
+    await mark_closed(call, conversation_id)
     return {"ok": True}
 
 
@@ -111,6 +118,7 @@ async def take_over(call: SocketCall, ref: ConversationRef) -> ConversationAck:
     await lifecycle.take_over(call.uow, conversation, Actor.of(call.principal))
     # taking a conversation over means working in it, as after join_session
     await call.enter(conversation_room(conversation.id))
+    await mark_open(call, conversation.id)
     return await _answer(call, conversation)
 
 

@@ -8,7 +8,9 @@ A domain records a typed event (``uow.record(MessageCreated(...))``); whoever re
   work publishes; it may also start in-process work (the AI's streamed reply).
 - ``phase="job"`` runs through the job queue (``events.deliver``): in the arq worker with
   Redis, in-process on the embedded default. Use it for work that must survive the process
-  that committed (email, webhooks, rollups).
+  that committed (email, webhooks, rollups). ``unless`` is an async check run in the
+  committing process before anything is queued (e.g. the person to notify is reading the
+  thread): a lookup there is cheaper than a job that finds nothing to do.
 
 Nothing runs for a unit of work that rolls back. Events whose ``coalesce_key`` matches are
 merged within one unit of work (two ``ConversationChanged`` for one conversation in one commit
@@ -68,6 +70,7 @@ class ListenerSpec:
     phase: Phase
     name: str
     when: Callable[[Any], bool] | None = None
+    unless: Callable[[Any, Any], Awaitable[bool]] | None = None  # (runtime, event); job phase
 
 
 @dataclass
@@ -106,9 +109,13 @@ def listen(
     phase: Phase = "realtime",
     name: str | None = None,
     when: Callable[[E], bool] | None = None,
+    unless: Callable[[Any, E], Awaitable[bool]] | None = None,
 ) -> Callable[[Listener], Listener]:
     """Register ``fn(runtime, event)`` for ``event_type``; ``when`` filters cheaply before
-    anything is scheduled (a job-phase listener that does not apply enqueues nothing)."""
+    anything is scheduled (a job-phase listener that does not apply enqueues nothing);
+    ``unless(runtime, event)`` (job phase) may look something up first, and True skips it."""
+    if unless is not None and phase != "job":
+        raise ValueError("unless= gates a job-phase listener (a realtime one can just return)")
 
     def decorate(fn: Listener) -> Listener:
         registry.add(
@@ -118,6 +125,7 @@ def listen(
                 phase,
                 name or f"{fn.__module__}.{fn.__qualname__}",
                 when,  # type: ignore[arg-type]
+                unless,  # type: ignore[arg-type]
             )
         )
         return fn

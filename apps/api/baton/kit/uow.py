@@ -203,6 +203,8 @@ async def dispatch(runtime: Runtime, recorded: list[DomainEvent]) -> None:
             plan.append((spec, event, result))
     for spec, event, result in plan:
         if spec.phase == "job":
+            if spec.unless is not None and await _skips(runtime, spec, event):
+                continue
             await _enqueue(runtime, "events.deliver", domain_events.to_job_kwargs(spec, event))
             continue
         try:
@@ -216,6 +218,17 @@ async def dispatch(runtime: Runtime, recorded: list[DomainEvent]) -> None:
                 )
         except Exception:
             log.exception("listener failed", extra={"listener": spec.name})
+
+
+async def _skips(runtime: Runtime, spec: ListenerSpec, event: DomainEvent) -> bool:
+    """A gate that cannot answer (Redis away) lets the job go: better a needless job than a
+    lost notification."""
+    assert spec.unless is not None
+    try:
+        return await spec.unless(runtime, event)
+    except Exception:
+        log.exception("listener gate failed", extra={"listener": spec.name})
+        return False
 
 
 @asynccontextmanager

@@ -86,7 +86,21 @@ def _visitor_in_owned(e: MessageCreated) -> bool:
     return m.sender == "visitor" and owned
 
 
-@listen(MessageCreated, phase="job", name="notifications.message", when=_visitor_in_owned)
+async def _assignee_is_reading(runtime: Any, e: MessageCreated) -> bool:
+    """The assignee has the conversation open (a tab joined it): the message is on their
+    screen, so no notification (as Chatwoot and Intercom do for the thread you are in)."""
+    assert e.assignee_id is not None
+    reading = await runtime.connections.which_have_open(e.message.conversation_id, [e.assignee_id])
+    return bool(reading)
+
+
+@listen(
+    MessageCreated,
+    phase="job",
+    name="notifications.message",
+    when=_visitor_in_owned,
+    unless=_assignee_is_reading,
+)
 async def message(runtime: Any, event: MessageCreated) -> None:
     assert event.assignee_id is not None
     async with unit_of_work(runtime) as uow:

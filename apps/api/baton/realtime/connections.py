@@ -6,6 +6,10 @@ With Redis each process keeps a hash of its connected users and a heartbeat key 
 TTL (``BATON_PROCESS_HEARTBEAT_SECONDS``, refreshed every third of it); a hash whose process has
 no heartbeat is ignored (and removed), so a killed process's agents stop counting as online
 within that TTL, not after the hash's own ``TTL_SECONDS``. Without Redis it is a dict.
+
+The same goes for the conversations each agent has open (``join_session`` until
+``leave_session`` or the socket goes): a person reading a thread needs no notification of
+its next message, and asking costs a lookup instead of a job.
 """
 
 from __future__ import annotations
@@ -31,6 +35,14 @@ class AgentConnections(Protocol):
 
     async def which_connected(self, user_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]: ...
 
+    async def opened(self, user_id: uuid.UUID, conversation_id: uuid.UUID) -> None: ...
+
+    async def closed(self, user_id: uuid.UUID, conversation_ids: Iterable[uuid.UUID]) -> None: ...
+
+    async def which_have_open(
+        self, conversation_id: uuid.UUID, user_ids: Iterable[uuid.UUID]
+    ) -> set[uuid.UUID]: ...
+
     async def start(self) -> None: ...
 
     async def stop(self) -> None: ...
@@ -39,6 +51,8 @@ class AgentConnections(Protocol):
 class MemoryConnections:
     def __init__(self) -> None:
         self.counts: Counter[uuid.UUID] = Counter()
+        # (user, conversation) -> sockets of that user with the conversation open
+        self.open: Counter[tuple[uuid.UUID, uuid.UUID]] = Counter()
 
     async def connected(self, user_id: uuid.UUID) -> int:
         self.counts[user_id] += 1
@@ -53,6 +67,21 @@ class MemoryConnections:
 
     async def which_connected(self, user_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
         return {u for u in user_ids if self.counts.get(u)}
+
+    async def opened(self, user_id: uuid.UUID, conversation_id: uuid.UUID) -> None:
+        self.open[(user_id, conversation_id)] += 1
+
+    async def closed(self, user_id: uuid.UUID, conversation_ids: Iterable[uuid.UUID]) -> None:
+        for conversation_id in conversation_ids:
+            key = (user_id, conversation_id)
+            self.open[key] -= 1
+            if self.open[key] <= 0:
+                del self.open[key]
+
+    async def which_have_open(
+        self, conversation_id: uuid.UUID, user_ids: Iterable[uuid.UUID]
+    ) -> set[uuid.UUID]:
+        return {u for u in user_ids if self.open.get((u, conversation_id))}
 
     async def start(self) -> None:
         return None
@@ -73,12 +102,16 @@ class RedisConnections:
         self.heartbeat_prefix = f"{namespace}:process-alive:"
         self.process = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.key = f"{self.prefix}{self.process}"
+        self.open_prefix = f"{namespace}:agent-open:"
+        self.open_key = f"{self.open_prefix}{self.process}"
         self.heartbeat_key = f"{self.heartbeat_prefix}{self.process}"
         self.heartbeat_ms = max(1000, int(heartbeat_seconds * 1000))
         self.local = MemoryConnections()
         self._task: asyncio.Task[None] | None = None
 
-    async def _publish(self) -> None:
+    async def _publish(self, *, with_open: bool = False) -> None:
+        """Rewrite this process's hash of connected users (and, from the heartbeat, of open
+        conversations: kept current field by field, rewritten in case Redis lost it)."""
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.set(self.heartbeat_key, "1", px=self.heartbeat_ms)
             pipe.sadd(self.index_key, self.process)
@@ -86,6 +119,12 @@ class RedisConnections:
             if self.local.counts:
                 pipe.hset(self.key, mapping={str(u): n for u, n in self.local.counts.items()})
                 pipe.expire(self.key, TTL_SECONDS)
+            if with_open:
+                pipe.delete(self.open_key)
+                if self.local.open:
+                    fields = {_open_field(u, c): n for (u, c), n in self.local.open.items()}
+                    pipe.hset(self.open_key, mapping=fields)
+            pipe.expire(self.open_key, TTL_SECONDS)
             await pipe.execute()
 
     async def connected(self, user_id: uuid.UUID) -> int:
@@ -100,30 +139,70 @@ class RedisConnections:
 
     async def which_connected(self, user_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
         wanted = {str(u): u for u in user_ids}
-        found: set[uuid.UUID] = set()
-        if not wanted:  # HMGET with no fields is an error in Redis, not an empty answer
+        counted = await self._counted(self.prefix, list(wanted), include_self=True)
+        return {wanted[f] for f in counted}
+
+    async def opened(self, user_id: uuid.UUID, conversation_id: uuid.UUID) -> None:
+        await self.local.opened(user_id, conversation_id)
+        await self._publish_open(user_id, [conversation_id])
+
+    async def closed(self, user_id: uuid.UUID, conversation_ids: Iterable[uuid.UUID]) -> None:
+        ids = list(conversation_ids)
+        await self.local.closed(user_id, ids)
+        await self._publish_open(user_id, ids)
+
+    async def _publish_open(self, user_id: uuid.UUID, conversation_ids: list[uuid.UUID]) -> None:
+        if not conversation_ids:
+            return
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.set(self.heartbeat_key, "1", px=self.heartbeat_ms)
+            pipe.sadd(self.index_key, self.process)
+            for c in conversation_ids:
+                n = self.local.open.get((user_id, c), 0)
+                if n:
+                    pipe.hset(self.open_key, _open_field(user_id, c), str(n))
+                else:
+                    pipe.hdel(self.open_key, _open_field(user_id, c))
+            pipe.expire(self.open_key, TTL_SECONDS)
+            await pipe.execute()
+
+    async def which_have_open(
+        self, conversation_id: uuid.UUID, user_ids: Iterable[uuid.UUID]
+    ) -> set[uuid.UUID]:
+        wanted = set(user_ids)
+        found = await self.local.which_have_open(conversation_id, wanted)  # no round trip
+        rest = {_open_field(u, conversation_id): u for u in wanted - found}
+        counted = await self._counted(self.open_prefix, list(rest), include_self=False)
+        return found | {rest[f] for f in counted}
+
+    async def _counted(self, prefix: str, fields: list[str], *, include_self: bool) -> set[str]:
+        """The fields with a positive count in a live process's hash under ``prefix``."""
+        found: set[str] = set()
+        if not fields:  # HMGET with no fields is an error in Redis, not an empty answer
             return found
         members = await self.redis.smembers(self.index_key)  # type: ignore[misc]
         processes = sorted(m.decode() if isinstance(m, bytes) else str(m) for m in members)
+        if not include_self:
+            processes = [p for p in processes if p != self.process]
         if not processes:
             return found
-        fields = list(wanted)
         async with self.redis.pipeline(transaction=False) as pipe:
             pipe.mget([f"{self.heartbeat_prefix}{p}" for p in processes])
             for process in processes:
-                pipe.hmget(f"{self.prefix}{process}", fields)
+                pipe.hmget(f"{prefix}{process}", fields)
             beats, *counts = await pipe.execute()
         dead = []
         for process, beat, values in zip(processes, beats, counts, strict=True):
             if beat is None and process != self.process:
                 dead.append(process)  # its process stopped refreshing: it crashed or was killed
                 continue
-            found |= {wanted[k] for k, v in zip(fields, values, strict=True) if v and int(v) > 0}
+            found |= {f for f, v in zip(fields, values, strict=True) if v and int(v) > 0}
         if dead:
             with contextlib.suppress(Exception):
                 async with self.redis.pipeline(transaction=True) as pipe:
                     pipe.srem(self.index_key, *dead)
                     pipe.delete(*(f"{self.prefix}{p}" for p in dead))
+                    pipe.delete(*(f"{self.open_prefix}{p}" for p in dead))
                     await pipe.execute()
         return found
 
@@ -131,7 +210,7 @@ class RedisConnections:
         while True:
             await asyncio.sleep(self.heartbeat_ms / 3000)
             with contextlib.suppress(Exception):  # Redis blips: the next refresh retries
-                await self._publish()
+                await self._publish(with_open=True)
 
     async def start(self) -> None:
         with contextlib.suppress(Exception):
@@ -146,5 +225,9 @@ class RedisConnections:
         with contextlib.suppress(Exception):
             async with self.redis.pipeline(transaction=True) as pipe:
                 pipe.srem(self.index_key, self.process)
-                pipe.delete(self.key, self.heartbeat_key)
+                pipe.delete(self.key, self.heartbeat_key, self.open_key)
                 await pipe.execute()
+
+
+def _open_field(user_id: uuid.UUID, conversation_id: uuid.UUID) -> str:
+    return f"{conversation_id}:{user_id}"
