@@ -189,7 +189,8 @@ async def dispatch(runtime: Runtime, recorded: list[DomainEvent]) -> None:
     start work or return emissions, and the work they start (the AI's reply to the 50th
     message of a batch) then starts at once instead of after ~150 socket emissions. Then, in
     the events' order, the async listeners run and every emission is published, in the same
-    order as if each listener had run in turn."""
+    order as if each listener had run in turn. Last, the job-phase listeners are queued (each
+    past its ``unless`` gate), in the same order."""
     plan: list[tuple[ListenerSpec, DomainEvent, Any]] = []
     for event in recorded:
         for spec in domain_events.registry.for_event(event):
@@ -203,9 +204,6 @@ async def dispatch(runtime: Runtime, recorded: list[DomainEvent]) -> None:
             plan.append((spec, event, result))
     for spec, event, result in plan:
         if spec.phase == "job":
-            if spec.unless is not None and await _skips(runtime, spec, event):
-                continue
-            await _enqueue(runtime, "events.deliver", domain_events.to_job_kwargs(spec, event))
             continue
         try:
             if inspect.iscoroutinefunction(spec.fn):
@@ -218,6 +216,13 @@ async def dispatch(runtime: Runtime, recorded: list[DomainEvent]) -> None:
                 )
         except Exception:
             log.exception("listener failed", extra={"listener": spec.name})
+    # then the queue: nobody is waiting on a job, and a gate's lookup would delay emissions
+    for spec, event, _ in plan:
+        if spec.phase != "job":
+            continue
+        if spec.unless is not None and await _skips(runtime, spec, event):
+            continue
+        await _enqueue(runtime, "events.deliver", domain_events.to_job_kwargs(spec, event))
 
 
 async def _skips(runtime: Runtime, spec: ListenerSpec, event: DomainEvent) -> bool:
