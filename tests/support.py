@@ -144,6 +144,9 @@ def make_settings(
         public_url="http://127.0.0.1",
         # the fakes (AI providers, ...) listen on loopback: allowed explicitly, as documented
         outbound_allow=LOOPBACK_ALLOW,
+        # one test process starts hundreds of in-process servers: freezing at each start-up
+        # would keep every earlier test's objects for good (child servers keep the default)
+        gc_gen0_threshold=0,
     )
     values.update(overrides)
     from baton.settings import normalise_database_url

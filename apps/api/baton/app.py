@@ -24,6 +24,7 @@ from baton import catalog
 from baton.auth.edge import BearerAuthMiddleware
 from baton.dependencies import provide_principal, provide_runtime, provide_uow
 from baton.jobs.registry import load_all
+from baton.kit.gc_tuning import tune_gc
 from baton.kit.headers import cors_origins, security_headers, socket_origin_check
 from baton.kit.http import error_response
 from baton.kit.inputs import input_guard
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None) -> tuple[Litestar, socketio.Asy
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await runtime.start()
         warming = [asyncio.create_task(c) for c in catalog.warm_ups(runtime)]
+        tune_gc(settings.gc_gen0_threshold)
         log.info(
             "baton api started",
             extra={"database": runtime.db.dialect, "redis": bool(runtime.redis)},

@@ -98,6 +98,9 @@ class Settings:
     # each api process's heartbeat in Redis: a process silent this long (killed) no longer
     # counts its agents as online
     process_heartbeat_seconds: int = 10
+    # after start-up: freeze what the process keeps and collect the young generation after
+    # this many allocations (Python's default is 700); 0 keeps Python's defaults (kit/gc_tuning)
+    gc_gen0_threshold: int = 20_000
     # an AI reply in flight renews a lease this long; a killed process's reply is resumed by
     # another process (or the restarted one) once it expires
     ai_reply_lease_seconds: float = 20.0
@@ -237,6 +240,7 @@ def load_settings() -> Settings:
         redis_namespace=_env("REDIS_NAMESPACE", "baton") or "baton",
         visitor_presence_ttl_seconds=max(3, _env_int("VISITOR_PRESENCE_TTL_SECONDS", 15)),
         process_heartbeat_seconds=max(2, _env_int("PROCESS_HEARTBEAT_SECONDS", 10)),
+        gc_gen0_threshold=max(0, _env_int("GC_GEN0_THRESHOLD", 20_000)),
         ai_reply_lease_seconds=max(1.0, float(_env("AI_REPLY_LEASE_SECONDS", "20") or 20)),
         llm_sentiment=_env_bool("LLM_SENTIMENT", True),
         outbound_allow=_outbound_allow(public_url),

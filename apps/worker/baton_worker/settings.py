@@ -11,6 +11,7 @@ from arq.worker import func
 from baton.auth.service import refresh_roles
 from baton.jobs.queues import arq_redis_settings
 from baton.jobs.registry import load_all, run_job
+from baton.kit.gc_tuning import tune_gc
 from baton.kit.logging import configure_logging
 from baton.runtime import Runtime, build_runtime
 from baton.settings import get_settings
@@ -41,6 +42,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     )
     runtime = build_runtime(settings, sio=None, run_jobs_in_process=False)
     await runtime.start()
+    tune_gc(settings.gc_gen0_threshold)
     ctx["runtime"] = runtime
 
 
