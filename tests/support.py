@@ -82,11 +82,12 @@ def _port_block() -> range:
     return range(start, min(start + _PORT_BLOCK, 32_768))
 
 
-_ports = itertools.cycle(_port_block())
+_PORTS = _port_block()
+_ports = itertools.cycle(_PORTS)
 
 
 def free_port() -> int:
-    block = _port_block()
+    block = _PORTS
     for port in itertools.islice(_ports, len(block)):
         with socket.socket() as s:
             try:
