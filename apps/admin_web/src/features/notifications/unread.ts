@@ -3,19 +3,12 @@
 import { Store } from "../../lib/store";
 import { realtime } from "../../realtime/connector";
 import { notifications } from "./api";
+import { UnreadCounter } from "./counter";
 
 export const unread = new Store<number>(0);
 /** Bumped on every change, so an open panel refetches its list. */
 export const revision = new Store<number>(0);
-const seen = new Set<string>();
-
-async function refresh(): Promise<void> {
-  try {
-    unread.set((await notifications.unreadCount()).count);
-  } catch {
-    // the badge is a hint; the next event or reconnect corrects it
-  }
-}
+const counter = new UnreadCounter(unread, async () => (await notifications.unreadCount()).count);
 
 let started = false;
 
@@ -25,15 +18,12 @@ export function followUnread(): void {
   started = true;
   realtime.on("new_notification", (n) => {
     revision.set((r) => r + 1);
-    // the same id again: an unread "message" updated by the visitor's next line
-    if (seen.has(n.id)) return;
-    seen.add(n.id);
-    if (!n.read_at) unread.set((c) => c + 1);
+    counter.added(n.id, Boolean(n.read_at));
   });
   realtime.on("notifications_read", (e) => {
-    unread.set(e.unread_count);
+    counter.readTo(e.unread_count);
     revision.set((r) => r + 1);
   });
   // anything missed while disconnected: ask again
-  realtime.onConnected(() => void refresh());
+  realtime.onConnected(() => void counter.refresh());
 }
