@@ -24,7 +24,7 @@ async def _finish(runtime: Any, name: str, kwargs: dict[str, Any]) -> None:
 
 
 async def test_stop_lands_as_a_job_finishes(monkeypatch: pytest.MonkeyPatch) -> None:
-    registry.add(JobSpec(NAME, _finish))
+    monkeypatch.setitem(registry.jobs, NAME, JobSpec(NAME, _finish))  # gone after the test
     monkeypatch.setattr(queues, "run_job", _finish)
     monkeypatch.setattr(registry, "crons", [])
     hung = 0
