@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from baton.ai import setup_cache
 from baton.analytics.reply_time import TypicalReplyCache
 from baton.db.migrate import upgrade
 from baton.jobs.queues import InProcessQueue
@@ -116,6 +117,7 @@ async def _clean_state(request: pytest.FixtureRequest) -> AsyncIterator[None]:
             await live.runtime.jobs.drain(timeout=20)
         await truncate_all(live.runtime)
         clear_config_cache()
+        setup_cache.changed()  # the rules and providers are gone too
         live.runtime.slots.get(TypicalReplyCache).read_at = float("-inf")  # facts are gone
         # every test comes from 127.0.0.1: fixed per-address limits (the offline form, the
         # survey links) would fill up across the tests of one worker and answer 429

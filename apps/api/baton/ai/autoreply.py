@@ -10,6 +10,7 @@ by priority (lower first); the first match answers.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -44,13 +45,19 @@ def matches(rule: AutoReplyRule, text: str) -> bool:
     return False
 
 
-async def find_rule(session: AsyncSession, text: str) -> AutoReplyRule | None:
+def first_match(rules: Iterable[AutoReplyRule], text: str) -> AutoReplyRule | None:
+    """``rules`` in priority order (enabled ones: ``ai.setup_cache``)."""
+    return next((rule for rule in rules if matches(rule, text)), None)
+
+
+async def enabled_rules(session: AsyncSession) -> list[AutoReplyRule]:
     rules = await session.scalars(
         select(AutoReplyRule)
         .where(AutoReplyRule.enabled.is_(True))
         .order_by(AutoReplyRule.priority, AutoReplyRule.created_at, AutoReplyRule.id)
     )
-    for rule in rules:
-        if matches(rule, text):
-            return rule
-    return None
+    return list(rules)
+
+
+async def find_rule(session: AsyncSession, text: str) -> AutoReplyRule | None:
+    return first_match(await enabled_rules(session), text)

@@ -14,9 +14,14 @@ from baton.workspace.service import get_config
 
 
 async def ai_may_answer(uow: UnitOfWork, conversation: Conversation) -> bool:
-    if conversation.status == "bot":
+    return await ai_may_answer_in(uow, conversation.status)
+
+
+async def ai_may_answer_in(uow: UnitOfWork, status: str) -> bool:
+    """Whether the AI answers a conversation in ``status``."""
+    if status == "bot":
         return True
-    if conversation.status == "waiting":
+    if status == "waiting":
         return (await get_config(uow.session)).ai_while_waiting
     return False
 

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from baton.ai.providers.base import ChatMessage, ChatRequest, ToolRound
 from baton.ai.vision import PendingImage, attached_line, is_image
 from baton.attachments.models import Attachment
-from baton.conversations.models import Message
+from baton.conversations.models import Conversation, Message
 from baton.kit.redact import DEFAULT_REGION, redact, redact_value
 from baton.knowledge.search import Hit
 from baton.workspace.service import WorkspaceConfig
@@ -74,24 +74,43 @@ class History:
     images: list[PendingImage] = field(default_factory=list)
 
 
-async def history(
-    session: AsyncSession, conversation_id: uuid.UUID, upto: Message, limit: int
-) -> History:
-    """The last ``limit`` public visitor/bot/agent messages up to and including ``upto``.
-    A visitor's files are named in the turn's text; its images (not expired) are listed to
-    be read after the transaction."""
-    rows = await session.scalars(
-        select(Message)
-        .where(
-            Message.conversation_id == conversation_id,
-            Message.internal.is_(False),
-            Message.sender.in_(("visitor", "bot", "agent")),
-            Message.id <= upto.id,
+@dataclass
+class Thread:
+    """The conversation's status, the visitor's question and the history that ends with it,
+    read in one statement (``thread``)."""
+
+    status: str
+    question: Message
+    past: History
+
+
+async def thread(
+    session: AsyncSession, conversation_id: uuid.UUID, question_id: uuid.UUID, limit: int
+) -> Thread | None:
+    """None unless ``question_id`` is a public message of this conversation."""
+    rows = (
+        await session.execute(
+            select(Message, Conversation.status)
+            .join(Conversation, Conversation.id == Message.conversation_id)
+            .where(
+                Message.conversation_id == conversation_id,
+                Message.internal.is_(False),
+                Message.sender.in_(("visitor", "bot", "agent")),
+                Message.id <= question_id,
+            )
+            .order_by(Message.id.desc())
+            .limit(max(1, limit))
         )
-        .order_by(Message.id.desc())
-        .limit(max(1, limit))
-    )
-    messages = list(reversed(list(rows)))
+    ).all()
+    if not rows or rows[0][0].id != question_id:
+        return None
+    messages = [row[0] for row in reversed(rows)]
+    return Thread(rows[0][1], rows[0][0], await _history(session, messages))
+
+
+async def _history(session: AsyncSession, messages: list[Message]) -> History:
+    """A visitor's files are named in the turn's text; its images (not expired) are listed
+    to be read after the transaction."""
     image_ids = [
         uuid.UUID(str(f["id"]))
         for m in messages

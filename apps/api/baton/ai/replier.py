@@ -25,19 +25,18 @@ import logging
 import uuid
 from typing import Any
 
-from sqlalchemy import select
-
 from baton.ai import autoreply, fleet, person_offer, vision
-from baton.ai.models import AIReplyLog
-from baton.ai.policy import ai_handoff, ai_may_answer, record_ai_outcome
+from baton.ai.models import AIReplyLog, AutoReplyRule
+from baton.ai.policy import ai_handoff, ai_may_answer, ai_may_answer_in, record_ai_outcome
 from baton.ai.prompt import (
     build_request,
-    history,
     question_files,
     question_images,
+    thread,
     typed_text,
 )
 from baton.ai.providers.builtin import TALK_TO_PERSON
+from baton.ai.setup_cache import SetupCache
 from baton.ai.stream import DeltaCoalescer
 from baton.canned.rules import rule_answer
 from baton.conversations import recipients
@@ -94,69 +93,42 @@ async def reply(runtime: Runtime, conversation_id: uuid.UUID, message_id: uuid.U
     loop = asyncio.get_running_loop()
     started = loop.time()
 
-    # 1. read what the reply needs, in a short transaction
+    # 1. read what the reply needs, in a short transaction: the conversation's status with
+    #    the history (one statement), the knowledge stamp; rules and fleet from this
+    #    process's copy (``ai.setup_cache``)
+    setup = runtime.slot(SetupCache)
     async with unit_of_work(runtime) as uow:
-        row = (
-            await uow.session.execute(
-                select(Conversation, Message)
-                .join(Message, Message.conversation_id == Conversation.id)
-                .where(Conversation.id == conversation_id, Message.id == message_id)
-            )
-        ).first()
-        if row is None:
-            return
-        conversation, question = row
-        if question.sender != "visitor" or not await ai_may_answer(uow, conversation):
-            return
         config = await get_config(uow.session)
+        found = await thread(uow.session, conversation_id, message_id, config.context_messages)
+        if found is None:
+            return
+        question = found.question
+        if question.sender != "visitor" or not await ai_may_answer_in(uow, found.status):
+            return
         asked = typed_text(question)  # a message of files only asks nothing in words
-        rule = await autoreply.find_rule(uow.session, asked) if asked.strip() else None
+        rule = autoreply.first_match(await setup.rules(uow), asked) if asked.strip() else None
         if rule is not None:
-            log_id = uuid7()
-            answer = await rule_answer(uow, rule, conversation)
-            message = await add_bot_message(
-                uow,
-                conversation,
-                text=answer,
-                suggestions=rule.suggestions,
-                meta={"source": "auto_reply", "rule_id": str(rule.id), "ai_log_id": str(log_id)},
-            )
-            await _log(
-                uow,
-                id=log_id,
-                conversation_id=conversation_id,
-                message_id=message.id,
-                question_message_id=message_id,
-                question=question.text[:500],
-                answer=answer,
-                response_type="auto_reply",
-                outcome="answered",
-                provider_kind="auto_reply",
-                provider_name=rule.name[:80],
-                confidence=1.0,
-                first_token_ms=None,
-                total_ms=int((loop.time() - started) * 1000),
-                sources=[{"rule_id": str(rule.id), "name": rule.name}],
-            )
-            await record_ai_outcome(uow, conversation, answered=True)
+            await _rule_reply(uow, rule, question, loop.time() - started)
             return
         passages = (
             await search(uow.session, runtime.slot(IndexCache), asked, PASSAGES)
             if asked.strip()
             else []
         )
-        past = await history(uow.session, conversation_id, question, config.context_messages)
+        past = found.past
         turns = past.turns
         situation = person_offer.situation(
-            asked, turns, status=conversation.status, phrases=config.handoff_phrases
+            asked, turns, status=found.status, phrases=config.handoff_phrases
         )
         direct = person_offer.direct_reply(
             situation, answerable=bool(passages) and passages[0].answers
         )
         if direct is not None:
-            await _direct(uow, conversation, question, direct, situation, loop.time() - started)
+            conversation = await uow.session.get(Conversation, conversation_id)
+            if conversation is not None:
+                await _direct(uow, conversation, question, direct, situation, loop.time() - started)
             return
-        members = await fleet.load_members(uow)
+        members = await setup.members(uow)
         # workspace tools only for members that can call them (not the built-in responder)
         registry = (
             await registry_of(uow)
@@ -249,6 +221,42 @@ async def reply(runtime: Runtime, conversation_id: uuid.UUID, message_id: uuid.U
         raise
     finally:
         await _emit_all(runtime, [recipients.bot_typing_emission(conversation_id, False)])
+
+
+async def _rule_reply(
+    uow: UnitOfWork, rule: AutoReplyRule, question: Message, elapsed: float
+) -> None:
+    """An admin's auto-reply rule matched: its answer, with no model."""
+    conversation = await uow.session.get(Conversation, question.conversation_id)
+    if conversation is None:
+        return
+    log_id = uuid7()
+    answer = await rule_answer(uow, rule, conversation)
+    message = await add_bot_message(
+        uow,
+        conversation,
+        text=answer,
+        suggestions=list(rule.suggestions),  # the rule is this process's shared copy
+        meta={"source": "auto_reply", "rule_id": str(rule.id), "ai_log_id": str(log_id)},
+    )
+    await _log(
+        uow,
+        id=log_id,
+        conversation_id=conversation.id,
+        message_id=message.id,
+        question_message_id=question.id,
+        question=question.text[:500],
+        answer=answer,
+        response_type="auto_reply",
+        outcome="answered",
+        provider_kind="auto_reply",
+        provider_name=rule.name[:80],
+        confidence=1.0,
+        first_token_ms=None,
+        total_ms=int(elapsed * 1000),
+        sources=[{"rule_id": str(rule.id), "name": rule.name}],
+    )
+    await record_ai_outcome(uow, conversation, answered=True)
 
 
 async def _store(

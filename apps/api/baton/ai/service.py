@@ -13,6 +13,7 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from baton.ai import setup_cache
 from baton.ai.autoreply import MATCHES
 from baton.ai.fleet import (
     Emit,
@@ -453,6 +454,7 @@ async def check_provider(
         await record_health(uow, [Outcome(member, attempt.error)])
         row = await uow.session.get(AIProvider, provider_id, populate_existing=True)
         health = health_of(row) if row is not None else member.health
+    setup_cache.changed()  # replies take the breaker health this check wrote, at once
     return CheckOut(
         ok=attempt.error is None,
         error=attempt.error.summary() if attempt.error else None,

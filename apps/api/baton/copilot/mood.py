@@ -20,6 +20,7 @@ import msgspec
 
 from baton.ai import fleet
 from baton.ai.replies import ReplyScheduler
+from baton.ai.setup_cache import SetupCache
 from baton.conversations import priority
 from baton.conversations.models import Conversation, Message
 from baton.conversations.schemas import MessageOut
@@ -55,7 +56,7 @@ class LlmPresence:
 async def _llm_members(uow: UnitOfWork) -> list[fleet.Member]:
     if not uow.runtime.settings.llm_sentiment:
         return []
-    members = [m for m in await fleet.load_members(uow) if m.kind != "builtin"]
+    members = [m for m in await uow.runtime.slot(SetupCache).members(uow) if m.kind != "builtin"]
     uow.runtime.slot(LlmPresence).note(bool(members))
     return members
 
