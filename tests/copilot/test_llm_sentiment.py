@@ -18,7 +18,7 @@ from baton.copilot.realtime import CopilotTasks
 from baton.copilot.sentiment import score
 from baton.runtime import Runtime
 from tests.ai.fakes import FakeLLM, Script
-from tests.ai.helpers import add_provider, base_url_for
+from tests.ai.helpers import add_provider, ask, base_url_for
 from tests.conversations.helpers import agent, cid, visitor
 from tests.factories import user_headers
 from tests.realtime.clients import RecordingClient, barrier
@@ -177,3 +177,43 @@ async def test_a_failing_provider_leaves_the_lexicon_score(
     finally:
         await v.disconnect()
         await a.disconnect()
+
+
+async def test_the_ais_conversation_is_scored_by_the_model_only_when_it_is_handed_off(
+    server: LiveServer, runtime: Runtime, client: httpx.AsyncClient, fake: FakeLLM
+) -> None:
+    """While the AI answers, one model request per message (the reply), the lexicon's score
+    on the message; the handoff has the visitor's last messages scored by the model, and the
+    queued conversation's priority judged on them."""
+    _, headers = await user_headers(client, runtime, role="admin")
+    await add_provider(
+        client,
+        headers,
+        kind="openai",
+        name="fake openai",
+        api_key=fake.key,
+        base_url=base_url_for("openai", fake.base_url),
+    )
+    fake.sentiment_script = Script(tokens=['{"sentiment": -0.9}'])
+    sarcastic = "Oh great, another wonderful wait. Fantastic."
+    v, _, _ = await ask(server.base_url, sarcastic)
+    conversation_id = v.conversation_id  # type: ignore[attr-defined]
+    try:
+        await runtime.slot(CopilotTasks).drain()
+        assert _sentiment_requests(fake) == []  # the AI's conversation: no side request
+        assert len(fake.requests) == 1  # the reply's own
+
+        queued = await v.call("request_agent", {})
+        assert queued.get("status") == "waiting", queued
+        await runtime.slot(CopilotTasks).drain()
+        assert len(_sentiment_requests(fake)) == 1  # the visitor's one message, now
+        stored = await client.get(
+            f"/api/v1/conversations/{conversation_id}/messages", headers=headers
+        )
+        [mine] = [m for m in stored.json()["items"] if m["sender"] == "visitor"]
+        assert mine["sentiment"] == -0.9 and mine["meta"]["sentiment_source"] == "llm"
+        assert mine["meta"]["sentiment_lexicon"] == score(sarcastic)
+        row = (await client.get(f"/api/v1/conversations/{conversation_id}", headers=headers)).json()
+        assert (row["priority"], row["priority_reason"]) == ("high", "visitor_frustrated")
+    finally:
+        await v.disconnect()

@@ -1,5 +1,12 @@
-"""After a visitor's message commits: its sentiment from the LLM (when one is configured),
-then the waiting conversation's priority (``conversations.priority``).
+"""The visitor's sentiment from the LLM (when one is configured), then the waiting
+conversation's priority (``conversations.priority``).
+
+- A queued conversation's new visitor message is classified at once: its priority orders
+  the queue.
+- While the conversation is the AI's, the offline lexicon score is all it gets: nobody is
+  waiting on a priority, and a second model request per message would double the model
+  bill and compete with the reply's first token. When it is handed to a person, the
+  visitor's last messages (those the priority reads) are classified then, together.
 
 Runs as a task in the process that committed, off the visitor's path: the message already
 carries the offline lexicon score (stored with it, no extra SQL), so a slow or failing model
@@ -11,15 +18,16 @@ changes nothing but the wait for a better score. When the model answers, the mes
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import uuid
 from typing import Any
 
 import msgspec
+from sqlalchemy import select
 
 from baton.ai import fleet
-from baton.ai.replies import ReplyScheduler
 from baton.ai.setup_cache import SetupCache
 from baton.conversations import priority
 from baton.conversations.models import Conversation, Message
@@ -68,14 +76,9 @@ async def _reassess(uow: UnitOfWork, conversation_id: uuid.UUID) -> None:
 
 
 async def after_visitor_message(
-    runtime: Any, conversation_id: uuid.UUID, message_id: uuid.UUID, *, after_reply: bool = False
+    runtime: Any, conversation_id: uuid.UUID, message_id: uuid.UUID
 ) -> None:
-    """``after_reply``: the conversation is the AI's (not queued), so the score waits for the
-    AI's answer to be out: the first token is what the visitor waits for, and there is no
-    queue priority to re-judge yet. A queued conversation's score is asked at once (its
-    priority orders the queue)."""
-    if after_reply:
-        await runtime.slot(ReplyScheduler).settled(conversation_id)
+    """A queued conversation's new visitor message."""
     async with unit_of_work(runtime) as uow:
         message = await uow.session.get(Message, message_id)
         if message is None or message.sender != "visitor":
@@ -90,6 +93,32 @@ async def after_visitor_message(
     async with unit_of_work(runtime) as uow:
         if found is not None:
             await _store(uow, message_id, found)
+        await _reassess(uow, conversation_id)
+
+
+async def after_handoff(runtime: Any, conversation_id: uuid.UUID) -> None:
+    """The AI's conversation joined the queue: the visitor's last messages, scored by the
+    lexicon only while it was the AI's, get the model's scores, and the priority is judged
+    on them."""
+    async with unit_of_work(runtime) as uow:
+        members = await _llm_members(uow)
+        if not members:
+            return
+        rows = await uow.session.scalars(
+            select(Message)
+            .where(Message.conversation_id == conversation_id, Message.sender == "visitor")
+            .order_by(Message.id.desc())
+            .limit(priority.WINDOW)
+        )
+        unscored = [(m.id, m.text) for m in rows if (m.meta or {}).get("sentiment_source") != "llm"]
+    if not unscored:
+        return
+    await fleet.prepare(members, runtime.slot(fleet.FleetState))  # no transaction open
+    scores = await asyncio.gather(*(llm_sentiment.classify(members, t) for _, t in unscored))
+    async with unit_of_work(runtime) as uow:
+        for (message_id, _), found in zip(unscored, scores, strict=True):
+            if found is not None:
+                await _store(uow, message_id, found)
         await _reassess(uow, conversation_id)
 
 
