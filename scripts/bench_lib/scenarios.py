@@ -92,6 +92,9 @@ class Context:
         return max(1, min(self.runs, fit))
 
 
+SETUP_COPY_SECONDS = 2.0  # baton.ai.setup_cache.CACHE_SECONDS
+
+
 def _vals(results: list[dict[str, Any]], key: str) -> list[Any]:
     return [r.get(key) for r in results]
 
@@ -645,6 +648,10 @@ async def _configure_providers(url: str, token: str, providers: list[dict[str, A
                     raise RuntimeError(
                         f"creating provider {body['name']}: {r.status} {await r.text()}"
                     )
+    # the process that took the change uses it at once, the other api process within its
+    # copy's lifetime (baton.ai.setup_cache): wait that out, or its first replies measure
+    # the previous fleet
+    await asyncio.sleep(SETUP_COPY_SECONDS)
 
 
 def _median(values: list[float]) -> float | None:

@@ -27,7 +27,10 @@ async def ai_may_answer_in(uow: UnitOfWork, status: str) -> bool:
 
 
 async def record_ai_outcome(uow: UnitOfWork, conversation: Conversation, *, answered: bool) -> int:
-    """Track consecutive no-answers (one UPDATE ... RETURNING); a second one hands off."""
+    """Track consecutive no-answers (one UPDATE ... RETURNING); a second one hands off. An
+    answer where no miss is counted (the conversation was just read) writes nothing."""
+    if answered and conversation.ai_miss_streak == 0:
+        return 0
     streak = 0 if answered else Conversation.ai_miss_streak + 1
     stored = await uow.session.scalar(
         update(Conversation)

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from baton.ai import fleet
 from baton.ai.prompt import pii_region
 from baton.ai.providers.base import ChatMessage, ChatRequest
+from baton.ai.setup_cache import SetupCache
 from baton.conversations.models import Conversation, Message
 from baton.kit.errors import NotFound
 from baton.kit.uow import unit_of_work
@@ -99,7 +100,7 @@ async def suggest_reply(
             if passages:
                 question = candidate
                 break
-        members = await fleet.load_members(uow)
+        members = await runtime.slot(SetupCache).members(uow)
         region = pii_region(await get_config(uow.session), runtime.settings.pii_phone_region)
     lines = [SUGGEST_PROMPT]
     for n, hit in enumerate(passages, start=1):
@@ -169,7 +170,7 @@ def _clip(text: str, limit: int = 160) -> str:
 
 async def summarize(runtime: Runtime, transcript: Transcript, emit: Emit) -> str:
     async with unit_of_work(runtime) as uow:
-        members = [m for m in await fleet.load_members(uow) if m.kind != "builtin"]
+        members = [m for m in await runtime.slot(SetupCache).members(uow) if m.kind != "builtin"]
         region = pii_region(await get_config(uow.session), runtime.settings.pii_phone_region)
     if members:
         dialogue = "\n".join(f"{m.sender}: {m.text}" for m in transcript.messages)
