@@ -6,6 +6,7 @@ Redis-only emitter. Domains reach it through the unit of work, never through glo
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -24,6 +25,7 @@ from baton.settings import Settings
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+FANOUT_FLUSH_SECONDS = 2.0
 
 
 class Slots:
@@ -77,11 +79,23 @@ class Runtime:
                     await close()
                 except Exception:
                     log.exception("closing %s failed", type(item).__name__)
+        await self._flush_fanout()
         await self.connections.stop()
         await self.jobs.stop()
         if self.redis is not None:
             await self.redis.aclose()
         await self.db.dispose()
+
+    async def _flush_fanout(self) -> None:
+        """The process's last events reach the others (its fan-out queues them)."""
+        flush = getattr(getattr(self.sio, "manager", None), "flush", None)
+        if flush is None:
+            return
+        try:
+            async with asyncio.timeout(FANOUT_FLUSH_SECONDS):
+                await flush()
+        except Exception:  # Redis away: events are hints, the stored state is the truth
+            log.warning("realtime fan-out not flushed at shutdown", exc_info=True)
 
 
 def build_runtime(
