@@ -74,3 +74,15 @@ async def barrier(runtime: Runtime, *clients: RecordingClient, timeout: float = 
             "test_barrier", {"token": token}, rooms=(sid,), namespace=client.namespace
         )
         await client.wait_for("test_barrier", lambda d, t=token: d["token"] == t, timeout)
+
+
+class LoggingClient(RecordingClient):
+    """Keeps every event in arrival order (e.g. deltas, which only make sense replayed in order)."""
+
+    def __init__(self, namespace: str) -> None:
+        self.log: list[tuple[str, Any]] = []
+        super().__init__(namespace)
+
+    async def _record(self, event: str, data: Any = None) -> None:
+        self.log.append((event, data))
+        await super()._record(event, data)

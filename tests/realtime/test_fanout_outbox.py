@@ -4,8 +4,6 @@ another complete and in order, in a handful of round trips instead of one per ev
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 import pytest
 
@@ -13,7 +11,7 @@ from baton.realtime.fanout import ResyncingRedisManager
 from baton.realtime.rooms import AGENTS_ROOM
 from baton.settings import Settings
 from tests.factories import login, make_user
-from tests.realtime.clients import RecordingClient
+from tests.realtime.clients import LoggingClient
 from tests.support import LiveServer, start_live_server, uses_postgres, wait_for
 
 pytestmark = pytest.mark.skipif(
@@ -23,23 +21,11 @@ pytestmark = pytest.mark.skipif(
 BURST = 300
 
 
-class OrderedClient(RecordingClient):
-    """Keeps every event in arrival order."""
-
-    def __init__(self, namespace: str) -> None:
-        self.log: list[tuple[str, Any]] = []
-        super().__init__(namespace)
-
-    async def _record(self, event: str, data: Any = None) -> None:
-        self.log.append((event, data))
-        await super()._record(event, data)
-
-
 async def test_a_burst_reaches_another_process_in_order_in_few_round_trips(
     settings: Settings, server: LiveServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     other = await start_live_server(settings)  # a second api process on the same Redis
-    agent = OrderedClient("/agent")
+    agent = LoggingClient("/agent")
     try:
         user = await make_user(other.runtime, role="agent", presence="online")
         async with httpx.AsyncClient(base_url=other.base_url, timeout=20) as http:

@@ -7,7 +7,6 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -15,7 +14,7 @@ import pytest
 from baton.settings import Settings
 from tests.conversations.helpers import visitor
 from tests.factories import login, make_user
-from tests.realtime.clients import RecordingClient
+from tests.realtime.clients import LoggingClient, RecordingClient
 from tests.support import LiveServer, Subprocess, free_port, settings_env, uses_postgres, wait_http
 
 pytestmark = [
@@ -46,18 +45,6 @@ async def two_apis(
     yield urls, procs
     for p in procs:
         p.stop()
-
-
-class LoggingClient(RecordingClient):
-    """Keeps every event in arrival order (deltas only make sense replayed in order)."""
-
-    def __init__(self, namespace: str) -> None:
-        self.log: list[tuple[str, Any]] = []
-        super().__init__(namespace)
-
-    async def _record(self, event: str, data: Any = None) -> None:
-        self.log.append((event, data))
-        await super()._record(event, data)
 
 
 def _apply(agent: LoggingClient, seen: int, live: set[str]) -> int:
