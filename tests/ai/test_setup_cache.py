@@ -14,7 +14,7 @@ import httpx
 import pytest
 from sqlalchemy import event, update
 
-from baton.ai import fleet, replier, setup_cache
+from baton.ai import fleet, setup_cache
 from baton.ai.models import AutoReplyRule
 from baton.kit.uow import unit_of_work
 from baton.runtime import Runtime
@@ -56,7 +56,7 @@ async def test_a_reply_reads_no_rules_or_providers_while_the_copy_is_fresh(
             requested_at.append(len(statements))
             return await run(*args, **kwargs)
 
-        monkeypatch.setattr(replier.fleet, "run", marked)
+        monkeypatch.setattr(fleet, "run", marked)  # the replier calls fleet.run
         with reply_statements(runtime) as statements:
             await ask(server.base_url, "And how do I change my email?", client=v)
         [before] = requested_at
