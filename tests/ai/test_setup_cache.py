@@ -5,43 +5,21 @@ another process) is taken once the copy is ``CACHE_SECONDS`` old."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 from baton.ai import fleet, setup_cache
 from baton.ai.models import AutoReplyRule
 from baton.kit.uow import unit_of_work
 from baton.runtime import Runtime
 from tests.ai.helpers import admin, ask
+from tests.statements import task_statements
 from tests.support import LiveServer
 
 REPLY_TASK = "ReplyScheduler.schedule.<locals>.run"
-
-
-@contextmanager
-def reply_statements(runtime: Runtime) -> Iterator[list[str]]:
-    """The data statements the AI's reply tasks issue, in order."""
-    seen: list[str] = []
-
-    def record(_c: Any, _cur: Any, statement: str, *_: Any) -> None:
-        task = asyncio.current_task()
-        coro = getattr(task.get_coro(), "__qualname__", "") if task is not None else ""
-        words = statement.split()
-        if coro == REPLY_TASK and words and words[0].upper() in ("SELECT", "INSERT", "UPDATE"):
-            seen.append(" ".join(words))
-
-    engine = runtime.db.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 async def test_a_reply_reads_no_rules_or_providers_while_the_copy_is_fresh(
@@ -57,7 +35,7 @@ async def test_a_reply_reads_no_rules_or_providers_while_the_copy_is_fresh(
             return await run(*args, **kwargs)
 
         monkeypatch.setattr(fleet, "run", marked)  # the replier calls fleet.run
-        with reply_statements(runtime) as statements:
+        with task_statements(runtime, lambda coro: coro == REPLY_TASK) as statements:
             await ask(server.base_url, "And how do I change my email?", client=v)
         [before] = requested_at
         reads = statements[:before]

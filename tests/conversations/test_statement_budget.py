@@ -3,44 +3,29 @@ not timed, so a change that adds a read to the path fails here, not only in the 
 
 from __future__ import annotations
 
-import asyncio
 import collections
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 import httpx
-from sqlalchemy import event
 
 from baton.runtime import Runtime
 from tests.conversations.helpers import agent, visitor
 from tests.factories import bearer
+from tests.statements import task_statements
 from tests.support import LiveServer
 
 HANDOFF_BUDGET = 12  # the auth lookup included (19 before the core-pipeline work)
-VERBS = ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")
 
 
 @contextmanager
 def request_statements(runtime: Runtime) -> Iterator[collections.Counter[str]]:
     """Data statements issued by HTTP requests' own tasks (uvicorn runs each request in a
-    ``run_asgi`` task); listeners' background tasks that a commit starts are left out, as
-    are transaction control statements (BEGIN/SAVEPOINT differ between the backends)."""
+    ``run_asgi`` task); listeners' background tasks that a commit starts are left out."""
     counts: collections.Counter[str] = collections.Counter()
-
-    def count(_c: Any, _cur: Any, statement: str, *_: Any) -> None:
-        task = asyncio.current_task()
-        coro = getattr(task.get_coro(), "__qualname__", "") if task is not None else ""
-        words = statement.split()
-        if coro.endswith("run_asgi") and words and words[0].upper() in VERBS:
-            counts[" ".join(words[:3])] += 1
-
-    engine = runtime.db.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with task_statements(runtime, lambda coro: coro.endswith("run_asgi")) as seen:
         yield counts
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+    counts.update(" ".join(s.split()[:3]) for s in seen)
 
 
 async def test_a_handoff_with_an_agent_online_stays_within_its_statement_budget(

@@ -124,9 +124,7 @@ async def reply(runtime: Runtime, conversation_id: uuid.UUID, message_id: uuid.U
             situation, answerable=bool(passages) and passages[0].answers
         )
         if direct is not None:
-            conversation = await uow.session.get(Conversation, conversation_id)
-            if conversation is not None:
-                await _direct(uow, conversation, question, direct, situation, loop.time() - started)
+            await _direct(uow, question, direct, situation, loop.time() - started)
             return
         members = await setup.members(uow)
         # workspace tools only for members that can call them (not the built-in responder)
@@ -223,21 +221,24 @@ async def reply(runtime: Runtime, conversation_id: uuid.UUID, message_id: uuid.U
         await _emit_all(runtime, [recipients.bot_typing_emission(conversation_id, False)])
 
 
-async def _rule_reply(
-    uow: UnitOfWork, rule: AutoReplyRule, question: Message, elapsed: float
+async def _without_model(
+    uow: UnitOfWork,
+    conversation: Conversation,
+    question: Message,
+    text: str,
+    suggestions: list[str],
+    meta: dict[str, Any],
+    elapsed: float,
+    **log_values: Any,
 ) -> None:
-    """An admin's auto-reply rule matched: its answer, with no model."""
-    conversation = await uow.session.get(Conversation, question.conversation_id)
-    if conversation is None:
-        return
+    """Store an answer decided with no model, and its accuracy-log entry."""
     log_id = uuid7()
-    answer = await rule_answer(uow, rule, conversation)
     message = await add_bot_message(
         uow,
         conversation,
-        text=answer,
-        suggestions=list(rule.suggestions),  # the rule is this process's shared copy
-        meta={"source": "auto_reply", "rule_id": str(rule.id), "ai_log_id": str(log_id)},
+        text=text,
+        suggestions=suggestions,
+        meta={**meta, "ai_log_id": str(log_id)},
     )
     await _log(
         uow,
@@ -246,14 +247,34 @@ async def _rule_reply(
         message_id=message.id,
         question_message_id=question.id,
         question=question.text[:500],
-        answer=answer,
+        answer=text,
+        first_token_ms=None,
+        total_ms=int(elapsed * 1000),
+        **log_values,
+    )
+
+
+async def _rule_reply(
+    uow: UnitOfWork, rule: AutoReplyRule, question: Message, elapsed: float
+) -> None:
+    """An admin's auto-reply rule matched: its answer, with no model."""
+    conversation = await uow.session.get(Conversation, question.conversation_id)
+    if conversation is None:
+        return
+    answer = await rule_answer(uow, rule, conversation)
+    await _without_model(
+        uow,
+        conversation,
+        question,
+        answer,
+        list(rule.suggestions),  # the rule is this process's shared copy
+        {"source": "auto_reply", "rule_id": str(rule.id)},
+        elapsed,
         response_type="auto_reply",
         outcome="answered",
         provider_kind="auto_reply",
         provider_name=rule.name[:80],
         confidence=1.0,
-        first_token_ms=None,
-        total_ms=int(elapsed * 1000),
         sources=[{"rule_id": str(rule.id), "name": rule.name}],
     )
     await record_ai_outcome(uow, conversation, answered=True)
@@ -348,43 +369,29 @@ async def _store(
 
 async def _direct(
     uow: UnitOfWork,
-    conversation: Conversation,
     question: Message,
     text: str,
     situation: person_offer.Situation,
     elapsed: float,
 ) -> None:
     """A reply decided without a model: the offer of a person, or "you're in the queue"."""
-    log_id = uuid7()
-    suggestions = [] if situation.waiting else [TALK_TO_PERSON]
+    conversation = await uow.session.get(Conversation, question.conversation_id)
+    if conversation is None:
+        return
     reason = "waiting" if situation.waiting else "repeated" if situation.repeated else "frustrated"
-    message = await add_bot_message(
+    await _without_model(
         uow,
         conversation,
-        text=text,
-        suggestions=suggestions,
-        meta={
-            "source": "fallback",
-            "ai_log_id": str(log_id),
-            "outcome": "no_answer",
-            "person_offer": reason,
-        },
-    )
-    await _log(
-        uow,
-        id=log_id,
-        conversation_id=conversation.id,
-        message_id=message.id,
-        question_message_id=question.id,
-        question=question.text[:500],
-        answer=text,
+        question,
+        text,
+        [] if situation.waiting else [TALK_TO_PERSON],
+        {"source": "fallback", "outcome": "no_answer", "person_offer": reason},
+        elapsed,
         response_type="fallback",
         outcome="no_answer",
         provider_kind="builtin",
         provider_name=f"person offer ({reason})"[:80],
         confidence=0.0,
-        first_token_ms=None,
-        total_ms=int(elapsed * 1000),
         sources=[],
     )
     if not situation.waiting:

@@ -14,19 +14,21 @@ from __future__ import annotations
 
 import itertools
 import time
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from baton.ai.autoreply import enabled_rules
+from baton.ai.fleet import Member, load_members
 from baton.ai.models import AIProvider, AutoReplyRule
 
 if TYPE_CHECKING:
-    from baton.ai.fleet import Member
     from baton.kit.uow import UnitOfWork
 
 CACHE_SECONDS = 2.0
+T = TypeVar("T")
 _WATCHED = (AIProvider, AutoReplyRule)
 _WROTE = "ai_setup_written"
 
@@ -60,49 +62,41 @@ def _forget_after_write(session: Session) -> None:
         changed()
 
 
-class _Entry:
-    __slots__ = ("at", "generation", "value")
+class _Copy(Generic[T]):
+    """One cached value: reloaded when older than ``CACHE_SECONDS`` or when a write in this
+    process bumped the generation (read before loading, so a write during the load makes
+    the new copy stale at once)."""
 
-    def __init__(self, value: Any) -> None:
-        self.value = value
-        self.at = time.monotonic()
-        self.generation = _Generation.value
+    def __init__(self, load: Callable[[UnitOfWork], Awaitable[list[T]]]) -> None:
+        self._load = load
+        self._value: list[T] = []
+        self._at = float("-inf")
+        self._generation = -1
 
-    def fresh(self) -> bool:
-        return self.generation == _Generation.value and time.monotonic() - self.at < CACHE_SECONDS
+    async def get(self, uow: UnitOfWork) -> list[T]:
+        if uow.session.info.get(_WROTE):  # this transaction's own writes, uncached
+            return await self._load(uow)
+        fresh = time.monotonic() - self._at < CACHE_SECONDS
+        if not fresh or self._generation != _Generation.value:
+            generation = _Generation.value
+            self._value = await self._load(uow)
+            self._at, self._generation = time.monotonic(), generation
+        return list(self._value)
 
 
 class SetupCache:
     def __init__(self) -> None:
-        self._rules: _Entry | None = None
-        self._members: _Entry | None = None
+        self._rules = _Copy(_load_rules)
+        self._members = _Copy(load_members)
 
     async def rules(self, uow: UnitOfWork) -> list[AutoReplyRule]:
         """The enabled rules by priority (rows detached from any session: read them only)."""
-        if uow.session.info.get(_WROTE):  # this transaction's own writes, uncached
-            return await _load_rules(uow)
-        entry = self._rules
-        if entry is None or not entry.fresh():
-            generation = _Generation.value
-            entry = _Entry(await _load_rules(uow))
-            entry.generation = generation  # a write during the read makes it stale at once
-            self._rules = entry
-        return list(entry.value)
+        return await self._rules.get(uow)
 
     async def members(self, uow: UnitOfWork) -> list[Member]:
         """The fleet for one reply (``fleet.load_members``), shared by this process's replies
         until it is reloaded."""
-        from baton.ai.fleet import load_members
-
-        if uow.session.info.get(_WROTE):
-            return await load_members(uow)
-        entry = self._members
-        if entry is None or not entry.fresh():
-            generation = _Generation.value
-            entry = _Entry(await load_members(uow))
-            entry.generation = generation
-            self._members = entry
-        return list(entry.value)
+        return await self._members.get(uow)
 
 
 async def _load_rules(uow: UnitOfWork) -> list[AutoReplyRule]:
