@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import collections
 import contextlib
+import cProfile
 import dataclasses
 import os
 import re
@@ -139,7 +140,9 @@ async def signed_in(runtime: Any, http: Any, base: str, *, email: str, role: str
         return str((await r.json())["access_token"])
 
 
-async def measure(messages: int, trace: bool = False) -> dict[str, Any]:
+async def measure(
+    messages: int, trace: bool = False, profile: Path | None = None
+) -> dict[str, Any]:
 
     async with baton_in_process("baton_msgcost") as (runtime, base):
         counts: collections.Counter[str] = collections.Counter()
@@ -182,9 +185,15 @@ async def measure(messages: int, trace: bool = False) -> dict[str, Any]:
             for i in range(5):  # warm-up
                 await visitor.call("user_message", {"client_id": f"warm-{i}", "text": "warm"})
             counts.clear()
+            profiler = cProfile.Profile() if profile else None
             wall0, cpu0 = time.perf_counter(), time.process_time()
+            if profiler is not None:
+                profiler.enable()
             for i in range(messages):
                 await visitor.call("user_message", {"client_id": f"m-{i}", "text": "hello"})
+            if profiler is not None:
+                profiler.disable()
+                profiler.dump_stats(profile)
             wall = (time.perf_counter() - wall0) / messages * 1000
             cpu = (time.process_time() - cpu0) / messages * 1000
             per_message = dict(counts)
@@ -252,8 +261,15 @@ def main() -> None:
     parser.add_argument(
         "--trace", action="store_true", help="print the last handoff's statements in order"
     )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="write a cProfile of the one-at-a-time messages here (read with pstats)",
+    )
     args = parser.parse_args()
-    result = asyncio.run(measure(min(max(args.messages, 1), 1000), trace=args.trace))
+    result = asyncio.run(
+        measure(min(max(args.messages, 1), 1000), trace=args.trace, profile=args.profile)
+    )
     print(
         f"per visitor message: {result['sql_statements_per_message']:.1f} SQL statements, "
         f"{result['cpu_ms_per_message']:.1f} ms CPU (api and client in this process), "

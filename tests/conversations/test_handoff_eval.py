@@ -6,7 +6,7 @@ Prints recall on explicit asks, the needless-handoff rate and how often frustrat
 
 from __future__ import annotations
 
-from baton.conversations.handoff_judgment import detect_language, judge
+from baton.conversations.handoff_judgment import asks_for_person, detect_language, judge
 from baton.workspace.service import DEFAULT_HANDOFF_PHRASES
 from tests.conversations.handoff_set import ASKS, FRUSTRATED, OTHER
 
@@ -33,6 +33,13 @@ def test_recall_on_asks_and_needless_handoffs() -> None:
     assert len(needless) / others <= 0.05, needless
     assert len(seen) / len(FRUSTRATED) >= 0.9
     assert len(false_frustration) / len(OTHER) <= 0.05, false_frustration
+
+
+def test_the_inbound_yes_no_is_the_full_judgments() -> None:
+    # the inbound path asks without detecting the language: it must answer the same
+    for text in (*ASKS, *FRUSTRATED, *OTHER, "", "   ", "?!", "x" * 2001):
+        for phrases in (DEFAULT_HANDOFF_PHRASES, ()):
+            assert asks_for_person(text, phrases) == judge(text, phrases).asks_for_person, text
 
 
 def test_clauses_hard_negatives_and_languages() -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import secrets
 
 import pytest
@@ -14,6 +16,7 @@ from baton.kit.crypto import (
     Envelope,
     Keyring,
     KeyringError,
+    TermHasher,
     parse_master_keys,
     words,
 )
@@ -101,3 +104,13 @@ def test_json_documents_are_sealed_whole() -> None:
         assert column.process_result_value('{"old": true}', None) == {"old": True}  # type: ignore[arg-type]
     finally:
         keyring._keys, keyring._active, keyring._search = saved
+
+
+@pytest.mark.parametrize("key_length", [1, 32, 63, 64, 65, 200])
+def test_index_terms_are_hmac_sha256_whatever_the_key_length(key_length: int) -> None:
+    # the index stores these hashes: they must stay HMAC-SHA256's first 64 bits, exactly
+    key = secrets.token_bytes(key_length)
+    hasher = TermHasher(key)
+    for term in ("", "a", "crème", "x" * 200, "passw"):
+        mac = hmac.new(key, term.encode(), hashlib.sha256).digest()
+        assert hasher(term) == int.from_bytes(mac[:8], "big", signed=True)

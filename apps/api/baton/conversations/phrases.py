@@ -8,12 +8,6 @@ The judgment itself (clause by clause, five languages, frustration) lives in
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from baton.conversations.handoff_judgment import judge, normalise
+from baton.conversations.handoff_judgment import asks_for_person, normalise
 
 __all__ = ["asks_for_person", "normalise"]
-
-
-def asks_for_person(text: str, phrases: Iterable[str]) -> bool:
-    return judge(text, phrases).asks_for_person

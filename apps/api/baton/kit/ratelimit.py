@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
-from typing import Protocol
+from collections.abc import Callable, Sequence
+from typing import NamedTuple, Protocol
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -17,9 +17,29 @@ log = logging.getLogger(__name__)
 REDIS_DOWN = (RedisError, OSError)
 
 
+class Hit(NamedTuple):
+    key: str
+    limit: int
+    window_seconds: int
+
+
+def _verdict(hits: Sequence[Hit], counts: Sequence[int], now: float) -> tuple[bool, int]:
+    waits = [
+        h.window_seconds - int(now) % h.window_seconds
+        for h, n in zip(hits, counts, strict=True)
+        if n > h.limit
+    ]
+    return (False, max(waits)) if waits else (True, 0)
+
+
 class RateLimiter(Protocol):
     async def hit(self, key: str, limit: int, window_seconds: int) -> tuple[bool, int]:
         """Count one attempt; return (allowed, seconds until the window resets)."""
+        ...
+
+    async def hit_all(self, hits: Sequence[Hit]) -> tuple[bool, int]:
+        """Count one attempt against several limits at once (one round trip): allowed when
+        every one allows it; else the longest wait among those refusing."""
         ...
 
     async def reset(self, key: str) -> None: ...
@@ -48,6 +68,20 @@ class RedisRateLimiter:
             return await self.fallback.hit(key, limit, window_seconds)
         retry = window_seconds - int(time.time()) % window_seconds
         return int(count) <= limit, retry
+
+    async def hit_all(self, hits: Sequence[Hit]) -> tuple[bool, int]:
+        now = time.time()
+        try:
+            async with self.redis.pipeline(transaction=True) as pipe:
+                for h in hits:
+                    full_key = f"{self.prefix}{h.key}:{int(now // h.window_seconds)}"
+                    pipe.incr(full_key)
+                    pipe.expire(full_key, h.window_seconds + 1)
+                replies = await pipe.execute()
+        except REDIS_DOWN:
+            log.warning("rate limit counted in this process: Redis is unreachable")
+            return await self.fallback.hit_all(hits)
+        return _verdict(hits, [int(n) for n in replies[::2]], now)
 
     async def reset(self, key: str) -> None:
         await self.fallback.reset(key)
@@ -88,6 +122,13 @@ class MemoryRateLimiter:
         count = count + 1 if prev_window == window else 1
         self.counts[key] = (window, count)
         return count <= limit, window_seconds - now % window_seconds
+
+    async def hit_all(self, hits: Sequence[Hit]) -> tuple[bool, int]:
+        counts = []
+        for h in hits:
+            allowed, _ = await self.hit(h.key, h.limit, h.window_seconds)
+            counts.append(0 if allowed else h.limit + 1)
+        return _verdict(hits, counts, self.clock())
 
     async def reset(self, key: str) -> None:
         self.counts.pop(key, None)
