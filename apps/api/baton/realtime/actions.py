@@ -48,7 +48,13 @@ class SocketCall:
         return state
 
     async def save(self, state: dict[str, Any]) -> None:
-        await self.sio.save_session(self.sid, state, namespace=self.namespace)
+        """Keep ``state`` as the socket's session; nothing to keep once the socket has gone
+        (it disconnected while this action awaited: what the action stored stays stored)."""
+        try:
+            await self.sio.save_session(self.sid, state, namespace=self.namespace)
+        except KeyError:  # python-engineio: "Session not found"
+            if self.sio.manager.is_connected(self.sid, self.namespace):
+                raise
 
     async def enter(self, room: str) -> None:
         await self.sio.enter_room(self.sid, room, namespace=self.namespace)

@@ -11,7 +11,7 @@ Events are hints; the stored state is the truth.
 
 Publishing for the other processes does not wait for Redis: each emit (and each room
 change) is queued, and one task sends the queue in order, everything queued meanwhile in one
-pipeline, so a commit's dozen emissions cost one round trip instead of a dozen awaited in
+pipeline (up to ``OUTBOX_PIPELINE`` each), so a commit's dozen emissions cost one round trip instead of a dozen awaited in
 turn (the emitting coroutine's own sockets are served before it returns, as before). Past
 ``OUTBOX_HIGH_WATER`` queued messages an emit waits for the queue to drain: a Redis slower
 than the emitters slows them rather than growing the queue without bound.
@@ -35,6 +35,9 @@ RETRY_MAX_SECONDS = 2.0
 RESYNC_NAMESPACES = ("/agent", "/widget")
 RESYNC_EVENT = "resync"
 OUTBOX_HIGH_WATER = 5_000
+# at most this many publishes per pipeline: packing and reading a pipeline runs without a
+# pause, and 200 AI streams' deltas made pipelines of thousands that held up every stream
+OUTBOX_PIPELINE = 256
 
 
 class ResyncingRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
@@ -63,7 +66,8 @@ class ResyncingRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
 
     async def _send_outbox(self) -> None:
         while self._outbox:
-            batch, self._outbox = self._outbox, []
+            batch = self._outbox[:OUTBOX_PIPELINE]
+            del self._outbox[:OUTBOX_PIPELINE]
             await self._send(batch)
 
     async def _send(self, batch: list[str]) -> None:
