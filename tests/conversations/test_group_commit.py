@@ -130,3 +130,70 @@ async def test_killed_api_loses_nothing_it_acked(
             await v.disconnect()
     finally:
         proc.stop()
+
+
+async def test_a_batch_whose_unit_of_work_fails_stores_nothing(
+    server: LiveServer, runtime: Runtime
+) -> None:
+    # on SQLite the batch's statements run on the driver's thread in one hop
+    # (conversations.batch_sqlite): they must still be inside the session's transaction
+    from baton.conversations.batch import Incoming, write_batch
+    from baton.conversations.models import Conversation
+    from baton.conversations.schemas import VisitorOut
+    from baton.kit.uow import unit_of_work
+    from baton.visitors.models import Visitor, VisitorSession
+
+    v, start = await visitor(server.base_url)
+    try:
+        conversation_id = uuid.UUID(start["conversation_id"])
+        async with runtime.db.session() as session:
+            conversation = await session.get(Conversation, conversation_id)
+            assert conversation is not None
+            before = conversation.last_message_at
+            found = await session.get(Visitor, conversation.visitor_id)
+            assert found is not None
+            person = VisitorOut.of(found)
+            session_id = await session.scalar(
+                select(VisitorSession.id).where(VisitorSession.visitor_id == found.id)
+            )
+            assert session_id is not None
+        items = [
+            Incoming(
+                session_id=session_id,
+                conversation_id=conversation_id,
+                visitor=person,
+                text=f"never stored {i}",
+                client_id=f"rolled-back-{i}",
+                checked=True,
+            )
+            for i in range(3)
+        ]
+
+        class Refused(Exception):
+            pass
+
+        try:
+            async with unit_of_work(runtime) as uow:
+                results = await write_batch(uow, items)
+                assert all(r is not None and r.created for r in results)
+                raise Refused
+        except Refused:
+            pass
+        stored = await _stored(runtime)
+        assert not any(k.startswith("rolled-back-") for k in stored), stored
+        async with runtime.db.session() as session:
+            after = await session.get(Conversation, conversation_id)
+            assert after is not None and after.last_message_at == before
+
+        # and the same batch committed: stored, the conversation moved to its last message
+        async with unit_of_work(runtime) as uow:
+            results = await write_batch(uow, items)
+        stored = await _stored(runtime)
+        assert all(stored.get(f"rolled-back-{i}") == 1 for i in range(3))
+        async with runtime.db.session() as session:
+            moved = await session.get(Conversation, conversation_id)
+            last = results[-1]
+            assert moved is not None and last is not None
+            assert moved.last_message_at == last.created_at
+    finally:
+        await v.disconnect()

@@ -34,11 +34,12 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ARRAY, Uuid, column, delete, select, text
 
+from baton.conversations import batch_sqlite
 from baton.conversations.events import (
     ConversationChanged,
     MessageCreated,
@@ -290,44 +291,6 @@ _PG_BATCH = text(
     """
 ).columns(*RETURNED, column("inserted", ARRAY(Uuid())))
 
-_SQLITE_INSERT = text(
-    """
-    INSERT INTO messages
-        (id, conversation_id, sender, text, internal, client_id, suggestions, meta, created_at)
-    SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), 'visitor',
-           json_extract(value, '$[2]'), 0, json_extract(value, '$[3]'), '[]',
-           json_extract(value, '$[5]'), json_extract(value, '$[4]')
-    FROM json_each(:rows) WHERE true
-    ON CONFLICT DO NOTHING
-    RETURNING id
-    """
-).columns(column("id", Uuid()))
-
-_SQLITE_TOKENS = text(
-    """
-    INSERT INTO message_tokens (token, message_id)
-    SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(:rows)
-    """
-)
-
-_SQLITE_TOUCH = text(
-    """
-    UPDATE conversations
-    SET last_message_at = json_extract(v.value, '$[1]'),
-        last_message_text = json_extract(v.value, '$[2]'),
-        last_message_sender = 'visitor', updated_at = json_extract(v.value, '$[1]')
-    FROM json_each(:rows) AS v
-    WHERE conversations.id = json_extract(v.value, '$[0]')
-    RETURNING id, status, assignee_id, waiting_since, handoff_reason, follow_up_email,
-              created_at, updated_at, resolved_at, channel, priority, priority_reason
-    """
-).columns(*RETURNED)
-
-
-def _sqlite_time(value: datetime) -> str:
-    """How the UTC column type stores a datetime in SQLite (naive UTC text)."""
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-
 
 async def _insert_and_touch(
     uow: UnitOfWork, rows: list[dict[str, Any]]
@@ -358,33 +321,7 @@ async def _insert_and_touch(
         )
         inserted = {i for r in found[:1] for i in (r["inserted"] or [])}
         return inserted, {r["id"]: dict(r) for r in found}
-    payload = [
-        [
-            r["id"].hex,
-            r["conversation_id"].hex,
-            r["sealed"],
-            r["client_id"],
-            _sqlite_time(r["created_at"]),
-            r["meta"],
-        ]
-        for r in rows
-    ]
-    result = await session.execute(_SQLITE_INSERT, {"rows": json.dumps(payload)})
-    inserted = set(result.scalars().all())
-    tokens = [[t, r["id"].hex] for r in rows if r["id"] in inserted for t in r["tokens"]]
-    if tokens:
-        await session.execute(_SQLITE_TOKENS, {"rows": json.dumps(tokens)})
-    last: dict[uuid.UUID, dict[str, Any]] = {}
-    for r in rows:
-        if r["id"] in inserted:
-            last[r["conversation_id"]] = r
-    if not last:
-        return inserted, {}
-    touch = [
-        [cid.hex, _sqlite_time(r["created_at"]), r["sealed_preview"]] for cid, r in last.items()
-    ]
-    found = (await session.execute(_SQLITE_TOUCH, {"rows": json.dumps(touch)})).mappings().all()
-    return inserted, {r["id"]: dict(r) for r in found}
+    return await batch_sqlite.insert_and_touch(session, rows, RETURNED)
 
 
 async def _take_back(uow: UnitOfWork, row: dict[str, Any]) -> None:
