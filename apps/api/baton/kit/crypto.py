@@ -138,6 +138,9 @@ def words(text: str) -> list[str]:
     return [w[:MAX_TOKEN] for w in _WORD.findall(normalise(text))]
 
 
+_SHA256_BLOCK = 64
+
+
 class TermHasher:
     """HMAC-SHA256 (RFC 2104) under one key, its first 64 bits as a signed BIGINT.
 
@@ -159,9 +162,6 @@ class TermHasher:
         outer = self._outer.copy()
         outer.update(inner.digest())
         return int.from_bytes(outer.digest()[:8], "big", signed=True)
-
-
-_SHA256_BLOCK = 64
 
 
 # -- the workspace keyring -----------------------------------------------------------------
