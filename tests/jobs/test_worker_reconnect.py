@@ -109,3 +109,16 @@ async def test_the_worker_survives_a_redis_restart(
     finally:
         await pool.aclose()
         worker.stop()
+
+
+def test_a_job_finishing_while_the_pool_is_dropped_is_a_redis_error() -> None:
+    # arq's run_job writes the result through ``worker.pool``; with the pool dropped for a
+    # reconnect that was None, the AttributeError ended the main loop and the worker exited
+    from redis.exceptions import RedisError
+
+    from baton_worker.main import ReconnectingWorker
+
+    worker = ReconnectingWorker.__new__(ReconnectingWorker)
+    worker._pool = None
+    with pytest.raises(RedisError):
+        _ = worker.pool

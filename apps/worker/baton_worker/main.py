@@ -13,7 +13,9 @@ import asyncio
 import contextlib
 import logging
 
+from arq.connections import ArqRedis
 from arq.worker import Worker
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
 from baton_worker.settings import worker_settings
@@ -28,6 +30,16 @@ class ReconnectingWorker(Worker):
     """An arq worker whose main loop survives a lost Redis connection."""
 
     reconnects = 0
+
+    @property
+    def pool(self) -> ArqRedis:
+        """arq's pool; while it is dropped, a Redis error rather than ``None``. A job that was
+        running when Redis went away finishes by writing its result through this: with
+        ``None`` that was an AttributeError, which ended the main loop (the worker exited)
+        instead of being one more reason to reconnect."""
+        if self._pool is None:
+            raise RedisConnectionError("the worker is reconnecting to Redis")
+        return self._pool
 
     async def main(self) -> None:
         delay = RECONNECT_FIRST_SECONDS
