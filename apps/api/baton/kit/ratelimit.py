@@ -55,22 +55,8 @@ class RedisRateLimiter:
         self.prefix = f"{namespace}:rl:"  # BATON_REDIS_NAMESPACE: installs sharing a Redis
         self.fallback = MemoryRateLimiter()
 
-    async def hit(self, key: str, limit: int, window_seconds: int) -> tuple[bool, int]:
-        window = int(time.time() // window_seconds)
-        full_key = f"{self.prefix}{key}:{window}"
-        try:
-            async with self.redis.pipeline(transaction=True) as pipe:
-                pipe.incr(full_key)
-                pipe.expire(full_key, window_seconds + 1)
-                count, _ = await pipe.execute()
-        except REDIS_DOWN:
-            log.warning("rate limit counted in this process: Redis is unreachable")
-            return await self.fallback.hit(key, limit, window_seconds)
-        retry = window_seconds - int(time.time()) % window_seconds
-        return int(count) <= limit, retry
-
-    async def hit_all(self, hits: Sequence[Hit]) -> tuple[bool, int]:
-        now = time.time()
+    async def _counts(self, hits: Sequence[Hit], now: float) -> list[int] | None:
+        """Each counter after this attempt, in one ``MULTI``; None when Redis is away."""
         try:
             async with self.redis.pipeline(transaction=True) as pipe:
                 for h in hits:
@@ -80,8 +66,22 @@ class RedisRateLimiter:
                 replies = await pipe.execute()
         except REDIS_DOWN:
             log.warning("rate limit counted in this process: Redis is unreachable")
+            return None
+        return [int(n) for n in replies[::2]]
+
+    async def hit(self, key: str, limit: int, window_seconds: int) -> tuple[bool, int]:
+        now = time.time()
+        counts = await self._counts([Hit(key, limit, window_seconds)], now)
+        if counts is None:
+            return await self.fallback.hit(key, limit, window_seconds)
+        return counts[0] <= limit, window_seconds - int(now) % window_seconds
+
+    async def hit_all(self, hits: Sequence[Hit]) -> tuple[bool, int]:
+        now = time.time()
+        counts = await self._counts(hits, now)
+        if counts is None:
             return await self.fallback.hit_all(hits)
-        return _verdict(hits, [int(n) for n in replies[::2]], now)
+        return _verdict(hits, counts, now)
 
     async def reset(self, key: str) -> None:
         await self.fallback.reset(key)
@@ -113,22 +113,22 @@ class MemoryRateLimiter:
         self.counts: dict[str, tuple[int, int]] = {}
         self.clock = clock
 
-    async def hit(self, key: str, limit: int, window_seconds: int) -> tuple[bool, int]:
-        now = int(self.clock())
+    def _count(self, key: str, window_seconds: int, now: int) -> int:
         window = now // window_seconds
         if len(self.counts) > 100_000:  # bound memory under a spray of keys
             self.counts = {k: v for k, v in self.counts.items() if v[0] == window}
         prev_window, count = self.counts.get(key, (window, 0))
         count = count + 1 if prev_window == window else 1
         self.counts[key] = (window, count)
-        return count <= limit, window_seconds - now % window_seconds
+        return count
+
+    async def hit(self, key: str, limit: int, window_seconds: int) -> tuple[bool, int]:
+        now = int(self.clock())
+        return self._count(key, window_seconds, now) <= limit, window_seconds - now % window_seconds
 
     async def hit_all(self, hits: Sequence[Hit]) -> tuple[bool, int]:
-        counts = []
-        for h in hits:
-            allowed, _ = await self.hit(h.key, h.limit, h.window_seconds)
-            counts.append(0 if allowed else h.limit + 1)
-        return _verdict(hits, counts, self.clock())
+        now = int(self.clock())
+        return _verdict(hits, [self._count(h.key, h.window_seconds, now) for h in hits], now)
 
     async def reset(self, key: str) -> None:
         self.counts.pop(key, None)

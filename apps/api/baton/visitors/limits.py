@@ -4,7 +4,7 @@ rate limiter (Redis when configured). A refused event is acked with
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from baton.kit.errors import RateLimited
 from baton.kit.ratelimit import Hit
@@ -24,10 +24,14 @@ def client_address(environ: dict[str, Any]) -> str:
 async def check(runtime: Runtime, what: str, key: str, limit: int) -> None:
     allowed, retry_after = await runtime.limiter.hit(f"widget:{what}:{key}", limit, WINDOW_SECONDS)
     if not allowed:
-        raise RateLimited(
-            f"too many {what.replace('_', ' ')}; try again in {retry_after} s",
-            retry_after=retry_after,
-        )
+        _refuse(what, retry_after)
+
+
+def _refuse(what: str, retry_after: int) -> NoReturn:
+    raise RateLimited(
+        f"too many {what.replace('_', ' ')}; try again in {retry_after} s",
+        retry_after=retry_after,
+    )
 
 
 async def message(runtime: Runtime, session_id: object, address: str) -> None:
@@ -45,9 +49,7 @@ async def message(runtime: Runtime, session_id: object, address: str) -> None:
         ]
     )
     if not allowed:
-        raise RateLimited(
-            f"too many messages; try again in {retry_after} s", retry_after=retry_after
-        )
+        _refuse("messages", retry_after)
 
 
 async def session(runtime: Runtime, address: str) -> None:
