@@ -195,11 +195,16 @@ class BenchEnv:
         wait_port(port, 60, proc)
         return proc
 
-    def start_relay(self, processes: int) -> tuple[str, list[subprocess.Popen[bytes]]]:
-        """The bare python-socketio relay: one process, or two behind nginx with Redis."""
+    def start_relay(
+        self, processes: int, *, durable: bool = False
+    ) -> tuple[str, list[subprocess.Popen[bytes]]]:
+        """The bare python-socketio relay: one process, or two behind nginx with Redis;
+        ``durable``: each message written to the bench's PostgreSQL before it is relayed."""
         ports = [free_port() for _ in range(processes)]
         env = dict(os.environ)
         env["PYTHONPATH"] = str(ROOT / "scripts")
+        if durable:
+            env["RELAY_DATABASE_URL"] = self.database_url
         if processes > 1:
             env["RELAY_REDIS_URL"] = self.redis_url
             env["RELAY_CHANNEL"] = f"{self.name}-relay"

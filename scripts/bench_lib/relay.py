@@ -8,14 +8,24 @@ It speaks the subset of Baton's protocol the scenarios use: ``start_session`` an
 ``user_message`` on /widget, ``join_session`` and ``typing_start`` on /agent; a visitor's
 message is relayed to the conversation's agents (``message_created``) and echoed to the
 visitor room (``visitor_message``), then acked.
+
+With ``RELAY_DATABASE_URL`` (a PostgreSQL URL) it is the *durable* relay: the floor of any
+persist-before-ack path on this stack. Each message is written before it is relayed and
+acked, by a group-commit writer like Baton's (one held asyncpg connection; the messages
+queued meanwhile go in one ``INSERT ... SELECT unnest(...) ON CONFLICT DO NOTHING``, a
+single statement, so its own transaction: one round trip and one WAL flush per batch). No
+auth, rules, events, sealing or index: what it costs over the bare relay is the
+database's share of Baton's figures, and the rest is Baton's own code.
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import os
 import time
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import socketio
@@ -33,6 +43,64 @@ sio = socketio.AsyncServer(
     ping_timeout=20,
 )
 _ids = itertools.count(1)
+_database = os.environ.get("RELAY_DATABASE_URL")
+MAX_BATCH = 256
+_TABLE = """
+CREATE TABLE IF NOT EXISTS relay_messages (
+    id text PRIMARY KEY, conversation_id text NOT NULL, text text NOT NULL,
+    client_id text NOT NULL, created_at timestamptz NOT NULL,
+    UNIQUE (conversation_id, client_id)
+)"""
+_INSERT = """
+INSERT INTO relay_messages (id, conversation_id, text, client_id, created_at)
+SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
+ON CONFLICT DO NOTHING"""
+
+
+class GroupCommit:
+    """One writer task on one connection: what queued while a batch was written is the next
+    batch, and every message of a batch is released once its statement has returned."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.queue: asyncio.Queue[tuple[dict[str, Any], asyncio.Future[None]]] = asyncio.Queue()
+        self.task: asyncio.Task[None] | None = None
+
+    async def store(self, message: dict[str, Any]) -> None:
+        if self.task is None:
+            self.task = asyncio.create_task(self._run())
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        await self.queue.put((message, done))
+        await done
+
+    async def _run(self) -> None:
+        import asyncpg  # only the durable relay needs it
+
+        conn = await asyncpg.connect(self.url)
+        await conn.execute(_TABLE)
+        while True:
+            batch = [await self.queue.get()]
+            while len(batch) < MAX_BATCH and not self.queue.empty():
+                batch.append(self.queue.get_nowait())
+            rows = [m for m, _ in batch]
+            try:
+                await conn.execute(
+                    _INSERT,
+                    [m["id"] for m in rows],
+                    [m["conversation_id"] for m in rows],
+                    [m["text"] for m in rows],
+                    [m["client_id"] for m in rows],
+                    [datetime.fromtimestamp(m["created_at"], UTC) for m in rows],
+                )
+            except Exception as exc:
+                for _, done in batch:
+                    done.set_exception(exc)
+                continue
+            for _, done in batch:
+                done.set_result(None)
+
+
+_writer = GroupCommit(_database.replace("postgresql+asyncpg", "postgresql")) if _database else None
 
 
 @sio.on("start_session", namespace="/widget")
@@ -55,6 +123,8 @@ async def user_message(sid: str, data: Any = None) -> dict[str, Any]:
         "client_id": data["client_id"],
         "created_at": time.time(),
     }
+    if _writer is not None:
+        await _writer.store(message)
     await sio.emit(
         "message_created", {"message": message}, to=f"conversation:{cid}", namespace="/agent"
     )

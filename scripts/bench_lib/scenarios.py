@@ -112,6 +112,12 @@ async def settle(pids: list[int], seconds: float = 10) -> None:
 
 
 # -- scenario 1 ---------------------------------------------------------------------------
+DURABLE_RELAY_1 = "the relay + group commit to PostgreSQL before the ack, 1 process"
+DURABLE_RELAY_2 = (
+    "the relay + group commit to PostgreSQL before the ack, 2 processes + Redis behind nginx"
+)
+
+
 async def _latency_runs(
     load: ConversationLoad, ctx: Context, rate: float, duration: float, drain: float
 ) -> list[dict[str, Any]]:
@@ -138,6 +144,8 @@ async def _latency_layout(
     drain: float,
     layout: dict[str, Any],
     relay_layout: dict[str, Any],
+    *,
+    durable_floor: bool = False,
 ) -> None:
     env = ctx.env
     assert env.state is not None
@@ -151,14 +159,31 @@ async def _latency_layout(
         await load.close()
     await settle([env.api_pid("api1"), env.api_pid("api2")])
 
-    url, relay = await asyncio.to_thread(env.start_relay, 2)
-    rload = ConversationLoad(url, n, agents=None, **relay_layout)
-    try:
-        await rload.open()
-        base = await _latency_runs(rload, ctx, rate, duration, drain)
-    finally:
-        await rload.close()
-        await asyncio.to_thread(env.stop_procs, relay)
+    async def relay_runs(durable: bool) -> list[dict[str, Any]]:
+        url, relay = await asyncio.to_thread(env.start_relay, 2, durable=durable)
+        rload = ConversationLoad(url, n, agents=None, **relay_layout)
+        try:
+            await rload.open()
+            return await _latency_runs(rload, ctx, rate, duration, drain)
+        finally:
+            await rload.close()
+            await asyncio.to_thread(env.stop_procs, relay)
+
+    base = await relay_runs(False)
+    if durable_floor:
+        # the floor of persist-before-ack on this stack: what Baton pays beyond it is its own
+        floor = await relay_runs(True)
+        for key, what in (("p50_ms", "latency p50"), ("p99_ms", "latency p99")):
+            sc.rows.append(
+                Row(
+                    f"{what} ({label}), against the durable relay",
+                    "ms",
+                    summarize(_vals(baton, key)),
+                    summarize(_vals(floor, key)),
+                    DURABLE_RELAY_2,
+                )
+            )
+        sc.details[f"{label}_durable_relay_runs"] = floor
 
     name = "bare python-socketio relay, 2 processes + Redis behind nginx, no database"
     for key, what in (
@@ -225,6 +250,7 @@ async def scenario_latency(ctx: Context) -> Scenario:
         drain,
         {"agents": env.agents[:agents], "agent_sockets": agents, "tabs": 2, "watchers": [admin]},
         {"agent_sockets": agents, "tabs": 2},
+        durable_floor=True,
     )
     await _latency_layout(
         ctx, sc, "stress", n, rate, duration, drain, {"agents": env.agents[:10]}, {}
@@ -394,6 +420,11 @@ async def scenario_throughput(ctx: Context) -> Scenario:
         r_two, r_two_h = await measure(url2, None, [p.pid for p in relay2])
     finally:
         await asyncio.to_thread(env.stop_procs, relay2)
+    url_d, relay_d = await asyncio.to_thread(env.start_relay, 1, durable=True)
+    try:
+        r_dur, r_dur_h = await measure(url_d, None, [p.pid for p in relay_d])
+    finally:
+        await asyncio.to_thread(env.stop_procs, relay_d)
 
     sc.rows.append(
         Row(
@@ -417,6 +448,16 @@ async def scenario_throughput(ctx: Context) -> Scenario:
     )
     sc.rows.append(
         Row(
+            "max rate, 1 api process, against the durable relay",
+            "msg/s",
+            summarize(one),
+            summarize(r_dur),
+            DURABLE_RELAY_1,
+            better="higher",
+        )
+    )
+    sc.rows.append(
+        Row(
             "max rate, 2 api processes (nginx)",
             "msg/s",
             summarize(two),
@@ -431,6 +472,7 @@ async def scenario_throughput(ctx: Context) -> Scenario:
         "baton_2": two_h,
         "relay_1": r_one_h,
         "relay_2": r_two_h,
+        "durable_relay_1": r_dur_h,
     }
     capped = [
         name
