@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import event, exc, text
 from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_dbapi
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -66,6 +67,44 @@ def _asyncpg_connect(connect_timeout: float) -> Callable[..., Awaitable[Any]]:
             raise ConnectFailed(message, exc) from exc  # type: ignore[no-untyped-call]
 
     return connect
+
+
+# A pooled connection idle for longer than this is pinged at checkout (the pool's
+# pre-ping); one back in use sooner is only checked for a socket the server has closed.
+PING_AFTER_IDLE_SECONDS = 1.0
+
+
+def _ping_when_idle(engine: AsyncEngine) -> None:
+    """The pool's pre-ping, a round trip, only where it can tell something new.
+
+    A ping costs ~360 µs of wall time and ~210 µs of CPU per unit of work on this machine,
+    and a busy process reuses its connections within milliseconds. At checkout a connection
+    whose socket the server closed (a restart, a failover, a terminated backend: asyncpg
+    sees the end of the stream while the connection sits in the pool) is discarded without
+    a round trip; one idle longer than ``PING_AFTER_IDLE_SECONDS`` is also pinged, for the
+    peer that vanished without closing. Either way the pool connects afresh: SQLAlchemy
+    retries a checkout whose listener raises ``DisconnectionError``."""
+    pool = engine.sync_engine.pool
+    dialect = engine.sync_engine.dialect
+
+    @event.listens_for(pool, "checkin")
+    def checked_in(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info["checked_in_at"] = time.monotonic()
+
+    @event.listens_for(pool, "checkout")
+    def checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        last = record.info.get("checked_in_at")
+        if last is None:
+            return  # connected just now
+        if dbapi_connection._connection.is_closed():
+            raise exc.DisconnectionError("the server closed this pooled connection")
+        if time.monotonic() - last < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise exc.DisconnectionError(f"stale pooled connection: {error!r}") from error
 
 
 def _sqlite_write_probe(path: str, timeout: float) -> None:
@@ -125,12 +164,13 @@ class Database:
                 kwargs.update(
                     pool_size=pool_size,
                     max_overflow=pool_size * 2,
-                    pool_pre_ping=True,
                     pool_timeout=pool_timeout_seconds,
                 )
         if not pooled:
             kwargs["poolclass"] = NullPool
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
+        if pooled and not url.startswith("sqlite"):
+            _ping_when_idle(self.engine)
         if url.startswith("sqlite"):
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas(busy_timeout_ms))
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
