@@ -167,6 +167,53 @@ async def test_breaker_opens_after_repeated_failures_and_closes_after_cooldown(
         await v.disconnect()
 
 
+async def test_a_healthy_providers_successes_are_written_at_most_every_30_seconds(
+    server: LiveServer,
+    client: httpx.AsyncClient,
+    runtime: Runtime,
+    fake: FakeLLM,
+    backup: FakeLLM,
+) -> None:
+    """Every reply used to write its success to the provider row, and concurrent replies
+    queued on that row's lock; a success that only moves a recent ``last_success_at`` is not
+    written, one that resets failures always is."""
+    headers = await admin(client, runtime)
+    primary, _ = await fleet(client, headers, "openai", fake, backup)
+    url = f"/api/v1/ai/providers/{primary['id']}"
+
+    async def health() -> dict[str, Any]:
+        found: dict[str, Any] = (await client.get(url, headers=headers)).json()["health"]
+        return found
+
+    fake.script = Script(tokens=["Hello", " there."])
+    v, _, bot = await ask(server.base_url, "shipping?")
+    try:
+        assert bot["text"] == "Hello there."
+        first = (await health())["last_success_at"]
+        assert first is not None
+
+        clock.advance(10)
+        await ask(server.base_url, "and returns?", client=v)
+        assert (await health())["last_success_at"] == first  # nothing new to say: not written
+
+        clock.advance(21)  # 31 s after the written one
+        await ask(server.base_url, "and exchanges?", client=v)
+        later = (await health())["last_success_at"]
+        assert later is not None and later > first
+
+        fake.script = Script(mode="error500")
+        _, _, bot = await ask(server.base_url, "gift cards?", client=v)
+        assert bot["text"] == "".join(BACKUP_TOKENS)
+        assert (await health())["consecutive_failures"] == 1
+        fake.script = Script(tokens=["Fine", " again."])
+        _, _, bot = await ask(server.base_url, "vouchers?", client=v)
+        assert bot["text"] == "Fine again."
+        after = await health()
+        assert after["consecutive_failures"] == 0 and after["last_success_at"] > later
+    finally:
+        await v.disconnect()
+
+
 async def test_retries_with_backoff_only_when_a_retry_can_help(
     server: LiveServer,
     client: httpx.AsyncClient,

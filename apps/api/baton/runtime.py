@@ -18,6 +18,7 @@ from baton.db import Database
 from baton.jobs.queues import ArqQueue, InProcessQueue, JobQueue
 from baton.kit.crypto import Envelope
 from baton.kit.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from baton.kit.redis_pool import redis_client
 from baton.realtime.connections import AgentConnections, MemoryConnections, RedisConnections
 from baton.realtime.publisher import Publisher, RedisPublisher, ServerPublisher
 from baton.settings import Settings
@@ -102,7 +103,7 @@ def build_runtime(
     settings: Settings, *, sio: socketio.AsyncServer | None, run_jobs_in_process: bool | None = None
 ) -> Runtime:
     """``sio`` is the api's server; the worker passes None and emits through Redis."""
-    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    redis = redis_client(settings.redis_url) if settings.redis_url else None
     in_process = run_jobs_in_process if run_jobs_in_process is not None else redis is None
     jobs: JobQueue = (
         InProcessQueue()

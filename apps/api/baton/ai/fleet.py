@@ -69,6 +69,9 @@ log = logging.getLogger(__name__)
 
 BACKOFF_SECONDS = 0.2  # first retry waits ~0.2 s, then 0.4 s, 0.8 s... (capped at 4 s)
 BACKOFF_CAP = 4.0
+# a success that changes nothing on the provider row (no failures to reset) is written at
+# most this often: every reply writing it made concurrent replies queue on the row's lock
+SUCCESS_WRITE_SECONDS = 30.0
 
 # Defaults for providers that come from BATON_*_API_KEY (configure others over REST).
 ENV_PROVIDERS = (
@@ -85,6 +88,16 @@ class Health:
     last_error: str | None = None
     last_failure_at: datetime | None = None
     last_success_at: datetime | None = None
+
+    def settled(self, now: datetime) -> bool:
+        """Healthy, with a success recorded lately: another success would change nothing
+        but ``last_success_at``, by less than ``SUCCESS_WRITE_SECONDS``."""
+        return (
+            self.consecutive_failures == 0
+            and self.open_until is None
+            and self.last_success_at is not None
+            and (now - self.last_success_at).total_seconds() < SUCCESS_WRITE_SECONDS
+        )
 
     def state(self, threshold: int, now: datetime | None = None) -> str:
         now = now or utcnow()
@@ -155,6 +168,9 @@ class Member:
 class Outcome:
     member: Member
     error: ProviderError | None  # None: success
+    # a success that only moves ``last_success_at`` by less than SUCCESS_WRITE_SECONDS
+    # need not be written (``record_health``); an admin's check always is
+    written: bool = True
 
 
 @dataclass
@@ -351,8 +367,11 @@ async def run(
             if t.first_at is not None and result.first_token_ms is None:
                 result.first_token_ms = int((t.first_at - started) * 1000)
             if t.error is None:
-                member.succeed()
-                result.outcomes.append(Outcome(member, None))
+                # settled: nothing to change, here or on the row (whose time this keeps)
+                unchanged = member.health.settled(utcnow())
+                if not unchanged:
+                    member.succeed()
+                result.outcomes.append(Outcome(member, None, written=not unchanged))
                 _finish(result, member, t, request)
                 result.total_ms = int((loop.time() - started) * 1000)
                 return result
@@ -588,13 +607,17 @@ def env_members(settings: Any, state: FleetState) -> list[Member]:
 
 async def record_health(uow: UnitOfWork, outcomes: list[Outcome]) -> None:
     """Write each attempt's result to the provider rows: atomic, so concurrent replies (in
-    any process) count every failure."""
+    any process) count every failure. A success that changes nothing but a recent
+    ``last_success_at`` is not written (``Outcome.written``): the row then says when the
+    provider last answered to within ``SUCCESS_WRITE_SECONDS``."""
     for outcome in outcomes:
         member = outcome.member
         if member.source != "db" or member.provider_id is None or member.kind == "builtin":
             continue
         now = utcnow()
         if outcome.error is None:
+            if not outcome.written:
+                continue
             await uow.session.execute(
                 update(AIProvider)
                 .where(AIProvider.id == member.provider_id)
