@@ -696,6 +696,19 @@ async def _configure_providers(url: str, token: str, providers: list[dict[str, A
     await asyncio.sleep(SETUP_COPY_SECONDS)
 
 
+SINGLE_STREAM_SAMPLES = 7  # one stream is one sample per round: take several, in turn
+
+
+async def _ttft_samples(
+    measure: Callable[[str, int], Awaitable[list[float]]], url: str, concurrency: int
+) -> list[float]:
+    """The TTFTs of one round; at one stream, ``SINGLE_STREAM_SAMPLES`` questions in turn
+    (a single question's figure moved by 3x between runs on this machine)."""
+    if concurrency != 1:
+        return await measure(url, concurrency)
+    return [t for _ in range(SINGLE_STREAM_SAMPLES) for t in await measure(url, 1)]
+
+
 def _median(values: list[float]) -> float | None:
     clean = sorted(v for v in values if v == v)
     return percentile(clean, 50)
@@ -720,7 +733,7 @@ async def scenario_ai(ctx: Context) -> Scenario:
     await direct_ttft(fake_url, 1)  # warm-up (imports, connections), not counted
     for _ in range(runs):
         for c in levels:
-            direct[c].append(_median(await direct_ttft(fake_url, c)))
+            direct[c].append(_median(await _ttft_samples(direct_ttft, fake_url, c)))
 
     async with (
         aiohttp.ClientSession() as http,
@@ -767,7 +780,7 @@ async def scenario_ai(ctx: Context) -> Scenario:
     await baton_ttft(env.state.proxy_url, 2)  # warm-up: each api process answers once
     for _ in range(runs):
         for c in levels:
-            baton[c].append(_median(await baton_ttft(env.state.proxy_url, c)))
+            baton[c].append(_median(await _ttft_samples(baton_ttft, env.state.proxy_url, c)))
     for c in levels:
         sc.rows.append(
             Row(
