@@ -76,14 +76,16 @@ class GroupCommit:
     async def _run(self) -> None:
         import asyncpg  # only the durable relay needs it
 
-        conn = await asyncpg.connect(self.url)
-        await conn.execute(_TABLE)
+        conn = None
         while True:
             batch = [await self.queue.get()]
             while len(batch) < MAX_BATCH and not self.queue.empty():
                 batch.append(self.queue.get_nowait())
             rows = [m for m, _ in batch]
             try:
+                if conn is None or conn.is_closed():
+                    conn = await asyncpg.connect(self.url)
+                    await conn.execute(_TABLE)
                 await conn.execute(
                     _INSERT,
                     [m["id"] for m in rows],
@@ -92,7 +94,7 @@ class GroupCommit:
                     [m["client_id"] for m in rows],
                     [datetime.fromtimestamp(m["created_at"], UTC) for m in rows],
                 )
-            except Exception as exc:
+            except Exception as exc:  # refused, not hung: the generator counts it as an error
                 for _, done in batch:
                     done.set_exception(exc)
                 continue

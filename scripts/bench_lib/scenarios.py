@@ -169,37 +169,29 @@ async def _latency_layout(
             await rload.close()
             await asyncio.to_thread(env.stop_procs, relay)
 
+    def latency_rows(
+        base: list[dict[str, Any]], name: str, keys: tuple[str, ...], against: str = ""
+    ) -> None:
+        for key in keys:
+            sc.rows.append(
+                Row(
+                    f"latency {key.removesuffix('_ms')} ({label}){against}",
+                    "ms",
+                    summarize(_vals(baton, key)),
+                    summarize(_vals(base, key)),
+                    name,
+                )
+            )
+
     base = await relay_runs(False)
     if durable_floor:
         # the floor of persist-before-ack on this stack: what Baton pays beyond it is its own
         floor = await relay_runs(True)
-        for key, what in (("p50_ms", "latency p50"), ("p99_ms", "latency p99")):
-            sc.rows.append(
-                Row(
-                    f"{what} ({label}), against the durable relay",
-                    "ms",
-                    summarize(_vals(baton, key)),
-                    summarize(_vals(floor, key)),
-                    DURABLE_RELAY_2,
-                )
-            )
+        latency_rows(floor, DURABLE_RELAY_2, ("p50_ms", "p99_ms"), ", against the durable relay")
         sc.details[f"{label}_durable_relay_runs"] = floor
 
     name = "bare python-socketio relay, 2 processes + Redis behind nginx, no database"
-    for key, what in (
-        ("p50_ms", "latency p50"),
-        ("p99_ms", "latency p99"),
-        ("max_ms", "latency max"),
-    ):
-        sc.rows.append(
-            Row(
-                f"{what} ({label})",
-                "ms",
-                summarize(_vals(baton, key)),
-                summarize(_vals(base, key)),
-                name,
-            )
-        )
+    latency_rows(base, name, ("p50_ms", "p99_ms", "max_ms"))
     sc.rows.append(
         Row(
             f"not delivered within 5 s ({label})",

@@ -97,7 +97,7 @@ def _ping_when_idle(engine: AsyncEngine) -> None:
         last = record.info.get("checked_in_at")
         if last is None:
             return  # connected just now
-        if dbapi_connection._connection.is_closed():
+        if record.driver_connection.is_closed():  # asyncpg's own connection
             raise exc.DisconnectionError("the server closed this pooled connection")
         if time.monotonic() - last < PING_AFTER_IDLE_SECONDS:
             return

@@ -33,6 +33,6 @@ class ConcurrentConnectionPool(ConnectionPool):
         return connection
 
 
-def redis_client(url: str, **options: Any) -> Redis:
+def redis_client(url: str) -> Redis:
     """``Redis.from_url`` on a :class:`ConcurrentConnectionPool` (closed with the client)."""
-    return Redis.from_pool(ConcurrentConnectionPool.from_url(url, **options))
+    return Redis.from_pool(ConcurrentConnectionPool.from_url(url))
